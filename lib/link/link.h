@@ -1,0 +1,122 @@
+/*
+ * The link interface: what every link driver offers the layers above.
+ *
+ * A link moves whole Ethernet frames (without FCS) and nothing else. The
+ * engine above it is sans-I/O; the reactor shell calls these operations
+ * with the current time. A driver that needs no clock ignores `now`; the
+ * in-memory pair and the fault-injecting middleware use it, so a test with
+ * a virtual clock replays exactly.
+ *
+ * Entry points: each driver has an open function of its own (memory.h,
+ * fault.h, pcap.h); after that, everything goes through sf_link_ops via
+ * the inline wrappers below. Drivers in this directory:
+ *   memory.c  an in-memory pair joining two stacks in one process
+ *   fault.c   middleware: seeded loss, duplication, reordering, delay,
+ *             corruption and rate limits, wrapping any link
+ *   pcap.c    a pcap file writer, and middleware that tees a link into it
+ */
+#ifndef SF_LINK_LINK_H
+#define SF_LINK_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Time in nanoseconds on whatever clock drives the stack. */
+typedef uint64_t sf_time_t;
+#define SF_TIME_NEVER UINT64_MAX
+#define SF_NSEC_PER_USEC 1000ull
+#define SF_NSEC_PER_MSEC 1000000ull
+#define SF_NSEC_PER_SEC 1000000000ull
+
+/*
+ * One frame. On send, data/len describe the frame and the link copies it
+ * before returning (the caller keeps ownership). On receive, the caller
+ * provides data and cap; the link writes at most cap bytes and sets len.
+ */
+struct sf_frame {
+  uint8_t *data;
+  size_t len;
+  size_t cap;
+};
+
+/* Counters every link keeps; middleware adds its own (fault.h). */
+struct sf_link_stats {
+  uint64_t tx_frames;
+  uint64_t tx_bytes;
+  uint64_t rx_frames;
+  uint64_t rx_bytes;
+  uint64_t tx_dropped; /* queue full, oversized, or the peer is gone */
+  uint64_t rx_truncated; /* frame longer than the receive buffer */
+};
+
+struct sf_link;
+
+struct sf_link_ops {
+  /*
+   * Sends n frames. Returns the number taken (the link copied them; a
+   * frame it had to drop still counts as taken, and as tx_dropped), or a
+   * negative SF_E* code when it took none (SF_EAGAIN: try again when the
+   * fd is writable).
+   */
+  int (*send)(struct sf_link *link, const struct sf_frame *frames, size_t n,
+              sf_time_t now);
+  /*
+   * Receives up to n frames ready at time now into the caller's buffers.
+   * Returns the number received (0: nothing ready) or a negative SF_E*
+   * code. A frame longer than its buffer is truncated to cap and counted
+   * as rx_truncated.
+   */
+  int (*recv)(struct sf_link *link, struct sf_frame *frames, size_t n,
+              sf_time_t now);
+  /*
+   * The earliest time at which the link has timed work to do (a delayed
+   * frame to release), or SF_TIME_NEVER. The reactor wakes then and calls
+   * poll and recv.
+   */
+  sf_time_t (*next_deadline)(struct sf_link *link);
+  /* Does the timed work due at now (releases delayed transmissions). */
+  int (*poll)(struct sf_link *link, sf_time_t now);
+  /* A file descriptor that becomes readable when recv may return frames,
+   * or -1 when the link has none (the caller then polls it). */
+  int (*fd)(struct sf_link *link);
+  /* The largest frame payload (IP packet) the link carries, e.g. 1500. */
+  unsigned (*mtu)(struct sf_link *link);
+  /* The link's Ethernet address. */
+  void (*hwaddr)(struct sf_link *link, uint8_t mac[6]);
+  /* Closes the link and frees it (and whatever it wraps). */
+  void (*close)(struct sf_link *link);
+};
+
+struct sf_link {
+  const struct sf_link_ops *ops;
+  const char *kind; /* "memory", "fault", "pcap", ... */
+  struct sf_link_stats stats;
+};
+
+static inline int sf__link_send(struct sf_link *l, const struct sf_frame *f,
+                                size_t n, sf_time_t now) {
+  return l->ops->send(l, f, n, now);
+}
+static inline int sf__link_recv(struct sf_link *l, struct sf_frame *f,
+                                size_t n, sf_time_t now) {
+  return l->ops->recv(l, f, n, now);
+}
+static inline sf_time_t sf__link_next_deadline(struct sf_link *l) {
+  return l->ops->next_deadline(l);
+}
+static inline int sf__link_poll(struct sf_link *l, sf_time_t now) {
+  return l->ops->poll(l, now);
+}
+static inline int sf__link_fd(struct sf_link *l) { return l->ops->fd(l); }
+static inline unsigned sf__link_mtu(struct sf_link *l) {
+  return l->ops->mtu(l);
+}
+static inline void sf__link_hwaddr(struct sf_link *l, uint8_t mac[6]) {
+  l->ops->hwaddr(l, mac);
+}
+static inline void sf__link_close(struct sf_link *l) {
+  if (l)
+    l->ops->close(l);
+}
+
+#endif /* SF_LINK_LINK_H */
