@@ -24,9 +24,9 @@
 /* Time in nanoseconds on whatever clock drives the stack. */
 typedef uint64_t sf_time_t;
 #define SF_TIME_NEVER UINT64_MAX
-#define SF_NSEC_PER_USEC 1000ull
-#define SF_NSEC_PER_MSEC 1000000ull
-#define SF_NSEC_PER_SEC 1000000000ull
+#define SF_NSEC_PER_USEC ((sf_time_t)1000)
+#define SF_NSEC_PER_MSEC ((sf_time_t)1000000)
+#define SF_NSEC_PER_SEC ((sf_time_t)1000000000)
 
 /*
  * One frame. On send, data/len describe the frame and the link copies it

@@ -1,0 +1,238 @@
+/*
+ * The in-memory link pair (memory.h).
+ *
+ * Map: sf__link_memory_pair creates two `mem_end`s sharing one `mem_pair`,
+ * which is how each end finds its peer and learns that the peer is gone.
+ * Each end's receive queue is a ring of fixed-size slots (mtu + 14 bytes
+ * each) allocated once, so steady-state traffic never calls malloc.
+ * mem_send pushes into the peer's ring, mem_recv pops from its own; the
+ * eventfd follows the ring: signalled on empty -> non-empty, drained on
+ * non-empty -> empty.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "synfin.h"
+#include "link/memory.h"
+
+#define ETH_HDR_LEN 14u
+
+struct mem_end;
+
+/* What both ends share; freed by whichever end closes last. */
+struct mem_pair {
+  struct mem_end *end[2]; /* NULL once that end is closed */
+};
+
+struct mem_end {
+  struct sf_link link; /* first, so a struct sf_link * converts back */
+  struct mem_pair *pair;
+  int side; /* 0 or 1: our index in pair->end */
+  int efd;
+  unsigned mtu;
+  uint8_t mac[6];
+  /* The receive ring: `count` frames starting at slot `head`. */
+  size_t slot_size;
+  size_t cap;
+  size_t head;
+  size_t count;
+  size_t *lens;
+  uint8_t *slots;
+};
+
+static const struct sf_link_ops mem_ops;
+
+static struct mem_end *to_end(struct sf_link *link) {
+  return (struct mem_end *)link;
+}
+
+static struct mem_end *peer_of(struct mem_end *e) {
+  return e->pair->end[1 - e->side];
+}
+
+/* Queues one frame at the peer; returns 0, or -1 when it must be dropped. */
+static int ring_push(struct mem_end *dst, const uint8_t *data, size_t len) {
+  if (len > dst->slot_size || dst->count == dst->cap)
+    return -1;
+  size_t tail = (dst->head + dst->count) % dst->cap;
+  if (len)
+    memcpy(dst->slots + tail * dst->slot_size, data, len);
+  dst->lens[tail] = len;
+  if (dst->count++ == 0)
+    (void)eventfd_write(dst->efd, 1); /* becomes readable */
+  return 0;
+}
+
+static int mem_send(struct sf_link *link, const struct sf_frame *frames,
+                    size_t n, sf_time_t now) {
+  struct mem_end *e = to_end(link);
+  (void)now;
+  if (n && !frames)
+    return SF_EINVAL;
+  if (n > INT_MAX)
+    n = INT_MAX;
+  for (size_t i = 0; i < n; i++) {
+    struct mem_end *peer = peer_of(e);
+    size_t len = frames[i].len;
+    /* A frame over mtu + 14 could never have been sent by a real NIC of
+     * this MTU; drop it here rather than surprise the receiver. */
+    if (!peer || len > (size_t)e->mtu + ETH_HDR_LEN ||
+        (len && !frames[i].data) || ring_push(peer, frames[i].data, len)) {
+      link->stats.tx_dropped++;
+      continue;
+    }
+    link->stats.tx_frames++;
+    link->stats.tx_bytes += len;
+  }
+  return (int)n;
+}
+
+static int mem_recv(struct sf_link *link, struct sf_frame *frames, size_t n,
+                    sf_time_t now) {
+  struct mem_end *e = to_end(link);
+  (void)now;
+  if (n && !frames)
+    return SF_EINVAL;
+  if (n > INT_MAX)
+    n = INT_MAX;
+  size_t got = 0;
+  while (got < n && e->count) {
+    struct sf_frame *f = &frames[got];
+    size_t len = e->lens[e->head];
+    size_t take = len <= f->cap ? len : f->cap;
+    if (take)
+      memcpy(f->data, e->slots + e->head * e->slot_size, take);
+    f->len = take;
+    if (take < len)
+      link->stats.rx_truncated++;
+    link->stats.rx_frames++;
+    link->stats.rx_bytes += len;
+    e->head = (e->head + 1) % e->cap;
+    got++;
+    if (--e->count == 0) {
+      eventfd_t drained;
+      (void)eventfd_read(e->efd, &drained); /* no longer readable */
+    }
+  }
+  return (int)got;
+}
+
+static sf_time_t mem_next_deadline(struct sf_link *link) {
+  (void)link;
+  return SF_TIME_NEVER;
+}
+
+static int mem_poll(struct sf_link *link, sf_time_t now) {
+  (void)link;
+  (void)now;
+  return 0;
+}
+
+static int mem_fd(struct sf_link *link) { return to_end(link)->efd; }
+
+static unsigned mem_mtu(struct sf_link *link) { return to_end(link)->mtu; }
+
+static void mem_hwaddr(struct sf_link *link, uint8_t mac[6]) {
+  memcpy(mac, to_end(link)->mac, 6);
+}
+
+static void end_free(struct mem_end *e) {
+  if (!e)
+    return;
+  if (e->efd >= 0)
+    close(e->efd);
+  free(e->lens);
+  free(e->slots);
+  free(e);
+}
+
+static void mem_close(struct sf_link *link) {
+  struct mem_end *e = to_end(link);
+  struct mem_pair *pair = e->pair;
+  pair->end[e->side] = NULL;
+  if (!pair->end[0] && !pair->end[1])
+    free(pair);
+  end_free(e);
+}
+
+static const struct sf_link_ops mem_ops = {
+    .send = mem_send,
+    .recv = mem_recv,
+    .next_deadline = mem_next_deadline,
+    .poll = mem_poll,
+    .fd = mem_fd,
+    .mtu = mem_mtu,
+    .hwaddr = mem_hwaddr,
+    .close = mem_close,
+};
+
+static int end_new(struct mem_pair *pair, int side, unsigned mtu,
+                   size_t queue, const uint8_t mac[6]) {
+  struct mem_end *e = calloc(1, sizeof(*e));
+  if (!e)
+    return SF_ENOMEM;
+  e->efd = -1;
+  pair->end[side] = e;
+  e->link.ops = &mem_ops;
+  e->link.kind = "memory";
+  e->pair = pair;
+  e->side = side;
+  e->mtu = mtu;
+  memcpy(e->mac, mac, 6);
+  e->slot_size = (size_t)mtu + ETH_HDR_LEN;
+  e->cap = queue;
+  e->lens = calloc(queue, sizeof(*e->lens));
+  e->slots = malloc(queue * e->slot_size);
+  if (!e->lens || !e->slots)
+    return SF_ENOMEM;
+  e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (e->efd < 0)
+    return sf_translate_sys_error(errno);
+  return 0;
+}
+
+static int mac_is_zero(const uint8_t mac[6]) {
+  static const uint8_t zero[6];
+  return memcmp(mac, zero, 6) == 0;
+}
+
+int sf__link_memory_pair(const struct sf_memory_link_config *cfg,
+                         struct sf_link **a, struct sf_link **b) {
+  static const struct sf_memory_link_config defaults;
+  /* Locally administered (bit 1 of the first octet), unicast. */
+  static const uint8_t def_a[6] = {0x02, 0, 0, 0, 0, 0x01};
+  static const uint8_t def_b[6] = {0x02, 0, 0, 0, 0, 0x02};
+  if (!a || !b)
+    return SF_EINVAL;
+  *a = *b = NULL;
+  if (!cfg)
+    cfg = &defaults;
+  unsigned mtu = cfg->mtu ? cfg->mtu : SF_MEMORY_LINK_DEFAULT_MTU;
+  size_t queue = cfg->queue_frames ? cfg->queue_frames
+                                   : SF_MEMORY_LINK_DEFAULT_QUEUE;
+  if (mtu < SF_MEMORY_LINK_MIN_MTU || mtu > SF_MEMORY_LINK_MAX_MTU ||
+      queue > SF_MEMORY_LINK_MAX_QUEUE)
+    return SF_EINVAL;
+  struct mem_pair *pair = calloc(1, sizeof(*pair));
+  if (!pair)
+    return SF_ENOMEM;
+  int err = end_new(pair, 0, mtu, queue,
+                    mac_is_zero(cfg->mac_a) ? def_a : cfg->mac_a);
+  if (!err)
+    err = end_new(pair, 1, mtu, queue,
+                  mac_is_zero(cfg->mac_b) ? def_b : cfg->mac_b);
+  if (err) {
+    end_free(pair->end[0]);
+    end_free(pair->end[1]);
+    free(pair);
+    return err;
+  }
+  *a = &pair->end[0]->link;
+  *b = &pair->end[1]->link;
+  return 0;
+}
