@@ -81,6 +81,10 @@ struct sf_icmp_quote {
  * length are not checked (routers may have changed or truncated them); at
  * least the header and 8 payload bytes must be present, else
  * SF_WIRE_TRUNCATED. SF_WIRE_BAD_FIELD for a message that quotes nothing.
+ * SF_WIRE_BAD_VERSION / SF_WIRE_BAD_LENGTH for a quoted header whose
+ * version is not 4 or whose IHL is below 5. out->ip.payload and
+ * payload_len cover the quoted bytes present after the header (not
+ * total_len - hdr_len); both point into m->body.
  */
 int sf__icmp_parse_quote(const struct sf_icmp *m, struct sf_icmp_quote *out);
 

@@ -66,8 +66,10 @@ bool sf__ipv4_is_fragment(const struct sf_ipv4_hdr *h);
  * are copied from h->options, options_len must be a multiple of 4 and at
  * most 40), total_len as hdr_len + payload_len, and the checksum is
  * computed; the payload itself is not written. Returns the header length,
- * SF_WIRE_NO_SPACE, or SF_WIRE_BAD_LENGTH for impossible options or a
- * total length over 65535.
+ * SF_WIRE_NO_SPACE, SF_WIRE_BAD_LENGTH for impossible options or a
+ * total length over 65535, or SF_WIRE_BAD_FIELD for flags other than
+ * DF|MF or a fragment offset over 13 bits. h->options may point into buf
+ * (they are moved with memmove).
  */
 int sf__ipv4_emit(const struct sf_ipv4_hdr *h, uint8_t *buf, size_t cap);
 
