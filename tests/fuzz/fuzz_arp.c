@@ -13,11 +13,7 @@
 #include "wire/arp.h"
 #include "wire/status.h"
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond))                                                               \
-      abort();                                                                 \
-  } while (0)
+#include "fuzz.h"
 
 static int expected_status(const uint8_t *d, size_t size) {
   if (size < SF_ARP_LEN)
@@ -29,8 +25,6 @@ static int expected_status(const uint8_t *d, size_t size) {
     return SF_WIRE_BAD_FIELD;
   return SF_WIRE_OK;
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct sf_arp a;

@@ -14,11 +14,7 @@
 #include "wire/eth.h"
 #include "wire/status.h"
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond))                                                               \
-      abort();                                                                 \
-  } while (0)
+#include "fuzz.h"
 
 /* What the parser must have said, from the bytes alone. */
 static int expected_status(const uint8_t *data, size_t size) {
@@ -42,8 +38,6 @@ static void check_addrs(const struct sf_eth_hdr *h, const uint8_t *data) {
   CHECK(sf__eth_addr_eq(&h->dst, &h->dst));
   CHECK(sf__eth_addr_eq(&h->dst, &h->src) == (memcmp(data, data + 6, 6) == 0));
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct sf_eth_hdr h;

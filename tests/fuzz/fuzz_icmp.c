@@ -19,11 +19,7 @@
 #include "wire/icmp.h"
 #include "wire/status.h"
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond))                                                               \
-      abort();                                                                 \
-  } while (0)
+#include "fuzz.h"
 
 static bool is_echo(uint8_t type) {
   return type == SF_ICMP_ECHO_REQUEST || type == SF_ICMP_ECHO_REPLY;
@@ -91,8 +87,6 @@ static void round_trip(const struct sf_icmp *m, const uint8_t *data,
           (again.checksum == 0 && m->checksum == 0xffff));
   free(out);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct sf_icmp m, ms;

@@ -17,11 +17,7 @@
 #include "wire/ipv4.h"
 #include "wire/status.h"
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond))                                                               \
-      abort();                                                                 \
-  } while (0)
+#include "fuzz.h"
 
 static void check_bounds(const struct sf_ipv4_hdr *h, const uint8_t *data,
                          size_t size) {
@@ -79,8 +75,6 @@ static void round_trip(const struct sf_ipv4_hdr *h, const uint8_t *data,
   CHECK(memcmp(hdr, out, again.hdr_len) == 0);
   free(out);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct sf_ipv4_hdr h, hs;
