@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire/ipv4.h" /* SF_WIRE_SKIP_CHECKSUM */
 #include "wire/seq.h"
 
 #define SF_TCP_MIN_HDR_LEN 20
@@ -96,13 +97,14 @@ struct sf_tcp_hdr {
  *
  * Every length is checked before it is used: SF_WIRE_TRUNCATED when len
  * is under 20 or under the data offset; SF_WIRE_BAD_LENGTH when the data
- * offset is under 5; SF_WIRE_BAD_CHECKSUM when the checksum does not verify
- * (unless flags has SF_WIRE_SKIP_CHECKSUM, for frames whose checksum the
- * sender left to offload); SF_WIRE_BAD_FLAGS for SYN with FIN or SYN with
- * RST, which no valid segment carries; SF_WIRE_BAD_OPTION when an option's
- * length is under 2 or runs past the header, or a known option has the
- * wrong length (MSS 4, window scale 3, SACK-permitted 2, timestamps 10,
- * SACK 2 + 8n with 1 <= n <= 4). Parsing stops at EOL.
+ * offset is under 5 or len is over 65535 (more than the pseudo-header's
+ * length field can say); SF_WIRE_BAD_CHECKSUM when the checksum does not
+ * verify (unless flags has SF_WIRE_SKIP_CHECKSUM, for frames whose
+ * checksum the sender left to offload); SF_WIRE_BAD_FLAGS for SYN with
+ * FIN or SYN with RST, which no valid segment carries; SF_WIRE_BAD_OPTION
+ * when an option's length is under 2 or runs past the header, or a known
+ * option has the wrong length (MSS 4, window scale 3, SACK-permitted 2,
+ * timestamps 10, SACK 2 + 8n with 1 <= n <= 4). Parsing stops at EOL.
  */
 int sf__tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
                   unsigned flags, struct sf_tcp_hdr *out);
@@ -121,6 +123,12 @@ int sf__tcp_opts_parse(const uint8_t *opt, size_t opt_len,
  */
 int sf__tcp_opts_len(const struct sf_tcp_opts *opts);
 
+/* internal to tcp.c/tcp_opts.c: writes the options of opts at buf in the
+ * layout sf__tcp_emit documents; returns the bytes written (as
+ * sf__tcp_opts_len), SF_WIRE_BAD_OPTION or SF_WIRE_NO_SPACE. */
+int sf__tcp_opts_emit(const struct sf_tcp_opts *opts, uint8_t *buf,
+                      size_t cap);
+
 /*
  * Writes header h with its options (laid out as Linux does, each aligned
  * with NOPs: MSS, SACK-permitted, timestamps, window scale, SACK blocks),
@@ -130,7 +138,8 @@ int sf__tcp_opts_len(const struct sf_tcp_opts *opts);
  * assumed disjoint. h->hdr_len and h->checksum are ignored and computed.
  *
  * Returns the segment's total length, SF_WIRE_NO_SPACE when cap is too
- * small, or SF_WIRE_BAD_OPTION as sf__tcp_opts_len. If flags has
+ * small, SF_WIRE_BAD_OPTION as sf__tcp_opts_len, or SF_WIRE_BAD_LENGTH
+ * when the segment would exceed 65535 bytes. If flags has
  * SF_TCP_EMIT_PARTIAL_CSUM, only the pseudo-header sum is stored in the
  * checksum field, for a link that finishes it (checksum offload).
  */
