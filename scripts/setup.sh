@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Sets up a synfin build from a fresh clone, idempotently:
+#   1. installs the Debian packages the build needs, if any is missing
+#      (as root; otherwise it says which to install and stops);
+#   2. autoreconf, then configure into a build directory (default: build/);
+#   3. builds.
+# Usage: scripts/setup.sh [BUILD_DIR [CONFIGURE_ARGS...]]
+#   scripts/setup.sh                          # ./build, default options
+#   scripts/setup.sh build-san --enable-sanitizers
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+builddir=${1:-build}
+[ $# -gt 0 ] && shift
+case $builddir in /*) ;; *) builddir=$top/$builddir ;; esac
+
+# The packages a build and `make check` need. tcpdump lets the pcap test
+# check real decoding; clang and its runtime build the libFuzzer targets.
+packages="build-essential autoconf automake libtool pkg-config libev-dev
+libssl-dev check tcpdump clang libclang-rt-dev iproute2"
+
+missing=
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages:$missing" >&2
+    echo "setup: run as root, or: sudo apt-get install -y$missing" >&2
+    exit 1
+  fi
+  echo "setup: installing$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086 # word splitting of the list is intended
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+cd "$top"
+if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
+  echo "setup: autoreconf -fi"
+  autoreconf -fi >/dev/null
+fi
+
+mkdir -p "$builddir"
+cd "$builddir"
+if [ ! -f Makefile ] || [ "$top/configure" -nt Makefile ] || [ $# -gt 0 ]; then
+  echo "setup: configuring $builddir $*"
+  "$top/configure" -q "$@"
+fi
+echo "setup: building in $builddir"
+make -j"$(nproc)" >/dev/null
+echo "setup: done ($builddir)"
