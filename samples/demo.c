@@ -225,23 +225,27 @@ static sf_time_t min_time(sf_time_t x, sf_time_t y) { return x < y ? x : y; }
 static int parse_options(int argc, char **argv, struct options *o) {
   *o = (struct options){.loss_percent = 20, .corrupt_percent = 5,
                         .seed = 1, .count = 5};
-  for (int i = 1; i < argc; i++) {
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(argv[i], "--loss") && v)
+  /* Every option takes a value: walk them in pairs. */
+  for (int i = 1; i < argc; i += 2) {
+    const char *v = argv[i + 1];
+    if (i + 1 == argc)
+      return -1;
+    if (!strcmp(argv[i], "--loss"))
       o->loss_percent = (unsigned)strtoul(v, NULL, 10);
-    else if (!strcmp(argv[i], "--corrupt") && v)
+    else if (!strcmp(argv[i], "--corrupt"))
       o->corrupt_percent = (unsigned)strtoul(v, NULL, 10);
-    else if (!strcmp(argv[i], "--seed") && v)
+    else if (!strcmp(argv[i], "--seed"))
       o->seed = strtoull(v, NULL, 0);
-    else if (!strcmp(argv[i], "--count") && v)
+    else if (!strcmp(argv[i], "--count"))
       o->count = (unsigned)strtoul(v, NULL, 10);
-    else if (!strcmp(argv[i], "--pcap") && v)
+    else if (!strcmp(argv[i], "--pcap"))
       o->pcap_path = v;
     else
       return -1;
-    i++;
   }
-  return o->loss_percent <= 100 && o->corrupt_percent <= 100 && o->count > 0 && o->count < 1000 ? 0 : -1;
+  bool sane = o->loss_percent <= 100 && o->corrupt_percent <= 100 &&
+              o->count > 0 && o->count < 1000;
+  return sane ? 0 : -1;
 }
 
 /* A's end of the wire: fault injection, then (optionally) capture. */
