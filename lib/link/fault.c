@@ -14,14 +14,12 @@
  */
 #include "config.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "synfin.h"
 #include "link/fault.h"
 
-#define ETH_HDR_LEN 14u
 #define MAX_QUEUE_LIMIT (1u << 20)
 
 struct held {
@@ -297,10 +295,9 @@ static int flush_tx(struct fault_link *f, sf_time_t now) {
 static int fault_send(struct sf_link *link, const struct sf_frame *frames,
                       size_t n, sf_time_t now) {
   struct fault_link *f = to_fault(link);
-  if (n && !frames)
-    return SF_EINVAL;
-  if (n > INT_MAX)
-    n = INT_MAX;
+  int err = sf__link_check_batch(frames, &n);
+  if (err)
+    return err;
   (void)flush_tx(f, now); /* older frames first */
   for (size_t i = 0; i < n; i++) {
     size_t len = frames[i].len;
@@ -345,13 +342,11 @@ static size_t deliver_rx(struct fault_link *f, struct sf_frame *frames,
 static int fault_recv(struct sf_link *link, struct sf_frame *frames, size_t n,
                       sf_time_t now) {
   struct fault_link *f = to_fault(link);
-  if (n && !frames)
-    return SF_EINVAL;
-  if (n > INT_MAX)
-    n = INT_MAX;
+  int err = sf__link_check_batch(frames, &n);
+  if (err)
+    return err;
   (void)flush_tx(f, now);
   size_t got = deliver_rx(f, frames, n, now);
-  int err = 0;
   for (size_t pulls = 0; got < n && pulls < f->rx.cfg.max_queue; pulls++) {
     struct sf_frame fr = {f->scratch, 0, f->rx.slot_size};
     err = sf__link_recv(f->inner, &fr, 1, now);
@@ -473,7 +468,7 @@ int sf__link_fault_wrap(struct sf_link *inner, const struct sf_fault_config *cfg
   f->link.ops = &fault_ops;
   f->link.kind = "fault";
   f->inner = inner;
-  size_t slot_size = (size_t)sf__link_mtu(inner) + ETH_HDR_LEN;
+  size_t slot_size = sf__link_max_frame(sf__link_mtu(inner));
   /* Two streams from one seed; splitmix64 of distinct starting points. */
   uint64_t s = cfg->seed;
   uint64_t tx_seed = rng_next(&s), rx_seed = rng_next(&s);

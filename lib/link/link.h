@@ -18,8 +18,11 @@
 #ifndef SF_LINK_LINK_H
 #define SF_LINK_LINK_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "synfin.h"
 
 /* Time in nanoseconds on whatever clock drives the stack. */
 typedef uint64_t sf_time_t;
@@ -48,6 +51,27 @@ struct sf_link_stats {
   uint64_t tx_dropped; /* queue full, oversized, or the peer is gone */
   uint64_t rx_truncated; /* frame longer than the receive buffer */
 };
+
+/* A frame is its link's MTU of payload plus the Ethernet header (no FCS). */
+#define SF_LINK_FRAME_OVERHEAD 14u
+
+static inline size_t sf__link_max_frame(unsigned mtu) {
+  return (size_t)mtu + SF_LINK_FRAME_OVERHEAD;
+}
+
+/*
+ * The argument check every send and recv makes: frames may be NULL only
+ * when n is 0, and since both return a count as int, a batch is cut to
+ * INT_MAX frames. Returns 0 or SF_EINVAL.
+ */
+static inline int sf__link_check_batch(const struct sf_frame *frames,
+                                       size_t *n) {
+  if (*n && !frames)
+    return SF_EINVAL;
+  if (*n > INT_MAX)
+    *n = INT_MAX;
+  return 0;
+}
 
 struct sf_link;
 

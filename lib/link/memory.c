@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -19,8 +18,6 @@
 
 #include "synfin.h"
 #include "link/memory.h"
-
-#define ETH_HDR_LEN 14u
 
 struct mem_end;
 
@@ -72,16 +69,15 @@ static int mem_send(struct sf_link *link, const struct sf_frame *frames,
                     size_t n, sf_time_t now) {
   struct mem_end *e = to_end(link);
   (void)now;
-  if (n && !frames)
-    return SF_EINVAL;
-  if (n > INT_MAX)
-    n = INT_MAX;
+  int err = sf__link_check_batch(frames, &n);
+  if (err)
+    return err;
   for (size_t i = 0; i < n; i++) {
     struct mem_end *peer = peer_of(e);
     size_t len = frames[i].len;
     /* A frame over mtu + 14 could never have been sent by a real NIC of
      * this MTU; drop it here rather than surprise the receiver. */
-    if (!peer || len > (size_t)e->mtu + ETH_HDR_LEN ||
+    if (!peer || len > sf__link_max_frame(e->mtu) ||
         (len && !frames[i].data) || ring_push(peer, frames[i].data, len)) {
       link->stats.tx_dropped++;
       continue;
@@ -96,10 +92,9 @@ static int mem_recv(struct sf_link *link, struct sf_frame *frames, size_t n,
                     sf_time_t now) {
   struct mem_end *e = to_end(link);
   (void)now;
-  if (n && !frames)
-    return SF_EINVAL;
-  if (n > INT_MAX)
-    n = INT_MAX;
+  int err = sf__link_check_batch(frames, &n);
+  if (err)
+    return err;
   size_t got = 0;
   while (got < n && e->count) {
     struct sf_frame *f = &frames[got];
@@ -184,7 +179,7 @@ static int end_new(struct mem_pair *pair, int side, unsigned mtu,
   e->side = side;
   e->mtu = mtu;
   memcpy(e->mac, mac, 6);
-  e->slot_size = (size_t)mtu + ETH_HDR_LEN;
+  e->slot_size = sf__link_max_frame(mtu);
   e->cap = queue;
   e->lens = calloc(queue, sizeof(*e->lens));
   e->slots = malloc(queue * e->slot_size);

@@ -21,7 +21,7 @@
 #define SF_MEMORY_LINK_DEFAULT_QUEUE 256u
 /* The bounds sf__link_memory_pair accepts. */
 #define SF_MEMORY_LINK_MIN_MTU 68u /* RFC 791: every host takes 68 */
-#define SF_MEMORY_LINK_MAX_MTU (65535u - 14u) /* a frame fits pcap's snaplen */
+#define SF_MEMORY_LINK_MAX_MTU (65535u - SF_LINK_FRAME_OVERHEAD) /* a frame fits pcap's snaplen */
 #define SF_MEMORY_LINK_MAX_QUEUE 65536u
 
 /*
