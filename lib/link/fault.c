@@ -27,6 +27,7 @@ struct held {
   uint64_t seq; /* offer order: breaks ties between equal release times */
   uint8_t *buf;
   size_t len;
+  struct sf_frame_meta meta; /* offload metadata, carried unchanged */
 };
 
 struct fault_dir {
@@ -202,8 +203,9 @@ static void bucket_note(struct fault_dir *d, sf_time_t dep) {
  * Returns 1 if held, 0 if dropped. The three draws are made first, so the
  * sequence of draws does not depend on the outcome.
  */
-static int admit(struct fault_dir *d, const uint8_t *data, size_t len,
+static int admit(struct fault_dir *d, const struct sf_frame *fr,
                  uint64_t flip_bit, sf_time_t now) {
+  size_t len = fr->len;
   uint64_t r_jitter = rng_next(&d->rng);
   uint64_t r_reorder = rng_next(&d->rng);
   uint64_t r_extra = rng_next(&d->rng);
@@ -230,20 +232,21 @@ static int admit(struct fault_dir *d, const uint8_t *data, size_t len,
   if (release > now)
     d->st->delayed++;
   if (len)
-    memcpy(buf, data, len);
+    memcpy(buf, fr->data, len);
   if (flip_bit != UINT64_MAX) {
     buf[flip_bit / 8] ^= (uint8_t)(1u << (flip_bit % 8));
     d->st->corrupted++;
   }
-  heap_push(d, (struct held){release, d->seq++, buf, len});
+  heap_push(d, (struct held){release, d->seq++, buf, len, fr->meta});
   d->st->held = d->nheap;
   return 1;
 }
 
 /* One frame offered in direction d; returns how many copies were dropped
  * (the loss, rate and queue drops). */
-static unsigned offer(struct fault_dir *d, const uint8_t *data, size_t len,
+static unsigned offer(struct fault_dir *d, const struct sf_frame *fr,
                       sf_time_t now) {
+  size_t len = fr->len;
   uint64_t r_loss = rng_next(&d->rng);
   uint64_t r_corrupt = rng_next(&d->rng);
   uint64_t r_where = rng_next(&d->rng);
@@ -262,7 +265,7 @@ static unsigned offer(struct fault_dir *d, const uint8_t *data, size_t len,
     copies = 2;
   }
   for (unsigned c = 0; c < copies; c++)
-    dropped += !admit(d, data, len, flip_bit, now);
+    dropped += !admit(d, fr, flip_bit, now);
   return dropped;
 }
 
@@ -275,7 +278,7 @@ static int flush_tx(struct fault_link *f, sf_time_t now) {
     /* Send at its release time, so a stacked link sees exact times; but
      * never earlier than a time already passed in. */
     sf_time_t t = h->release > f->tx_out_time ? h->release : f->tx_out_time;
-    struct sf_frame fr = {h->buf, h->len, h->len};
+    struct sf_frame fr = {h->buf, h->len, h->len, h->meta};
     int r = sf__link_send(f->inner, &fr, 1, t);
     if (r == 0 || r == SF_EAGAIN)
       return SF_EAGAIN; /* keep it; retry on a later call */
@@ -305,7 +308,7 @@ static int fault_send(struct sf_link *link, const struct sf_frame *frames,
       link->stats.tx_dropped++; /* inner would drop it too */
       continue;
     }
-    link->stats.tx_dropped += offer(&f->tx, frames[i].data, len, now);
+    link->stats.tx_dropped += offer(&f->tx, &frames[i], now);
   }
   (void)flush_tx(f, now);
   return (int)n;
@@ -322,6 +325,7 @@ static size_t deliver_rx(struct fault_link *f, struct sf_frame *frames,
     if (take)
       memcpy(out->data, h->buf, take);
     out->len = take;
+    out->meta = h->meta;
     if (take < h->len)
       f->link.stats.rx_truncated++;
     f->link.stats.rx_frames++;
@@ -348,11 +352,11 @@ static int fault_recv(struct sf_link *link, struct sf_frame *frames, size_t n,
   (void)flush_tx(f, now);
   size_t got = deliver_rx(f, frames, n, now);
   for (size_t pulls = 0; got < n && pulls < f->rx.cfg.max_queue; pulls++) {
-    struct sf_frame fr = {f->scratch, 0, f->rx.slot_size};
+    struct sf_frame fr = {.data = f->scratch, .len = 0, .cap = f->rx.slot_size};
     err = sf__link_recv(f->inner, &fr, 1, now);
     if (err <= 0)
       break;
-    (void)offer(&f->rx, fr.data, fr.len, now);
+    (void)offer(&f->rx, &fr, now);
     got += deliver_rx(f, frames + got, n - got, now);
   }
   return got || err >= 0 ? (int)got : err;
@@ -468,7 +472,10 @@ int sf__link_fault_wrap(struct sf_link *inner, const struct sf_fault_config *cfg
   f->link.ops = &fault_ops;
   f->link.kind = "fault";
   f->inner = inner;
-  size_t slot_size = sf__link_max_frame(sf__link_mtu(inner));
+  /* Big enough for inner's largest frame (64 KiB super-frames from a
+   * link with offloads), so no frame is truncated on its way through. */
+  size_t slot_size = sf__link_max_rx_frame(inner);
+  f->link.max_rx_frame = inner->max_rx_frame;
   /* Two streams from one seed; splitmix64 of distinct starting points. */
   uint64_t s = cfg->seed;
   uint64_t tx_seed = rng_next(&s), rx_seed = rng_next(&s);

@@ -14,6 +14,9 @@
  *   fault.c   middleware: seeded loss, duplication, reordering, delay,
  *             corruption and rate limits, wrapping any link
  *   pcap.c    a pcap file writer, and middleware that tees a link into it
+ *   packet.c  a Linux AF_PACKET socket bound to one interface
+ *   tap.c     a Linux TAP or TUN device (TUN gets a synthetic Ethernet
+ *             header, so the layers above always see Ethernet)
  */
 #ifndef SF_LINK_LINK_H
 #define SF_LINK_LINK_H
@@ -32,14 +35,50 @@ typedef uint64_t sf_time_t;
 #define SF_NSEC_PER_SEC ((sf_time_t)1000000000)
 
 /*
+ * Offload metadata of one frame, as Linux's virtio_net_hdr carries it.
+ * All zero means a plain frame: every checksum is complete and it is no
+ * larger than mtu + 14.
+ *
+ * SF_FRAME_CSUM_PARTIAL: the transport checksum is unfinished. The field
+ * at csum_start + csum_offset (offsets from the frame's first byte) holds
+ * only the pseudo-header sum; whoever transmits the frame on a real wire
+ * finishes it. On receive, the layers above must not verify that
+ * checksum (the sender on this host left it to offload; the data never
+ * crossed a wire). On send, the link asks the kernel to finish it.
+ * SF_FRAME_CSUM_VERIFIED: the kernel (or NIC) already verified it.
+ * gso_type != SF_FRAME_GSO_NONE: a super-frame of up to 64 KiB that is to
+ * be cut into segments of gso_size payload bytes (a TCP super-frame also
+ * has CSUM_PARTIAL).
+ */
+#define SF_FRAME_CSUM_PARTIAL 0x1u
+#define SF_FRAME_CSUM_VERIFIED 0x2u
+#define SF_FRAME_GSO_NONE 0
+#define SF_FRAME_GSO_TCPV4 1
+#define SF_FRAME_GSO_UDP 3
+#define SF_FRAME_GSO_TCPV6 4
+#define SF_FRAME_GSO_ECN 0x80 /* or-ed in: the segments carry CWR */
+
+struct sf_frame_meta {
+  unsigned flags; /* SF_FRAME_CSUM_* */
+  uint16_t csum_start;
+  uint16_t csum_offset;
+  uint16_t gso_size;
+  uint8_t gso_type; /* SF_FRAME_GSO_* */
+};
+
+/*
  * One frame. On send, data/len describe the frame and the link copies it
  * before returning (the caller keeps ownership). On receive, the caller
- * provides data and cap; the link writes at most cap bytes and sets len.
+ * provides data and cap; the link writes at most cap bytes and sets len
+ * and meta (every driver sets meta on receive, zero for a plain frame).
+ * A link that cannot carry metadata drops a sent frame that has any
+ * (counted as tx_dropped) rather than put an unfinished frame on a wire.
  */
 struct sf_frame {
   uint8_t *data;
   size_t len;
   size_t cap;
+  struct sf_frame_meta meta;
 };
 
 /* Counters every link keeps; middleware adds its own (fault.h). */
@@ -58,6 +97,10 @@ struct sf_link_stats {
 static inline size_t sf__link_max_frame(unsigned mtu) {
   return (size_t)mtu + SF_LINK_FRAME_OVERHEAD;
 }
+
+/* The largest frame a driver with offloads may receive: a 64 KiB IP
+ * super-frame plus an Ethernet header with one VLAN tag. */
+#define SF_LINK_MAX_RX_FRAME (65536u + SF_LINK_FRAME_OVERHEAD + 4u)
 
 /*
  * The argument check every send and recv makes: frames may be NULL only
@@ -115,6 +158,9 @@ struct sf_link {
   const struct sf_link_ops *ops;
   const char *kind; /* "memory", "fault", "pcap", ... */
   struct sf_link_stats stats;
+  /* The largest frame recv may return, when larger than mtu + 14 (a link
+   * with offloads hands up 64 KiB super-frames); 0 means mtu + 14. */
+  size_t max_rx_frame;
 };
 
 static inline int sf__link_send(struct sf_link *l, const struct sf_frame *f,
@@ -137,6 +183,11 @@ static inline unsigned sf__link_mtu(struct sf_link *l) {
 }
 static inline void sf__link_hwaddr(struct sf_link *l, uint8_t mac[6]) {
   l->ops->hwaddr(l, mac);
+}
+/* The receive buffer size that never truncates a frame of this link. */
+static inline size_t sf__link_max_rx_frame(struct sf_link *l) {
+  return l->max_rx_frame ? l->max_rx_frame
+                         : sf__link_max_frame(l->ops->mtu(l));
 }
 static inline void sf__link_close(struct sf_link *l) {
   if (l)

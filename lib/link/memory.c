@@ -39,6 +39,7 @@ struct mem_end {
   size_t head;
   size_t count;
   size_t *lens;
+  struct sf_frame_meta *metas; /* offload metadata, carried unchanged */
   uint8_t *slots;
 };
 
@@ -53,13 +54,15 @@ static struct mem_end *peer_of(struct mem_end *e) {
 }
 
 /* Queues one frame at the peer; returns 0, or -1 when it must be dropped. */
-static int ring_push(struct mem_end *dst, const uint8_t *data, size_t len) {
+static int ring_push(struct mem_end *dst, const struct sf_frame *fr) {
+  size_t len = fr->len;
   if (len > dst->slot_size || dst->count == dst->cap)
     return -1;
   size_t tail = (dst->head + dst->count) % dst->cap;
   if (len)
-    memcpy(dst->slots + tail * dst->slot_size, data, len);
+    memcpy(dst->slots + tail * dst->slot_size, fr->data, len);
   dst->lens[tail] = len;
+  dst->metas[tail] = fr->meta;
   if (dst->count++ == 0)
     (void)eventfd_write(dst->efd, 1); /* becomes readable */
   return 0;
@@ -78,7 +81,7 @@ static int mem_send(struct sf_link *link, const struct sf_frame *frames,
     /* A frame over mtu + 14 could never have been sent by a real NIC of
      * this MTU; drop it here rather than surprise the receiver. */
     if (!peer || len > sf__link_max_frame(e->mtu) ||
-        (len && !frames[i].data) || ring_push(peer, frames[i].data, len)) {
+        (len && !frames[i].data) || ring_push(peer, &frames[i])) {
       link->stats.tx_dropped++;
       continue;
     }
@@ -103,6 +106,7 @@ static int mem_recv(struct sf_link *link, struct sf_frame *frames, size_t n,
     if (take)
       memcpy(f->data, e->slots + e->head * e->slot_size, take);
     f->len = take;
+    f->meta = e->metas[e->head];
     if (take < len)
       link->stats.rx_truncated++;
     link->stats.rx_frames++;
@@ -142,6 +146,7 @@ static void end_free(struct mem_end *e) {
   if (e->efd >= 0)
     close(e->efd);
   free(e->lens);
+  free(e->metas);
   free(e->slots);
   free(e);
 }
@@ -182,8 +187,9 @@ static int end_new(struct mem_pair *pair, int side, unsigned mtu,
   e->slot_size = sf__link_max_frame(mtu);
   e->cap = queue;
   e->lens = calloc(queue, sizeof(*e->lens));
+  e->metas = calloc(queue, sizeof(*e->metas));
   e->slots = malloc(queue * e->slot_size);
-  if (!e->lens || !e->slots)
+  if (!e->lens || !e->metas || !e->slots)
     return SF_ENOMEM;
   e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (e->efd < 0)

@@ -222,6 +222,7 @@ int sf__link_pcap_tee(struct sf_link *inner, struct sf_pcap_writer *w,
   t->link.ops = &tee_ops;
   t->link.kind = "pcap";
   t->inner = inner;
+  t->link.max_rx_frame = inner->max_rx_frame; /* frames pass unchanged */
   t->w = w;
   *out = &t->link;
   return 0;

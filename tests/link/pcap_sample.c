@@ -84,7 +84,8 @@ static int exchange(struct sf_link *from, struct sf_link *to, int k) {
   if (!len)
     return fail("bad frame hex", SF_EINVAL);
   sf_time_t now = T0 + (sf_time_t)k * SF_NSEC_PER_MSEC;
-  struct sf_frame out = {frame, len, len}, got = {in, 0, sizeof(in)};
+  struct sf_frame out = {.data = frame, .len = len, .cap = len};
+  struct sf_frame got = {.data = in, .len = 0, .cap = sizeof(in)};
   int r = sf__link_send(from, &out, 1, now);
   if (r != 1)
     return fail("send", r < 0 ? r : SF_EIO);

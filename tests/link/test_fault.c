@@ -71,7 +71,7 @@ static void collect(struct sf_link *l, sf_time_t now, size_t len,
                     struct seen *s) {
   for (;;) {
     uint8_t buf[FRAME_MAX], orig[FRAME_MAX];
-    struct sf_frame f = {buf, 0, sizeof(buf)};
+    struct sf_frame f = {.data = buf, .len = 0, .cap = sizeof(buf)};
     int r = sf__link_recv(l, &f, 1, now);
     ck_assert_int_ge(r, 0);
     if (r == 0)
@@ -108,7 +108,7 @@ static void rig_close(struct rig *r) {
 
 static void send_id(struct sf_link *l, uint32_t id, size_t len, sf_time_t now) {
   uint8_t buf[FRAME_MAX];
-  struct sf_frame fr = {buf, make_frame(id, len, buf), 0};
+  struct sf_frame fr = {.data = buf, .len = make_frame(id, len, buf)};
   ck_assert_int_eq(sf__link_send(l, &fr, 1, now), 1);
 }
 
@@ -161,7 +161,7 @@ START_TEST(passthrough_when_all_zero) {
   ck_assert_uint_eq(sf__link_next_deadline(r.f), SF_TIME_NEVER);
   for (uint32_t i = 0; i < 300; i++) {
     uint8_t buf[FRAME_MAX], orig[FRAME_MAX];
-    struct sf_frame fr = {buf, 0, sizeof(buf)};
+    struct sf_frame fr = {.data = buf, .len = 0, .cap = sizeof(buf)};
     ck_assert_int_eq(sf__link_recv(r.b, &fr, 1, 1000), 1);
     ck_assert_uint_eq(fr.len, make_frame(i, 26 + i % 1400, orig));
     ck_assert_mem_eq(buf, orig, fr.len);
@@ -362,7 +362,8 @@ START_TEST(corruption_flips_one_bit) {
     send_id(r.f, i, 80, 0);
     /* Both copies carry the same single flipped bit. */
     for (int c = 0; c < 2; c++) {
-      struct sf_frame fr = {c ? buf : first, 0, FRAME_MAX};
+      struct sf_frame fr = {
+          .data = c ? buf : first, .len = 0, .cap = FRAME_MAX};
       ck_assert_int_eq(sf__link_recv(r.b, &fr, 1, 0), 1);
       ck_assert_uint_eq(fr.len, 80);
       ck_assert_uint_eq(bits_differing(fr.data, orig, 80), 1);
@@ -377,7 +378,7 @@ START_TEST(corruption_flips_one_bit) {
   ck_assert(positions_differ); /* a random byte, not a fixed one */
   ck_assert_uint_eq(tx_stats(r.f)->corrupted, 1000);
   /* A zero-length frame cannot be corrupted, and passes. */
-  struct sf_frame empty = {NULL, 0, 0};
+  struct sf_frame empty = {.data = NULL, .len = 0, .cap = 0};
   ck_assert_int_eq(sf__link_send(r.f, &empty, 1, 0), 1);
   ck_assert_uint_eq(tx_stats(r.f)->corrupted, 1000);
   assert_balanced(tx_stats(r.f));
@@ -682,7 +683,7 @@ START_TEST(bad_config) {
   ck_assert_int_eq(sf__link_fault_wrap(a, &cfg, NULL), SF_EINVAL);
   /* a is still ours and still works. */
   uint8_t buf[60] = {0};
-  struct sf_frame fr = {buf, 60, 60};
+  struct sf_frame fr = {.data = buf, .len = 60, .cap = 60};
   ck_assert_int_eq(sf__link_send(a, &fr, 1, 0), 1);
   ck_assert_uint_eq(a->stats.tx_frames, 1);
   sf__link_close(a);

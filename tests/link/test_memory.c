@@ -28,14 +28,14 @@ static void send_fill(struct sf_link *l, size_t len, uint8_t fill) {
   static uint8_t buf[FRAME_MAX + 16];
   ck_assert_uint_le(len, sizeof(buf));
   memset(buf, fill, len);
-  struct sf_frame f = {buf, len, len};
+  struct sf_frame f = {.data = buf, .len = len, .cap = len};
   ck_assert_int_eq(sf__link_send(l, &f, 1, 0), 1);
 }
 
 /* Receives one frame; returns its length and its first byte in *fill. */
 static size_t recv_one(struct sf_link *l, uint8_t *fill) {
   uint8_t buf[FRAME_MAX];
-  struct sf_frame f = {buf, 0, sizeof(buf)};
+  struct sf_frame f = {.data = buf, .len = 0, .cap = sizeof(buf)};
   ck_assert_int_eq(sf__link_recv(l, &f, 1, 0), 1);
   *fill = f.len ? buf[0] : 0;
   return f.len;
@@ -61,7 +61,7 @@ START_TEST(defaults) {
   ck_assert_uint_eq(sf__link_next_deadline(a), SF_TIME_NEVER);
   ck_assert_int_eq(sf__link_poll(a, 5), 0);
   uint8_t buf[4];
-  struct sf_frame f = {buf, 0, sizeof(buf)};
+  struct sf_frame f = {.data = buf, .len = 0, .cap = sizeof(buf)};
   ck_assert_int_eq(sf__link_recv(a, &f, 1, 0), 0); /* nothing yet */
   ck_assert_int_eq(sf__link_send(a, NULL, 0, 0), 0);
   ck_assert_int_eq(sf__link_recv(b, NULL, 0, 0), 0);
@@ -121,7 +121,8 @@ START_TEST(order_and_bytes) {
   for (int i = 0; i < N; i++) {
     lens[i] = sf_test_rng_below(&rng, FRAME_MAX + 1); /* 0..1514 */
     sf_test_rng_fill(&rng, sent[i], lens[i]);
-    frames[i] = (struct sf_frame){sent[i], lens[i], lens[i]};
+    frames[i] =
+        (struct sf_frame){.data = sent[i], .len = lens[i], .cap = lens[i]};
     total += lens[i];
   }
   for (int i = 0; i < N;) {
@@ -138,7 +139,8 @@ START_TEST(order_and_bytes) {
   while (n < N) {
     struct sf_frame in[7];
     for (int j = 0; j < 7; j++)
-      in[j] = (struct sf_frame){got[(n + j) % N], 0, FRAME_MAX};
+      in[j] = (struct sf_frame){
+          .data = got[(n + j) % N], .len = 0, .cap = FRAME_MAX};
     int r = sf__link_recv(b, in, 7, 0);
     ck_assert_int_eq(r, N - n < 7 ? N - n : 7);
     for (int j = 0; j < r; j++) {
@@ -166,7 +168,7 @@ START_TEST(queue_full_drops) {
   struct sf_frame f[6];
   for (int i = 0; i < 6; i++) {
     memset(buf[i], 'A' + i, sizeof(buf[i]));
-    f[i] = (struct sf_frame){buf[i], 60, 60};
+    f[i] = (struct sf_frame){.data = buf[i], .len = 60, .cap = 60};
   }
   /* All six are taken; the last two find the queue full. */
   ck_assert_int_eq(sf__link_send(a, f, 6, 0), 6);
@@ -214,10 +216,10 @@ START_TEST(truncation) {
   uint8_t out[100], in[64];
   for (int i = 0; i < 100; i++)
     out[i] = (uint8_t)i;
-  struct sf_frame f = {out, 100, 100};
+  struct sf_frame f = {.data = out, .len = 100, .cap = 100};
   ck_assert_int_eq(sf__link_send(a, &f, 1, 0), 1);
   memset(in, 0xee, sizeof(in));
-  struct sf_frame r = {in, 0, 60};
+  struct sf_frame r = {.data = in, .len = 0, .cap = 60};
   ck_assert_int_eq(sf__link_recv(b, &r, 1, 0), 1);
   ck_assert_uint_eq(r.len, 60);
   ck_assert_mem_eq(in, out, 60);
@@ -264,7 +266,9 @@ START_TEST(peer_closed) {
   send_fill(b, 70, 'q'); /* queued at a before b goes */
   sf__link_close(b);
   uint8_t buf[3][64];
-  struct sf_frame f[3] = {{buf[0], 60, 60}, {buf[1], 60, 60}, {buf[2], 60, 60}};
+  struct sf_frame f[3] = {{.data = buf[0], .len = 60, .cap = 60},
+                          {.data = buf[1], .len = 60, .cap = 60},
+                          {.data = buf[2], .len = 60, .cap = 60}};
   ck_assert_int_eq(sf__link_send(a, f, 3, 0), 3); /* taken, then dropped */
   ck_assert_uint_eq(a->stats.tx_dropped, 3);
   ck_assert_uint_eq(a->stats.tx_frames, 0);

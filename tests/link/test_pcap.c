@@ -190,15 +190,16 @@ START_TEST(tee_records_both_directions) {
 
   uint8_t arp[64], x[3] = {1, 2, 3}, y[5] = {9, 8, 7, 6, 5}, in[64];
   size_t arp_len = sf_test_hex(ARP_REQ, arp, sizeof(arp));
-  struct sf_frame out[2] = {{arp, arp_len, 0}, {x, 3, 0}};
+  struct sf_frame out[2] = {{.data = arp, .len = arp_len, .cap = 0},
+                            {.data = x, .len = 3, .cap = 0}};
   ck_assert_int_eq(sf__link_send(t, out, 2, SF_NSEC_PER_SEC + 5), 2);
-  struct sf_frame r = {in, 0, sizeof(in)};
+  struct sf_frame r = {.data = in, .len = 0, .cap = sizeof(in)};
   ck_assert_int_eq(sf__link_recv(b, &r, 1, 0), 1);
   ck_assert_mem_eq(in, arp, arp_len); /* forwarded unchanged */
-  struct sf_frame back = {y, 5, 5};
+  struct sf_frame back = {.data = y, .len = 5, .cap = 5};
   ck_assert_int_eq(sf__link_send(b, &back, 1, 0), 1);
   /* Received with a 4-byte buffer: recorded as the caller got it. */
-  r = (struct sf_frame){in, 0, 4};
+  r = (struct sf_frame){.data = in, .len = 0, .cap = 4};
   ck_assert_int_eq(sf__link_recv(t, &r, 1, 2 * SF_NSEC_PER_SEC + 7), 1);
   ck_assert_uint_eq(r.len, 4);
   r.cap = sizeof(in);
