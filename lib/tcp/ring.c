@@ -1,0 +1,159 @@
+/*
+ * The growing byte ring behind a connection's send and receive buffers
+ * (ring.h).
+ *
+ * Map:
+ *   sf__ring_init / sf__ring_free     set up, release
+ *   reserve, grow (static)            make room for `need` bytes from head
+ *   copy_in, copy_out (static)        the only code that handles the wrap
+ *   sf__ring_write, sf__ring_write_at append, write past the end
+ *   sf__ring_commit                   make write_at bytes readable
+ *   sf__ring_peek / _read / _consume  look at, take, drop from the front
+ *
+ * Every byte has a logical position: its distance from head. Bytes written
+ * with write_at sit at positions past len and are addressed the same way,
+ * so growing the buffer must keep positions, not just the len stored
+ * bytes: grow copies the whole old allocation in logical order.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/ring.h"
+
+/* The first allocation: small, so a connection that sends a few bytes
+ * pays little, yet not so small that the first bulk writes regrow. */
+#define RING_MIN_ALLOC 64u
+
+/* The largest power of two a size_t holds; limits are clamped to it so
+ * rounding the limit up to a power of two cannot overflow. */
+#define RING_MAX_LIMIT ((SIZE_MAX >> 1) + 1)
+
+static size_t round_pow2(size_t n) {
+  size_t p = 1;
+  while (p < n)
+    p <<= 1;
+  return p;
+}
+
+void sf__ring_init(struct sf_ring *r, size_t limit) {
+  r->buf = NULL;
+  r->alloc = 0;
+  r->limit = limit > RING_MAX_LIMIT ? RING_MAX_LIMIT : limit;
+  r->head = 0;
+  r->len = 0;
+}
+
+void sf__ring_free(struct sf_ring *r) {
+  free(r->buf);
+  sf__ring_init(r, r->limit);
+}
+
+static size_t mask(const struct sf_ring *r) { return r->alloc - 1; }
+
+/* Copies n bytes to logical position pos; the room must exist. */
+static void copy_in(struct sf_ring *r, size_t pos, const uint8_t *src,
+                    size_t n) {
+  size_t at = (r->head + pos) & mask(r);
+  size_t first = r->alloc - at < n ? r->alloc - at : n;
+  memcpy(r->buf + at, src, first);
+  memcpy(r->buf, src + first, n - first);
+}
+
+/* Copies n bytes from logical position pos; they must be inside alloc. */
+static void copy_out(const struct sf_ring *r, size_t pos, uint8_t *dst,
+                     size_t n) {
+  size_t at = (r->head + pos) & mask(r);
+  size_t first = r->alloc - at < n ? r->alloc - at : n;
+  memcpy(dst, r->buf + at, first);
+  memcpy(dst + first, r->buf, n - first);
+}
+
+/*
+ * Moves to a buffer of new_alloc bytes. The whole old allocation is
+ * copied in logical order (head becomes 0), which keeps out-of-order bytes
+ * past len where write_at put them. The new tail is zeroed so a commit of
+ * bytes that were never written exposes zeros, not uninitialised memory.
+ */
+static int grow(struct sf_ring *r, size_t new_alloc) {
+  uint8_t *nb = malloc(new_alloc);
+  if (!nb)
+    return -1;
+  if (r->alloc)
+    copy_out(r, 0, nb, r->alloc);
+  memset(nb + r->alloc, 0, new_alloc - r->alloc);
+  free(r->buf);
+  r->buf = nb;
+  r->alloc = new_alloc;
+  r->head = 0;
+  return 0;
+}
+
+/* Ensures logical positions [0, need) exist; need <= limit. */
+static int reserve(struct sf_ring *r, size_t need) {
+  if (need <= r->alloc)
+    return 0;
+  size_t want = round_pow2(need);
+  size_t cap = round_pow2(r->limit);
+  if (want < RING_MIN_ALLOC)
+    want = RING_MIN_ALLOC;
+  if (want > cap) /* a small limit: never allocate past its power of two */
+    want = cap;
+  return grow(r, want);
+}
+
+size_t sf__ring_write(struct sf_ring *r, const void *data, size_t n) {
+  /* An append is a write just past the end that is readable at once. */
+  size_t k = sf__ring_write_at(r, 0, data, n);
+  r->len += k;
+  return k;
+}
+
+size_t sf__ring_write_at(struct sf_ring *r, size_t offset, const void *data,
+                         size_t n) {
+  size_t room = r->limit - r->len;
+  if (offset >= room)
+    return 0;
+  if (n > room - offset)
+    n = room - offset; /* cut at the limit, as the header promises */
+  if (n == 0 || reserve(r, r->len + offset + n) != 0)
+    return 0;
+  copy_in(r, r->len + offset, data, n);
+  return n;
+}
+
+void sf__ring_commit(struct sf_ring *r, size_t n) {
+  /* Never past the limit, nor past storage that exists: bytes beyond
+   * alloc were never written, so there is nothing to make readable. */
+  size_t top = r->alloc < r->limit ? r->alloc : r->limit;
+  if (n > top - r->len)
+    n = top - r->len;
+  r->len += n;
+}
+
+size_t sf__ring_peek(const struct sf_ring *r, size_t offset, void *out,
+                     size_t n) {
+  if (offset >= r->len)
+    return 0;
+  if (n > r->len - offset)
+    n = r->len - offset;
+  copy_out(r, offset, out, n);
+  return n;
+}
+
+size_t sf__ring_read(struct sf_ring *r, void *out, size_t n) {
+  return sf__ring_consume(r, sf__ring_peek(r, 0, out, n));
+}
+
+size_t sf__ring_consume(struct sf_ring *r, size_t n) {
+  if (n > r->len)
+    n = r->len;
+  if (n == 0)
+    return 0;
+  /* head is not reset when the ring empties: write_at bytes may still
+   * wait at the positions just past it. */
+  r->head = (r->head + n) & mask(r);
+  r->len -= n;
+  return n;
+}

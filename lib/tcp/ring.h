@@ -1,0 +1,72 @@
+/*
+ * A byte ring that grows on demand up to a fixed limit: the send and
+ * receive buffers of a connection. Memory is allocated as data arrives
+ * (powers of two, up to the limit), so an idle connection costs nothing
+ * and a peer can never make it hold more than the limit.
+ *
+ * Besides plain append/consume, bytes can be written *past* the end of the
+ * stored data (sf__ring_write_at) without making them readable; this is
+ * how out-of-order TCP data waits in the receive buffer until the gap
+ * before it fills (sf__ring_commit then makes it part of the data).
+ */
+#ifndef SF_TCP_RING_H
+#define SF_TCP_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sf_ring {
+  uint8_t *buf;
+  size_t alloc; /* bytes allocated (0 or a power of two, <= limit rounded) */
+  size_t limit; /* most bytes the ring may ever hold */
+  size_t head;  /* index of the first stored byte */
+  size_t len;   /* stored (readable) bytes */
+};
+
+/* Sets up an empty ring of at most limit bytes; allocates nothing. A
+ * limit above SIZE_MAX / 2 + 1 is lowered to it (its power of two must
+ * fit a size_t). Storage, once grown, stays until sf__ring_free, even
+ * when the ring is read empty: write_at bytes may wait past the end. */
+void sf__ring_init(struct sf_ring *r, size_t limit);
+/* Frees the storage; the ring is empty (and reusable) afterwards. */
+void sf__ring_free(struct sf_ring *r);
+
+static inline size_t sf__ring_len(const struct sf_ring *r) { return r->len; }
+/* Bytes that may still be appended before the limit. */
+static inline size_t sf__ring_space(const struct sf_ring *r) {
+  return r->limit - r->len;
+}
+
+/*
+ * Appends up to n bytes; returns how many were taken (fewer than n when
+ * the limit is reached, 0 when allocation fails).
+ */
+size_t sf__ring_write(struct sf_ring *r, const void *data, size_t n);
+
+/*
+ * Writes n bytes starting offset bytes past the end of the stored data,
+ * without making them readable. Bytes that would pass the limit are cut.
+ * Returns the bytes written (0 also when allocation fails).
+ */
+size_t sf__ring_write_at(struct sf_ring *r, size_t offset, const void *data,
+                         size_t n);
+
+/*
+ * Makes the n bytes just past the end (written with write_at) readable.
+ * n is clipped to the limit and to the storage that exists; commit only
+ * bytes that were written (otherwise zeros or stale bytes become data).
+ */
+void sf__ring_commit(struct sf_ring *r, size_t n);
+
+/* Copies up to n bytes starting offset bytes into the stored data, without
+ * consuming them; returns the bytes copied. */
+size_t sf__ring_peek(const struct sf_ring *r, size_t offset, void *out,
+                     size_t n);
+
+/* Copies and consumes up to n bytes; returns the bytes read. */
+size_t sf__ring_read(struct sf_ring *r, void *out, size_t n);
+
+/* Drops up to n bytes from the front; returns the bytes dropped. */
+size_t sf__ring_consume(struct sf_ring *r, size_t n);
+
+#endif /* SF_TCP_RING_H */
