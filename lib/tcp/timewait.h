@@ -1,0 +1,112 @@
+/*
+ * TIME-WAIT records: what is left of a connection once it reaches
+ * TIME-WAIT, compact enough to keep thousands, and independent of the
+ * application's handle (which may be closed at any time).
+ *
+ * A record re-ACKs a retransmitted FIN and restarts its 2MSL timer,
+ * ignores RST (RFC 1337), and lets a new SYN for the same 4-tuple through
+ * where RFC 6191 allows. The table is bounded: when full, the oldest
+ * record is recycled (its gone callback says so, and the engine counts
+ * it). Records sit in one list ordered by expiry, since every record
+ * lives the same 2MSL and a restart moves it to the newest end.
+ */
+#ifndef SF_TCP_TIMEWAIT_H
+#define SF_TCP_TIMEWAIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "link/link.h"
+#include "tcp/tuple.h"
+#include "wire/seq.h"
+#include "wire/tcp.h"
+
+#define SF_TW_TIMESTAMPS 0x1 /* both sides use RFC 7323 timestamps */
+
+struct sf_tw_record {
+  struct sf_tuple_node node; /* node.key is the 4-tuple */
+  struct sf_tw_record *older, *newer;
+  sf_seq_t snd_nxt;  /* our FIN has been sent: snd_nxt is after it */
+  sf_seq_t rcv_nxt;  /* the peer's FIN was received: after it */
+  uint32_t ts_recent; /* the peer's last TSval (valid with TIMESTAMPS) */
+  uint32_t ts_offset; /* our TSval = ms clock + ts_offset */
+  uint16_t window;    /* the window field to send, as on the wire */
+  uint8_t flags;      /* SF_TW_* */
+  sf_time_t expires;
+  void *observer; /* the application's hooks, passed back in gone */
+};
+
+/* Why a record leaves the table. */
+enum sf_tw_gone_reason {
+  SF_TW_EXPIRED,  /* 2MSL passed */
+  SF_TW_RECYCLED, /* the table was full; the oldest made room */
+  SF_TW_REUSED,   /* a new SYN took the 4-tuple (RFC 6191) */
+  SF_TW_FLUSHED   /* the table was freed */
+};
+
+struct sf_tw_table {
+  struct sf_tuple_map map;
+  struct sf_tw_record *oldest, *newest;
+  unsigned count;
+  unsigned max;
+  sf_time_t duration; /* 2MSL */
+  /* Called just before a record is freed, for every reason including
+   * sf__tw_remove's; r is already out of the table. May be NULL. */
+  void (*gone)(void *ctx, struct sf_tw_record *r, enum sf_tw_gone_reason why,
+               sf_time_t now);
+  void *ctx;
+};
+
+void sf__tw_init(struct sf_tw_table *t, const struct sf_secret *s,
+                 unsigned max, sf_time_t duration,
+                 void (*gone)(void *, struct sf_tw_record *,
+                              enum sf_tw_gone_reason, sf_time_t),
+                 void *ctx);
+/* Frees every record (gone is called with SF_TW_FLUSHED) and the map. */
+void sf__tw_free(struct sf_tw_table *t, sf_time_t now);
+
+/*
+ * Adds a copy of tmpl (its node.key, sequence numbers, timestamps,
+ * window, flags and observer), expiring at now + duration. If the table is
+ * full the oldest record is recycled first. Returns the new record or
+ * NULL (out of memory, or max is 0; the caller then just drops the
+ * connection, which is what a zero limit means). The key must not be in
+ * the table.
+ */
+struct sf_tw_record *sf__tw_add(struct sf_tw_table *t,
+                                const struct sf_tw_record *tmpl,
+                                sf_time_t now);
+struct sf_tw_record *sf__tw_find(const struct sf_tw_table *t,
+                                 const struct sf_tuple *key);
+/* Removes and frees r, calling gone with why. */
+void sf__tw_remove(struct sf_tw_table *t, struct sf_tw_record *r,
+                   enum sf_tw_gone_reason why, sf_time_t now);
+/* Restarts r's 2MSL at now (it becomes the newest). */
+void sf__tw_restart(struct sf_tw_table *t, struct sf_tw_record *r,
+                    sf_time_t now);
+/* The oldest record's expiry, or SF_TIME_NEVER. */
+sf_time_t sf__tw_next_deadline(const struct sf_tw_table *t);
+/* Removes every record whose expiry is <= now (gone: SF_TW_EXPIRED). */
+void sf__tw_expire(struct sf_tw_table *t, sf_time_t now);
+
+/* What to do with a segment that hit a TIME-WAIT record. */
+enum sf_tw_action {
+  SF_TW_DROP,       /* silently (RST: RFC 1337; a plain acceptable ACK) */
+  SF_TW_ACK,        /* send an ACK (snd_nxt, rcv_nxt); nothing else */
+  SF_TW_ACK_RESTART, /* a retransmitted FIN: ACK it and restart 2MSL */
+  SF_TW_NEW_SYN     /* RFC 6191 allows a new connection: remove the record
+                       and hand the SYN to the listener */
+};
+
+/*
+ * Decides per RFC 9293 3.10.7.4 (TIME-WAIT), RFC 1337 and RFC 6191. h is
+ * the parsed segment. RST: DROP. SYN: NEW_SYN when RFC 6191 allows it
+ * (with timestamps: its TSval is newer than ts_recent; without: its
+ * sequence number is beyond rcv_nxt), else ACK. A FIN that ends at
+ * rcv_nxt (a retransmission): ACK_RESTART. A segment failing PAWS or the
+ * acceptability test: ACK. Anything else: DROP.
+ */
+enum sf_tw_action sf__tw_segment(const struct sf_tw_record *r,
+                                 const struct sf_tcp_hdr *h);
+
+#endif /* SF_TCP_TIMEWAIT_H */

@@ -1,0 +1,62 @@
+/*
+ * Connection 4-tuples and an intrusive hash map keyed by them: the
+ * demultiplexing tables for control blocks and TIME-WAIT records.
+ *
+ * The hash is keyed with a random secret (sf_secret, from OpenSSL), so a
+ * peer cannot choose ports that pile every connection into one bucket.
+ * The map grows (doubling) to keep chains short; lookups are O(1).
+ */
+#ifndef SF_TCP_TUPLE_H
+#define SF_TCP_TUPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcp/secret.h"
+
+/* Addresses and ports in host byte order, from our side. */
+struct sf_tuple {
+  uint32_t laddr;
+  uint32_t raddr;
+  uint16_t lport;
+  uint16_t rport;
+};
+
+static inline bool sf__tuple_eq(const struct sf_tuple *a,
+                                const struct sf_tuple *b) {
+  return a->laddr == b->laddr && a->raddr == b->raddr &&
+         a->lport == b->lport && a->rport == b->rport;
+}
+
+/* Embedded in whatever the map holds. */
+struct sf_tuple_node {
+  struct sf_tuple_node *next;
+  struct sf_tuple key;
+  uint64_t hash;
+};
+
+struct sf_tuple_map {
+  struct sf_tuple_node **buckets;
+  size_t nbuckets; /* a power of two */
+  size_t count;
+  const struct sf_secret *secret;
+};
+
+/* An empty map hashing with secret (which must outlive the map). */
+void sf__tuple_map_init(struct sf_tuple_map *m, const struct sf_secret *s);
+/* Frees the bucket array; the nodes belong to the caller. */
+void sf__tuple_map_free(struct sf_tuple_map *m);
+
+/*
+ * Inserts node under node->key (which the caller has set). The key must
+ * not be in the map already. Returns 0 or SF_ENOMEM.
+ */
+int sf__tuple_map_insert(struct sf_tuple_map *m, struct sf_tuple_node *node);
+/* Removes node, which must be in the map. */
+void sf__tuple_map_remove(struct sf_tuple_map *m, struct sf_tuple_node *node);
+/* The node with this key, or NULL. */
+struct sf_tuple_node *sf__tuple_map_find(const struct sf_tuple_map *m,
+                                         const struct sf_tuple *key);
+
+#endif /* SF_TCP_TUPLE_H */
