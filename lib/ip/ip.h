@@ -1,0 +1,243 @@
+/*
+ * The IP layer: network interfaces, their ARP caches, IPv4 input and
+ * output, and ICMP. Sans-I/O like everything below the reactor: frames
+ * come in through sf__ip_input, frames to send wait in each interface's
+ * transmit queue until the shell takes them, and time is an argument.
+ *
+ * Upward, the layer reports through the callbacks in sf_ip_upcalls (TCP
+ * segments for us, ICMP errors about segments we sent, next hops that
+ * did not answer ARP). Downward it never calls anything: the shell drains
+ * the transmit queue with sf__ip_tx_take / sf__ip_tx_release.
+ *
+ * Files: ip.c (interfaces, routing, IPv4 in/out, tx queue),
+ * arp_cache.c (resolution, retries, pending frames, expiry),
+ * icmp_input.c (echo replies, errors quoted back to TCP).
+ */
+#ifndef SF_IP_IP_H
+#define SF_IP_IP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "link/link.h"
+#include "wire/ipv4.h"
+
+#define SF_IP_MAX_NETIFS 8
+
+/* One interface's address configuration. */
+struct sf_netif_config {
+  uint8_t mac[6];
+  uint32_t addr;      /* our IPv4 address, host byte order */
+  uint8_t prefix_len; /* 0..32: addr/prefix_len is the on-link subnet */
+  uint32_t gateway;   /* 0: no default route through this interface */
+  unsigned mtu;       /* IP MTU, 68..65535 (e.g. the link's mtu) */
+};
+
+/*
+ * Tunables of the IP layer (sf__ip_params_default gives the defaults).
+ * sf__ip_new refuses (SF_EINVAL) zero retries, intervals, pending_max,
+ * tx_queue_max or ttl, a cache over 65536 entries and a queue over 2^20.
+ * A hop whose ARP failed is refused (SF_EHOSTUNREACH) for one
+ * arp_retry_interval, then resolved afresh on its next use; a resolved
+ * entry is forgotten arp_reachable_time after its last ARP packet (reply
+ * or request from it), and the next datagram resolves it again.
+ */
+struct sf_ip_params {
+  unsigned arp_retries;        /* requests before giving up: 3 */
+  sf_time_t arp_retry_interval; /* 1 s */
+  sf_time_t arp_reachable_time; /* a resolved entry lives this long: 60 s */
+  unsigned arp_pending_max;    /* frames parked per unresolved hop: 8 */
+  unsigned arp_cache_size;     /* entries per interface: 256 */
+  unsigned tx_queue_max;       /* frames waiting per interface: 4096 */
+  uint8_t ttl;                 /* 64 */
+};
+
+void sf__ip_params_default(struct sf_ip_params *p);
+
+/* What a received ICMP error says about a TCP segment we sent. */
+struct sf_ip_icmp_error {
+  uint8_t type; /* SF_ICMP_* (destination unreachable, time exceeded...) */
+  uint8_t code;
+  uint16_t next_hop_mtu; /* fragmentation needed; 0 otherwise */
+  uint32_t reporter;     /* who sent the ICMP message */
+  /* From the quoted datagram: the TCP segment's addresses and ports and
+   * its sequence number (RFC 5927: check it lies in the window). */
+  uint32_t src, dst; /* src is ours */
+  uint16_t sport, dport;
+  uint32_t seq;
+};
+
+/* How the IP layer reports upward. ctx is passed back to each. */
+struct sf_ip_upcalls {
+  void *ctx;
+  /*
+   * A TCP segment addressed to one of our interfaces, its IPv4 header
+   * verified (ip->payload/payload_len is the segment). rx_flags has
+   * SF_WIRE_SKIP_CHECKSUM when the link vouched for the checksum. The
+   * header and payload are valid only during the call.
+   */
+  void (*tcp_input)(void *ctx, unsigned netif, const struct sf_ipv4_hdr *ip,
+                    unsigned rx_flags, sf_time_t now);
+  /* An ICMP error quoting a TCP segment that we sent. */
+  void (*tcp_icmp_error)(void *ctx, const struct sf_ip_icmp_error *err,
+                         sf_time_t now);
+  /*
+   * ARP for next_hop on this interface gave up: the frames waiting for it
+   * were dropped. TCP reports SF_EHOSTUNREACH to connections that wait
+   * on that hop.
+   */
+  void (*unreachable)(void *ctx, unsigned netif, uint32_t next_hop,
+                      sf_time_t now);
+};
+
+/* Counters of the IP layer, X(name, description). */
+#define SF_IP_COUNTERS(X)                                                     \
+  X(ip_in_frames, "frames received")                                          \
+  X(ip_in_bad_eth, "frames dropped: malformed Ethernet header")               \
+  X(ip_in_not_for_us, "frames dropped: not for our MAC")                      \
+  X(ip_in_looped, "frames dropped: sent from our own MAC")                    \
+  X(ip_in_unknown_ethertype, "frames dropped: neither ARP nor IPv4")          \
+  X(ip_in_bad_header, "datagrams dropped: malformed IPv4 header")             \
+  X(ip_in_bad_checksum, "datagrams dropped: bad IPv4 header checksum")        \
+  X(ip_in_martian_src, "datagrams dropped: impossible source address")        \
+  X(ip_in_not_our_addr, "datagrams dropped: not addressed to us")             \
+  X(ip_in_fragments, "datagrams dropped: fragments (no reassembly)")          \
+  X(ip_in_tcp_broadcast, "datagrams dropped: TCP sent to a broadcast")        \
+  X(ip_in_unknown_proto, "datagrams dropped: protocol not ICMP or TCP")       \
+  X(ip_in_delivered, "datagrams delivered to ICMP or TCP")                    \
+  X(ip_out_packets, "datagrams sent")                                         \
+  X(ip_out_no_route, "datagrams dropped: no route")                           \
+  X(ip_out_queue_full, "frames dropped: transmit queue full")                 \
+  X(ip_out_too_big, "datagrams dropped: larger than the MTU")                 \
+  X(arp_in, "ARP packets received")                                           \
+  X(arp_in_bad, "ARP packets dropped: malformed or not Ethernet/IPv4")        \
+  X(arp_in_conflict, "ARP packets ignored: another host claims our address")  \
+  X(arp_requests_answered, "ARP requests for our address answered")           \
+  X(arp_requests_sent, "ARP requests sent (including retries)")               \
+  X(arp_resolved, "next hops resolved")                                       \
+  X(arp_failed, "next hops that never answered")                              \
+  X(arp_failed_dropped, "frames dropped: their next hop never answered")      \
+  X(arp_hold_refused, "datagrams refused: next hop failed ARP just now")      \
+  X(arp_pending_dropped, "frames dropped: too many waiting for ARP")          \
+  X(arp_cache_evicted, "ARP entries evicted to make room")                    \
+  X(arp_cache_full, "datagrams dropped: ARP cache full of pending hops")      \
+  X(icmp_in, "ICMP messages received")                                        \
+  X(icmp_in_bad, "ICMP messages dropped: malformed or bad checksum")          \
+  X(icmp_echo_answered, "echo requests answered")                             \
+  X(icmp_echo_broadcast, "echo requests to a broadcast ignored")              \
+  X(icmp_in_errors, "ICMP errors passed to TCP")                              \
+  X(icmp_in_foreign_quote, "ICMP errors ignored: quote not TCP from us")      \
+  X(icmp_in_ignored, "ICMP messages ignored")
+
+struct sf_ip_counters {
+#define SF_IP_COUNTER_FIELD(name, desc) uint64_t name;
+  SF_IP_COUNTERS(SF_IP_COUNTER_FIELD)
+#undef SF_IP_COUNTER_FIELD
+};
+
+struct sf_ip; /* opaque; defined in ip.c */
+
+/*
+ * Creates the layer. params NULL: the defaults; up NULL, or any callback
+ * in it NULL: that report is not made. Returns 0, SF_ENOMEM or SF_EINVAL
+ * (bad params).
+ */
+int sf__ip_new(const struct sf_ip_params *params,
+               const struct sf_ip_upcalls *up, struct sf_ip **out);
+/* Frees the layer, its interfaces and every queued frame. NULL is fine. */
+void sf__ip_free(struct sf_ip *ip);
+
+/*
+ * Adds an interface. Returns its index (0..SF_IP_MAX_NETIFS-1) or
+ * SF_EINVAL (bad config), SF_EADDRINUSE (the address is already another
+ * interface's), SF_ENOSPC (too many interfaces), SF_ENOMEM. A bad config:
+ * a multicast or zero MAC, prefix_len > 32, mtu outside 68..65535, an
+ * address that is 0, loopback, multicast or class E, or a gateway that is
+ * not on the subnet or is our own address. The lowest free index is used.
+ */
+int sf__ip_netif_add(struct sf_ip *ip, const struct sf_netif_config *cfg);
+/* Removes interface netif, dropping its queued and parked frames. Not
+ * between sf__ip_tx_take and sf__ip_tx_release on that interface. */
+void sf__ip_netif_remove(struct sf_ip *ip, unsigned netif);
+/* The interface's configuration, or NULL if netif is not open. */
+const struct sf_netif_config *sf__ip_netif_config(const struct sf_ip *ip,
+                                                  unsigned netif);
+/* The interface that owns addr, or -1. */
+int sf__ip_netif_by_addr(const struct sf_ip *ip, uint32_t addr);
+
+/*
+ * Route lookup for dst: the on-link interface whose subnet holds dst,
+ * else the first interface with a gateway. On success returns 0 and sets
+ * *netif, *src (that interface's address) and *mtu; SF_ENETUNREACH when
+ * there is no route. If src_hint is not 0, only the interface owning that
+ * address is considered (a bound socket). Among on-link interfaces the
+ * longest prefix wins (then the lowest index). 255.255.255.255 routes to
+ * the first (or the hinted) interface. There is no route to 0.0.0.0,
+ * loopback, multicast or class E, nor to one of our own addresses (no
+ * loopback device).
+ */
+int sf__ip_route(const struct sf_ip *ip, uint32_t dst, uint32_t src_hint,
+                 unsigned *netif, uint32_t *src, unsigned *mtu);
+
+/*
+ * Handles one received Ethernet frame on interface netif: ARP is answered
+ * and learned from, IPv4 is checked (version, IHL, total length, header
+ * checksum, our address or broadcast, fragments dropped), ICMP echo is
+ * answered, ICMP errors and TCP segments go up through the upcalls.
+ * Every dropped frame is counted. rx_flags: SF_WIRE_SKIP_CHECKSUM when the
+ * link verified (or will not have) the transport checksum; the IPv4
+ * header and ICMP checksums are always verified. The frame is only read
+ * during the call. Strong host model (RFC 1122 3.3.4.2): a datagram is
+ * ours if sent to the receiving interface's address, its subnet
+ * broadcast or 255.255.255.255; the Ethernet destination must be the
+ * interface's MAC or broadcast. Broadcasts (by IP or by link) are never
+ * given to TCP nor answered with an echo reply. Frames for an interface
+ * that is not open are ignored (and not counted).
+ */
+void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
+                  size_t len, unsigned rx_flags, sf_time_t now);
+
+/*
+ * Sends an IPv4 datagram carrying payload (payload_len bytes of protocol
+ * proto) from src to dst. Routes it, prepends the IPv4 and Ethernet
+ * headers (copying the payload), and queues the frame, or parks it
+ * while ARP resolves the next hop. DF is set (TCP does its own path-MTU
+ * handling). Returns 0 (queued or parked), SF_ENETUNREACH (no route),
+ * SF_EMSGSIZE (bigger than the MTU), SF_ENOBUFS (queue full; counted),
+ * SF_EHOSTUNREACH (the next hop is known to be unreachable right now).
+ * SF_ENOBUFS also when the hop already has arp_pending_max frames parked
+ * (arp_pending_dropped) or the ARP cache is full of hops still resolving
+ * (arp_cache_full); SF_ENOMEM. src 0: the route's interface address; else
+ * src must be an interface's address (else SF_ENETUNREACH). The datagram
+ * has TOS 0, no options, DF, ttl from params, and an identification
+ * counting up from 0 per sf_ip. The payload is copied before returning.
+ * May be called from any upcall.
+ */
+int sf__ip_output(struct sf_ip *ip, uint32_t src, uint32_t dst, uint8_t proto,
+                  const uint8_t *payload, size_t payload_len, sf_time_t now);
+
+/*
+ * The transmit queue of interface netif. sf__ip_tx_take fills up to max
+ * frames (oldest first) pointing into the queue's own buffers and returns
+ * how many; they stay valid and in place until sf__ip_tx_release(n)
+ * removes the first n of them (the ones the link took).
+ */
+size_t sf__ip_tx_take(struct sf_ip *ip, unsigned netif, struct sf_frame *out,
+                      size_t max);
+void sf__ip_tx_release(struct sf_ip *ip, unsigned netif, size_t n);
+size_t sf__ip_tx_pending(const struct sf_ip *ip, unsigned netif);
+
+/* The earliest ARP retry or expiry, or SF_TIME_NEVER. */
+sf_time_t sf__ip_next_deadline(const struct sf_ip *ip);
+/*
+ * Runs the ARP retries and expiries due at now; calls upcalls.unreachable
+ * once per hop whose retries ran out (after its frames were dropped). The
+ * upcall may call sf__ip_output (refused for that hop) or remove the
+ * interface.
+ */
+void sf__ip_poll(struct sf_ip *ip, sf_time_t now);
+
+const struct sf_ip_counters *sf__ip_counters(const struct sf_ip *ip);
+
+#endif /* SF_IP_IP_H */
