@@ -108,6 +108,91 @@ SF_EXTERN const char *sf_version_string(void);
 /* The library's version as (MAJOR << 16) | (MINOR << 8) | PATCH. */
 SF_EXTERN unsigned int sf_version(void);
 
+/* ------------------------------------------------------------ TCP states */
+
+/*
+ * The eleven states of the RFC 9293 state diagram (section 3.3.2), in the
+ * order Linux numbers them is NOT kept: CLOSED is 0 so a zeroed control
+ * block is closed. sf_tcp_state_name() gives the RFC's spelling.
+ */
+typedef enum {
+  SF_TCP_CLOSED = 0,
+  SF_TCP_LISTEN,
+  SF_TCP_SYN_SENT,
+  SF_TCP_SYN_RECEIVED,
+  SF_TCP_ESTABLISHED,
+  SF_TCP_FIN_WAIT_1,
+  SF_TCP_FIN_WAIT_2,
+  SF_TCP_CLOSE_WAIT,
+  SF_TCP_CLOSING,
+  SF_TCP_LAST_ACK,
+  SF_TCP_TIME_WAIT,
+  SF_TCP_STATE_COUNT /* not a state */
+} sf_tcp_state_t;
+
+/*
+ * The state's name as RFC 9293 writes it ("SYN-RECEIVED", "TIME-WAIT");
+ * "UNKNOWN" for a value outside the enum. The string is static.
+ */
+SF_EXTERN const char *sf_tcp_state_name(int state);
+
+/* What on_syn decides for an arriving SYN (see the lifecycle hooks). */
+typedef enum {
+  SF_SYN_ACCEPT = 0, /* go on with the handshake */
+  SF_SYN_RESET,      /* answer with RST, keep nothing */
+  SF_SYN_DROP        /* say nothing, keep nothing */
+} sf_syn_verdict_t;
+
+/* Bits of sf_syn_info.options and sf_tcp_info.options. */
+#define SF_TCPI_OPT_MSS 0x01
+#define SF_TCPI_OPT_WSCALE 0x02
+#define SF_TCPI_OPT_SACK 0x04
+#define SF_TCPI_OPT_TIMESTAMPS 0x08
+
+/*
+ * An arriving SYN as on_syn sees it, before any state is kept. Addresses
+ * are IPv4 in host byte order; ports in host byte order.
+ */
+typedef struct {
+  unsigned int local_addr;
+  unsigned short local_port;
+  unsigned int peer_addr;
+  unsigned short peer_port;
+  unsigned int options; /* SF_TCPI_OPT_* the SYN carried */
+  unsigned short mss;   /* valid with SF_TCPI_OPT_MSS */
+  unsigned char wscale; /* valid with SF_TCPI_OPT_WSCALE */
+  unsigned int syn_queue_len; /* half-open connections on this listener */
+  unsigned int accept_queue_len;
+} sf_syn_info_t;
+
+/*
+ * A snapshot of one connection, like Linux's struct tcp_info. Times are
+ * in microseconds; windows and sizes in bytes.
+ */
+typedef struct {
+  int state;                 /* sf_tcp_state_t */
+  unsigned int options;      /* SF_TCPI_OPT_* negotiated */
+  unsigned char snd_wscale;  /* shift applied to the peer's windows */
+  unsigned char rcv_wscale;  /* shift we apply to ours */
+  unsigned int snd_mss;      /* effective send MSS */
+  unsigned int rcv_mss;      /* MSS the peer announced (or 536) */
+  unsigned long long rtt_us; /* smoothed RTT (0 before the first sample) */
+  unsigned long long rttvar_us;
+  unsigned long long rto_us;
+  unsigned int cwnd;     /* congestion window, bytes */
+  unsigned int ssthresh; /* slow-start threshold, bytes */
+  unsigned int snd_wnd;  /* the peer's window, bytes, scaled */
+  unsigned int rcv_wnd;  /* the window we announce, bytes */
+  unsigned int bytes_in_flight;
+  unsigned int unsent;   /* in the send buffer, not yet sent */
+  unsigned int unread;   /* received, not yet read by the application */
+  unsigned long long bytes_sent;     /* payload, first transmissions */
+  unsigned long long bytes_retrans;  /* payload, retransmissions */
+  unsigned long long bytes_received; /* payload delivered in order */
+  unsigned long long retransmits;    /* segments retransmitted */
+  unsigned int rto_backoff;          /* consecutive RTO expirations */
+} sf_tcp_info_t;
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,9 +15,12 @@ builddir=${1:-build}
 case $builddir in /*) ;; *) builddir=$top/$builddir ;; esac
 
 # The packages a build and `make check` need. tcpdump lets the pcap test
-# check real decoding; clang and its runtime build the libFuzzer targets.
+# check real decoding; clang and its runtime build the libFuzzer targets;
+# the namespace tests drive the kernel's side with iproute2, ping, python3,
+# setpriv (util-linux), ethtool and iptables.
 packages="build-essential autoconf automake libtool pkg-config libev-dev
-libssl-dev check tcpdump clang libclang-rt-dev iproute2"
+libssl-dev check tcpdump clang libclang-rt-dev iproute2 iputils-ping
+python3 util-linux ethtool iptables"
 
 missing=
 for p in $packages; do

@@ -1,0 +1,176 @@
+/*
+ * The fifth check of RFC 9293 3.10.7.4: what an acknowledgment does.
+ * New data acknowledged frees the send buffer, feeds the RTT estimator
+ * (RFC 6298, Karn's rule; RFC 7323 timestamps) and congestion control;
+ * duplicate ACKs drive fast retransmit and NewReno's recovery (RFC 5681,
+ * RFC 6582); the send window is updated (SND.WL1/WL2); and an ACK of our
+ * FIN moves FIN-WAIT-1, CLOSING and LAST-ACK on.
+ */
+#include "config.h"
+
+#include "tcp/tcb.h"
+
+/* RFC 5961 5.2: an ACK below SND.UNA - MAX.SND.WND is blind. */
+static bool ack_too_old(const struct sf_tcb *t, sf_seq_t ack) {
+  uint32_t span = t->max_snd_wnd > 0xffff ? t->max_snd_wnd : 0xffff;
+  return sf_seq_lt(ack, sf_seq_add(t->snd_una, (uint32_t)-span));
+}
+
+static void take_rtt_sample(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
+  struct sf_engine *e = t->eng;
+  if ((t->flags & SF_TF_TS) && (h->opts.present & SF_TCP_OPT_TIMESTAMP) &&
+      h->opts.ts_ecr) {
+    uint32_t ms = sf__tcp_ts_now(t) - h->opts.ts_ecr;
+    if (ms < 0x7fffffff)
+      sf__rtt_sample(&t->rtt, (sf_time_t)ms * SF_NSEC_PER_MSEC);
+    return;
+  }
+  if ((t->flags & SF_TF_RTT_TIMING) && sf_seq_gt(h->ack, t->rtt_seq)) {
+    sf__rtt_sample(&t->rtt, e->now - t->rtt_start);
+    t->flags &= ~(uint32_t)SF_TF_RTT_TIMING;
+  }
+}
+
+/* The sequence number of our FIN (valid once SHUT_WR is set). */
+static sf_seq_t fin_seq(const struct sf_tcb *t) {
+  return sf_seq_add(t->snd_buf_seq, (uint32_t)t->sndbuf.len);
+}
+
+static void free_acked_data(struct sf_tcb *t, sf_seq_t ack) {
+  int32_t d = sf_seq_diff(ack, t->snd_buf_seq);
+  if (d <= 0)
+    return;
+  size_t n = (size_t)d < t->sndbuf.len ? (size_t)d : t->sndbuf.len;
+  sf__ring_consume(&t->sndbuf, n);
+  t->snd_buf_seq = sf_seq_add(t->snd_buf_seq, (uint32_t)n);
+  if (n)
+    sf__tcp_emit_event(t, SF_TEV_WRITABLE, 0, 0);
+}
+
+/* RFC 6582 3.2 steps 3 (partial ACK) and 5 (full ACK). */
+static void recovery_ack(struct sf_tcb *t, sf_seq_t ack, uint32_t acked) {
+  if (sf_seq_geq(ack, t->recover)) {
+    uint32_t flight = sf__tcp_flight(t);
+    uint32_t w = (flight > t->smss ? flight : t->smss) + t->smss;
+    t->ccs.cwnd = w < t->ccs.ssthresh ? w : t->ccs.ssthresh;
+    t->flags &= ~(uint32_t)SF_TF_IN_RECOVERY;
+    t->dupacks = 0;
+    return;
+  }
+  SF_TCP_COUNT(t->eng, tcp_recovery_partial_acks);
+  sf__tcp_retransmit_first(t);
+  t->ccs.cwnd = t->ccs.cwnd > acked ? t->ccs.cwnd - acked : 0;
+  if (acked >= t->smss)
+    t->ccs.cwnd += t->smss;
+  if (t->ccs.cwnd < t->smss)
+    t->ccs.cwnd = t->smss;
+}
+
+static void our_fin_acked(struct sf_tcb *t) {
+  struct sf_engine *e = t->eng;
+  t->flags |= SF_TF_FIN_ACKED;
+  sf__tcp_emit_event(t, SF_TEV_FIN_ACKED, 0, 0);
+  if (t->state == SF_TCP_FIN_WAIT_1) {
+    sf__tcp_set_state(t, SF_TCP_FIN_WAIT_2);
+    if (!(t->flags & SF_TF_ATTACHED))
+      sf__tcp_timer_set(t, SF_TT_2MSL, e->now + e->cfg.fin_wait2_timeout);
+  }
+}
+
+static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
+  sf_seq_t ack = h->ack;
+  uint32_t acked = (uint32_t)sf_seq_diff(ack, t->snd_una);
+  bool fin_acked = (t->flags & SF_TF_FIN_SENT) &&
+                   !(t->flags & SF_TF_FIN_ACKED) &&
+                   sf_seq_eq(ack, sf_seq_add(fin_seq(t), 1));
+  take_rtt_sample(t, h);
+  free_acked_data(t, ack);
+  t->snd_una = ack;
+  if (sf_seq_lt(t->snd_nxt, ack))
+    t->snd_nxt = ack;
+  t->rtx_count = 0;
+  t->rtt.backoff = 0;
+  if (t->flags & SF_TF_IN_RECOVERY) {
+    recovery_ack(t, ack, acked);
+  } else {
+    t->dupacks = 0;
+    t->cc->on_ack(&t->ccs, acked, t->eng->now);
+  }
+  sf__tcp_rtx_arm(t, true); /* RFC 6298 5.2 and 5.3 */
+  if (fin_acked)
+    our_fin_acked(t);
+}
+
+/* RFC 5681 2: the five conditions of a duplicate ACK. */
+static bool is_dupack(const struct sf_tcb *t, const struct sf_tcp_hdr *h) {
+  return sf_seq_eq(h->ack, t->snd_una) && h->payload_len == 0 &&
+         !(h->flags & (SF_TCP_SYN | SF_TCP_FIN)) &&
+         ((uint32_t)h->window << t->snd_wscale) == t->snd_wnd &&
+         sf__tcp_flight(t) > 0;
+}
+
+static void dupack(struct sf_tcb *t) {
+  t->dupacks++;
+  if (t->flags & SF_TF_IN_RECOVERY) {
+    t->ccs.cwnd += t->smss; /* RFC 6582 3.2 step 4 */
+    return;
+  }
+  /* RFC 6582 3.2 step 2: not again for losses of the same window */
+  if (t->dupacks != 3 || !sf_seq_gt(t->snd_una, t->recover))
+    return;
+  uint32_t flight = sf__tcp_flight(t);
+  t->ccs.ssthresh = t->cc->ssthresh_after_loss(&t->ccs, flight);
+  t->recover = t->snd_max;
+  t->flags |= SF_TF_IN_RECOVERY;
+  t->flags &= ~(uint32_t)SF_TF_RTT_TIMING;
+  SF_TCP_COUNT(t->eng, tcp_fast_retrans);
+  sf__tcp_retransmit_first(t);
+  t->ccs.cwnd = t->ccs.ssthresh + 3 * t->smss;
+}
+
+/* RFC 9293: SND.WL1 < SEG.SEQ, or equal with SND.WL2 =< SEG.ACK. */
+static void update_window(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
+  if (!(sf_seq_lt(t->snd_wl1, h->seq) ||
+        (sf_seq_eq(t->snd_wl1, h->seq) && sf_seq_leq(t->snd_wl2, h->ack))))
+    return;
+  t->snd_wnd = (uint32_t)h->window << t->snd_wscale;
+  if (t->snd_wnd > t->max_snd_wnd)
+    t->max_snd_wnd = t->snd_wnd;
+  t->snd_wl1 = h->seq;
+  t->snd_wl2 = h->ack;
+  if (t->snd_wnd > 0 && t->timers[SF_TT_PERSIST] != SF_TIME_NEVER) {
+    sf__tcp_timer_stop(t, SF_TT_PERSIST);
+    t->persist_backoff = 0;
+  }
+}
+
+bool sf__tcp_process_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
+  struct sf_engine *e = t->eng;
+  if (sf_seq_gt(h->ack, t->snd_max)) {
+    SF_TCP_COUNT(e, tcp_in_ack_too_new);
+    t->flags |= SF_TF_ACK_NOW;
+    return false;
+  }
+  if (ack_too_old(t, h->ack)) {
+    SF_TCP_COUNT(e, tcp_in_ack_too_old);
+    if (sf__tcp_challenge_allowed(e))
+      t->flags |= SF_TF_ACK_NOW;
+    return false;
+  }
+  if (sf_seq_gt(h->ack, t->snd_una))
+    new_ack(t, h);
+  else if (is_dupack(t, h))
+    dupack(t);
+  update_window(t, h);
+  if (!(t->flags & SF_TF_FIN_ACKED))
+    return true;
+  if (t->state == SF_TCP_CLOSING) {
+    sf__tcp_enter_time_wait(t);
+    return false;
+  }
+  if (t->state == SF_TCP_LAST_ACK) {
+    sf__tcp_finish(t);
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,337 @@
+/*
+ * The application's side of a connection: connect (with RFC 6056
+ * ephemeral ports), send and receive through the buffers, shutdown,
+ * abort, detach (close(2)'s semantics), options, and what sf_tcp_info
+ * reports.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "tcp/tcb.h"
+
+/* The shift that lets our receive buffer fit the 16-bit window field. */
+uint8_t sf__tcp_our_wscale(const struct sf_engine *e) {
+  uint8_t s = 0;
+  while (s < SF_TCP_MAX_WSCALE && (e->cfg.rcvbuf >> s) > 0xffff)
+    s++;
+  return s;
+}
+
+void sf__tcb_init_buffers(struct sf_tcb *t) {
+  struct sf_engine *e = t->eng;
+  sf__ring_init(&t->sndbuf, e->cfg.sndbuf);
+  sf__ring_init(&t->rcvbuf, e->cfg.rcvbuf);
+  sf__asm_init(&t->ooo);
+  sf__rtt_init(&t->rtt, e->cfg.rto_initial, e->cfg.rto_min, e->cfg.rto_max);
+  t->cc = &sf__cc_newreno;
+  t->rcv_mss = 536;
+  t->peer_mss = e->cfg.mss_default;
+  t->smss = e->cfg.mss_default;
+  t->ccs.smss = t->smss;
+  t->cc->init(&t->ccs);
+  t->rcv_wscale = sf__tcp_our_wscale(e);
+  t->keep_idle = e->cfg.keepalive_idle;
+  /* RFC 7323 5.4: a per-connection offset hides the host's clock */
+  t->ts_offset = (uint32_t)sf__siphash(e->secret.isn_key, &t->node.key,
+                                       sizeof(t->node.key));
+}
+
+/* IPv4 and TCP headers without options take 40 bytes of the MTU. */
+uint16_t sf__tcp_mss_for_mtu(unsigned mtu) {
+  if (mtu > 65535)
+    mtu = 65535;
+  return (uint16_t)(mtu > 40 + 64 ? mtu - 40 : 64);
+}
+
+/* ---------------------------------------------------------- connect */
+
+static uint32_t port_offset(struct sf_engine *e, uint32_t laddr,
+                            uint32_t raddr, uint16_t rport) {
+  if (e->cfg.port_offset)
+    return e->cfg.port_offset(e->cfg.rand_ctx, laddr, raddr, rport);
+  return sf__port_offset(&e->secret, laddr, raddr, rport);
+}
+
+static bool tuple_free(struct sf_engine *e, const struct sf_tuple *tu) {
+  return !sf__tuple_map_find(&e->conns, tu) && !sf__tw_find(&e->tw, tu);
+}
+
+/* RFC 6056 3.3.3, algorithm 3: port = min + (next_ephemeral + F()) mod
+ * num, trying successive ports until a free 4-tuple. */
+static int pick_ephemeral(struct sf_engine *e, struct sf_tuple *tu) {
+  uint32_t num = (uint32_t)e->cfg.port_hi - e->cfg.port_lo + 1;
+  uint32_t offset = port_offset(e, tu->laddr, tu->raddr, tu->rport);
+  for (uint32_t count = 0; count < num; count++) {
+    uint32_t candidate = e->port_counter + offset;
+    e->port_counter++;
+    tu->lport = (uint16_t)(e->cfg.port_lo + candidate % num);
+    if (tuple_free(e, tu) && !sf__listener_find(e, tu->laddr, tu->lport))
+      return 0;
+  }
+  SF_TCP_COUNT(e, tcp_ephemeral_exhausted);
+  return SF_EADDRNOTAVAIL;
+}
+
+static void retain_observer(struct sf_tcb *t, void *observer) {
+  struct sf_engine *e = t->eng;
+  if (observer && e->up.observer_retain)
+    e->up.observer_retain(e->up.ctx, observer);
+  if (t->observer && e->up.observer_release)
+    e->up.observer_release(e->up.ctx, t->observer);
+  t->observer = observer;
+}
+
+void sf__tcp_set_observer(struct sf_tcb *t, void *observer) {
+  retain_observer(t, observer);
+}
+
+int sf__tcp_connect(struct sf_engine *e, uint32_t laddr, uint16_t lport,
+                    uint32_t raddr, uint16_t rport, void *user,
+                    void *observer, sf_time_t now, struct sf_tcb **out) {
+  *out = NULL;
+  e->now = now;
+  if (!raddr || !rport)
+    return SF_EINVAL;
+  if (laddr && sf__ip_netif_by_addr(e->ip, laddr) < 0)
+    return SF_EADDRNOTAVAIL;
+  unsigned netif, mtu;
+  uint32_t src;
+  int rc = sf__ip_route(e->ip, raddr, laddr, &netif, &src, &mtu);
+  if (rc)
+    return rc;
+  struct sf_tuple tu = {.laddr = src, .raddr = raddr, .lport = lport,
+                        .rport = rport};
+  if (lport ? !tuple_free(e, &tu) : (rc = pick_ephemeral(e, &tu)) != 0)
+    return lport ? SF_EADDRINUSE : rc;
+  struct sf_tcb *t = sf__tcb_new(e, &tu, netif);
+  if (!t)
+    return SF_ENOMEM;
+  if ((rc = sf__tcb_hash(t)) != 0) {
+    sf__tcb_reap(t);
+    sf__engine_reap(e);
+    return rc;
+  }
+  t->flags |= SF_TF_ATTACHED;
+  t->user = user;
+  retain_observer(t, observer);
+  t->rcv_mss = sf__tcp_mss_for_mtu(mtu);
+  t->iss = sf_seq(sf__tcp_make_isn(e, &tu));
+  t->snd_una = t->snd_nxt = t->snd_max = t->recover = t->iss;
+  t->snd_buf_seq = sf_seq_add(t->iss, 1);
+  SF_TCP_COUNT(e, tcp_active_opens);
+  sf__tcp_set_state(t, SF_TCP_SYN_SENT);
+  sf__tcp_send_syn(t);
+  sf__tcp_rtx_arm(t, true);
+  *out = t;
+  return 0;
+}
+
+/* ------------------------------------------------------------- data */
+
+static bool can_send(const struct sf_tcb *t) {
+  switch (t->state) {
+  case SF_TCP_SYN_SENT:
+  case SF_TCP_SYN_RECEIVED:
+  case SF_TCP_ESTABLISHED:
+  case SF_TCP_CLOSE_WAIT:
+    return !(t->flags & SF_TF_SHUT_WR);
+  default:
+    return false;
+  }
+}
+
+ssize_t sf__tcp_send(struct sf_tcb *t, const void *data, size_t len,
+                     sf_time_t now) {
+  t->eng->now = now;
+  if (t->error)
+    return t->error;
+  if (!can_send(t))
+    return SF_EPIPE;
+  size_t n = sf__ring_write(&t->sndbuf, data, len);
+  sf__tcp_output(t);
+  sf__engine_reap(t->eng);
+  return (ssize_t)n;
+}
+
+size_t sf__tcp_send_space(const struct sf_tcb *t) {
+  return can_send(t) ? sf__ring_space(&t->sndbuf) : 0;
+}
+
+/* After the application reads, tell the peer if the window opened by
+ * enough to matter (the receiver's side of SWS avoidance). */
+static void maybe_window_update(struct sf_tcb *t) {
+  if (!sf__tcp_synchronized(t->state) || (t->flags & SF_TF_PEER_FIN))
+    return;
+  int32_t adv = sf_seq_diff(t->rcv_adv, t->rcv_nxt);
+  uint32_t wnd = sf__tcp_rcv_window(t);
+  uint32_t half = (uint32_t)(t->rcvbuf.limit / 2);
+  uint32_t need = 2u * t->rcv_mss < half ? 2u * t->rcv_mss : half;
+  if (wnd > (uint32_t)(adv > 0 ? adv : 0) + need - 1) {
+    t->flags |= SF_TF_ACK_NOW;
+    sf__tcp_output(t);
+  }
+}
+
+ssize_t sf__tcp_recv(struct sf_tcb *t, void *buf, size_t len,
+                     sf_time_t now) {
+  t->eng->now = now;
+  if (sf__ring_len(&t->rcvbuf) > 0) {
+    size_t n = sf__ring_read(&t->rcvbuf, buf, len);
+    maybe_window_update(t);
+    sf__engine_reap(t->eng);
+    return (ssize_t)n;
+  }
+  if ((t->flags & SF_TF_PEER_FIN) && !(t->flags & SF_TF_EOF_READ)) {
+    t->flags |= SF_TF_EOF_READ;
+    return SF_EOF;
+  }
+  if (t->error)
+    return t->error;
+  if (t->flags & SF_TF_PEER_FIN)
+    return SF_EOF;
+  return SF_EAGAIN;
+}
+
+size_t sf__tcp_readable(const struct sf_tcb *t) {
+  return sf__ring_len(&t->rcvbuf);
+}
+
+bool sf__tcp_read_done(const struct sf_tcb *t) {
+  return sf__ring_len(&t->rcvbuf) == 0 &&
+         ((t->flags & SF_TF_PEER_FIN) || t->error);
+}
+
+/* ------------------------------------------------------------- closing */
+
+int sf__tcp_shutdown(struct sf_tcb *t, sf_time_t now) {
+  t->eng->now = now;
+  if ((t->flags & SF_TF_SHUT_WR) || !can_send(t))
+    return SF_ENOTCONN;
+  t->flags |= SF_TF_SHUT_WR;
+  /* RFC 9293 3.10.4: the state changes now; the FIN follows the data */
+  if (t->state == SF_TCP_ESTABLISHED || t->state == SF_TCP_SYN_RECEIVED)
+    sf__tcp_set_state(t, SF_TCP_FIN_WAIT_1);
+  else if (t->state == SF_TCP_CLOSE_WAIT)
+    sf__tcp_set_state(t, SF_TCP_LAST_ACK);
+  sf__tcp_output(t);
+  sf__engine_reap(t->eng);
+  return 0;
+}
+
+void sf__tcp_abort(struct sf_tcb *t, sf_time_t now) {
+  t->eng->now = now;
+  if (t->state == SF_TCP_CLOSED)
+    return;
+  if (sf__tcp_synchronized(t->state) && t->state != SF_TCP_TIME_WAIT) {
+    SF_TCP_COUNT(t->eng, tcp_conn_aborted);
+    sf__tcp_send_rst(t);
+  }
+  sf__tcp_finish(t);
+}
+
+void sf__tcp_detach(struct sf_tcb *t, sf_time_t now) {
+  struct sf_engine *e = t->eng;
+  e->now = now;
+  t->flags &= ~(uint32_t)SF_TF_ATTACHED;
+  t->flags |= SF_TF_ORPHAN;
+  t->user = NULL;
+  switch (t->state) {
+  case SF_TCP_CLOSED:
+    sf__tcb_reap(t);
+    break;
+  case SF_TCP_SYN_SENT:
+    sf__tcp_finish(t);
+    break;
+  case SF_TCP_FIN_WAIT_2:
+    sf__tcp_timer_set(t, SF_TT_2MSL, e->now + e->cfg.fin_wait2_timeout);
+    break;
+  case SF_TCP_TIME_WAIT:
+  case SF_TCP_FIN_WAIT_1:
+  case SF_TCP_CLOSING:
+  case SF_TCP_LAST_ACK:
+    break;
+  default: /* SYN-RECEIVED, ESTABLISHED, CLOSE-WAIT */
+    if (sf__ring_len(&t->rcvbuf) > 0) { /* RFC 2525 2.17 */
+      sf__tcp_abort(t, now);
+      break;
+    }
+    if (!(t->flags & SF_TF_SHUT_WR))
+      sf__tcp_shutdown(t, now);
+    break;
+  }
+  sf__engine_reap(e);
+}
+
+/* ------------------------------------------------------------- options */
+
+void sf__tcp_set_nodelay(struct sf_tcb *t, bool on, sf_time_t now) {
+  t->eng->now = now;
+  if (on)
+    t->flags |= SF_TF_NODELAY;
+  else
+    t->flags &= ~(uint32_t)SF_TF_NODELAY;
+  if (on)
+    sf__tcp_output(t);
+}
+
+void sf__tcp_set_keepalive(struct sf_tcb *t, bool on, sf_time_t idle,
+                           sf_time_t now) {
+  t->eng->now = now;
+  if (idle)
+    t->keep_idle = idle;
+  if (on)
+    t->flags |= SF_TF_KEEPALIVE;
+  else
+    t->flags &= ~(uint32_t)SF_TF_KEEPALIVE;
+  if (t->last_recv == 0)
+    t->last_recv = now;
+  sf__tcp_keepalive_reset(t);
+}
+
+/* ------------------------------------------------------------- queries */
+
+int sf__tcp_state(const struct sf_tcb *t) { return t->state; }
+int sf__tcp_error(const struct sf_tcb *t) { return t->error; }
+void *sf__tcp_user(const struct sf_tcb *t) { return t->user; }
+
+void sf__tcp_get_tuple(const struct sf_tcb *t, struct sf_tuple *out) {
+  *out = t->node.key;
+}
+
+static unsigned negotiated(const struct sf_tcb *t) {
+  unsigned o = SF_TCPI_OPT_MSS;
+  if (t->flags & SF_TF_WSCALE)
+    o |= SF_TCPI_OPT_WSCALE;
+  if (t->flags & SF_TF_SACK)
+    o |= SF_TCPI_OPT_SACK;
+  if (t->flags & SF_TF_TS)
+    o |= SF_TCPI_OPT_TIMESTAMPS;
+  return o;
+}
+
+void sf__tcp_get_info(const struct sf_tcb *t, sf_tcp_info_t *out) {
+  memset(out, 0, sizeof(*out));
+  out->state = t->state;
+  out->options = sf__tcp_synchronized(t->state) ? negotiated(t) : 0;
+  out->snd_wscale = t->snd_wscale;
+  out->rcv_wscale = t->rcv_wscale;
+  out->snd_mss = t->smss;
+  out->rcv_mss = t->peer_mss;
+  out->rtt_us = t->rtt.srtt / SF_NSEC_PER_USEC;
+  out->rttvar_us = t->rtt.rttvar / SF_NSEC_PER_USEC;
+  out->rto_us = sf__rtt_timeout(&t->rtt) / SF_NSEC_PER_USEC;
+  out->cwnd = t->ccs.cwnd;
+  out->ssthresh = t->ccs.ssthresh;
+  out->snd_wnd = t->snd_wnd;
+  int32_t adv = sf_seq_diff(t->rcv_adv, t->rcv_nxt);
+  out->rcv_wnd = adv > 0 ? (uint32_t)adv : 0;
+  out->bytes_in_flight = sf__tcp_flight(t);
+  out->unsent = sf__tcp_unsent(t);
+  out->unread = (unsigned)sf__ring_len(&t->rcvbuf);
+  out->bytes_sent = t->bytes_sent;
+  out->bytes_retrans = t->bytes_retrans;
+  out->bytes_received = t->bytes_received;
+  out->retransmits = t->retransmits;
+  out->rto_backoff = t->rtt.backoff;
+}

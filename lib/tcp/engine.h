@@ -1,0 +1,279 @@
+/*
+ * The engine: the IP layer and TCP together, sans-I/O. This is the whole
+ * interface the reactor shell (lib/loop) and the public API (lib/api) use.
+ *
+ * Inputs: frames (sf__engine_input), the passage of time
+ * (sf__engine_poll), and the application's calls (sf__tcp_*). Outputs:
+ * frames waiting in each interface's transmit queue (sf__engine_tx_take),
+ * the earliest deadline (sf__engine_next_deadline), and events through
+ * the upcalls given at creation.
+ *
+ * Events are reported synchronously, while the engine works; the layer
+ * above queues them and delivers them to the application once the engine
+ * call returns (the engine never runs application code, except on_syn's
+ * verdict, which must be answered on the spot because no state is kept).
+ *
+ * Lifetime: a control block (struct sf_tcb) is "attached" while the API
+ * layer holds it (a handle); the engine never frees an attached tcb, even
+ * when it reaches CLOSED. sf__tcp_detach hands it to the engine, which
+ * finishes the connection (FIN, TIME-WAIT record) and frees it.
+ */
+#ifndef SF_TCP_ENGINE_H
+#define SF_TCP_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ip/ip.h"
+#include "link/link.h"
+#include "synfin.h"
+#include "tcp/tuple.h"
+
+struct sf_engine;
+struct sf_tcb;
+struct sf_listener;
+
+/* Everything tunable, with sf__engine_config_default's values. */
+struct sf_engine_config {
+  struct sf_ip_params ip;
+  size_t sndbuf;                /* per connection: 256 KiB */
+  size_t rcvbuf;                /* per connection: 256 KiB */
+  sf_time_t msl;                /* 30 s; TIME-WAIT lasts 2 * msl */
+  sf_time_t rto_initial;        /* 1 s (RFC 6298 2.1) */
+  sf_time_t rto_min;            /* 200 ms */
+  sf_time_t rto_max;            /* 60 s */
+  unsigned syn_retries;         /* SYN retransmissions: 6 */
+  unsigned synack_retries;      /* SYN-ACK retransmissions: 5 */
+  unsigned data_retries;        /* RTOs in a row before ETIMEDOUT: 15 */
+  sf_time_t fin_wait2_timeout;  /* orphaned FIN-WAIT-2: 60 s */
+  sf_time_t delack_timeout;     /* 40 ms; at most 200 ms (RFC 9293) */
+  sf_time_t keepalive_idle;     /* 2 h */
+  sf_time_t keepalive_interval; /* 75 s */
+  unsigned keepalive_probes;    /* 9 */
+  unsigned timewait_max;        /* TIME-WAIT records kept: 4096 */
+  unsigned backlog_max;         /* ceiling for any listen backlog: 4096 */
+  bool syncookies;              /* when a SYN queue is full: true */
+  unsigned challenge_ack_limit; /* per second, RFC 5961 7: 1000 */
+  uint16_t port_lo, port_hi;    /* ephemeral range: 49152..65535 */
+  uint16_t mss_default;         /* peer MSS when it sends none: 536 */
+  /*
+   * Where initial sequence numbers and ephemeral port offsets come from.
+   * NULL: RFC 6528 and RFC 6056 algorithm 3 keyed with the stack's
+   * secret. Tests install their own to fix them.
+   */
+  uint32_t (*isn)(void *ctx, const struct sf_tuple *t, sf_time_t now);
+  uint32_t (*port_offset)(void *ctx, uint32_t laddr, uint32_t raddr,
+                          uint16_t rport);
+  void *rand_ctx;
+  /* 0: secrets from OpenSSL's RAND_bytes; else derived from this seed. */
+  uint64_t secret_seed;
+};
+
+void sf__engine_config_default(struct sf_engine_config *c);
+
+/* What an event is about. */
+enum sf_tcp_event_type {
+  SF_TEV_STATE = 1,  /* a state transition: old_state -> new_state */
+  SF_TEV_ESTABLISHED, /* the handshake completed */
+  SF_TEV_READABLE,    /* data (or the end of stream) can be read */
+  SF_TEV_WRITABLE,    /* send-buffer space was freed */
+  SF_TEV_PEER_FIN,    /* the peer's FIN arrived in order: after the data
+                         now buffered, reading hits the end of stream */
+  SF_TEV_FIN_ACKED,   /* the peer acknowledged our FIN */
+  SF_TEV_TIME_WAIT,   /* TIME-WAIT entered; duration is set */
+  SF_TEV_ERROR,       /* the connection failed: error is set */
+  SF_TEV_CLOSED       /* the connection is over (CLOSED or a TIME-WAIT
+                         record); nothing more will happen on the tcb */
+};
+
+struct sf_tcp_event {
+  enum sf_tcp_event_type type;
+  int old_state, new_state; /* SF_TEV_STATE */
+  int error;                /* SF_TEV_ERROR: SF_ECONNREFUSED,
+                               SF_ECONNRESET, SF_ETIMEDOUT,
+                               SF_EHOSTUNREACH, SF_ECONNABORTED */
+  sf_time_t duration;       /* SF_TEV_TIME_WAIT */
+};
+
+/*
+ * The connection an event is about. tcb is NULL once only a TIME-WAIT
+ * record is left; user is NULL once the tcb is detached (or before a
+ * passive connection is accepted); observer is whatever the API layer
+ * set with sf__tcp_set_observer or inherited from the listener.
+ */
+struct sf_conn_ref {
+  struct sf_tcb *tcb;
+  void *user;
+  void *observer;
+  struct sf_tuple tuple;
+};
+
+struct sf_engine_upcalls {
+  void *ctx;
+  void (*conn_event)(void *ctx, const struct sf_conn_ref *c,
+                     const struct sf_tcp_event *ev);
+  /* The listener's accept queue gained a connection. */
+  void (*listener_ready)(void *ctx, struct sf_listener *l, void *user);
+  /*
+   * A SYN arrived for a listener whose observer is set: the verdict
+   * decides what happens. Called before any state is kept; it must not
+   * call into the engine. NULL: accept every SYN.
+   */
+  sf_syn_verdict_t (*syn)(void *ctx, struct sf_listener *l, void *observer,
+                          const sf_syn_info_t *info);
+  /* Reference counting of observers: a passive tcb retains the
+   * listener's observer; every holder releases it when it is freed. */
+  void (*observer_retain)(void *ctx, void *observer);
+  void (*observer_release)(void *ctx, void *observer);
+};
+
+/* ------------------------------------------------------------- engine */
+
+/* Returns 0, SF_EINVAL (bad config), SF_ENOMEM or SF_EIO (no entropy). */
+int sf__engine_new(const struct sf_engine_config *cfg,
+                   const struct sf_engine_upcalls *up, sf_time_t now,
+                   struct sf_engine **out);
+/*
+ * Frees the engine and everything in it: tcbs (attached or not),
+ * listeners, TIME-WAIT records, queued frames. No events are reported;
+ * observers still held are released.
+ */
+void sf__engine_free(struct sf_engine *e);
+
+/* Interfaces: as sf__ip_netif_add / _remove. */
+int sf__engine_netif_add(struct sf_engine *e, const struct sf_netif_config *c);
+void sf__engine_netif_remove(struct sf_engine *e, unsigned netif);
+
+/* One received frame (see sf__ip_input). */
+void sf__engine_input(struct sf_engine *e, unsigned netif,
+                      const uint8_t *frame, size_t len, unsigned rx_flags,
+                      sf_time_t now);
+/* Runs every timer due at now (TCP and ARP). */
+void sf__engine_poll(struct sf_engine *e, sf_time_t now);
+/* The earliest time sf__engine_poll has work, or SF_TIME_NEVER. */
+sf_time_t sf__engine_next_deadline(const struct sf_engine *e);
+
+/* The frames to send on an interface: see sf__ip_tx_take / _release. */
+size_t sf__engine_tx_take(struct sf_engine *e, unsigned netif,
+                          struct sf_frame *out, size_t max);
+void sf__engine_tx_release(struct sf_engine *e, unsigned netif, size_t n);
+
+struct sf_ip *sf__engine_ip(struct sf_engine *e);
+const struct sf_engine_config *sf__engine_config(const struct sf_engine *e);
+
+/*
+ * The counters of the IP layer and TCP, like `netstat -s`: fills up to
+ * max entries and returns the total number there are.
+ */
+struct sf_counter {
+  const char *name;
+  const char *description;
+  uint64_t value;
+};
+size_t sf__engine_counters(const struct sf_engine *e, struct sf_counter *out,
+                           size_t max);
+/* One counter by name, or UINT64_MAX if there is none by that name. */
+uint64_t sf__engine_counter(const struct sf_engine *e, const char *name);
+
+/* Live control blocks (attached or not) and TIME-WAIT records. */
+size_t sf__engine_tcb_count(const struct sf_engine *e);
+size_t sf__engine_timewait_count(const struct sf_engine *e);
+
+/* ----------------------------------------------------------- listeners */
+
+/*
+ * Listens on addr (0: every address of ours) and port (0: an ephemeral
+ * port). backlog bounds both the SYN queue and the accept queue (clamped
+ * to 1..backlog_max). Returns 0, SF_EADDRINUSE (another listener has that
+ * address and port), SF_EADDRNOTAVAIL (addr is not ours), SF_EINVAL,
+ * SF_ENOMEM.
+ */
+int sf__tcp_listen(struct sf_engine *e, uint32_t addr, uint16_t port,
+                   int backlog, void *user, struct sf_listener **out);
+void sf__tcp_listener_set_observer(struct sf_listener *l, void *observer);
+void sf__tcp_listener_name(const struct sf_listener *l, uint32_t *addr,
+                           uint16_t *port);
+/* Connections waiting to be accepted. */
+size_t sf__tcp_listener_pending(const struct sf_listener *l);
+/*
+ * The oldest established connection, now attached to user, or NULL when
+ * the queue is empty.
+ */
+struct sf_tcb *sf__tcp_accept(struct sf_listener *l, void *user);
+/* Stops listening: half-open and unaccepted connections are reset. */
+void sf__tcp_listener_close(struct sf_listener *l, sf_time_t now);
+
+/* --------------------------------------------------------- connections */
+
+/*
+ * Opens a connection to raddr:rport from laddr:lport (0: chosen by the
+ * route / an ephemeral port per RFC 6056). Sends the SYN. The outcome is
+ * reported later: SF_TEV_ESTABLISHED, or SF_TEV_ERROR with
+ * SF_ECONNREFUSED, SF_ETIMEDOUT or SF_EHOSTUNREACH. Returns 0 with *out
+ * attached to user, or SF_ENETUNREACH (no route), SF_EADDRNOTAVAIL
+ * (laddr not ours, or no free ephemeral port), SF_EADDRINUSE (the 4-tuple
+ * is taken), SF_EINVAL (raddr or rport 0), SF_ENOMEM.
+ */
+int sf__tcp_connect(struct sf_engine *e, uint32_t laddr, uint16_t lport,
+                    uint32_t raddr, uint16_t rport, void *user,
+                    void *observer, sf_time_t now, struct sf_tcb **out);
+
+void sf__tcp_set_observer(struct sf_tcb *t, void *observer);
+
+/*
+ * Takes up to len bytes into the send buffer (copied) and sends what the
+ * windows allow. Allowed from SYN-SENT on (bytes wait for the handshake).
+ * Returns the bytes taken (0 when the buffer is full), SF_EPIPE after
+ * sf__tcp_shutdown or once our side is closed, or the connection's error.
+ */
+ssize_t sf__tcp_send(struct sf_tcb *t, const void *data, size_t len,
+                     sf_time_t now);
+/* Bytes sf__tcp_send would take now. */
+size_t sf__tcp_send_space(const struct sf_tcb *t);
+
+/*
+ * Copies up to len received bytes to buf, opening the receive window.
+ * Returns the bytes read (> 0); SF_EAGAIN when nothing is buffered yet;
+ * SF_EOF once the peer's FIN has been reached; after a reset or another
+ * failure, the data that arrived before it first, then the error.
+ */
+ssize_t sf__tcp_recv(struct sf_tcb *t, void *buf, size_t len, sf_time_t now);
+/* Bytes sf__tcp_recv would return now. */
+size_t sf__tcp_readable(const struct sf_tcb *t);
+/* True once reading has reached the peer's FIN (or an error). */
+bool sf__tcp_read_done(const struct sf_tcb *t);
+
+/*
+ * Sends FIN once everything buffered is sent (half-close). SF_TEV_FIN_ACKED
+ * reports the peer's acknowledgment. Returns 0, SF_ENOTCONN (not
+ * connected, or already shut down).
+ */
+int sf__tcp_shutdown(struct sf_tcb *t, sf_time_t now);
+
+/* Sends RST and moves to CLOSED at once (queued data is discarded). */
+void sf__tcp_abort(struct sf_tcb *t, sf_time_t now);
+
+/*
+ * The application is done with the tcb. An open connection is closed
+ * like close(2): with FIN after the buffered data, or with RST when
+ * received data was never read (RFC 2525 2.17). The engine frees the tcb
+ * when the connection is over; t must not be used afterwards.
+ */
+void sf__tcp_detach(struct sf_tcb *t, sf_time_t now);
+
+void sf__tcp_set_nodelay(struct sf_tcb *t, bool on, sf_time_t now);
+/* idle 0 keeps the configured idle time. */
+void sf__tcp_set_keepalive(struct sf_tcb *t, bool on, sf_time_t idle,
+                           sf_time_t now);
+
+int sf__tcp_state(const struct sf_tcb *t);
+/* The error that ended the connection, or 0. */
+int sf__tcp_error(const struct sf_tcb *t);
+void sf__tcp_get_tuple(const struct sf_tcb *t, struct sf_tuple *out);
+void sf__tcp_get_info(const struct sf_tcb *t, sf_tcp_info_t *out);
+/* The user pointer given at connect/accept. */
+void *sf__tcp_user(const struct sf_tcb *t);
+
+#endif /* SF_TCP_ENGINE_H */

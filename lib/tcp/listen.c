@@ -1,0 +1,405 @@
+/*
+ * Listeners: binding, the SYN queue and the accept queue (both bounded by
+ * the backlog), on_syn's verdict, SYN cookies when the SYN queue is full
+ * (RFC 4987), the bad-handshake-ACK RST, and accept.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "tcp/syncookie.h"
+#include "tcp/tcb.h"
+
+struct sf_listener *sf__listener_find(struct sf_engine *e, uint32_t addr,
+                                      uint16_t port) {
+  struct sf_listener *wild = NULL;
+  for (struct sf_listener *l = e->listeners; l; l = l->next) {
+    if (l->port != port)
+      continue;
+    if (l->addr == addr)
+      return l;
+    if (l->addr == 0)
+      wild = l;
+  }
+  return wild;
+}
+
+static bool port_taken(struct sf_engine *e, uint32_t addr, uint16_t port) {
+  for (struct sf_listener *l = e->listeners; l; l = l->next)
+    if (l->port == port && (l->addr == addr || !l->addr || !addr))
+      return true;
+  return false;
+}
+
+/* A listener without a port gets one from the ephemeral range, as
+ * Linux's autobind does; the counter spreads successive choices. */
+static int pick_listen_port(struct sf_engine *e, uint32_t addr,
+                            uint16_t *port) {
+  uint32_t span = (uint32_t)e->cfg.port_hi - e->cfg.port_lo + 1;
+  uint32_t start = sf__port_offset(&e->secret, addr, 0, 0) + e->port_counter;
+  for (uint32_t i = 0; i < span; i++) {
+    uint16_t p = (uint16_t)(e->cfg.port_lo + (start + i) % span);
+    if (!port_taken(e, addr, p)) {
+      e->port_counter += i + 1;
+      *port = p;
+      return 0;
+    }
+  }
+  return SF_EADDRINUSE;
+}
+
+int sf__tcp_listen(struct sf_engine *e, uint32_t addr, uint16_t port,
+                   int backlog, void *user, struct sf_listener **out) {
+  *out = NULL;
+  if (addr && sf__ip_netif_by_addr(e->ip, addr) < 0)
+    return SF_EADDRNOTAVAIL;
+  if (port == 0) {
+    int rc = pick_listen_port(e, addr, &port);
+    if (rc)
+      return rc;
+  } else if (port_taken(e, addr, port)) {
+    return SF_EADDRINUSE;
+  }
+  struct sf_listener *l = calloc(1, sizeof(*l));
+  if (!l)
+    return SF_ENOMEM;
+  l->eng = e;
+  l->addr = addr;
+  l->port = port;
+  unsigned b = backlog < 1 ? 1u : (unsigned)backlog;
+  l->backlog = b > e->cfg.backlog_max ? e->cfg.backlog_max : b;
+  l->user = user;
+  l->next = e->listeners;
+  e->listeners = l;
+  *out = l;
+  return 0;
+}
+
+void sf__tcp_listener_set_observer(struct sf_listener *l, void *observer) {
+  struct sf_engine *e = l->eng;
+  if (observer && e->up.observer_retain)
+    e->up.observer_retain(e->up.ctx, observer);
+  if (l->observer && e->up.observer_release)
+    e->up.observer_release(e->up.ctx, l->observer);
+  l->observer = observer;
+}
+
+void sf__tcp_listener_name(const struct sf_listener *l, uint32_t *addr,
+                           uint16_t *port) {
+  *addr = l->addr;
+  *port = l->port;
+}
+
+size_t sf__tcp_listener_pending(const struct sf_listener *l) {
+  return l->acceptq_len;
+}
+
+static void queue_append(struct sf_tcb **head, struct sf_tcb **tail,
+                         struct sf_tcb *t) {
+  t->q_next = NULL;
+  if (*tail)
+    (*tail)->q_next = t;
+  else
+    *head = t;
+  *tail = t;
+}
+
+static bool queue_remove(struct sf_tcb **head, struct sf_tcb **tail,
+                         struct sf_tcb *t) {
+  struct sf_tcb *prev = NULL;
+  for (struct sf_tcb *c = *head; c; prev = c, c = c->q_next) {
+    if (c != t)
+      continue;
+    if (prev)
+      prev->q_next = c->q_next;
+    else
+      *head = c->q_next;
+    if (*tail == c)
+      *tail = prev;
+    c->q_next = NULL;
+    return true;
+  }
+  return false;
+}
+
+void sf__listener_child_unlink(struct sf_tcb *t) {
+  struct sf_listener *l = t->listener;
+  if (!l)
+    return;
+  if (queue_remove(&l->synq, &l->synq_tail, t))
+    l->synq_len--;
+  else if (queue_remove(&l->acceptq, &l->acceptq_tail, t))
+    l->acceptq_len--;
+  t->listener = NULL;
+}
+
+void sf__listener_child_established(struct sf_tcb *t) {
+  struct sf_listener *l = t->listener;
+  if (!l)
+    return;
+  if (queue_remove(&l->synq, &l->synq_tail, t))
+    l->synq_len--;
+  queue_append(&l->acceptq, &l->acceptq_tail, t);
+  l->acceptq_len++;
+  struct sf_engine *e = l->eng;
+  if (e->up.listener_ready)
+    e->up.listener_ready(e->up.ctx, l, l->user);
+}
+
+struct sf_tcb *sf__tcp_accept(struct sf_listener *l, void *user) {
+  struct sf_tcb *t = l->acceptq;
+  if (!t)
+    return NULL;
+  queue_remove(&l->acceptq, &l->acceptq_tail, t);
+  l->acceptq_len--;
+  t->listener = NULL;
+  t->flags |= SF_TF_ATTACHED;
+  t->user = user;
+  return t;
+}
+
+static void reset_children(struct sf_tcb *head) {
+  while (head) {
+    struct sf_tcb *t = head;
+    head = t->q_next;
+    sf__tcp_abort(t, t->eng->now);
+  }
+}
+
+void sf__tcp_listener_close(struct sf_listener *l, sf_time_t now) {
+  struct sf_engine *e = l->eng;
+  e->now = now;
+  for (struct sf_listener **p = &e->listeners; *p; p = &(*p)->next) {
+    if (*p == l) {
+      *p = l->next;
+      break;
+    }
+  }
+  reset_children(l->synq);
+  reset_children(l->acceptq);
+  sf__tcp_listener_set_observer(l, NULL);
+  free(l);
+  sf__engine_reap(e);
+}
+
+/* ------------------------------------------------------------ the SYN */
+
+static uint16_t netif_mss(struct sf_engine *e, unsigned netif) {
+  const struct sf_netif_config *c = sf__ip_netif_config(e->ip, netif);
+  return sf__tcp_mss_for_mtu(c ? c->mtu : 576);
+}
+
+static void fill_syn_info(const struct sf_listener *l,
+                          const struct sf_tuple *tu,
+                          const struct sf_tcp_hdr *h, sf_syn_info_t *info) {
+  const struct sf_tcp_opts *o = &h->opts;
+  *info = (sf_syn_info_t){
+      .local_addr = tu->laddr,
+      .local_port = tu->lport,
+      .peer_addr = tu->raddr,
+      .peer_port = tu->rport,
+      .syn_queue_len = l->synq_len,
+      .accept_queue_len = l->acceptq_len,
+  };
+  if (o->present & SF_TCP_OPT_MSS) {
+    info->options |= SF_TCPI_OPT_MSS;
+    info->mss = o->mss;
+  }
+  if (o->present & SF_TCP_OPT_WSCALE) {
+    info->options |= SF_TCPI_OPT_WSCALE;
+    info->wscale = o->wscale;
+  }
+  if (o->present & SF_TCP_OPT_SACK_PERM)
+    info->options |= SF_TCPI_OPT_SACK;
+  if (o->present & SF_TCP_OPT_TIMESTAMP)
+    info->options |= SF_TCPI_OPT_TIMESTAMPS;
+}
+
+/* Without state, the SYN-ACK's sequence number is the cookie. */
+static void send_cookie_syn_ack(struct sf_listener *l, unsigned netif,
+                                const struct sf_tuple *tu,
+                                const struct sf_tcp_hdr *h) {
+  struct sf_engine *e = l->eng;
+  const struct sf_tcp_opts *po = &h->opts;
+  uint16_t ours = netif_mss(e, netif);
+  uint16_t offered = (po->present & SF_TCP_OPT_MSS) ? po->mss : 0;
+  uint16_t mss_used;
+  uint32_t cookie = sf__syncookie_make(&e->secret, tu->laddr, tu->lport,
+                                       tu->raddr, tu->rport, h->seq.v,
+                                       offered, e->now, &mss_used);
+  struct sf_tcp_opts o = {.present = SF_TCP_OPT_MSS, .mss = ours};
+  if (po->present & SF_TCP_OPT_TIMESTAMP) {
+    struct sf_cookie_opts co = {
+        .wscale_ok = (po->present & SF_TCP_OPT_WSCALE) != 0,
+        .wscale = po->wscale > SF_TCP_MAX_WSCALE ? SF_TCP_MAX_WSCALE
+                                                 : po->wscale,
+        .sack_ok = (po->present & SF_TCP_OPT_SACK_PERM) != 0};
+    o.present |= SF_TCP_OPT_TIMESTAMP;
+    o.ts_val = sf__syncookie_ts_encode((uint32_t)(e->now / SF_NSEC_PER_MSEC),
+                                       &co);
+    o.ts_ecr = po->ts_val;
+    if (co.wscale_ok) {
+      o.present |= SF_TCP_OPT_WSCALE;
+      o.wscale = sf__tcp_our_wscale(e);
+    }
+    if (co.sack_ok)
+      o.present |= SF_TCP_OPT_SACK_PERM;
+  }
+  uint32_t wnd = e->cfg.rcvbuf > 0xffff ? 0xffff : (uint32_t)e->cfg.rcvbuf;
+  SF_TCP_COUNT(e, tcp_syncookies_sent);
+  l->cookies_used = true;
+  sf__tcp_send_raw(e, tu, sf_seq(cookie), sf_seq_add(h->seq, 1),
+                   SF_TCP_SYN | SF_TCP_ACK, (uint16_t)wnd, &o);
+}
+
+static struct sf_tcb *new_child(struct sf_listener *l, unsigned netif,
+                                const struct sf_tuple *tu) {
+  struct sf_engine *e = l->eng;
+  struct sf_tcb *t = sf__tcb_new(e, tu, netif);
+  if (!t)
+    return NULL;
+  if (sf__tcb_hash(t) != 0) {
+    sf__tcb_reap(t);
+    return NULL;
+  }
+  t->flags |= SF_TF_PASSIVE;
+  t->listener = l;
+  t->observer = l->observer;
+  if (t->observer && e->up.observer_retain)
+    e->up.observer_retain(e->up.ctx, t->observer);
+  t->rcv_mss = netif_mss(e, netif);
+  t->state = SF_TCP_LISTEN; /* so the first transition reads LISTEN -> */
+  SF_TCP_COUNT(e, tcp_passive_opens);
+  return t;
+}
+
+static void open_child(struct sf_listener *l, unsigned netif,
+                       const struct sf_tuple *tu, const struct sf_tcp_hdr *h) {
+  struct sf_engine *e = l->eng;
+  struct sf_tcb *t = new_child(l, netif, tu);
+  if (!t)
+    return;
+  t->irs = h->seq;
+  t->rcv_nxt = sf_seq_add(h->seq, 1);
+  t->rcv_adv = t->rcv_nxt;
+  sf__tcp_negotiate(t, &h->opts, false);
+  t->iss = sf_seq(sf__tcp_make_isn(e, tu));
+  t->snd_una = t->snd_nxt = t->snd_max = t->recover = t->iss;
+  t->snd_buf_seq = sf_seq_add(t->iss, 1);
+  t->snd_wnd = h->window; /* never scaled in a SYN (RFC 7323 2.2) */
+  t->max_snd_wnd = t->snd_wnd;
+  t->snd_wl1 = h->seq;
+  t->snd_wl2 = t->iss;
+  t->last_recv = e->now;
+  queue_append(&l->synq, &l->synq_tail, t);
+  l->synq_len++;
+  sf__tcp_set_state(t, SF_TCP_SYN_RECEIVED);
+  sf__tcp_send_syn(t);
+  sf__tcp_rtx_arm(t, true);
+}
+
+/* An ACK that may carry a cookie we sent: rebuild the connection. */
+static bool accept_cookie(struct sf_listener *l, unsigned netif,
+                          const struct sf_tuple *tu,
+                          const struct sf_tcp_hdr *h) {
+  struct sf_engine *e = l->eng;
+  if (!e->cfg.syncookies || !l->cookies_used)
+    return false;
+  uint32_t cookie = h->ack.v - 1, peer_isn = h->seq.v - 1;
+  uint16_t mss = sf__syncookie_check(&e->secret, tu->laddr, tu->lport,
+                                     tu->raddr, tu->rport, peer_isn, cookie,
+                                     e->now);
+  if (!mss) {
+    SF_TCP_COUNT(e, tcp_syncookies_failed);
+    return false;
+  }
+  if (l->acceptq_len >= l->backlog) {
+    SF_TCP_COUNT(e, tcp_accept_queue_overflow);
+    return true; /* valid, but no room: dropped, the peer will retry */
+  }
+  SF_TCP_COUNT(e, tcp_syncookies_ok);
+  struct sf_tcp_opts syn = {.present = SF_TCP_OPT_MSS, .mss = mss};
+  if (h->opts.present & SF_TCP_OPT_TIMESTAMP) {
+    struct sf_cookie_opts co;
+    sf__syncookie_ts_decode(h->opts.ts_ecr, &co);
+    syn.present |= SF_TCP_OPT_TIMESTAMP;
+    syn.ts_val = h->opts.ts_val;
+    if (co.wscale_ok) {
+      syn.present |= SF_TCP_OPT_WSCALE;
+      syn.wscale = co.wscale;
+    }
+    if (co.sack_ok)
+      syn.present |= SF_TCP_OPT_SACK_PERM;
+  }
+  struct sf_tcb *t = new_child(l, netif, tu);
+  if (!t)
+    return true;
+  t->irs = sf_seq(peer_isn);
+  t->rcv_nxt = h->seq;
+  t->rcv_adv = t->rcv_nxt;
+  sf__tcp_negotiate(t, &syn, false);
+  t->iss = sf_seq(cookie);
+  t->snd_una = t->recover = t->iss;
+  t->snd_nxt = t->snd_max = sf_seq_add(t->iss, 1);
+  t->snd_buf_seq = t->snd_nxt;
+  t->snd_wl1 = sf_seq_add(h->seq, (uint32_t)-1);
+  t->snd_wl2 = t->iss;
+  t->last_recv = e->now;
+  queue_append(&l->synq, &l->synq_tail, t);
+  l->synq_len++;
+  sf__tcp_set_state(t, SF_TCP_SYN_RECEIVED);
+  /* the rest (ESTABLISHED, the ACK's data) is ordinary SYN-RECEIVED input */
+  sf__tcp_input(t, h);
+  return true;
+}
+
+static sf_syn_verdict_t ask_verdict(struct sf_listener *l,
+                                    const struct sf_tuple *tu,
+                                    const struct sf_tcp_hdr *h) {
+  struct sf_engine *e = l->eng;
+  if (!e->up.syn || !l->observer)
+    return SF_SYN_ACCEPT;
+  sf_syn_info_t info;
+  fill_syn_info(l, tu, h, &info);
+  return e->up.syn(e->up.ctx, l, l->observer, &info);
+}
+
+void sf__listener_input(struct sf_listener *l, unsigned netif,
+                        const struct sf_tuple *tu,
+                        const struct sf_tcp_hdr *h) {
+  struct sf_engine *e = l->eng;
+  if (h->flags & SF_TCP_RST)
+    return; /* RFC 9293 3.10.7.2: ignore */
+  if (h->flags & SF_TCP_ACK) {
+    if ((h->flags & SF_TCP_SYN) || !accept_cookie(l, netif, tu, h)) {
+      SF_TCP_COUNT(e, tcp_in_listener_bad_ack);
+      sf__tcp_reply_rst(e, tu, h);
+    }
+    return;
+  }
+  if (!(h->flags & SF_TCP_SYN))
+    return;
+  switch (ask_verdict(l, tu, h)) {
+  case SF_SYN_RESET:
+    SF_TCP_COUNT(e, tcp_syn_verdict_reset);
+    sf__tcp_reply_rst(e, tu, h);
+    return;
+  case SF_SYN_DROP:
+    SF_TCP_COUNT(e, tcp_syn_verdict_drop);
+    return;
+  default:
+    break;
+  }
+  if (l->acceptq_len >= l->backlog) {
+    SF_TCP_COUNT(e, tcp_accept_queue_overflow);
+    return;
+  }
+  if (l->synq_len >= l->backlog) {
+    if (e->cfg.syncookies)
+      send_cookie_syn_ack(l, netif, tu, h);
+    else
+      SF_TCP_COUNT(e, tcp_syn_queue_overflow);
+    return;
+  }
+  open_child(l, netif, tu, h);
+}

@@ -1,0 +1,169 @@
+/*
+ * Receiving: the segment text (RFC 9293 3.10.7.4, seventh check) and the
+ * FIN (eighth). In-order bytes become readable at once; bytes beyond a
+ * gap wait in the receive ring, their ranges kept by the assembler
+ * (bounded), and are reported back in SACK blocks. A FIN beyond a gap
+ * counts only once the gap is filled. Delayed ACKs: at most every second
+ * full segment, at most delack_timeout (RFC 9293 3.8.6.3, RFC 5681 4.2),
+ * and at once for anything out of order or filling a hole.
+ */
+#include "config.h"
+
+#include "tcp/tcb.h"
+
+static uint32_t sws_threshold(const struct sf_tcb *t) {
+  uint32_t half = (uint32_t)(t->rcvbuf.limit / 2);
+  return t->rcv_mss < half ? t->rcv_mss : half;
+}
+
+/*
+ * RFC 9293 3.8.6.2.2: the right edge moves only by at least
+ * min(half the buffer, one MSS), and never backwards.
+ */
+uint32_t sf__tcp_rcv_window(struct sf_tcb *t) {
+  int32_t cur_i = sf_seq_diff(t->rcv_adv, t->rcv_nxt);
+  uint32_t cur = cur_i > 0 ? (uint32_t)cur_i : 0;
+  uint32_t space = (uint32_t)sf__ring_space(&t->rcvbuf);
+  if (space <= cur)
+    return cur;
+  if (space - cur < sws_threshold(t) && cur > 0)
+    return cur;
+  if (space - cur < sws_threshold(t) && space < sws_threshold(t))
+    return cur; /* not even one MSS free: keep the window shut */
+  return space;
+}
+
+static void peer_fin(struct sf_tcb *t) {
+  t->rcv_nxt = sf_seq_add(t->rcv_nxt, 1);
+  t->flags |= SF_TF_PEER_FIN | SF_TF_ACK_NOW;
+  t->ooo_fin = false;
+  sf__tcp_emit_event(t, SF_TEV_PEER_FIN, 0, 0);
+  sf__tcp_emit_event(t, SF_TEV_READABLE, 0, 0);
+  switch (t->state) {
+  case SF_TCP_SYN_RECEIVED:
+  case SF_TCP_ESTABLISHED:
+    sf__tcp_set_state(t, SF_TCP_CLOSE_WAIT);
+    break;
+  case SF_TCP_FIN_WAIT_1:
+    if (t->flags & SF_TF_FIN_ACKED)
+      sf__tcp_enter_time_wait(t);
+    else
+      sf__tcp_set_state(t, SF_TCP_CLOSING);
+    break;
+  case SF_TCP_FIN_WAIT_2:
+    sf__tcp_enter_time_wait(t);
+    break;
+  default:
+    break;
+  }
+}
+
+static void schedule_ack(struct sf_tcb *t, uint32_t len) {
+  if (len >= t->rcv_mss || len >= t->peer_mss)
+    t->ack_pending++;
+  else
+    t->ack_pending += 1; /* small segments count too (PSH-style traffic) */
+  if (t->ack_pending >= 2) {
+    t->flags |= SF_TF_ACK_NOW;
+  } else if (t->timers[SF_TT_DELACK] == SF_TIME_NEVER) {
+    sf__tcp_timer_set(t, SF_TT_DELACK, t->eng->now + t->eng->cfg.delack_timeout);
+  }
+}
+
+static void deliver_in_order(struct sf_tcb *t, const uint8_t *data,
+                             uint32_t len) {
+  bool had_gap = !sf__asm_empty(&t->ooo);
+  sf__ring_write_at(&t->rcvbuf, 0, data, len);
+  /* With every slot taken and none touching [0, len), the add fails:
+   * then the ranges must still move down by len, or they would point
+   * len bytes too far (wrong SACK blocks, wrong bytes delivered). */
+  if (sf__asm_add(&t->ooo, 0, len) != 0)
+    sf__asm_shift(&t->ooo, len);
+  uint32_t n = sf__asm_take_front(&t->ooo);
+  if (n < len)
+    n = len;
+  sf__ring_commit(&t->rcvbuf, n);
+  t->rcv_nxt = sf_seq_add(t->rcv_nxt, n);
+  t->bytes_received += n;
+  if (had_gap)
+    t->flags |= SF_TF_ACK_NOW; /* RFC 5681 4.2: a hole filled */
+  else
+    schedule_ack(t, len);
+  sf__tcp_emit_event(t, SF_TEV_READABLE, 0, 0);
+}
+
+static void store_out_of_order(struct sf_tcb *t, uint32_t off,
+                               const uint8_t *data, uint32_t len, bool fin) {
+  struct sf_engine *e = t->eng;
+  SF_TCP_COUNT(e, tcp_in_ooo_segs);
+  t->flags |= SF_TF_ACK_NOW; /* a duplicate ACK for fast retransmit */
+  if (len && sf__asm_add(&t->ooo, off, len) != 0) {
+    SF_TCP_COUNT(e, tcp_in_ooo_dropped);
+    return;
+  }
+  if (len)
+    sf__ring_write_at(&t->rcvbuf, off, data, len);
+  if (fin) {
+    t->ooo_fin = true;
+    t->ooo_fin_seq = sf_seq_add(t->rcv_nxt, off + len);
+  }
+}
+
+/* An application that has closed its handle reads nothing more: new
+ * data for it ends the connection with RST, as Linux does. */
+static bool orphan_data(struct sf_tcb *t, uint32_t len) {
+  if (len == 0 || !(t->flags & SF_TF_ORPHAN))
+    return false;
+  SF_TCP_COUNT(t->eng, tcp_in_data_after_close);
+  SF_TCP_COUNT(t->eng, tcp_conn_aborted);
+  sf__tcp_send_rst(t);
+  sf__tcp_finish(t);
+  return true;
+}
+
+void sf__tcp_process_data(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
+  bool fin = (h->flags & SF_TCP_FIN) != 0;
+  uint32_t len = (uint32_t)h->payload_len;
+  if (len == 0 && !fin)
+    return;
+  if (t->state != SF_TCP_ESTABLISHED && t->state != SF_TCP_FIN_WAIT_1 &&
+      t->state != SF_TCP_FIN_WAIT_2) {
+    if (len)
+      SF_TCP_COUNT(t->eng, tcp_in_data_after_close);
+    return; /* the peer's FIN came before: nothing more to take */
+  }
+  const uint8_t *data = h->payload;
+  int32_t off = sf_seq_diff(h->seq, t->rcv_nxt);
+  if (off < 0) { /* the front was received before */
+    uint32_t skip = (uint32_t)-off;
+    if (skip > len || (skip == len && !fin)) {
+      SF_TCP_COUNT(t->eng, tcp_in_dup_segs);
+      t->flags |= SF_TF_ACK_NOW;
+      return;
+    }
+    data += skip;
+    len -= skip;
+    off = 0;
+  }
+  uint32_t space = (uint32_t)sf__ring_space(&t->rcvbuf);
+  if ((uint32_t)off + len > space) { /* beyond the window: cut */
+    len = (uint32_t)off < space ? space - (uint32_t)off : 0;
+    fin = false;
+    t->flags |= SF_TF_ACK_NOW;
+  }
+  if (orphan_data(t, len))
+    return;
+  if (off > 0) {
+    store_out_of_order(t, (uint32_t)off, data, len, fin);
+    return;
+  }
+  if (len)
+    deliver_in_order(t, data, len);
+  if (fin &&
+      sf_seq_eq(sf_seq_add(h->seq, (uint32_t)h->payload_len), t->rcv_nxt)) {
+    peer_fin(t);
+    return;
+  }
+  if (t->ooo_fin && sf_seq_eq(t->ooo_fin_seq, t->rcv_nxt))
+    peer_fin(t);
+}

@@ -1,0 +1,132 @@
+/*
+ * States and their changes. sf__tcp_set_state is the only writer of
+ * struct sf_tcb.state, so the state hook sees every transition, in
+ * order; the functions after it are the ways a connection ends.
+ */
+#include "config.h"
+
+#include "tcp/tcb.h"
+
+static const char *const state_names[SF_TCP_STATE_COUNT] = {
+    [SF_TCP_CLOSED] = "CLOSED",
+    [SF_TCP_LISTEN] = "LISTEN",
+    [SF_TCP_SYN_SENT] = "SYN-SENT",
+    [SF_TCP_SYN_RECEIVED] = "SYN-RECEIVED",
+    [SF_TCP_ESTABLISHED] = "ESTABLISHED",
+    [SF_TCP_FIN_WAIT_1] = "FIN-WAIT-1",
+    [SF_TCP_FIN_WAIT_2] = "FIN-WAIT-2",
+    [SF_TCP_CLOSE_WAIT] = "CLOSE-WAIT",
+    [SF_TCP_CLOSING] = "CLOSING",
+    [SF_TCP_LAST_ACK] = "LAST-ACK",
+    [SF_TCP_TIME_WAIT] = "TIME-WAIT",
+};
+
+const char *sf_tcp_state_name(int state) {
+  if (state < 0 || state >= SF_TCP_STATE_COUNT)
+    return "UNKNOWN";
+  return state_names[state];
+}
+
+void sf__tcp_emit_event(struct sf_tcb *t, enum sf_tcp_event_type type,
+                        int error, sf_time_t duration) {
+  struct sf_engine *e = t->eng;
+  if (!e->up.conn_event)
+    return;
+  struct sf_conn_ref ref = {
+      .tcb = t,
+      .user = (t->flags & SF_TF_ATTACHED) ? t->user : NULL,
+      .observer = t->observer,
+      .tuple = t->node.key,
+  };
+  struct sf_tcp_event ev = {.type = type, .error = error,
+                            .duration = duration};
+  e->up.conn_event(e->up.ctx, &ref, &ev);
+}
+
+void sf__tcp_set_state(struct sf_tcb *t, int state) {
+  int old = t->state;
+  if (old == state)
+    return;
+  t->state = state;
+  struct sf_engine *e = t->eng;
+  if (!e->up.conn_event)
+    return;
+  struct sf_conn_ref ref = {
+      .tcb = t,
+      .user = (t->flags & SF_TF_ATTACHED) ? t->user : NULL,
+      .observer = t->observer,
+      .tuple = t->node.key,
+  };
+  struct sf_tcp_event ev = {.type = SF_TEV_STATE, .old_state = old,
+                            .new_state = state};
+  e->up.conn_event(e->up.ctx, &ref, &ev);
+}
+
+/* Whatever ends a connection: no timers, out of the tables, and freed
+ * once the application has let go of it. */
+static void tear_down(struct sf_tcb *t) {
+  sf__tcp_timers_stop_all(t);
+  sf__tcb_unhash(t);
+  if (t->listener)
+    sf__listener_child_unlink(t);
+  sf__tcp_emit_event(t, SF_TEV_CLOSED, 0, 0);
+  if (!(t->flags & SF_TF_ATTACHED))
+    sf__tcb_reap(t);
+}
+
+void sf__tcp_fail(struct sf_tcb *t, int error) {
+  if (t->state == SF_TCP_CLOSED)
+    return;
+  t->error = error;
+  sf__tcp_set_state(t, SF_TCP_CLOSED);
+  sf__tcp_emit_event(t, SF_TEV_ERROR, error, 0);
+  tear_down(t);
+}
+
+void sf__tcp_finish(struct sf_tcb *t) {
+  if (t->state == SF_TCP_CLOSED)
+    return;
+  sf__tcp_set_state(t, SF_TCP_CLOSED);
+  tear_down(t);
+}
+
+/* A detached connection keeps only a compact record in TIME-WAIT. */
+static bool become_record(struct sf_tcb *t) {
+  struct sf_engine *e = t->eng;
+  struct sf_tw_record tmpl = {0};
+  tmpl.node.key = t->node.key;
+  tmpl.snd_nxt = t->snd_nxt;
+  tmpl.rcv_nxt = t->rcv_nxt;
+  tmpl.ts_recent = t->ts_recent;
+  tmpl.ts_offset = t->ts_offset;
+  uint32_t wnd = sf__tcp_rcv_window(t) >> t->rcv_wscale;
+  tmpl.window = wnd > 0xffff ? 0xffff : (uint16_t)wnd;
+  tmpl.flags = (t->flags & SF_TF_TS) ? SF_TW_TIMESTAMPS : 0;
+  tmpl.observer = t->observer;
+  sf__tcb_unhash(t);
+  if (!sf__tw_add(&e->tw, &tmpl, e->now))
+    return false;
+  t->observer = NULL; /* the record holds the reference now */
+  return true;
+}
+
+void sf__tcp_enter_time_wait(struct sf_tcb *t) {
+  struct sf_engine *e = t->eng;
+  sf__tcp_set_state(t, SF_TCP_TIME_WAIT);
+  SF_TCP_COUNT(e, tcp_timewait_entered);
+  sf__tcp_timers_stop_all(t);
+  sf_time_t two_msl = 2 * e->cfg.msl;
+  sf__tcp_emit_event(t, SF_TEV_TIME_WAIT, 0, two_msl);
+  if (t->flags & SF_TF_ATTACHED) {
+    sf__tcp_timer_set(t, SF_TT_2MSL, e->now + two_msl);
+    return;
+  }
+  if (become_record(t)) {
+    t->flags |= SF_TF_FREED_TW;
+    sf__tcp_emit_event(t, SF_TEV_CLOSED, 0, 0);
+    sf__tcb_reap(t);
+  } else {
+    /* no record (limit 0 or no memory): the connection simply ends */
+    sf__tcp_finish(t);
+  }
+}

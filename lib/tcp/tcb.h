@@ -1,0 +1,279 @@
+/*
+ * TCP's internals, shared by the files of lib/tcp/ and nothing above:
+ * the engine, the control block, the listener, and the functions one TCP
+ * file offers another. Field names follow RFC 9293 (snd_una, rcv_nxt...).
+ *
+ * Files:
+ *   engine.c    the engine object, IP upcalls, demultiplexing, counters
+ *   state.c     state names and the one function that changes a state
+ *   listen.c    listeners, SYN handling, SYN cookies, accept
+ *   input.c     segment arrival (RFC 9293 3.10.7) for SYN-SENT onwards
+ *   ack.c       ACK processing: RTT, congestion control, NewReno recovery
+ *   recv.c      receiving data: reassembly, FIN, delayed ACKs
+ *   output.c    the one place that builds segments; what to send when
+ *   timer.c     per-connection timers and the engine's deadline heap
+ *   conn.c      the application's side: connect, send, recv, close
+ */
+#ifndef SF_TCP_TCB_H
+#define SF_TCP_TCB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ip/ip.h"
+#include "tcp/assembler.h"
+#include "tcp/cc.h"
+#include "tcp/counters.h"
+#include "tcp/engine.h"
+#include "tcp/ring.h"
+#include "tcp/rtt.h"
+#include "tcp/secret.h"
+#include "tcp/timewait.h"
+#include "tcp/tuple.h"
+#include "util/heap.h"
+#include "wire/seq.h"
+#include "wire/tcp.h"
+
+/* Per-connection timers (struct sf_tcb.timers[]). */
+enum sf_tcp_timer {
+  SF_TT_RTX,       /* retransmission (also SYN, SYN-ACK) */
+  SF_TT_PERSIST,   /* zero-window probe */
+  SF_TT_DELACK,    /* delayed ACK */
+  SF_TT_KEEPALIVE, /* idle probe */
+  SF_TT_2MSL,      /* TIME-WAIT, or the orphaned FIN-WAIT-2 timeout */
+  SF_TT_COUNT
+};
+
+/* Bits of struct sf_tcb.flags. */
+#define SF_TF_ATTACHED 0x0001    /* the API layer holds it */
+#define SF_TF_SHUT_WR 0x0002     /* FIN wanted after the buffered data */
+#define SF_TF_FIN_SENT 0x0004    /* our FIN has a sequence number */
+#define SF_TF_FIN_ACKED 0x0008   /* ... and the peer acknowledged it */
+#define SF_TF_PEER_FIN 0x0010    /* the peer's FIN was received in order */
+#define SF_TF_ACK_NOW 0x0020     /* send an ACK at the next output */
+#define SF_TF_NODELAY 0x0040     /* Nagle off */
+#define SF_TF_KEEPALIVE 0x0080   /* keepalive on */
+#define SF_TF_TS 0x0100          /* timestamps negotiated */
+#define SF_TF_SACK 0x0200        /* SACK-permitted negotiated */
+#define SF_TF_WSCALE 0x0400      /* window scaling negotiated */
+#define SF_TF_IN_RECOVERY 0x0800 /* NewReno fast recovery */
+#define SF_TF_PASSIVE 0x1000     /* created by a listener */
+#define SF_TF_REAPED 0x2000      /* on the engine's reap list */
+#define SF_TF_FREED_TW 0x4000    /* became a TIME-WAIT record */
+#define SF_TF_RTT_TIMING 0x8000  /* rtt_seq/rtt_start time one segment */
+#define SF_TF_EOF_READ 0x10000   /* sf__tcp_recv has returned SF_EOF once */
+#define SF_TF_ORPHAN 0x20000     /* the application closed its handle */
+
+struct sf_listener;
+
+struct sf_tcb {
+  struct sf_engine *eng;
+  struct sf_tuple_node node; /* in eng->conns while in the table */
+  bool in_table;
+  struct sf_heap_node heap; /* earliest of timers[] */
+  struct sf_tcb *all_prev, *all_next; /* every tcb of the engine */
+  struct sf_listener *listener; /* passive, until accepted */
+  struct sf_tcb *q_next;        /* SYN queue / accept queue link */
+  struct sf_tcb *reap_next;
+  void *user;
+  void *observer;
+  unsigned netif;
+
+  int state;
+  int error;      /* why it failed, once it has */
+  int soft_error; /* the last ICMP error, reported if it then times out */
+  uint32_t flags;
+
+  /* send side (RFC 9293 3.3.1) */
+  sf_seq_t iss;
+  sf_seq_t snd_una, snd_nxt, snd_max; /* snd_max: highest ever sent */
+  sf_seq_t snd_wl1, snd_wl2;
+  uint32_t snd_wnd;     /* bytes (scaled) */
+  uint32_t max_snd_wnd; /* the largest window the peer offered */
+  sf_seq_t snd_buf_seq; /* sequence number of sndbuf's first byte */
+  uint8_t snd_wscale;   /* shift for the peer's windows */
+  uint16_t smss;        /* effective send MSS (payload bytes) */
+  uint16_t peer_mss;    /* what the peer announced */
+  struct sf_ring sndbuf;
+
+  /* receive side */
+  sf_seq_t irs, rcv_nxt;
+  sf_seq_t rcv_adv; /* right edge of the window last announced */
+  uint8_t rcv_wscale;
+  uint16_t rcv_mss; /* the MSS we announced */
+  struct sf_ring rcvbuf;
+  struct sf_assembler ooo;
+  bool ooo_fin;      /* a FIN arrived beyond a gap ... */
+  sf_seq_t ooo_fin_seq; /* ... at this sequence number */
+  unsigned ack_pending; /* full segments received since the last ACK */
+
+  /* timestamps (RFC 7323) */
+  uint32_t ts_recent;
+  sf_time_t ts_recent_age;
+  uint32_t ts_offset;
+  sf_seq_t last_ack_sent;
+
+  /* loss recovery */
+  struct sf_rtt rtt;
+  sf_seq_t rtt_seq;
+  sf_time_t rtt_start;
+  unsigned rtx_count;   /* RTO expirations in a row */
+  unsigned dupacks;
+  sf_seq_t recover;     /* RFC 6582 */
+  const struct sf_cc_ops *cc;
+  struct sf_cc_state ccs;
+  unsigned persist_backoff;
+  unsigned keep_sent; /* keepalive probes unanswered */
+  sf_time_t keep_idle;
+  sf_time_t last_recv; /* for keepalive */
+
+  sf_time_t timers[SF_TT_COUNT]; /* SF_TIME_NEVER when off */
+
+  /* statistics for sf_tcp_info */
+  uint64_t bytes_sent, bytes_retrans, bytes_received, retransmits;
+};
+
+struct sf_listener {
+  struct sf_engine *eng;
+  struct sf_listener *next; /* eng->listeners */
+  uint32_t addr;            /* 0: any of ours */
+  uint16_t port;
+  unsigned backlog;
+  void *user;
+  void *observer;
+  struct sf_tcb *synq, *synq_tail; /* SYN-RECEIVED children */
+  unsigned synq_len;
+  struct sf_tcb *acceptq, *acceptq_tail; /* established, not accepted */
+  unsigned acceptq_len;
+  bool cookies_used;
+};
+
+struct sf_engine {
+  struct sf_engine_config cfg;
+  struct sf_engine_upcalls up;
+  struct sf_ip *ip;
+  struct sf_secret secret;
+  struct sf_tuple_map conns;
+  struct sf_tw_table tw;
+  struct sf_heap timers;
+  struct sf_listener *listeners;
+  struct sf_tcb *all;
+  size_t tcb_count;
+  struct sf_tcb *reap; /* detached and finished: freed at the end of an
+                          engine entry point, never mid-processing */
+  sf_time_t now;
+  uint32_t port_counter; /* RFC 6056 algorithm 3's "next_ephemeral" */
+  sf_time_t challenge_window; /* the second being counted */
+  unsigned challenge_count;
+  struct sf_tcp_counters c;
+  uint8_t seg[65536 + SF_TCP_MAX_HDR_LEN]; /* segments are built here */
+};
+
+#define SF_TCP_COUNT(e, name) ((e)->c.name++)
+
+/* ---- state.c */
+void sf__tcp_set_state(struct sf_tcb *t, int state);
+void sf__tcp_emit_event(struct sf_tcb *t, enum sf_tcp_event_type type,
+                        int error, sf_time_t duration);
+/* Ends the connection with an error (reported), state CLOSED. */
+void sf__tcp_fail(struct sf_tcb *t, int error);
+/* Reaches CLOSED without an error (LAST-ACK acked, TIME-WAIT over...). */
+void sf__tcp_finish(struct sf_tcb *t);
+/* Enters TIME-WAIT (from FIN-WAIT-2 or CLOSING). */
+void sf__tcp_enter_time_wait(struct sf_tcb *t);
+
+/* ---- engine.c */
+struct sf_tcb *sf__tcb_new(struct sf_engine *e, const struct sf_tuple *tu,
+                           unsigned netif);
+/* Puts t in the 4-tuple table. Returns 0 or SF_EADDRINUSE/SF_ENOMEM. */
+int sf__tcb_hash(struct sf_tcb *t);
+void sf__tcb_unhash(struct sf_tcb *t);
+/* Frees t at the end of the current engine entry point. */
+void sf__tcb_reap(struct sf_tcb *t);
+void sf__engine_reap(struct sf_engine *e);
+uint32_t sf__tcp_ts_now(const struct sf_tcb *t);
+uint32_t sf__tcp_make_isn(struct sf_engine *e, const struct sf_tuple *tu);
+/* Segments for our tuple that find no tcb: TIME-WAIT, listener, RST. */
+void sf__tcp_input_closed(struct sf_engine *e, unsigned netif,
+                          const struct sf_tuple *tu,
+                          const struct sf_tcp_hdr *h);
+
+/* ---- listen.c */
+struct sf_listener *sf__listener_find(struct sf_engine *e, uint32_t addr,
+                                      uint16_t port);
+void sf__listener_input(struct sf_listener *l, unsigned netif,
+                        const struct sf_tuple *tu, const struct sf_tcp_hdr *h);
+/* A child reached ESTABLISHED: from the SYN queue to the accept queue. */
+void sf__listener_child_established(struct sf_tcb *t);
+/* A child died before being accepted: unlink it from its queue. */
+void sf__listener_child_unlink(struct sf_tcb *t);
+
+/* ---- input.c */
+void sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h);
+/* The options a SYN or SYN-ACK negotiated. */
+void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o,
+                       bool peer_syn_ack);
+bool sf__tcp_challenge_allowed(struct sf_engine *e);
+
+/* ---- ack.c */
+/* Step five of RFC 9293 3.10.7.4. Returns false when the segment must
+ * be dropped (an ACK was queued where one is due). */
+bool sf__tcp_process_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h);
+
+/* ---- recv.c */
+void sf__tcp_process_data(struct sf_tcb *t, const struct sf_tcp_hdr *h);
+/* The window to announce now, bytes (receiver SWS avoidance applied). */
+uint32_t sf__tcp_rcv_window(struct sf_tcb *t);
+
+/* ---- output.c */
+/* Sends whatever is due: data, FIN, a pending ACK. */
+void sf__tcp_output(struct sf_tcb *t);
+/* What the persist timer may send: data if the window has any room,
+ * else a probe. */
+void sf__tcp_output_forced(struct sf_tcb *t);
+void sf__tcp_send_ack(struct sf_tcb *t);
+void sf__tcp_send_syn(struct sf_tcb *t);
+void sf__tcp_send_rst(struct sf_tcb *t);
+/* Retransmits the segment at snd_una (fast retransmit, partial ACK). */
+void sf__tcp_retransmit_first(struct sf_tcb *t);
+/* A segment carrying nothing new: keepalive and window probes. */
+void sf__tcp_send_probe(struct sf_tcb *t);
+/* RST (and ACK) for a segment that found no connection (RFC 9293
+ * 3.10.7.1); never for a RST. */
+void sf__tcp_reply_rst(struct sf_engine *e, const struct sf_tuple *tu,
+                       const struct sf_tcp_hdr *h);
+/* A bare segment for a tuple without tcb (SYN cookies, TIME-WAIT). */
+void sf__tcp_send_raw(struct sf_engine *e, const struct sf_tuple *tu,
+                      sf_seq_t seq, sf_seq_t ack, uint16_t flags,
+                      uint16_t window, const struct sf_tcp_opts *opts);
+
+/* ---- timer.c */
+void sf__tcp_timer_set(struct sf_tcb *t, enum sf_tcp_timer which,
+                       sf_time_t when);
+void sf__tcp_timer_stop(struct sf_tcb *t, enum sf_tcp_timer which);
+void sf__tcp_timers_stop_all(struct sf_tcb *t);
+/* Arms the retransmission timer if data is in flight and it is off. */
+void sf__tcp_rtx_arm(struct sf_tcb *t, bool restart);
+void sf__tcp_timers_run(struct sf_engine *e, sf_time_t now);
+void sf__tcp_keepalive_reset(struct sf_tcb *t);
+
+/* ---- conn.c */
+void sf__tcb_init_buffers(struct sf_tcb *t);
+uint8_t sf__tcp_our_wscale(const struct sf_engine *e);
+uint16_t sf__tcp_mss_for_mtu(unsigned mtu);
+
+/* Helpers on sequence space. */
+static inline uint32_t sf__tcp_flight(const struct sf_tcb *t) {
+  return (uint32_t)sf_seq_diff(t->snd_nxt, t->snd_una);
+}
+/* Bytes in sndbuf not yet sent (from snd_nxt on). */
+static inline uint32_t sf__tcp_unsent(const struct sf_tcb *t) {
+  sf_seq_t end = sf_seq_add(t->snd_buf_seq, (uint32_t)t->sndbuf.len);
+  int32_t d = sf_seq_diff(end, t->snd_nxt);
+  return d > 0 ? (uint32_t)d : 0;
+}
+static inline bool sf__tcp_synchronized(int state) {
+  return state >= SF_TCP_ESTABLISHED || state == SF_TCP_SYN_RECEIVED;
+}
+
+#endif /* SF_TCP_TCB_H */
