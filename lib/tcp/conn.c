@@ -165,6 +165,12 @@ static void maybe_window_update(struct sf_tcb *t) {
     return;
   int32_t adv = sf_seq_diff(t->rcv_adv, t->rcv_nxt);
   uint32_t wnd = sf__tcp_rcv_window(t);
+  /* only what the window field can carry counts: without window scaling
+   * a buffer above 64 KiB would otherwise draw an ACK on every read
+   * that announces the same 65535 */
+  uint32_t field_max = (uint32_t)0xffff << t->rcv_wscale;
+  if (wnd > field_max)
+    wnd = field_max;
   uint32_t half = (uint32_t)(t->rcvbuf.limit / 2);
   uint32_t need = 2u * t->rcv_mss < half ? 2u * t->rcv_mss : half;
   if (wnd > (uint32_t)(adv > 0 ? adv : 0) + need - 1) {
@@ -236,6 +242,15 @@ void sf__tcp_detach(struct sf_tcb *t, sf_time_t now) {
   t->flags &= ~(uint32_t)SF_TF_ATTACHED;
   t->flags |= SF_TF_ORPHAN;
   t->user = NULL;
+  /* RFC 1122 4.2.2.13, RFC 2525 2.17: received data the application
+   * will never read means RST, in any state that still has a peer
+   * (after a shutdown too: FIN-WAIT-1/2, CLOSING) */
+  if (sf__ring_len(&t->rcvbuf) > 0 && sf__tcp_synchronized(t->state) &&
+      t->state != SF_TCP_TIME_WAIT) {
+    sf__tcp_abort(t, now);
+    sf__engine_reap(e);
+    return;
+  }
   switch (t->state) {
   case SF_TCP_CLOSED:
     sf__tcb_reap(t);

@@ -259,6 +259,8 @@ static void time_wait_input(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   r.rcv_nxt = t->rcv_nxt;
   r.ts_recent = t->ts_recent;
   r.flags = (t->flags & SF_TF_TS) ? SF_TW_TIMESTAMPS : 0;
+  uint32_t wnd = sf__tcp_rcv_window(t) >> t->rcv_wscale;
+  r.window = wnd > 0xffff ? 0xffff : (uint16_t)wnd; /* as a record would */
   switch (sf__tw_segment(&r, h)) {
   case SF_TW_DROP:
     if (h->flags & SF_TCP_RST)

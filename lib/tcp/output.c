@@ -87,6 +87,9 @@ static uint16_t window_field(struct sf_tcb *t, bool syn) {
   uint32_t wnd = sf__tcp_rcv_window(t);
   if (syn) /* RFC 7323 2.2: a SYN's window is never scaled */
     return wnd > 0xffff ? 0xffff : (uint16_t)wnd;
+  /* RFC 7323 2.3: the field is the window shifted right, rounded down;
+   * the edge may appear to retract by under 2^S bytes, which 2.4 allows
+   * (and data up to the old edge, rcv_adv, is still taken) */
   wnd >>= t->rcv_wscale;
   return wnd > 0xffff ? 0xffff : (uint16_t)wnd;
 }

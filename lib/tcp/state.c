@@ -121,6 +121,10 @@ void sf__tcp_enter_time_wait(struct sf_tcb *t) {
     sf__tcp_timer_set(t, SF_TT_2MSL, e->now + two_msl);
     return;
   }
+  /* RFC 9293 3.10.7.4 (eighth step): the peer's FIN that brought us here
+   * is acknowledged now; once the tcb is a record nothing else would. */
+  if (t->flags & SF_TF_ACK_NOW)
+    sf__tcp_send_ack(t);
   if (become_record(t)) {
     t->flags |= SF_TF_FREED_TW;
     sf__tcp_emit_event(t, SF_TEV_CLOSED, 0, 0);
