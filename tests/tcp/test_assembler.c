@@ -17,24 +17,18 @@
 /* A check that costs nothing while it holds. ck_assert records each
  * passing assertion's place (a write to the parent process when Check
  * forks), which makes loops of a million checks take a minute. */
-#define CHECK(cond, ...)                                                   \
-  do {                                                                     \
-    if (!(cond))                                                           \
-      ck_abort_msg(__VA_ARGS__);                                           \
-  } while (0)
-
 /* Sorted, disjoint, not touching, non-empty, and stamps unique and at
  * most the clock: the invariant every operation keeps. */
 static void assert_invariant(const struct sf_assembler *a) {
-  CHECK(a->n <= SF_ASM_MAX_RANGES, "n %u", a->n);
+  SF_CHECK(a->n <= SF_ASM_MAX_RANGES, "n %u", a->n);
   for (unsigned i = 0; i < a->n; i++) {
     const struct sf_asm_range *r = &a->r[i];
-    CHECK(r->start < r->end, "range %u empty: [%u,%u)", i, r->start, r->end);
-    CHECK(r->stamp <= a->clock, "range %u stamp %u > clock", i, r->stamp);
-    CHECK(i == 0 || r->start > a->r[i - 1].end, "range %u touches %u", i,
+    SF_CHECK(r->start < r->end, "range %u empty: [%u,%u)", i, r->start, r->end);
+    SF_CHECK(r->stamp <= a->clock, "range %u stamp %u > clock", i, r->stamp);
+    SF_CHECK(i == 0 || r->start > a->r[i - 1].end, "range %u touches %u", i,
           i - 1);
     for (unsigned j = 0; j < i; j++)
-      CHECK(r->stamp != a->r[j].stamp, "ranges %u, %u share a stamp", j, i);
+      SF_CHECK(r->stamp != a->r[j].stamp, "ranges %u, %u share a stamp", j, i);
   }
 }
 
@@ -42,9 +36,9 @@ static void assert_invariant(const struct sf_assembler *a) {
 static void assert_ranges(const struct sf_assembler *a, unsigned n,
                           const uint32_t *se) {
   assert_invariant(a);
-  CHECK(a->n == n, "%u ranges, want %u", a->n, n);
+  SF_CHECK(a->n == n, "%u ranges, want %u", a->n, n);
   for (unsigned i = 0; i < n; i++)
-    CHECK(a->r[i].start == se[2 * i] && a->r[i].end == se[2 * i + 1],
+    SF_CHECK(a->r[i].start == se[2 * i] && a->r[i].end == se[2 * i + 1],
           "range %u is [%u,%u), want [%u,%u)", i, a->r[i].start, a->r[i].end,
           se[2 * i], se[2 * i + 1]);
 }
@@ -405,17 +399,17 @@ static void model_shift(struct model *m, uint32_t k) {
 static void check_sack(const struct sf_assembler *a, uint32_t just_added) {
   struct sf_asm_range out[4];
   unsigned k = sf__asm_sack_ranges(a, out, 4);
-  CHECK(k == (a->n < 4 ? a->n : 4), "%u blocks for %u ranges", k, a->n);
+  SF_CHECK(k == (a->n < 4 ? a->n : 4), "%u blocks for %u ranges", k, a->n);
   for (unsigned i = 1; i < k; i++)
-    CHECK(out[i - 1].stamp > out[i].stamp, "block %u older than %u", i - 1,
+    SF_CHECK(out[i - 1].stamp > out[i].stamp, "block %u older than %u", i - 1,
           i);
   for (unsigned i = 0; k == 4 && i < a->n; i++) {
     int listed = 0;
     for (unsigned j = 0; j < k; j++)
       listed |= out[j].start == a->r[i].start;
-    CHECK(listed || a->r[i].stamp < out[3].stamp, "range %u left out", i);
+    SF_CHECK(listed || a->r[i].stamp < out[3].stamp, "range %u left out", i);
   }
-  CHECK(just_added == UINT32_MAX || k == 0 ||
+  SF_CHECK(just_added == UINT32_MAX || k == 0 ||
             (out[0].start <= just_added && just_added < out[0].end),
         "first block [%u,%u) lacks the new bytes at %u", out[0].start,
         out[0].end, just_added);
@@ -437,11 +431,11 @@ static void model_op(struct sf_test_rng *g, struct sf_assembler *a,
                    : 0;
     struct sf_assembler before = *a;
     int got = sf__asm_add(a, off, len);
-    CHECK(got == want, "add(%u, %u) = %d, model %d", off, len, got, want);
+    SF_CHECK(got == want, "add(%u, %u) = %d, model %d", off, len, got, want);
     if (want == 0)
       *m = next;
     else
-      CHECK(memcmp(a, &before, sizeof *a) == 0, "ENOSPC changed state");
+      SF_CHECK(memcmp(a, &before, sizeof *a) == 0, "ENOSPC changed state");
     if (want == 0 && len > 0)
       added = off;
   } else if (op < 9) {
@@ -453,13 +447,13 @@ static void model_op(struct sf_test_rng *g, struct sf_assembler *a,
     while (front < U && m->bit[front])
       front++;
     uint32_t got = sf__asm_take_front(a);
-    CHECK(got == front, "take_front %u, model %u", got, front);
+    SF_CHECK(got == front, "take_front %u, model %u", got, front);
     model_shift(m, front);
   }
   uint32_t se[2 * SF_ASM_MAX_RANGES];
   unsigned n = model_runs(m, se, SF_ASM_MAX_RANGES);
   assert_ranges(a, n, se);
-  CHECK(sf__asm_highest(a) == (n ? se[2 * n - 1] : 0), "highest %u",
+  SF_CHECK(sf__asm_highest(a) == (n ? se[2 * n - 1] : 0), "highest %u",
         sf__asm_highest(a));
   check_sack(a, added);
 }

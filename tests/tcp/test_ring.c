@@ -16,12 +16,6 @@
 /* A check that costs nothing while it holds. ck_assert records each
  * passing assertion's place (a write to the parent process when Check
  * forks), which makes loops of a million checks take a minute. */
-#define CHECK(cond, ...)                                                   \
-  do {                                                                     \
-    if (!(cond))                                                           \
-      ck_abort_msg(__VA_ARGS__);                                           \
-  } while (0)
-
 /* The byte at stream position i in the tests' data: never 0 near 0, so
  * a byte that was not copied stands out from a zeroed buffer. */
 static uint8_t pat(size_t i) { return (uint8_t)(i * 7 + 3); }
@@ -34,11 +28,11 @@ static void fill_pat(uint8_t *p, size_t from, size_t n) {
 /* Asserts the ring holds exactly pat(from) .. pat(from + n - 1). */
 static void assert_holds(const struct sf_ring *r, size_t from, size_t n) {
   uint8_t got[4096];
-  CHECK(n <= sizeof got, "test buffer too small");
-  CHECK(sf__ring_len(r) == n, "len %zu, want %zu", sf__ring_len(r), n);
-  CHECK(sf__ring_peek(r, 0, got, sizeof got) == n, "peek short");
+  SF_CHECK(n <= sizeof got, "test buffer too small");
+  SF_CHECK(sf__ring_len(r) == n, "len %zu, want %zu", sf__ring_len(r), n);
+  SF_CHECK(sf__ring_peek(r, 0, got, sizeof got) == n, "peek short");
   for (size_t i = 0; i < n; i++)
-    CHECK(got[i] == pat(from + i), "byte %zu: %#x, want %#x", i, got[i],
+    SF_CHECK(got[i] == pat(from + i), "byte %zu: %#x, want %#x", i, got[i],
           pat(from + i));
 }
 
@@ -145,28 +139,28 @@ static void wrap_case(size_t h, size_t n) {
   sf__ring_init(&r, 64);
   memset(in, 0xee, sizeof in);
   size_t first = h ? h : 1;
-  CHECK(sf__ring_write(&r, in, first) == first, "setup write");
-  CHECK(sf__ring_consume(&r, 64) == first, "setup consume");
-  CHECK(r.head == first, "head %zu", r.head); /* white-box: the wrap */
+  SF_CHECK(sf__ring_write(&r, in, first) == first, "setup write");
+  SF_CHECK(sf__ring_consume(&r, 64) == first, "setup consume");
+  SF_CHECK(r.head == first, "head %zu", r.head); /* white-box: the wrap */
   if (h == 0) { /* move head to 0 the long way, through the wrap */
     sf__ring_write(&r, in, 63);
     sf__ring_consume(&r, 63);
-    CHECK(r.head == 0, "head %zu, want 0", r.head);
+    SF_CHECK(r.head == 0, "head %zu, want 0", r.head);
   }
   fill_pat(in, 0, n);
-  CHECK(sf__ring_write(&r, in, n) == n, "h %zu n %zu: write", h, n);
+  SF_CHECK(sf__ring_write(&r, in, n) == n, "h %zu n %zu: write", h, n);
   assert_holds(&r, 0, n);
   for (size_t off = 0; off <= n; off++) {
-    CHECK(sf__ring_peek(&r, off, got, 64) == n - off, "h %zu n %zu off %zu",
+    SF_CHECK(sf__ring_peek(&r, off, got, 64) == n - off, "h %zu n %zu off %zu",
           h, n, off);
-    CHECK(memcmp(got, in + off, n - off) == 0, "h %zu n %zu off %zu", h, n,
+    SF_CHECK(memcmp(got, in + off, n - off) == 0, "h %zu n %zu off %zu", h, n,
           off);
   }
   size_t split = (h * 31 + n) % (n + 1);
-  CHECK(sf__ring_read(&r, got, split) == split, "h %zu n %zu", h, n);
-  CHECK(sf__ring_read(&r, got + split, 64) == n - split, "h %zu n %zu", h, n);
-  CHECK(memcmp(got, in, n) == 0, "h %zu n %zu: read", h, n);
-  CHECK(sf__ring_len(&r) == 0 && r.alloc == 64, "h %zu n %zu", h, n);
+  SF_CHECK(sf__ring_read(&r, got, split) == split, "h %zu n %zu", h, n);
+  SF_CHECK(sf__ring_read(&r, got + split, 64) == n - split, "h %zu n %zu", h, n);
+  SF_CHECK(memcmp(got, in, n) == 0, "h %zu n %zu: read", h, n);
+  SF_CHECK(sf__ring_len(&r) == 0 && r.alloc == 64, "h %zu n %zu", h, n);
   sf__ring_free(&r);
 }
 
@@ -370,8 +364,8 @@ static size_t model_committable(const struct model *m) {
 /* Checks that the ring gave what the model expects: count and bytes. */
 static void expect(size_t got_n, size_t want_n, const uint8_t *got,
                    const uint8_t *want, const char *op) {
-  CHECK(got_n == want_n, "%s returned %zu, model %zu", op, got_n, want_n);
-  CHECK(!got || memcmp(got, want, want_n) == 0, "%s: bytes differ", op);
+  SF_CHECK(got_n == want_n, "%s returned %zu, model %zu", op, got_n, want_n);
+  SF_CHECK(!got || memcmp(got, want, want_n) == 0, "%s: bytes differ", op);
 }
 
 static void random_op(struct sf_test_rng *g, struct sf_ring *r,
@@ -427,11 +421,11 @@ static void model_run(uint64_t seed, size_t limit, int ops) {
   sf__ring_init(&r, limit);
   for (int i = 0; i < ops; i++) {
     random_op(&g, &r, &m);
-    CHECK(sf__ring_len(&r) == m.len, "seed %llu op %d: len %zu, model %zu",
+    SF_CHECK(sf__ring_len(&r) == m.len, "seed %llu op %d: len %zu, model %zu",
           (unsigned long long)seed, i, sf__ring_len(&r), m.len);
-    CHECK(m.len <= limit, "model past the limit");
-    CHECK(r.alloc == 0 || is_pow2(r.alloc), "alloc %zu", r.alloc);
-    CHECK(r.alloc < 2 * limit, "alloc %zu past limit %zu", r.alloc, limit);
+    SF_CHECK(m.len <= limit, "model past the limit");
+    SF_CHECK(r.alloc == 0 || is_pow2(r.alloc), "alloc %zu", r.alloc);
+    SF_CHECK(r.alloc < 2 * limit, "alloc %zu past limit %zu", r.alloc, limit);
   }
   expect(sf__ring_peek(&r, 0, got, sizeof got), m.len, got, m.mem, "end");
   sf__ring_free(&r);

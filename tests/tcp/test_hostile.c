@@ -1,0 +1,479 @@
+/*
+ * Hostile and malformed input: frames and segments that must be dropped
+ * and counted in the right counter, with nothing sent and the connection
+ * (or listener) unchanged — bad checksums, impossible data offsets,
+ * options running past the header, SYN+FIN and SYN+RST, empty and
+ * truncated frames, datagrams for other addresses; RSTs for segments to
+ * closed ports; and a seeded flood of random segments at an established
+ * connection that must never break the engine's invariants.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "harness.h"
+#include "tcp_harness.h"
+#include "wire/checksum.h"
+#include "wire/eth.h"
+#include "wire/ipv4.h"
+
+#define RPORT 80
+#define LPORT 8080
+#define PEER_ISN 9000u
+
+static const struct sf_eth_addr eng_mac = {{0x02, 0, 0, 0, 0, 0x01}};
+static const struct sf_eth_addr peer_mac = {{0x02, 0, 0, 0, 0, 0x02}};
+
+static struct sf_tcb *open_std(struct th *h, struct th_conn *c) {
+  struct sf_tcp_opts o = th_syn_opts(1460, 7, true, true, 100, 0);
+  return th_open_active(h, c, RPORT, PEER_ISN, &o, 65535);
+}
+
+/* A valid segment of c (checksummed for peer -> engine) into buf. */
+static size_t build(const struct th_conn *c, uint16_t flags, const void *data,
+                    size_t len, uint8_t *buf, size_t cap) {
+  struct th_seg g = th_conn_seg(c, flags, data, len);
+  struct sf_tcp_hdr th = {.sport = g.sport, .dport = g.dport,
+                          .seq = sf_seq(g.seq), .ack = sf_seq(g.ack),
+                          .flags = g.flags, .window = g.window,
+                          .opts = g.opts};
+  int n = sf__tcp_emit(&th, data, len, TH_PEER_ADDR, TH_ADDR, 0, buf, cap);
+  ck_assert_int_gt(n, 0);
+  return (size_t)n;
+}
+
+/* Recomputes the TCP checksum of a segment edited by hand. */
+static void fix_csum(uint8_t *seg, size_t len) {
+  seg[16] = seg[17] = 0;
+  uint32_t sum = sf__csum_pseudo_ipv4(TH_PEER_ADDR, TH_ADDR, SF_IPPROTO_TCP,
+                                      (uint16_t)len);
+  uint16_t ck = sf__csum_finish(sf__csum_add(sum, seg, len));
+  seg[16] = (uint8_t)(ck >> 8);
+  seg[17] = (uint8_t)ck;
+}
+
+/* What a dropped segment must leave alone. */
+struct snap {
+  sf_tcp_info_t info;
+  uint64_t out_segs;
+  size_t nev;
+};
+
+static void take_snap(struct th *h, const struct sf_tcb *t, struct snap *s) {
+  memset(s, 0, sizeof(*s));
+  if (t)
+    sf__tcp_get_info(t, &s->info);
+  s->out_segs = th_counter(h, "tcp_out_segs");
+  s->nev = h->nev;
+}
+
+static void expect_unchanged(struct th *h, const struct sf_tcb *t,
+                             const struct snap *before) {
+  struct snap now;
+  take_snap(h, t, &now);
+  ck_assert_uint_eq(now.out_segs, before->out_segs);
+  ck_assert_uint_eq(now.nev, before->nev);
+  ck_assert(memcmp(&now.info, &before->info, sizeof(now.info)) == 0);
+  struct sf_tcp_hdr s;
+  ck_assert(!th_next(h, &s));
+}
+
+/* Injects a raw TCP segment and checks that exactly counter went up by
+ * one and nothing else happened. */
+static void expect_drop_tcp(struct th *h, const struct sf_tcb *t,
+                            const uint8_t *seg, size_t len,
+                            const char *counter) {
+  struct snap before;
+  take_snap(h, t, &before);
+  uint64_t c0 = th_counter(h, counter);
+  uint64_t in0 = th_counter(h, "tcp_in_segs");
+  th_inject_raw_tcp(h, seg, len);
+  ck_assert_uint_eq(th_counter(h, counter), c0 + 1);
+  ck_assert_uint_eq(th_counter(h, "tcp_in_segs"), in0 + 1);
+  expect_unchanged(h, t, &before);
+}
+
+static void expect_drop_frame(struct th *h, const struct sf_tcb *t,
+                              const uint8_t *frame, size_t len,
+                              const char *counter) {
+  struct snap before;
+  take_snap(h, t, &before);
+  uint64_t c0 = th_counter(h, counter);
+  uint64_t in0 = th_counter(h, "tcp_in_segs");
+  th_inject_frame(h, frame, len);
+  ck_assert_uint_eq(th_counter(h, counter), c0 + 1);
+  ck_assert_uint_eq(th_counter(h, "tcp_in_segs"), in0);
+  expect_unchanged(h, t, &before);
+}
+
+/* The malformed segments, built on c's current numbers. */
+static void malformed_segments(struct th *h, const struct sf_tcb *t,
+                               const struct th_conn *c, uint16_t flags) {
+  uint8_t seg[2000];
+  size_t n;
+  /* a payload byte flipped */
+  n = build(c, flags, "payload", 7, seg, sizeof(seg));
+  seg[n - 1] ^= 0x40;
+  expect_drop_tcp(h, t, seg, n, "tcp_in_bad_checksum");
+  /* the checksum field itself wrong */
+  n = build(c, flags, NULL, 0, seg, sizeof(seg));
+  seg[16] ^= 0xff;
+  expect_drop_tcp(h, t, seg, n, "tcp_in_bad_checksum");
+  /* data offset 4 words (< 5) */
+  n = build(c, flags, "abcdefgh", 8, seg, sizeof(seg));
+  seg[12] = (uint8_t)((4 << 4) | (seg[12] & 0x0f));
+  fix_csum(seg, n);
+  expect_drop_tcp(h, t, seg, n, "tcp_in_bad_header");
+  /* data offset 0 */
+  seg[12] &= 0x0f;
+  fix_csum(seg, n);
+  expect_drop_tcp(h, t, seg, n, "tcp_in_bad_header");
+  /* data offset 15 words (60 bytes) in a 20-byte segment */
+  struct th_conn plain = *c;
+  plain.ts = false;
+  n = build(&plain, flags, NULL, 0, seg, sizeof(seg));
+  ck_assert_uint_eq(n, 20);
+  seg[12] = (uint8_t)((15 << 4) | (seg[12] & 0x0f));
+  fix_csum(seg, n);
+  expect_drop_tcp(h, t, seg, n, "tcp_in_bad_header");
+  /* shorter than a TCP header */
+  n = build(&plain, flags, NULL, 0, seg, sizeof(seg));
+  expect_drop_tcp(h, t, seg, 12, "tcp_in_bad_header");
+  expect_drop_tcp(h, t, seg, 0, "tcp_in_bad_header");
+  /* an MSS option (length 4) in a 4-byte option area that says 8 */
+  n = build(&plain, flags, "zz", 2, seg, sizeof(seg));
+  memmove(seg + 24, seg + 20, 2);
+  seg[20] = 2;
+  seg[21] = 8;
+  seg[22] = 0x05;
+  seg[23] = 0xb4;
+  seg[12] = (uint8_t)((6 << 4) | (seg[12] & 0x0f));
+  fix_csum(seg, 26);
+  expect_drop_tcp(h, t, seg, 26, "tcp_in_bad_option");
+  /* an option of length 0 (would loop forever) and of length 1 */
+  seg[21] = 0;
+  fix_csum(seg, 26);
+  expect_drop_tcp(h, t, seg, 26, "tcp_in_bad_option");
+  seg[21] = 1;
+  fix_csum(seg, 26);
+  expect_drop_tcp(h, t, seg, 26, "tcp_in_bad_option");
+  /* SYN+FIN and SYN+RST */
+  static const uint8_t bad[] = {SF_TCP_SYN | SF_TCP_FIN,
+                                SF_TCP_SYN | SF_TCP_RST,
+                                SF_TCP_SYN | SF_TCP_FIN | SF_TCP_RST |
+                                    SF_TCP_ACK | SF_TCP_PSH | SF_TCP_URG};
+  for (size_t i = 0; i < sizeof(bad); i++) {
+    n = build(c, flags, "x", 1, seg, sizeof(seg));
+    seg[13] = bad[i];
+    fix_csum(seg, n);
+    expect_drop_tcp(h, t, seg, n, "tcp_in_bad_flags");
+  }
+}
+
+/* Frames broken below TCP. */
+static void malformed_frames(struct th *h, const struct sf_tcb *t,
+                             const struct th_conn *c) {
+  uint8_t seg[200], frame[300];
+  struct th_conn plain = *c;
+  plain.ts = false;
+  size_t sl = build(&plain, SF_TCP_ACK, "hi", 2, seg, sizeof(seg));
+  struct sf_eth_hdr eh = {.dst = eng_mac, .src = peer_mac,
+                          .ethertype = SF_ETHERTYPE_IPV4};
+  int el = sf__eth_emit(&eh, frame, sizeof(frame));
+  ck_assert_int_eq(el, 14);
+  struct sf_ipv4_hdr ip = {.id = 3, .flags = SF_IPV4_FLAG_DF, .ttl = 64,
+                           .proto = SF_IPPROTO_TCP, .src = TH_PEER_ADDR,
+                           .dst = TH_ADDR, .payload_len = sl};
+  ck_assert_int_eq(sf__ipv4_emit(&ip, frame + 14, sizeof(frame) - 14), 20);
+  memcpy(frame + 34, seg, sl);
+  size_t fl = 34 + sl;
+  /* zero-length and runt frames */
+  expect_drop_frame(h, t, frame, 0, "ip_in_bad_eth");
+  expect_drop_frame(h, t, frame, 10, "ip_in_bad_eth");
+  /* the IPv4 header cut short, and a total length beyond the frame */
+  expect_drop_frame(h, t, frame, 14 + 12, "ip_in_bad_header");
+  expect_drop_frame(h, t, frame, fl - 1, "ip_in_bad_header");
+  /* a bad IPv4 header checksum */
+  uint8_t f2[300];
+  memcpy(f2, frame, fl);
+  f2[14 + 10] ^= 0x01;
+  expect_drop_frame(h, t, f2, fl, "ip_in_bad_checksum");
+  /* the right MAC, another IPv4 address of the subnet */
+  struct sf_ipv4_hdr other = ip;
+  other.dst = TH_ADDR + 98;
+  memcpy(f2, frame, fl);
+  ck_assert_int_eq(sf__ipv4_emit(&other, f2 + 14, sizeof(f2) - 14), 20);
+  expect_drop_frame(h, t, f2, fl, "ip_in_not_our_addr");
+  /* another host's MAC */
+  memcpy(f2, frame, fl);
+  f2[5] = 0x77;
+  expect_drop_frame(h, t, f2, fl, "ip_in_not_for_us");
+  /* a fragment */
+  struct sf_ipv4_hdr frag = ip;
+  frag.flags = SF_IPV4_FLAG_MF;
+  memcpy(f2, frame, fl);
+  ck_assert_int_eq(sf__ipv4_emit(&frag, f2 + 14, sizeof(f2) - 14), 20);
+  expect_drop_frame(h, t, f2, fl, "ip_in_fragments");
+  /* the intact frame is taken: the malformed ones did no harm */
+  th_inject_frame(h, frame, fl);
+  ck_assert_uint_eq(sf__tcp_readable(t), 2);
+}
+
+START_TEST(malformed_to_established) {
+  struct th h;
+  struct th_conn c;
+  th_init(&h, NULL);
+  struct sf_tcb *t = open_std(&h, &c);
+  ck_assert_int_eq(sf__tcp_send(t, "abc", 3, h.now), 3);
+  ck_assert_uint_eq(th_drain(&h), 1); /* data in flight: snd state set */
+  malformed_segments(&h, t, &c, SF_TCP_ACK);
+  malformed_frames(&h, t, &c);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
+  sf__tcp_abort(t, h.now);
+  sf__tcp_detach(t, h.now);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  th_free(&h);
+}
+END_TEST
+
+START_TEST(malformed_to_listener) {
+  struct th h;
+  th_init(&h, NULL);
+  struct sf_listener *l;
+  ck_assert_int_eq(sf__tcp_listen(h.e, 0, LPORT, 8, NULL, &l), 0);
+  struct th_conn c = {.lport = LPORT, .rport = 40000, .snd_nxt = 777,
+                      .window = 65535};
+  malformed_segments(&h, NULL, &c, SF_TCP_SYN);
+  ck_assert_uint_eq(h.syn_calls, 0);
+  ck_assert_uint_eq(sf__tcp_listener_pending(l), 0);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_passive_opens"), 0);
+  /* a good SYN still works afterwards */
+  c.snd_nxt = 776;
+  th_conn_send(&h, &c, SF_TCP_SYN, NULL, 0);
+  struct sf_tcp_hdr s;
+  ck_assert(th_next(&h, &s));
+  ck_assert_uint_eq(s.flags, SF_TCP_SYN | SF_TCP_ACK);
+  ck_assert_uint_eq(s.ack.v, 777);
+  sf__tcp_listener_close(l, h.now);
+  th_drain(&h);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  th_free(&h);
+}
+END_TEST
+
+START_TEST(closed_port_gets_rst) {
+  struct th h;
+  th_init(&h, NULL);
+  struct sf_tcp_hdr s;
+  /* data with ACK: <SEQ=SEG.ACK><CTL=RST> */
+  struct th_seg g = {.sport = 40000, .dport = 9999, .seq = 0xfffffff0u,
+                     .ack = 12345, .flags = SF_TCP_ACK | SF_TCP_PSH,
+                     .window = 1000, .data = "data", .len = 4};
+  th_inject(&h, &g);
+  ck_assert(th_next(&h, &s));
+  ck_assert_uint_eq(s.flags, SF_TCP_RST);
+  ck_assert_uint_eq(s.seq.v, 12345);
+  ck_assert_uint_eq(s.sport, 9999);
+  ck_assert_uint_eq(s.dport, 40000);
+  ck_assert_uint_eq(s.payload_len, 0);
+  ck_assert(!th_next(&h, &s));
+  /* without ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, wrapping */
+  g.flags = SF_TCP_PSH;
+  g.len = 20;
+  g.data = "twenty bytes of data";
+  th_inject(&h, &g);
+  ck_assert(th_next(&h, &s));
+  ck_assert_uint_eq(s.flags, SF_TCP_RST | SF_TCP_ACK);
+  ck_assert_uint_eq(s.seq.v, 0);
+  ck_assert_uint_eq(s.ack.v, 0x00000004u);
+  /* a FIN takes one sequence number */
+  g.flags = SF_TCP_FIN;
+  g.len = 0;
+  g.seq = 100;
+  th_inject(&h, &g);
+  ck_assert(th_next(&h, &s));
+  ck_assert_uint_eq(s.ack.v, 101);
+  /* never a RST for a RST */
+  g.flags = SF_TCP_RST;
+  th_inject(&h, &g);
+  g.flags = SF_TCP_RST | SF_TCP_ACK;
+  th_inject(&h, &g);
+  ck_assert(!th_next(&h, &s));
+  ck_assert_uint_eq(th_counter(&h, "tcp_in_no_port"), 3);
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_rst"), 3);
+  th_free(&h);
+}
+END_TEST
+
+/* After the connection is gone, its 4-tuple is a closed port. */
+START_TEST(data_after_abort_gets_rst) {
+  struct th h;
+  struct th_conn c;
+  th_init(&h, NULL);
+  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcp_hdr s;
+  sf__tcp_abort(t, h.now);
+  ck_assert(th_next(&h, &s));
+  ck_assert_uint_eq(s.flags, SF_TCP_RST | SF_TCP_ACK);
+  ck_assert_uint_eq(s.seq.v, TH_ISN + 1);
+  sf__tcp_detach(t, h.now);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  th_conn_send(&h, &c, SF_TCP_ACK, "late", 4);
+  ck_assert(th_next(&h, &s));
+  ck_assert_uint_eq(s.flags, SF_TCP_RST);
+  ck_assert_uint_eq(s.seq.v, TH_ISN + 1);
+  ck_assert_uint_eq(th_counter(&h, "tcp_in_no_port"), 1);
+  th_free(&h);
+}
+END_TEST
+
+static void small_bufs(struct sf_engine_config *c) {
+  c->rcvbuf = 8192;
+  c->sndbuf = 8192;
+}
+
+/* Chooses a number near base (within +-span) or anywhere. */
+static uint32_t near(struct sf_test_rng *r, uint32_t base, uint32_t span) {
+  switch (sf_test_rng_below(r, 8)) {
+  case 0:
+    return (uint32_t)sf_test_rng_next(r);
+  case 1:
+  case 2:
+    return base;
+  default:
+    return base + sf_test_rng_below(r, 2 * span + 1) - span;
+  }
+}
+
+/* The peer's view from what the engine sends. */
+static void follow(struct th *h, struct th_conn *c, uint32_t *eng_max) {
+  struct sf_tcp_hdr s;
+  while (th_conn_next(h, c, &s)) {
+    ck_assert_uint_le(s.payload_len, 1448);
+    uint32_t end = s.seq.v + (uint32_t)s.payload_len +
+                   ((s.flags & (SF_TCP_SYN | SF_TCP_FIN)) ? 1 : 0);
+    if ((int32_t)(end - *eng_max) > 0)
+      *eng_max = end;
+    if (s.flags & SF_TCP_ACK)
+      c->snd_nxt = s.ack.v;
+  }
+}
+
+START_TEST(random_flood_keeps_invariants) {
+  struct th h;
+  struct th_conn c;
+  uint64_t seed = sf_test_seed(0x5eed1234);
+  struct sf_test_rng r;
+  sf_test_rng_seed(&r, seed);
+  th_init(&h, small_bufs);
+  h.isn = 0xffff0000u; /* sequence numbers wrap during the flood */
+  struct sf_tcb *t = open_std(&h, &c);
+  uint32_t eng_max = h.isn + 1;
+  static uint8_t data[3000], buf[9000];
+  unsigned conns = 1, injected = 0;
+  uint64_t in0 = th_counter(&h, "tcp_in_segs");
+  for (unsigned i = 0; i < 20000; i++) {
+    struct th_seg g = th_conn_seg(&c, 0, NULL, 0);
+    g.flags = (uint16_t)sf_test_rng_below(&r, 0x200);
+    if (sf_test_rng_below(&r, 4)) /* mostly plausible: ACK without SYN */
+      g.flags = (uint16_t)((g.flags | SF_TCP_ACK) &
+                           ~(sf_test_rng_below(&r, 8) ? SF_TCP_SYN : 0));
+    if (sf_test_rng_below(&r, 16) != 0)
+      g.flags &= (uint16_t)~SF_TCP_RST; /* else the connection dies fast */
+    g.seq = near(&r, c.snd_nxt, 20000);
+    g.ack = near(&r, eng_max, 3000);
+    g.window = (uint16_t)sf_test_rng_below(&r, 4) ? (uint16_t)(sf_test_rng_below(&r, 200))
+                                             : (uint16_t)sf_test_rng_next(&r);
+    g.len = sf_test_rng_below(&r, 3) ? sf_test_rng_below(&r, 1500) : 0;
+    sf_test_rng_fill(&r, data, g.len);
+    g.data = data;
+    if (sf_test_rng_below(&r, 4) == 0)
+      g.opts.present = 0;
+    else if (sf_test_rng_below(&r, 8) == 0)
+      g.opts.ts_val = (uint32_t)sf_test_rng_next(&r);
+    if (sf_test_rng_below(&r, 10) == 0) {
+      g.opts.present |= SF_TCP_OPT_SACK;
+      g.opts.sack_count = 2;
+      for (int k = 0; k < 2; k++) {
+        g.opts.sack[k].left = sf_seq(near(&r, eng_max, 5000));
+        g.opts.sack[k].right = sf_seq(near(&r, eng_max, 5000));
+      }
+    }
+    th_inject(&h, &g);
+    injected++;
+    c.ts_val += sf_test_rng_below(&r, 3);
+    follow(&h, &c, &eng_max);
+    /* the application writes and reads now and then; time passes */
+    switch (sf_test_rng_below(&r, 8)) {
+    case 0: {
+      ssize_t n = sf__tcp_send(t, data, sf_test_rng_below(&r, 3000), h.now);
+      ck_assert(n >= 0 || n == SF_EPIPE || n == sf__tcp_error(t));
+      break;
+    }
+    case 1: {
+      ssize_t n = sf__tcp_recv(t, buf, sf_test_rng_below(&r, 9000) + 1,
+                               h.now);
+      ck_assert(n > 0 || n == SF_EAGAIN || n == SF_EOF ||
+                n == sf__tcp_error(t));
+      break;
+    }
+    case 2:
+      th_advance(&h, sf_test_rng_below(&r, 300) * SF_NSEC_PER_MSEC);
+      break;
+    default:
+      break;
+    }
+    follow(&h, &c, &eng_max);
+    /* invariants */
+    int st = sf__tcp_state(t);
+    ck_assert_int_ge(st, SF_TCP_CLOSED);
+    ck_assert_int_lt(st, SF_TCP_STATE_COUNT);
+    ck_assert_int_ne(st, SF_TCP_LISTEN);
+    ck_assert_int_ne(st, SF_TCP_SYN_SENT);
+    sf_tcp_info_t info;
+    sf__tcp_get_info(t, &info);
+    ck_assert_uint_le(sf__tcp_readable(t), 8192);
+    ck_assert_uint_le(info.unsent + info.bytes_in_flight, 8192 + 2);
+    ck_assert_uint_le(info.rcv_wnd, 8192);
+    ck_assert_uint_ge(info.cwnd, info.snd_mss);
+    ck_assert_uint_le(sf__engine_tcb_count(h.e), 1);
+    if (st == SF_TCP_CLOSED || st == SF_TCP_TIME_WAIT ||
+        sf_test_rng_below(&r, 2000) == 0) {
+      /* start over with a fresh connection */
+      sf__tcp_abort(t, h.now);
+      sf__tcp_detach(t, h.now);
+      th_drain(&h);
+      ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+      h.now += 200 * SF_NSEC_PER_SEC; /* past any TIME-WAIT (2 MSL) */
+      sf__engine_poll(h.e, h.now);
+      h.isn += 0x10000000u;
+      t = open_std(&h, &c);
+      eng_max = h.isn + 1;
+      conns++;
+    }
+  }
+  ck_assert_uint_eq(th_counter(&h, "tcp_in_segs") - in0,
+                    injected + (conns - 1)); /* + the SYN-ACKs */
+  ck_assert_uint_gt(conns, 1);
+  sf__tcp_abort(t, h.now);
+  sf__tcp_detach(t, h.now);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  th_free(&h);
+}
+END_TEST
+
+static Suite *hostile_suite(void) {
+  Suite *s = suite_create("tcp_hostile");
+  TCase *tc = tcase_create("hostile");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, malformed_to_established);
+  tcase_add_test(tc, malformed_to_listener);
+  tcase_add_test(tc, closed_port_gets_rst);
+  tcase_add_test(tc, data_after_abort_gets_rst);
+  tcase_add_test(tc, random_flood_keeps_invariants);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+SF_TEST_MAIN(hostile_suite)

@@ -1,0 +1,499 @@
+/*
+ * Loss recovery: the retransmission timer of RFC 6298 (initial RTO,
+ * SRTT + 4 * RTTVAR with the 200 ms floor, exact retransmission times
+ * with doubling backoff, Karn's rule, the retry limit ending in
+ * SF_ETIMEDOUT or the ICMP soft error that explains it), fast retransmit
+ * and NewReno recovery (RFC 5681, RFC 6582) with exact cwnd and ssthresh,
+ * slow start, the loss window and go-back-N after an RTO, and ICMP
+ * fragmentation-needed lowering the MSS; with a wraparound case.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "harness.h"
+#include "tcp_harness.h"
+#include "wire/icmp.h"
+
+#define RPORT 80
+#define PEER_ISN 7000u
+#define MS SF_NSEC_PER_MSEC
+#define SMSS 1448u /* 1460 - 12 with timestamps */
+
+static uint8_t pat[100000];
+
+static void fill_pattern(void) {
+  for (size_t i = 0; i < sizeof(pat); i++)
+    pat[i] = (uint8_t)(i * 13 + (i >> 9));
+}
+
+/*
+ * Active open whose SYN-ACK arrives rtt after the SYN. With ts, the
+ * peer negotiates timestamps and echoes the SYN's TSval only if echo.
+ */
+static struct sf_tcb *open_rtt(struct th *h, struct th_conn *c,
+                               sf_time_t rtt, bool ts, bool echo) {
+  memset(c, 0, sizeof(*c));
+  ck_assert_int_eq(sf__tcp_connect(h->e, 0, 0, TH_PEER_ADDR, RPORT, NULL,
+                                   NULL, h->now, &c->t),
+                   0);
+  struct sf_tcp_hdr s;
+  ck_assert(th_next(h, &s));
+  h->now += rtt;
+  c->lport = s.sport;
+  c->rport = RPORT;
+  c->irs = PEER_ISN;
+  c->snd_nxt = PEER_ISN + 1;
+  c->rcv_nxt = h->isn + 1;
+  c->window = 1000; /* << 7: 128000 bytes */
+  c->ts = ts;
+  c->ts_val = 501;
+  struct th_seg sa = {.sport = RPORT, .dport = c->lport, .seq = PEER_ISN,
+                      .ack = h->isn + 1, .flags = SF_TCP_SYN | SF_TCP_ACK,
+                      .window = 65535,
+                      .opts = th_syn_opts(1460, 7, true, ts, 500,
+                                          echo ? s.opts.ts_val : 0)};
+  th_inject(h, &sa);
+  ck_assert_int_eq(sf__tcp_state(c->t), SF_TCP_ESTABLISHED);
+  ck_assert(th_conn_next(h, c, &s));
+  /* a window update so that later duplicate ACKs carry the same window */
+  th_conn_send(h, c, SF_TCP_ACK, NULL, 0);
+  return c->t;
+}
+
+static void ack_to(struct th *h, struct th_conn *c, uint32_t ack) {
+  c->rcv_nxt = ack;
+  th_conn_send(h, c, SF_TCP_ACK, NULL, 0);
+}
+
+static sf_tcp_info_t info_of(const struct sf_tcb *t) {
+  sf_tcp_info_t i;
+  sf__tcp_get_info(t, &i);
+  return i;
+}
+
+static void finish(struct th *h, struct sf_tcb *t) {
+  sf__tcp_abort(t, h->now);
+  sf__tcp_detach(t, h->now);
+  ck_assert_uint_eq(sf__engine_tcb_count(h->e), 0);
+  th_free(h);
+}
+
+static void three_retries(struct sf_engine_config *c) { c->data_retries = 3; }
+
+/* Expects the retransmission of [seq, seq + len) exactly at time at. */
+static void expect_rtx(struct th *h, struct th_conn *c, sf_time_t at,
+                       uint32_t seq, uint32_t len) {
+  struct sf_tcp_hdr s;
+  ck_assert(th_run_until_segment(h, UINT64_MAX, 0, &s));
+  ck_assert_uint_eq(h->now, at);
+  ck_assert_uint_eq(s.seq.v, seq);
+  ck_assert_uint_eq(s.payload_len, len);
+  ck_assert_uint_eq(s.ack.v, c->snd_nxt);
+  ck_assert(!th_next(h, &s));
+}
+
+START_TEST(first_rto_is_one_second) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, NULL);
+  /* timestamps without an echo: no RTT sample from the handshake */
+  struct sf_tcb *t = open_rtt(&h, &c, 50 * MS, true, false);
+  ck_assert_uint_eq(info_of(t).rto_us, 1000000);
+  ck_assert_uint_eq(info_of(t).rtt_us, 0);
+  ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
+  ck_assert_uint_eq(th_drain(&h), 1);
+  sf_time_t t0 = h.now;
+  expect_rtx(&h, &c, t0 + SF_NSEC_PER_SEC, TH_ISN + 1, 100);
+  expect_rtx(&h, &c, t0 + 3 * SF_NSEC_PER_SEC, TH_ISN + 1, 100);
+  expect_rtx(&h, &c, t0 + 7 * SF_NSEC_PER_SEC, TH_ISN + 1, 100);
+  ck_assert_uint_eq(info_of(t).rto_backoff, 3);
+  ck_assert_uint_eq(th_counter(&h, "tcp_rto_expired"), 3);
+  ck_assert_uint_eq(th_counter(&h, "tcp_retrans_segs"), 3);
+  finish(&h, t);
+}
+END_TEST
+
+START_TEST(rto_from_samples) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, NULL);
+  struct sf_tcb *t = open_rtt(&h, &c, 100 * MS, false, false);
+  sf_tcp_info_t i = info_of(t);
+  ck_assert_uint_eq(i.rtt_us, 100000);
+  ck_assert_uint_eq(i.rttvar_us, 50000);
+  ck_assert_uint_eq(i.rto_us, 300000); /* 100 + 4 * 50 */
+  ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
+  th_drain(&h);
+  h.now += 200 * MS;
+  ack_to(&h, &c, TH_ISN + 101);
+  /* RFC 6298 2.3: RTTVAR = 3/4 * 50 + 1/4 * |100 - 200| = 62.5 ms,
+   * SRTT = 7/8 * 100 + 1/8 * 200 = 112.5 ms, RTO = 362.5 ms */
+  i = info_of(t);
+  ck_assert_uint_eq(i.rtt_us, 112500);
+  ck_assert_uint_eq(i.rttvar_us, 62500);
+  ck_assert_uint_eq(i.rto_us, 362500);
+  ck_assert_int_eq(sf__tcp_send(t, pat + 100, 100, h.now), 100);
+  th_drain(&h);
+  sf_time_t t0 = h.now;
+  expect_rtx(&h, &c, t0 + 362500 * SF_NSEC_PER_USEC, TH_ISN + 101, 100);
+  expect_rtx(&h, &c, t0 + 3 * 362500 * SF_NSEC_PER_USEC, TH_ISN + 101, 100);
+  expect_rtx(&h, &c, t0 + 7 * 362500 * SF_NSEC_PER_USEC, TH_ISN + 101, 100);
+  finish(&h, t);
+}
+END_TEST
+
+START_TEST(rto_floor_200ms) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, NULL);
+  struct sf_tcb *t = open_rtt(&h, &c, 1 * MS, false, false);
+  ck_assert_uint_eq(info_of(t).rtt_us, 1000);
+  ck_assert_uint_eq(info_of(t).rto_us, 200000); /* 3 ms, raised to 200 */
+  ck_assert_int_eq(sf__tcp_send(t, pat, 10, h.now), 10);
+  th_drain(&h);
+  sf_time_t t0 = h.now;
+  expect_rtx(&h, &c, t0 + 200 * MS, TH_ISN + 1, 10);
+  expect_rtx(&h, &c, t0 + 600 * MS, TH_ISN + 1, 10);
+  finish(&h, t);
+}
+END_TEST
+
+START_TEST(karn_no_sample_from_retransmission) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, NULL);
+  struct sf_tcb *t = open_rtt(&h, &c, 100 * MS, false, false);
+  ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
+  th_drain(&h);
+  sf_time_t t0 = h.now;
+  expect_rtx(&h, &c, t0 + 300 * MS, TH_ISN + 1, 100);
+  h.now += 10 * MS; /* the ACK may be for either transmission */
+  ack_to(&h, &c, TH_ISN + 101);
+  sf_tcp_info_t i = info_of(t);
+  ck_assert_uint_eq(i.rtt_us, 100000); /* unchanged */
+  ck_assert_uint_eq(i.rttvar_us, 50000);
+  ck_assert_uint_eq(i.rto_backoff, 0);
+  ck_assert_uint_eq(i.retransmits, 1);
+  ck_assert_uint_eq(i.bytes_retrans, 100);
+  /* the next, unambiguous, segment is timed again */
+  ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
+  th_drain(&h);
+  h.now += 100 * MS;
+  ack_to(&h, &c, TH_ISN + 201);
+  i = info_of(t);
+  ck_assert_uint_eq(i.rtt_us, 100000);
+  ck_assert_uint_eq(i.rttvar_us, 37500); /* 3/4 * 50 + 0 */
+  finish(&h, t);
+}
+END_TEST
+
+START_TEST(retry_limit_times_out) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, three_retries);
+  struct sf_tcb *t = open_rtt(&h, &c, 100 * MS, false, false);
+  ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
+  th_drain(&h);
+  sf_time_t t0 = h.now;
+  expect_rtx(&h, &c, t0 + 300 * MS, TH_ISN + 1, 100);
+  expect_rtx(&h, &c, t0 + 900 * MS, TH_ISN + 1, 100);
+  expect_rtx(&h, &c, t0 + 2100 * MS, TH_ISN + 1, 100);
+  struct sf_tcp_hdr s;
+  ck_assert(!th_run_until_segment(&h, UINT64_MAX, SF_TEV_ERROR, &s));
+  ck_assert_uint_eq(h.now, t0 + 4500 * MS);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSED);
+  ck_assert_int_eq(sf__tcp_error(t), SF_ETIMEDOUT);
+  ck_assert_uint_eq(th_count(&h, SF_TEV_ERROR), 1);
+  ck_assert_int_eq(th_event_nth(&h, SF_TEV_ERROR, 0)->ev.error, SF_ETIMEDOUT);
+  ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
+  ck_assert_uint_eq(th_counter(&h, "tcp_conn_timeouts"), 1);
+  ck_assert(!th_next(&h, &s)); /* no RST: the peer is gone */
+  th_advance(&h, 600 * SF_NSEC_PER_SEC); /* and nothing ever after */
+  ck_assert(!th_next(&h, &s));
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 1); /* still attached */
+  sf__tcp_detach(t, h.now);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  ck_assert_uint_eq(th_count(&h, SF_TEV_ERROR), 1);
+  th_free(&h);
+}
+END_TEST
+
+START_TEST(icmp_soft_error_reported_on_timeout) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, three_retries);
+  struct sf_tcb *t = open_rtt(&h, &c, 100 * MS, false, false);
+  ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
+  struct sf_tcp_hdr s;
+  ck_assert(th_next(&h, &s));
+  /* an ICMP error quoting a sequence number never sent is ignored */
+  struct sf_tcp_hdr bogus = s;
+  bogus.seq = sf_seq(TH_ISN + 5000);
+  th_inject_icmp_error(&h, SF_ICMP_DEST_UNREACH, SF_ICMP_UNREACH_HOST, 0,
+                       &bogus);
+  ck_assert_uint_eq(th_counter(&h, "tcp_icmp_ignored"), 1);
+  th_inject_icmp_error(&h, SF_ICMP_DEST_UNREACH, SF_ICMP_UNREACH_HOST, 0, &s);
+  ck_assert_uint_eq(th_counter(&h, "tcp_icmp_soft_errors"), 1);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED); /* soft */
+  ck_assert_uint_eq(th_count(&h, SF_TEV_ERROR), 0);
+  ck_assert(!th_next(&h, &s));
+  sf_time_t t0 = h.now;
+  expect_rtx(&h, &c, t0 + 300 * MS, TH_ISN + 1, 100);
+  expect_rtx(&h, &c, t0 + 900 * MS, TH_ISN + 1, 100);
+  expect_rtx(&h, &c, t0 + 2100 * MS, TH_ISN + 1, 100);
+  ck_assert(!th_run_until_segment(&h, UINT64_MAX, SF_TEV_ERROR, &s));
+  ck_assert_uint_eq(h.now, t0 + 4500 * MS);
+  ck_assert_int_eq(sf__tcp_error(t), SF_EHOSTUNREACH);
+  ck_assert_int_eq(th_event_nth(&h, SF_TEV_ERROR, 0)->ev.error,
+                   SF_EHOSTUNREACH);
+  ck_assert_uint_eq(th_count(&h, SF_TEV_ERROR), 1);
+  sf__tcp_detach(t, h.now);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  th_free(&h);
+}
+END_TEST
+
+START_TEST(fast_retransmit_and_newreno) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, NULL);
+  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  const uint32_t S = TH_ISN + 1;
+  ck_assert_uint_eq(info_of(t).cwnd, 10 * SMSS);
+  ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 5);
+  struct sf_tcp_hdr s;
+  /* two duplicate ACKs: nothing yet */
+  ack_to(&h, &c, S);
+  ack_to(&h, &c, S);
+  ck_assert(!th_next(&h, &s));
+  ck_assert_uint_eq(info_of(t).cwnd, 10 * SMSS);
+  /* the third: the first segment again, at once */
+  ack_to(&h, &c, S);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.seq.v, S);
+  ck_assert_uint_eq(s.payload_len, SMSS);
+  ck_assert(memcmp(s.payload, pat, SMSS) == 0);
+  ck_assert(!th_next(&h, &s));
+  ck_assert_uint_eq(th_counter(&h, "tcp_fast_retrans"), 1);
+  /* RFC 5681 3.2: ssthresh = max(FlightSize / 2, 2 * SMSS) = 3620,
+   * cwnd = ssthresh + 3 * SMSS */
+  sf_tcp_info_t i = info_of(t);
+  ck_assert_uint_eq(i.ssthresh, 5 * SMSS / 2);
+  ck_assert_uint_eq(i.cwnd, 5 * SMSS / 2 + 3 * SMSS);
+  /* each further duplicate inflates cwnd by one SMSS */
+  ack_to(&h, &c, S);
+  ck_assert_uint_eq(info_of(t).cwnd, 5 * SMSS / 2 + 4 * SMSS);
+  ck_assert(!th_next(&h, &s));
+  /* a partial ACK (segments 1 and 2): the next hole goes at once
+   * (RFC 6582 3.2 step 3); cwnd deflates by the bytes acked, plus SMSS */
+  ack_to(&h, &c, S + 2 * SMSS);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.seq.v, S + 2 * SMSS);
+  ck_assert_uint_eq(s.payload_len, SMSS);
+  ck_assert(!th_next(&h, &s));
+  ck_assert_uint_eq(th_counter(&h, "tcp_recovery_partial_acks"), 1);
+  ck_assert_uint_eq(info_of(t).cwnd, 5 * SMSS / 2 + 4 * SMSS - 2 * SMSS +
+                                         SMSS);
+  /* the full ACK ends recovery: cwnd = min(ssthresh,
+   * max(FlightSize, SMSS) + SMSS) (step 5, option 1) */
+  ack_to(&h, &c, S + 5 * SMSS);
+  i = info_of(t);
+  ck_assert_uint_eq(i.cwnd, 2 * SMSS);
+  ck_assert_uint_eq(i.ssthresh, 5 * SMSS / 2);
+  ck_assert_uint_eq(i.retransmits, 2);
+  ck_assert_uint_eq(i.bytes_in_flight, 0);
+  /* congestion avoidance: above ssthresh, one SMSS per cwnd of bytes */
+  ck_assert_int_eq(sf__tcp_send(t, pat, 4 * SMSS, h.now), 4 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 2); /* cwnd 2896: two segments */
+  ack_to(&h, &c, S + 7 * SMSS);
+  ck_assert_uint_eq(info_of(t).cwnd, 2 * SMSS + SMSS); /* slow start */
+  finish(&h, t);
+}
+END_TEST
+
+START_TEST(slow_start_per_ack) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, NULL);
+  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  const uint32_t S = TH_ISN + 1;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 20 * SMSS, h.now), 20 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 10); /* IW = 10 * SMSS (RFC 6928) */
+  ack_to(&h, &c, S + SMSS);
+  ck_assert_uint_eq(info_of(t).cwnd, 11 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 2); /* one acked, one more allowed */
+  /* an ACK of two segments grows cwnd by one SMSS (RFC 3465, L = 1) */
+  ack_to(&h, &c, S + 3 * SMSS);
+  ck_assert_uint_eq(info_of(t).cwnd, 12 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 3);
+  ck_assert_uint_eq(info_of(t).bytes_in_flight, 12 * SMSS);
+  finish(&h, t);
+}
+END_TEST
+
+START_TEST(rto_loss_window_go_back_n) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, NULL);
+  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  const uint32_t S = TH_ISN + 1;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 5);
+  sf_time_t t0 = h.now;
+  expect_rtx(&h, &c, t0 + 200 * MS, S, SMSS); /* only the first */
+  sf_tcp_info_t i = info_of(t);
+  ck_assert_uint_eq(i.cwnd, SMSS); /* RFC 5681 3.1: the loss window */
+  ck_assert_uint_eq(i.ssthresh, 5 * SMSS / 2);
+  ck_assert_uint_eq(i.bytes_in_flight, SMSS);
+  /* its ACK: cwnd 2 SMSS, and segments 2 and 3 go again */
+  struct sf_tcp_hdr s;
+  ack_to(&h, &c, S + SMSS);
+  ck_assert_uint_eq(info_of(t).cwnd, 2 * SMSS);
+  for (uint32_t k = 1; k <= 2; k++) {
+    ck_assert(th_conn_next(&h, &c, &s));
+    ck_assert_uint_eq(s.seq.v, S + k * SMSS);
+    ck_assert_uint_eq(s.payload_len, SMSS);
+    ck_assert(memcmp(s.payload, pat + k * SMSS, SMSS) == 0);
+  }
+  ck_assert(!th_next(&h, &s));
+  ck_assert_uint_eq(th_counter(&h, "tcp_retrans_segs"), 3);
+  ck_assert_uint_eq(info_of(t).bytes_retrans, 3 * SMSS);
+  finish(&h, t);
+}
+END_TEST
+
+START_TEST(icmp_frag_needed_lowers_mss) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, NULL);
+  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  const uint32_t S = TH_ISN + 1;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 2 * SMSS, h.now), 2 * SMSS);
+  struct sf_tcp_hdr s;
+  ck_assert(th_next(&h, &s));
+  ck_assert_uint_eq(th_drain(&h), 1);
+  /* a larger MTU changes nothing */
+  th_inject_icmp_error(&h, SF_ICMP_DEST_UNREACH, SF_ICMP_UNREACH_FRAG_NEEDED,
+                       1500, &s);
+  ck_assert_uint_eq(info_of(t).snd_mss, SMSS);
+  ck_assert(!th_next(&h, &s));
+  /* MTU 1000: 1000 - 40 - 12 (timestamps) = 948; resent at once */
+  th_inject_icmp_error(&h, SF_ICMP_DEST_UNREACH, SF_ICMP_UNREACH_FRAG_NEEDED,
+                       1000, &s);
+  ck_assert_uint_eq(th_counter(&h, "tcp_pmtu_updates"), 1);
+  ck_assert_uint_eq(info_of(t).snd_mss, 948);
+  ck_assert_uint_eq(th_counter(&h, "tcp_icmp_soft_errors"), 0);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.seq.v, S);
+  ck_assert_uint_eq(s.payload_len, 948);
+  ck_assert_uint_eq(20u + s.hdr_len + s.payload_len, 1000);
+  ck_assert(memcmp(s.payload, pat, 948) == 0);
+  /* new data is cut to the new size */
+  ack_to(&h, &c, S + 2 * SMSS);
+  sf__tcp_set_nodelay(t, true, h.now);
+  ck_assert_int_eq(sf__tcp_send(t, pat, 1000, h.now), 1000);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.seq.v, S + 2 * SMSS);
+  ck_assert_uint_eq(s.payload_len, 948);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.payload_len, 52);
+  finish(&h, t);
+}
+END_TEST
+
+/* Fast retransmit with snd_una just below 2^32 and the hole across it. */
+START_TEST(recovery_across_wraparound) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, NULL);
+  h.isn = 0xfffff000u;
+  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  const uint32_t S = 0xfffff001u;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 5);
+  ack_to(&h, &c, S + 2 * SMSS); /* 0xfffffb51: segment 3 is lost */
+  ck_assert_uint_eq(th_drain(&h), 0); /* nothing more to send */
+  for (int k = 0; k < 3; k++)
+    ack_to(&h, &c, S + 2 * SMSS);
+  struct sf_tcp_hdr s;
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.seq.v, S + 2 * SMSS);
+  ck_assert_uint_eq(s.seq.v + SMSS, 0x000000f9u); /* crosses 2^32 */
+  ck_assert_uint_eq(s.payload_len, SMSS);
+  ack_to(&h, &c, S + 5 * SMSS);
+  ck_assert_uint_eq(info_of(t).bytes_in_flight, 0);
+  ck_assert_uint_eq(info_of(t).cwnd, 2 * SMSS);
+  finish(&h, t);
+}
+END_TEST
+
+
+/* ARP for the peer stops answering: the connection keeps retrying, and
+ * when it gives up it reports the unreachable host, not a bare timeout. */
+START_TEST(arp_failure_soft_error_on_timeout) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, NULL);
+  struct sf_tcb *t = open_rtt(&h, &c, 100 * MS, false, false);
+  h.answer_arp = false;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
+  th_drain(&h);
+  sf_time_t t0 = h.now;
+  struct sf_tcp_hdr s;
+  unsigned seen = 0; /* retransmissions that got out before ARP failed */
+  while (th_run_until_segment(&h, UINT64_MAX, SF_TEV_ERROR, &s)) {
+    ck_assert_uint_eq(s.seq.v, TH_ISN + 1);
+    seen++;
+  }
+  ck_assert_uint_gt(seen, 0);
+  ck_assert_uint_lt(seen, 15);
+  /* the RTO schedule is unchanged: 300 ms doubling to the 60 s cap,
+   * 15 retransmissions, the 16th expiry ends it: 76.5 s + 8 * 60 s */
+  ck_assert_uint_eq(h.now, t0 + 556500 * MS);
+  ck_assert_uint_eq(th_counter(&h, "tcp_retrans_segs"), 15);
+  ck_assert_uint_ge(th_counter(&h, "arp_failed"), 1);
+  ck_assert_int_eq(sf__tcp_error(t), SF_EHOSTUNREACH);
+  ck_assert_uint_eq(th_count(&h, SF_TEV_ERROR), 1);
+  ck_assert_int_eq(th_event_nth(&h, SF_TEV_ERROR, 0)->ev.error,
+                   SF_EHOSTUNREACH);
+  ck_assert_uint_eq(th_counter(&h, "tcp_conn_timeouts"), 1);
+  sf__tcp_detach(t, h.now);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  th_free(&h);
+}
+END_TEST
+
+static Suite *recovery_suite(void) {
+  Suite *s = suite_create("tcp_recovery");
+  TCase *tc = tcase_create("recovery");
+  tcase_add_test(tc, first_rto_is_one_second);
+  tcase_add_test(tc, rto_from_samples);
+  tcase_add_test(tc, rto_floor_200ms);
+  tcase_add_test(tc, karn_no_sample_from_retransmission);
+  tcase_add_test(tc, retry_limit_times_out);
+  tcase_add_test(tc, icmp_soft_error_reported_on_timeout);
+  tcase_add_test(tc, arp_failure_soft_error_on_timeout);
+  tcase_add_test(tc, fast_retransmit_and_newreno);
+  tcase_add_test(tc, slow_start_per_ack);
+  tcase_add_test(tc, rto_loss_window_go_back_n);
+  tcase_add_test(tc, icmp_frag_needed_lowers_mss);
+  tcase_add_test(tc, recovery_across_wraparound);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+SF_TEST_MAIN(recovery_suite)
