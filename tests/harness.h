@@ -39,6 +39,18 @@ void sf_test_rng_fill(struct sf_test_rng *r, void *buf, size_t len);
  */
 uint64_t sf_test_seed(uint64_t default_seed);
 
+/*
+ * An assertion for hot loops: Check's ck_assert records every *passing*
+ * check (slow in fork mode, and slower under the sanitizers), so loops of
+ * thousands of checks use this, which costs nothing until it fails.
+ * Usage: SF_CHECK(cond, "format", args...).
+ */
+#define SF_CHECK(cond, ...)                                                   \
+  do {                                                                        \
+    if (!(cond))                                                              \
+      ck_abort_msg(__VA_ARGS__);                                              \
+  } while (0)
+
 /* Runs the suite with the normal Check runner; exit status per automake. */
 int sf_test_run_suite(Suite *s);
 

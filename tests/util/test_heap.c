@@ -15,12 +15,6 @@
 /* A check that costs nothing while it holds. ck_assert records each
  * passing assertion's place (a write to the parent process when Check
  * forks), which makes loops of a million checks take a minute. */
-#define CHECK(cond, ...)                                                   \
-  do {                                                                     \
-    if (!(cond))                                                           \
-      ck_abort_msg(__VA_ARGS__);                                           \
-  } while (0)
-
 /* A caller's object with the node embedded, as the engine will do. */
 struct timer {
   int id;
@@ -32,11 +26,11 @@ struct timer {
 
 /* Every slot's node knows its index; no parent is above its children. */
 static void assert_heap(const struct sf_heap *h) {
-  CHECK(h->len <= h->alloc, "len %zu > alloc %zu", h->len, h->alloc);
+  SF_CHECK(h->len <= h->alloc, "len %zu > alloc %zu", h->len, h->alloc);
   for (size_t i = 0; i < h->len; i++) {
-    CHECK(h->nodes[i]->index == i, "slot %zu holds index %zu", i,
+    SF_CHECK(h->nodes[i]->index == i, "slot %zu holds index %zu", i,
           h->nodes[i]->index);
-    CHECK(i == 0 || h->nodes[(i - 1) / 2]->key <= h->nodes[i]->key,
+    SF_CHECK(i == 0 || h->nodes[(i - 1) / 2]->key <= h->nodes[i]->key,
           "slot %zu is below its parent", i);
   }
 }
@@ -47,7 +41,7 @@ static struct timer *pop(struct sf_heap *h) {
   if (!n)
     return NULL;
   sf__heap_remove(h, n);
-  CHECK(n->index == SF_HEAP_NONE, "popped node keeps index %zu", n->index);
+  SF_CHECK(n->index == SF_HEAP_NONE, "popped node keeps index %zu", n->index);
   assert_heap(h);
   return TIMER_OF(n);
 }
@@ -284,7 +278,7 @@ static void model_step(struct sf_test_rng *g, struct sf_heap *h,
   switch (sf_test_rng_below(g, 4)) {
   case 0:
   case 1:
-    CHECK(sf__heap_set(h, &t[i].hn, key) == 0, "set failed");
+    SF_CHECK(sf__heap_set(h, &t[i].hn, key) == 0, "set failed");
     m->key[i] = key;
     m->in[i] = 1;
     break;
@@ -303,12 +297,12 @@ static void model_step(struct sf_test_rng *g, struct sf_heap *h,
   uint64_t sorted[MN];
   size_t n = model_sorted(m, sorted);
   assert_heap(h);
-  CHECK(h->len == n, "len %zu, model %zu", h->len, n);
+  SF_CHECK(h->len == n, "len %zu, model %zu", h->len, n);
   for (int k = 0; k < MN; k++)
-    CHECK((t[k].hn.index != SF_HEAP_NONE) == m->in[k], "node %d in/out", k);
+    SF_CHECK((t[k].hn.index != SF_HEAP_NONE) == m->in[k], "node %d in/out", k);
   struct sf_heap_node *mn = sf__heap_min(h);
-  CHECK((mn == NULL) == (n == 0), "min %p with %zu nodes", (void *)mn, n);
-  CHECK(!mn || (mn->key == sorted[0] &&
+  SF_CHECK((mn == NULL) == (n == 0), "min %p with %zu nodes", (void *)mn, n);
+  SF_CHECK(!mn || (mn->key == sorted[0] &&
                 m->key[TIMER_OF(mn)->id] == sorted[0]),
         "min key %llu, model %llu", mn ? (unsigned long long)mn->key : 0ull,
         n ? (unsigned long long)sorted[0] : 0ull);

@@ -156,14 +156,14 @@ START_TEST(test_random_windows) {
     uint32_t off = sf_test_rng_below(&rng, 1u << 31);
     sf_seq_t lo = S(base), hi = sf_seq_add(lo, wnd);
     sf_seq_t s = sf_seq_add(lo, off);
-    ck_assert(sf_seq_in_range(s, lo, hi) == (off < wnd));
-    ck_assert(sf_seq_in_range_incl(s, lo, hi) == (off <= wnd));
-    ck_assert_int_eq(sf_seq_diff(s, lo), (int32_t)off);
-    ck_assert(sf_seq_geq(s, lo));
-    ck_assert(sf_seq_lt(s, lo) == false);
-    ck_assert(sf_seq_lt(s, hi) == (off < wnd));
-    ck_assert_uint_eq(sf_seq_max(s, lo).v, s.v);
-    ck_assert_uint_eq(sf_seq_min(s, lo).v, lo.v);
+    SF_CHECK(sf_seq_in_range(s, lo, hi) == (off < wnd), "seq check failed at i=%d", i);
+    SF_CHECK(sf_seq_in_range_incl(s, lo, hi) == (off <= wnd), "seq check failed at i=%d", i);
+    SF_CHECK(sf_seq_diff(s, lo) == (int32_t)off, "seq check failed at i=%d", i);
+    SF_CHECK(sf_seq_geq(s, lo), "seq check failed at i=%d", i);
+    SF_CHECK(sf_seq_lt(s, lo) == false, "seq check failed at i=%d", i);
+    SF_CHECK(sf_seq_lt(s, hi) == (off < wnd), "seq check failed at i=%d", i);
+    SF_CHECK(sf_seq_max(s, lo).v == s.v, "seq check failed at i=%d", i);
+    SF_CHECK(sf_seq_min(s, lo).v == lo.v, "seq check failed at i=%d", i);
   }
 }
 END_TEST
