@@ -7,13 +7,24 @@
  *   - the caller allocates handles and requests and owns their memory;
  *   - a call that returns an error never fires its callback.
  *
- * What is here today: error codes and version information. The loop, the
- * TCP handles and the lifecycle hooks follow (see the project's issues).
+ * Contents, in order: error codes; TCP states and the info structs; the
+ * loop (sf_loop_*, sf_run); handles (sf_close, sf_ref, ...); timers
+ * (sf_timer_*); interfaces (sf_iface_*, which attach a link and give the
+ * stack an IPv4 address); TCP handles and requests (sf_tcp_*, sf_listen,
+ * sf_read_start, sf_write, sf_shutdown, ...); lifecycle hooks
+ * (sf_tcp_set_hooks) and introspection (sf_tcp_state, sf_tcp_info,
+ * sf_loop_counters).
+ *
+ * Threads: a loop and everything on it belong to one thread.
  */
 #ifndef SYNFIN_H
 #define SYNFIN_H
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -108,6 +119,7 @@ SF_EXTERN const char *sf_version_string(void);
 /* The library's version as (MAJOR << 16) | (MINOR << 8) | PATCH. */
 SF_EXTERN unsigned int sf_version(void);
 
+
 /* ------------------------------------------------------------ TCP states */
 
 /*
@@ -192,6 +204,610 @@ typedef struct {
   unsigned long long retransmits;    /* segments retransmitted */
   unsigned int rto_backoff;          /* consecutive RTO expirations */
 } sf_tcp_info_t;
+
+/* ================================================================= loop */
+
+struct ev_loop; /* libev's loop; synfin.h does not need <ev.h> */
+
+typedef struct sf_loop_s sf_loop_t;
+typedef struct sf_handle_s sf_handle_t;
+typedef struct sf_timer_s sf_timer_t;
+typedef struct sf_iface_s sf_iface_t;
+typedef struct sf_tcp_s sf_tcp_t;
+typedef struct sf_req_s sf_req_t;
+typedef struct sf_connect_s sf_connect_t;
+typedef struct sf_write_s sf_write_t;
+typedef struct sf_shutdown_s sf_shutdown_t;
+
+/* A loop. Only data is for the application; the rest is private. */
+struct sf_loop_s {
+  void *data;
+  struct sf__loop_impl *impl_; /* private */
+};
+
+/*
+ * The stack's limits and timeouts. sf_loop_options_default fills in the
+ * defaults (shown after each field); change what you need and pass the
+ * struct to sf_loop_init_ex. Times are in milliseconds.
+ */
+typedef struct {
+  size_t sndbuf;                /* send buffer per connection: 262144 */
+  size_t rcvbuf;                /* receive buffer per connection: 262144 */
+  unsigned long long msl_ms;    /* TIME-WAIT lasts 2 * msl: 30000 */
+  unsigned long long rto_initial_ms; /* 1000 (RFC 6298 2.1) */
+  unsigned long long rto_min_ms;     /* 200 */
+  unsigned long long rto_max_ms;     /* 60000 */
+  unsigned int syn_retries;          /* SYN retransmissions: 6 */
+  unsigned int synack_retries;       /* SYN-ACK retransmissions: 5 */
+  unsigned int data_retries;         /* RTOs in a row before ETIMEDOUT: 15 */
+  unsigned long long fin_wait2_timeout_ms; /* orphaned FIN-WAIT-2: 60000 */
+  unsigned long long delack_ms;            /* delayed ACK, <= 200: 40 */
+  unsigned long long keepalive_idle_ms;    /* 7200000 */
+  unsigned long long keepalive_interval_ms; /* 75000 */
+  unsigned int keepalive_probes;            /* 9 */
+  unsigned int timewait_max;   /* TIME-WAIT records kept: 4096 */
+  unsigned int backlog_max;    /* ceiling for any listen backlog: 4096 */
+  int syncookies;              /* SYN cookies when a SYN queue is full: 1 */
+  unsigned short port_lo;      /* ephemeral port range: 49152 */
+  unsigned short port_hi;      /* ... to 65535 */
+  unsigned int arp_retries;    /* ARP requests before EHOSTUNREACH: 3 */
+  unsigned long long arp_retry_interval_ms; /* 1000 */
+  /* 0: secrets (ISN and cookie keys) from OpenSSL's RAND_bytes; else
+   * derived from this seed, for reproducible tests only. */
+  unsigned long long secret_seed;
+} sf_loop_options_t;
+
+/* Fills o with the defaults. Returns 0, or SF_EINVAL if o is NULL. */
+SF_EXTERN int sf_loop_options_default(sf_loop_options_t *o);
+
+/*
+ * Initializes loop with its own libev loop and default options. The
+ * caller owns the sf_loop_t memory; it must stay in place until
+ * sf_loop_close returns 0. Returns 0, SF_EINVAL (loop NULL), SF_ENOMEM,
+ * or SF_EIO (no entropy for the stack's secrets).
+ */
+SF_EXTERN int sf_loop_init(sf_loop_t *loop);
+
+/*
+ * As sf_loop_init, with these options (NULL: the defaults; the struct is
+ * copied) and, if ev is not NULL, on the application's libev loop, which
+ * is borrowed: synfin adds its watchers to it (they never keep ev_run
+ * alive on their own; synfin's live handles do) and never destroys it.
+ * The application may then run ev_run itself instead of sf_run. Returns
+ * 0, SF_EINVAL (loop NULL, or an option out of range: rcvbuf 0 or above
+ * 1 GiB, rto_min 0 or above rto_max, delack_ms above 200, port_lo 0 or
+ * above port_hi, backlog_max 0), SF_ENOMEM, SF_EIO.
+ */
+SF_EXTERN int sf_loop_init_ex(sf_loop_t *loop, struct ev_loop *ev,
+                              const sf_loop_options_t *options);
+
+/* sf_loop_init_ex(loop, ev, NULL). ev NULL gives SF_EINVAL here. */
+SF_EXTERN int sf_loop_init_ev(sf_loop_t *loop, struct ev_loop *ev);
+
+/*
+ * Releases everything the loop holds: the stack (connections the
+ * application already closed, TIME-WAIT records), its libev loop if it
+ * owns one. Returns 0; SF_EBUSY while any handle is open or closing, or
+ * a request is pending (close them and run the loop first); SF_EINVAL
+ * (NULL or not initialized). After 0, the loop may be initialized again.
+ */
+SF_EXTERN int sf_loop_close(sf_loop_t *loop);
+
+typedef enum {
+  SF_RUN_DEFAULT = 0, /* until no live handle or request is left */
+  SF_RUN_ONCE,        /* one round, blocking for events if need be */
+  SF_RUN_NOWAIT       /* one round, never blocking */
+} sf_run_mode;
+
+/*
+ * Runs the loop. Callbacks are only ever called from here (or from
+ * ev_run on a borrowed loop). A live handle is one that is active and
+ * referenced (sf_ref); pending requests and closing handles keep the loop
+ * alive too; interfaces never do. Returns 1 if something is still alive
+ * (ONCE/NOWAIT, or after sf_stop), else 0; SF_EINVAL (NULL, bad mode),
+ * SF_EBUSY (called from inside a callback of the same loop). sf_run runs
+ * the libev loop: every synfin loop (and watcher) on that libev loop runs
+ * with it, and DEFAULT goes on while any of them is alive.
+ */
+SF_EXTERN int sf_run(sf_loop_t *loop, sf_run_mode mode);
+
+/* Makes sf_run return after the current round. Returns 0 or SF_EINVAL. */
+SF_EXTERN int sf_stop(sf_loop_t *loop);
+
+/* 1 if a live handle, a pending request or a closing handle exists, 0 if
+ * not, SF_EINVAL for NULL. */
+SF_EXTERN int sf_loop_alive(const sf_loop_t *loop);
+
+/* The loop's cached time in milliseconds (arbitrary epoch), as the stack
+ * sees it; 0 for NULL. Updated at the start of each round. */
+SF_EXTERN unsigned long long sf_now(const sf_loop_t *loop);
+/* The same clock in nanoseconds. */
+SF_EXTERN unsigned long long sf_now_ns(const sf_loop_t *loop);
+/* Refreshes the cached time (libev's ev_now_update). */
+SF_EXTERN int sf_update_time(sf_loop_t *loop);
+
+/* The libev loop under this loop (owned or borrowed), or NULL. */
+SF_EXTERN struct ev_loop *sf_loop_backend(const sf_loop_t *loop);
+
+typedef void (*sf_walk_cb)(sf_handle_t *handle, void *arg);
+/*
+ * Calls cb for every handle of the loop (open or closing), oldest first.
+ * cb may close the handle it is given, but no other. Returns 0 or
+ * SF_EINVAL (NULL loop or cb).
+ */
+SF_EXTERN int sf_walk(sf_loop_t *loop, sf_walk_cb cb, void *arg);
+
+/* One of the stack's counters (like `netstat -s`). */
+typedef struct {
+  const char *name;        /* static, e.g. "tcp_active_opens" */
+  const char *description; /* static */
+  unsigned long long value;
+} sf_counter_t;
+
+/*
+ * Copies up to max counters (name, description, value) into out and
+ * returns how many there are in all (call with max 0 to size out);
+ * SF_EINVAL (loop NULL, or out NULL with max > 0), SF_ENOMEM.
+ */
+SF_EXTERN int sf_loop_counters(const sf_loop_t *loop, sf_counter_t *out,
+                               size_t max);
+/* One counter by name; ULLONG_MAX if loop or name is NULL or unknown. */
+SF_EXTERN unsigned long long sf_loop_counter(const sf_loop_t *loop,
+                                             const char *name);
+
+/* ============================================================== handles */
+
+typedef enum {
+  SF_UNKNOWN_HANDLE = 0,
+  SF_TIMER,
+  SF_IFACE,
+  SF_TCP,
+  SF_HANDLE_TYPE_MAX
+} sf_handle_type;
+
+typedef enum {
+  SF_UNKNOWN_REQ = 0,
+  SF_CONNECT,
+  SF_WRITE,
+  SF_SHUTDOWN,
+  SF_REQ_TYPE_MAX
+} sf_req_type;
+
+typedef void (*sf_close_cb)(sf_handle_t *handle);
+
+/*
+ * Fields every handle starts with. data is the application's; loop and
+ * type are set by the init function and read-only; the rest is private.
+ */
+#define SF_HANDLE_FIELDS                                                     \
+  void *data;                                                                \
+  sf_loop_t *loop;                                                           \
+  sf_handle_type type;                                                       \
+  unsigned int flags;           /* private: see sf_is_active & co. */        \
+  sf_close_cb close_cb_;        /* private */                                \
+  sf_handle_t *next_, *prev_;   /* private: the loop's handle list */        \
+  sf_handle_t *next_closing_;   /* private */
+
+struct sf_handle_s {
+  SF_HANDLE_FIELDS
+};
+
+/*
+ * Closes a handle of any type. Everything pending on it ends first, each
+ * with its callback (writes the stack has not taken, a connect, a
+ * shutdown: SF_ECANCELED), then close_cb (may be NULL) fires exactly once
+ * from a later round of the loop, never from inside sf_close. Only in or
+ * after close_cb may the handle's memory be freed or reused. A TCP
+ * connection is closed like close(2): FIN after the data already taken
+ * (or RST if received data was never read); the stack finishes the
+ * connection and keeps its TIME-WAIT on its own. Returns 0, SF_EINVAL
+ * (NULL, or not an initialized handle), SF_EALREADY (already closing).
+ */
+SF_EXTERN int sf_close(sf_handle_t *handle, sf_close_cb close_cb);
+
+/* Referenced handles (the default) keep sf_run alive while active. NULL
+ * is ignored. */
+SF_EXTERN void sf_ref(sf_handle_t *handle);
+SF_EXTERN void sf_unref(sf_handle_t *handle);
+/* 1 or 0 (0 for NULL). */
+SF_EXTERN int sf_has_ref(const sf_handle_t *handle);
+/*
+ * Active: a timer that is started, an open interface, a TCP handle that
+ * is listening, reading, connecting, or has writes or a shutdown pending.
+ * 1 or 0 (0 for NULL or a closing handle).
+ */
+SF_EXTERN int sf_is_active(const sf_handle_t *handle);
+/* 1 once sf_close was called on the handle, 0 otherwise (and for NULL). */
+SF_EXTERN int sf_is_closing(const sf_handle_t *handle);
+/* "timer", "iface", "tcp"; "unknown" for anything else. Static. */
+SF_EXTERN const char *sf_handle_type_name(sf_handle_type type);
+
+/* Fields every request starts with: data is the application's. */
+#define SF_REQ_FIELDS                                                        \
+  void *data;                                                                \
+  sf_req_type type;   /* set when submitted; read-only */                    \
+  sf_req_t *next_;    /* private */                                          \
+  int status_;        /* private */
+
+struct sf_req_s {
+  SF_REQ_FIELDS
+};
+
+/* ============================================================== timers */
+
+typedef void (*sf_timer_cb)(sf_timer_t *timer);
+
+struct sf_timer_s {
+  SF_HANDLE_FIELDS
+  struct sf__timer_impl *impl_; /* private */
+};
+
+/*
+ * Initializes a timer on loop (stopped). Returns 0, SF_EINVAL (NULL),
+ * SF_ENOMEM. Close it with sf_close.
+ */
+SF_EXTERN int sf_timer_init(sf_loop_t *loop, sf_timer_t *timer);
+/*
+ * Calls cb after timeout ms, then every repeat ms (0: once). Restarts an
+ * already started timer. Returns 0, SF_EINVAL (NULL timer or cb, not a
+ * timer, closing).
+ */
+SF_EXTERN int sf_timer_start(sf_timer_t *timer, sf_timer_cb cb,
+                             unsigned long long timeout,
+                             unsigned long long repeat);
+/* Stops the timer (no-op if stopped). Returns 0 or SF_EINVAL. */
+SF_EXTERN int sf_timer_stop(sf_timer_t *timer);
+/*
+ * Restarts a repeating timer with its repeat as timeout. Returns 0,
+ * SF_EINVAL (NULL, not a timer, closing, never started).
+ */
+SF_EXTERN int sf_timer_again(sf_timer_t *timer);
+/* Changes the repeat interval. As in libuv, an expiry already scheduled
+ * with the old interval still happens. NULL or closing is ignored. */
+SF_EXTERN void sf_timer_set_repeat(sf_timer_t *timer,
+                                   unsigned long long repeat);
+SF_EXTERN unsigned long long sf_timer_get_repeat(const sf_timer_t *timer);
+/* Milliseconds until the timer fires; 0 when stopped (or NULL). */
+SF_EXTERN unsigned long long sf_timer_get_due_in(const sf_timer_t *timer);
+
+/* ========================================================== interfaces */
+
+/*
+ * Faults injected at an interface, in one direction (parts per million,
+ * nanoseconds). All zero: none. See also sf_fault_config_t.
+ */
+typedef struct {
+  unsigned int loss_ppm;
+  unsigned int dup_ppm;
+  unsigned int corrupt_ppm;
+  unsigned int reorder_ppm;
+  unsigned long long reorder_max_delay_ns; /* > 0 when reorder_ppm > 0 */
+  unsigned long long delay_ns;
+  unsigned long long jitter_ns;
+  unsigned long long rate_bytes_per_sec; /* 0: no limit */
+} sf_fault_dir_t;
+
+/* Seeded (reproducible) faults on the frames an interface sends (tx) and
+ * receives (rx). */
+typedef struct {
+  unsigned long long seed;
+  sf_fault_dir_t tx;
+  sf_fault_dir_t rx;
+} sf_fault_config_t;
+
+/* How an interface is configured. Zeroed fields mean "the default". */
+typedef struct {
+  /* Our IPv4 address and on-link prefix, "198.18.0.1/24" (required). */
+  const char *address;
+  /* Default gateway "a.b.c.d", or NULL for none. */
+  const char *gateway;
+  /* IP MTU; 0: the link's (1500 for the memory pair). */
+  unsigned int mtu;
+  /* Ethernet address; all zero: the link's own. */
+  unsigned char mac[6];
+  /* Record every frame the interface sends and receives into this pcap
+   * file (created or truncated), or NULL. */
+  const char *pcap_path;
+  /* Fault injection at this interface, or NULL. Copied. */
+  const sf_fault_config_t *fault;
+} sf_iface_config_t;
+
+struct sf_iface_s {
+  SF_HANDLE_FIELDS
+  struct sf__iface_impl *impl_; /* private */
+};
+
+/*
+ * Opens two interfaces joined by synfin's in-memory link: a on loop_a and
+ * b on loop_b. With two loops these are two hosts (two stacks) in one
+ * process; the loops may share one libev loop (sf_loop_init_ev with
+ * sf_loop_backend of the other), so one sf_run drives both. loop_a may
+ * equal loop_b (a stack with two interfaces wired together; note a stack
+ * does not route to its own addresses, so it cannot connect to itself
+ * that way). The configs are read during the call only. Both handles are
+ * open (active, unreferenced: they never keep sf_run alive) until
+ * sf_close. The link MTU is the larger of the two mtu fields (default
+ * 1500). Returns 0 (both open) or, with neither open: SF_EINVAL (NULL,
+ * a == b, bad address/prefix/gateway, MTU outside 68..65521, bad fault
+ * config), SF_EADDRINUSE (address already used by an interface of that
+ * loop), SF_ENOSPC (too many interfaces: 8 per loop), SF_ENOMEM,
+ * SF_EMFILE, or the error of opening a pcap file (SF_ENOENT, SF_EACCES).
+ *
+ * Other link kinds (AF_PACKET raw sockets, TAP, TUN) will get their own
+ * sf_iface_open_* constructors taking the same sf_iface_config_t; after
+ * opening, every interface behaves alike.
+ */
+SF_EXTERN int sf_iface_open_memory_pair(sf_loop_t *loop_a, sf_iface_t *a,
+                                        const sf_iface_config_t *config_a,
+                                        sf_loop_t *loop_b, sf_iface_t *b,
+                                        const sf_iface_config_t *config_b);
+
+/* Frame counters of an interface (at its edge, before faults). */
+typedef struct {
+  unsigned long long tx_frames, tx_bytes, rx_frames, rx_bytes;
+  unsigned long long tx_dropped, rx_truncated;
+  unsigned long long fault_tx_lost, fault_rx_lost; /* with fault config */
+} sf_iface_stats_t;
+
+/* Returns 0, SF_EINVAL (NULL, not an open interface). */
+SF_EXTERN int sf_iface_stats(const sf_iface_t *iface, sf_iface_stats_t *out);
+
+/* ================================================================= TCP */
+
+/* A buffer: base and length. The memory is the caller's. */
+typedef struct {
+  char *base;
+  size_t len;
+} sf_buf_t;
+
+SF_EXTERN sf_buf_t sf_buf_init(char *base, size_t len);
+
+/*
+ * Fills out with ip ("198.18.0.1") and port, as libuv's uv_ip4_addr.
+ * Returns 0 or SF_EINVAL (NULL, not a dotted quad, port outside 0..65535).
+ */
+SF_EXTERN int sf_ip4_addr(const char *ip, int port, struct sockaddr_in *out);
+/* Writes the dotted quad of addr into dst. 0, SF_EINVAL, SF_ENOSPC. */
+SF_EXTERN int sf_ip4_name(const struct sockaddr_in *addr, char *dst,
+                          size_t size);
+
+typedef void (*sf_alloc_cb)(sf_handle_t *handle, size_t suggested_size,
+                            sf_buf_t *buf);
+typedef void (*sf_read_cb)(sf_tcp_t *tcp, ssize_t nread, const sf_buf_t *buf);
+typedef void (*sf_write_cb)(sf_write_t *req, int status);
+typedef void (*sf_connect_cb)(sf_connect_t *req, int status);
+typedef void (*sf_shutdown_cb)(sf_shutdown_t *req, int status);
+typedef void (*sf_connection_cb)(sf_tcp_t *server, int status);
+
+struct sf_tcp_s {
+  SF_HANDLE_FIELDS
+  struct sf__tcp_impl *impl_; /* private */
+};
+
+struct sf_connect_s {
+  SF_REQ_FIELDS
+  sf_tcp_t *handle; /* read-only */
+  sf_connect_cb cb_; /* private */
+};
+
+#define SF__WRITE_INLINE_BUFS 4
+struct sf_write_s {
+  SF_REQ_FIELDS
+  sf_tcp_t *handle; /* read-only */
+  sf_write_cb cb_;  /* private, and the rest */
+  sf_buf_t *bufs_;
+  unsigned int nbufs_;
+  unsigned int index_;
+  size_t offset_;
+  sf_buf_t bufsml_[SF__WRITE_INLINE_BUFS];
+};
+
+struct sf_shutdown_s {
+  SF_REQ_FIELDS
+  sf_tcp_t *handle; /* read-only */
+  sf_shutdown_cb cb_; /* private */
+};
+
+/*
+ * Initializes a TCP handle (neither bound, listening nor connected).
+ * Returns 0, SF_EINVAL (NULL), SF_ENOMEM.
+ */
+SF_EXTERN int sf_tcp_init(sf_loop_t *loop, sf_tcp_t *tcp);
+
+/*
+ * Chooses the local address (0.0.0.0: any of ours) and port (0: an
+ * ephemeral one) for a later sf_listen or sf_tcp_connect. addr must be a
+ * struct sockaddr_in; flags must be 0. Returns 0, SF_EINVAL (NULL, flags,
+ * closing, already bound, listening or connected), SF_EAFNOSUPPORT (not
+ * AF_INET), SF_EADDRNOTAVAIL (the address is no interface's). A port
+ * already in use is found by sf_listen (SF_EADDRINUSE).
+ */
+SF_EXTERN int sf_tcp_bind(sf_tcp_t *tcp, const struct sockaddr *addr,
+                          unsigned int flags);
+
+/*
+ * Listens on the bound address (unbound: any address, an ephemeral
+ * port). cb is called (status 0) each time a connection is ready for
+ * sf_accept. backlog bounds the SYN and accept queues (clamped to
+ * 1..backlog_max). Returns 0, SF_EINVAL (NULL tcp or cb, closing,
+ * connected or connecting), SF_EALREADY (already listening),
+ * SF_EADDRINUSE (another listener has that address and port), SF_ENOMEM.
+ */
+SF_EXTERN int sf_listen(sf_tcp_t *tcp, int backlog, sf_connection_cb cb);
+
+/*
+ * Takes the oldest ready connection of server into client, which must be
+ * freshly initialized (sf_tcp_init) on the same loop. The connection
+ * inherits the listener's hooks. Returns 0, SF_EINVAL (NULL, not TCP,
+ * server not listening, either closing, client in use or on another
+ * loop), SF_EAGAIN (no connection ready).
+ */
+SF_EXTERN int sf_accept(sf_tcp_t *server, sf_tcp_t *client);
+
+/*
+ * Connects tcp to addr (a struct sockaddr_in). cb fires once: 0 when the
+ * handshake is done, or SF_ECONNREFUSED, SF_ETIMEDOUT (no answer after
+ * syn_retries), SF_EHOSTUNREACH (no ARP answer), SF_ECANCELED (closed
+ * first). After an error the handle stays open for the user (close it).
+ * Writes may be queued before cb fires. req must stay valid until cb.
+ * Returns 0, or without calling cb: SF_EINVAL (NULL, closing, address or
+ * port 0), SF_EAFNOSUPPORT, SF_EALREADY (connecting), SF_EISCONN
+ * (connected or listening), SF_ENETUNREACH (no interface routes there),
+ * SF_EADDRNOTAVAIL (bound address gone, no free port), SF_EADDRINUSE
+ * (the 4-tuple is taken), SF_ENOMEM.
+ */
+SF_EXTERN int sf_tcp_connect(sf_connect_t *req, sf_tcp_t *tcp,
+                             const struct sockaddr *addr, sf_connect_cb cb);
+
+/*
+ * Starts reading. For each chunk, alloc_cb supplies a buffer (suggested
+ * size 64 KiB) and read_cb gets it back with nread > 0 bytes; nread < 0
+ * is an error: SF_EOF once at the peer's FIN (the handle stays open and
+ * may still write), SF_ECONNRESET (even after SF_EOF, after the data that
+ * came before the reset), SF_ETIMEDOUT, SF_ENOBUFS (alloc_cb gave an
+ * empty buffer). nread 0 means nothing and is never end-of-stream.
+ * Callbacks start in a later round, never inside this call. While not
+ * reading, the stack keeps the data and its receive window closes.
+ * Returns 0, SF_EINVAL (NULL, not TCP, closing), SF_ENOTCONN (listening
+ * or not connected), SF_EALREADY (already reading).
+ */
+SF_EXTERN int sf_read_start(sf_tcp_t *tcp, sf_alloc_cb alloc_cb,
+                            sf_read_cb read_cb);
+/* Stops reading; idempotent. Returns 0 or SF_EINVAL (NULL, not TCP). */
+SF_EXTERN int sf_read_stop(sf_tcp_t *tcp);
+
+/*
+ * Queues the nbufs buffers (their contents stay the caller's and must
+ * stay unchanged until cb; the array itself is copied) after earlier
+ * writes. cb fires, in order, once the stack has copied all the bytes
+ * into its send buffer (status 0), or with SF_ECANCELED (closed, or the
+ * connection failed while connecting), or the connection's error
+ * (SF_ECONNRESET, SF_ETIMEDOUT, SF_EPIPE). Allowed while connecting.
+ * req must stay valid until cb. Returns 0, or without calling cb:
+ * SF_EINVAL (NULL req/tcp/bufs, nbufs 0, a buffer with NULL base and
+ * len > 0, closing), SF_ENOTCONN (listening or not connected),
+ * SF_EPIPE (after sf_shutdown), SF_ENOMEM.
+ */
+SF_EXTERN int sf_write(sf_write_t *req, sf_tcp_t *tcp, const sf_buf_t bufs[],
+                       unsigned int nbufs, sf_write_cb cb);
+
+/*
+ * Writes what fits in the send buffer now, without queueing. Returns the
+ * bytes taken (> 0), or SF_EAGAIN (nothing fits, earlier writes wait, or
+ * still connecting), SF_EPIPE (after sf_shutdown or once our side is
+ * closed), the connection's error, SF_EINVAL, SF_ENOTCONN.
+ */
+SF_EXTERN int sf_try_write(sf_tcp_t *tcp, const sf_buf_t bufs[],
+                           unsigned int nbufs);
+
+/* Bytes queued by sf_write that the stack has not taken yet (0 for NULL). */
+SF_EXTERN size_t sf_tcp_write_queue_size(const sf_tcp_t *tcp);
+
+/*
+ * Half-closes: after every queued write, the stack sends FIN. Unlike
+ * libuv, cb fires when the peer has acknowledged the FIN (status 0), or
+ * with the error that prevented it (SF_ECONNRESET, SF_ETIMEDOUT, the
+ * connection's earlier error, SF_ECANCELED on close). req must stay
+ * valid until cb. Returns 0, or without calling cb: SF_EINVAL (NULL
+ * req/tcp, not TCP), SF_ENOTCONN (closing, listening, not connected, or
+ * shut down already).
+ */
+SF_EXTERN int sf_shutdown(sf_shutdown_t *req, sf_tcp_t *tcp, sf_shutdown_cb cb);
+
+/*
+ * Aborts the connection (exactly one RST) and closes the handle: pending
+ * writes, a pending connect and a pending shutdown end with SF_ECANCELED,
+ * then close_cb fires once. Returns 0, SF_EINVAL (NULL, not TCP),
+ * SF_EALREADY (closing), SF_ENOTCONN (not connected: use sf_close).
+ */
+SF_EXTERN int sf_tcp_close_reset(sf_tcp_t *tcp, sf_close_cb close_cb);
+
+/* Nagle off (enable 1) or on. Kept for a later connect. 0 or SF_EINVAL. */
+SF_EXTERN int sf_tcp_nodelay(sf_tcp_t *tcp, int enable);
+/*
+ * Keepalive probes after delay seconds idle (0: the loop's default).
+ * Kept for a later connect. 0 or SF_EINVAL.
+ */
+SF_EXTERN int sf_tcp_keepalive(sf_tcp_t *tcp, int enable, unsigned int delay);
+
+/*
+ * Local / peer address of the handle into name (a struct sockaddr_in;
+ * *namelen in: its size, out: the size used). Returns 0, SF_EINVAL
+ * (NULL, namelen too small), SF_ENOTCONN (peer of an unconnected handle;
+ * local name of a handle neither bound nor connected nor listening).
+ */
+SF_EXTERN int sf_tcp_getsockname(const sf_tcp_t *tcp, struct sockaddr *name,
+                                 int *namelen);
+SF_EXTERN int sf_tcp_getpeername(const sf_tcp_t *tcp, struct sockaddr *name,
+                                 int *namelen);
+
+/* 1 if reading could yield data or an end (connected, not read to the
+ * end), else 0. */
+SF_EXTERN int sf_is_readable(const sf_tcp_t *tcp);
+/* 1 if sf_write is allowed (connected or connecting, not shut down, no
+ * error), else 0. */
+SF_EXTERN int sf_is_writable(const sf_tcp_t *tcp);
+
+/* =========================================================== lifecycle */
+
+/*
+ * What a hook learns about its connection. The handle may be gone (the
+ * application closed it, or a TIME-WAIT record outlives it): tcp is then
+ * NULL, and the tuple says which connection it was.
+ */
+typedef struct {
+  sf_tcp_t *tcp; /* the open handle, or NULL */
+  unsigned int local_addr;  /* IPv4, host byte order */
+  unsigned short local_port;
+  unsigned int peer_addr;
+  unsigned short peer_port;
+  int old_state, new_state;         /* on_state */
+  unsigned long long duration_ms;   /* on_time_wait: TIME-WAIT length */
+  int error;                        /* on_closed: why, or 0 */
+} sf_tcp_event_info_t;
+
+/*
+ * Lifecycle hooks; any may be NULL. Except on_syn, hooks are called from
+ * the loop after the stack finished the work that caused them, in the
+ * order things happened; they may call synfin functions.
+ *   on_syn: a SYN arrived at a listener, before any state is kept.
+ *     Called synchronously inside the stack: it must decide on the spot
+ *     and must NOT call any synfin function. Only on a listener's hooks.
+ *   on_established: the handshake completed.
+ *   on_fin: the peer's FIN arrived after all its data (reading will end;
+ *     writing may go on).
+ *   on_time_wait: TIME-WAIT entered; duration_ms says for how long.
+ *   on_state: every transition of the RFC 9293 diagram, old -> new.
+ *   on_closed: the connection is over (CLOSED, or TIME-WAIT expired).
+ */
+typedef struct {
+  sf_syn_verdict_t (*on_syn)(void *arg, const sf_syn_info_t *syn);
+  void (*on_established)(void *arg, const sf_tcp_event_info_t *info);
+  void (*on_fin)(void *arg, const sf_tcp_event_info_t *info);
+  void (*on_time_wait)(void *arg, const sf_tcp_event_info_t *info);
+  void (*on_state)(void *arg, const sf_tcp_event_info_t *info);
+  void (*on_closed)(void *arg, const sf_tcp_event_info_t *info);
+} sf_tcp_hooks_t;
+
+/*
+ * Sets the hooks of a listener (every connection it accepts from then on
+ * inherits them, from its SYN to the end of its TIME-WAIT) or of one
+ * connection (replacing inherited ones). hooks is copied; NULL removes
+ * them. The hooks keep firing after the handle is closed, while the
+ * stack still finishes the connection; arg must stay valid that long (at
+ * most until sf_loop_close). Returns 0, SF_EINVAL (NULL tcp, not TCP,
+ * closing), SF_ENOMEM.
+ */
+SF_EXTERN int sf_tcp_set_hooks(sf_tcp_t *tcp, const sf_tcp_hooks_t *hooks,
+                               void *arg);
+
+/* The handle's sf_tcp_state_t (LISTEN for a listener, CLOSED when not
+ * connected), or SF_EINVAL. */
+SF_EXTERN int sf_tcp_state(const sf_tcp_t *tcp);
+
+/* A snapshot of the connection. Returns 0, SF_EINVAL, SF_ENOTCONN (no
+ * connection: never connected, or listening). */
+SF_EXTERN int sf_tcp_info(const sf_tcp_t *tcp, sf_tcp_info_t *info);
 
 #ifdef __cplusplus
 }

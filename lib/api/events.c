@@ -1,0 +1,196 @@
+/*
+ * From the engine to the application. The engine reports synchronously,
+ * while it works (inside sf__engine_input, _poll, or an sf__tcp_* call
+ * the API made on the application's behalf); here those reports only
+ * become records in a queue. sf__api_work, called by the reactor after
+ * each batch of work and before the loop blocks, then delivers them in
+ * order, followed by finished requests and close callbacks.
+ *
+ * Entry points: sf__events_upcalls (the table given to sf__engine_new),
+ * sf__events_push / _clear, sf__api_work.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+
+/* --------------------------------------------------------------- queue */
+
+static bool grow(struct sf__loop_impl *impl) {
+  size_t cap = impl->ev_cap ? impl->ev_cap * 2 : 64;
+  struct sf__event *ev = malloc(cap * sizeof(*ev));
+  if (!ev)
+    return false;
+  for (size_t i = 0; i < impl->ev_len; i++)
+    ev[i] = impl->ev[(impl->ev_head + i) % impl->ev_cap];
+  free(impl->ev);
+  impl->ev = ev;
+  impl->ev_cap = cap;
+  impl->ev_head = 0;
+  return true;
+}
+
+void sf__events_push(struct sf__loop_impl *impl, const struct sf__event *e) {
+  if (impl->ev_len == impl->ev_cap && !grow(impl)) {
+    impl->ev_dropped++;
+    return;
+  }
+  impl->ev[(impl->ev_head + impl->ev_len) % impl->ev_cap] = *e;
+  impl->ev_len++;
+  if (e->hooks)
+    sf__hooks_retain(e->hooks);
+}
+
+static bool pop(struct sf__loop_impl *impl, struct sf__event *out) {
+  if (!impl->ev_len)
+    return false;
+  *out = impl->ev[impl->ev_head];
+  impl->ev_head = (impl->ev_head + 1) % impl->ev_cap;
+  impl->ev_len--;
+  return true;
+}
+
+void sf__events_clear(struct sf__loop_impl *impl) {
+  struct sf__event e;
+  while (pop(impl, &e))
+    if (e.hooks)
+      sf__hooks_release(e.hooks);
+}
+
+/* ------------------------------------------------------------- upcalls */
+
+static void conn_event(void *ctx, const struct sf_conn_ref *c,
+                       const struct sf_tcp_event *ev) {
+  struct sf__loop_impl *impl = ctx;
+  sf_tcp_t *tcp = c->user;
+  /* A closing handle hears nothing more; its hooks still do. */
+  if (tcp && sf__handle_closing((sf_handle_t *)tcp))
+    tcp = NULL;
+  if (!tcp && !c->observer)
+    return;
+  struct sf__event e = {
+      .kind = SF__EV_CONN,
+      .tcp = tcp,
+      .hooks = c->observer,
+      .tuple = c->tuple,
+      .ev = *ev,
+      .error = ev->type == SF_TEV_ERROR ? ev->error
+               : c->tcb                 ? sf__tcp_error(c->tcb)
+                                        : 0,
+  };
+  sf__events_push(impl, &e);
+}
+
+static void listener_ready(void *ctx, struct sf_listener *l, void *user) {
+  (void)l;
+  sf_tcp_t *tcp = user;
+  if (!tcp || sf__handle_closing((sf_handle_t *)tcp))
+    return;
+  struct sf__event e = {.kind = SF__EV_LISTEN_READY, .tcp = tcp};
+  sf__events_push(ctx, &e);
+}
+
+static sf_syn_verdict_t syn(void *ctx, struct sf_listener *l, void *observer,
+                            const sf_syn_info_t *info) {
+  (void)ctx;
+  (void)l;
+  return sf__hooks_syn(observer, info);
+}
+
+static void observer_retain(void *ctx, void *observer) {
+  (void)ctx;
+  sf__hooks_retain(observer);
+}
+
+static void observer_release(void *ctx, void *observer) {
+  (void)ctx;
+  sf__hooks_release(observer);
+}
+
+void sf__events_upcalls(struct sf__loop_impl *impl,
+                        struct sf_engine_upcalls *up) {
+  memset(up, 0, sizeof(*up));
+  up->ctx = impl;
+  up->conn_event = conn_event;
+  up->listener_ready = listener_ready;
+  up->syn = syn;
+  up->observer_retain = observer_retain;
+  up->observer_release = observer_release;
+}
+
+/* ------------------------------------------------------------ delivery */
+
+static void deliver(struct sf__event *e) {
+  sf_tcp_t *tcp = e->tcp;
+  /* The handle may have been closed since the event was queued. */
+  if (tcp && sf__handle_closing((sf_handle_t *)tcp))
+    tcp = e->tcp = NULL;
+  switch (e->kind) {
+  case SF__EV_CONN:
+    if (e->hooks)
+      sf__hooks_deliver(e);
+    /* The hook may have closed the handle. */
+    if (tcp && !sf__handle_closing((sf_handle_t *)tcp))
+      sf__tcp_handle_event(tcp, &e->ev);
+    break;
+  case SF__EV_LISTEN_READY:
+    if (tcp)
+      sf__tcp_listen_ready(tcp);
+    break;
+  case SF__EV_READ_PASS:
+    if (tcp) {
+      tcp->impl_->tflags &= ~SF__T_READ_QUEUED;
+      sf__stream_read_pass(tcp);
+    }
+    break;
+  }
+}
+
+static bool deliver_request(struct sf__loop_impl *impl) {
+  sf_req_t *req = impl->done;
+  if (!req)
+    return false;
+  impl->done = req->next_;
+  if (!impl->done)
+    impl->done_tail = NULL;
+  req->next_ = NULL;
+  impl->active_reqs--;
+  sf__stream_req_callback(req, req->status_);
+  return true;
+}
+
+static bool deliver_close(struct sf__loop_impl *impl) {
+  sf_handle_t *h = impl->closing;
+  if (!h)
+    return false;
+  impl->closing = h->next_closing_;
+  if (!impl->closing)
+    impl->closing_tail = NULL;
+  h->next_closing_ = NULL;
+  sf__handle_finish_close(h);
+  return true;
+}
+
+bool sf__api_work(void *arg, bool *delivered) {
+  struct sf__loop_impl *impl = arg;
+  if (impl->working)
+    return true;
+  impl->working = true;
+  /* Events first, then finished requests, then close callbacks: a
+   * handle's close_cb comes after every callback of its requests. */
+  for (;;) {
+    struct sf__event e;
+    if (pop(impl, &e)) {
+      deliver(&e);
+      if (e.hooks)
+        sf__hooks_release(e.hooks);
+    } else if (!deliver_request(impl) && !deliver_close(impl)) {
+      break;
+    }
+    *delivered = true;
+  }
+  impl->working = false;
+  return sf__loop_alive(impl);
+}

@@ -1,0 +1,217 @@
+/*
+ * Interfaces: a link driver stack (driver, optional fault injector,
+ * optional pcap tee) plus the engine's netif with its address, watched by
+ * the reactor. sf_iface_open_memory_pair is the constructor for the
+ * in-memory pair; raw sockets, TAP and TUN get constructors of their own
+ * that build their link and then share open_iface() below (the extension
+ * point: any struct sf_link with an fd plugs in there).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "link/fault.h"
+#include "link/memory.h"
+#include "link/pcap.h"
+
+/* "a.b.c.d/len" into host-order addr and prefix. */
+static int parse_cidr(const char *s, uint32_t *addr, uint8_t *prefix) {
+  char buf[32];
+  const char *slash = s ? strchr(s, '/') : NULL;
+  if (!slash || (size_t)(slash - s) >= sizeof(buf))
+    return SF_EINVAL;
+  memcpy(buf, s, (size_t)(slash - s));
+  buf[slash - s] = '\0';
+  struct in_addr a;
+  if (inet_pton(AF_INET, buf, &a) != 1)
+    return SF_EINVAL;
+  char *end;
+  long len = strtol(slash + 1, &end, 10);
+  if (end == slash + 1 || *end || len < 0 || len > 32)
+    return SF_EINVAL;
+  *addr = ntohl(a.s_addr);
+  *prefix = (uint8_t)len;
+  return *addr ? 0 : SF_EINVAL;
+}
+
+static void fault_dir(const sf_fault_dir_t *in, struct sf_fault_dir_config *o) {
+  memset(o, 0, sizeof(*o));
+  o->loss_ppm = in->loss_ppm;
+  o->dup_ppm = in->dup_ppm;
+  o->corrupt_ppm = in->corrupt_ppm;
+  o->reorder_ppm = in->reorder_ppm;
+  o->reorder_max_delay = in->reorder_max_delay_ns;
+  o->delay = in->delay_ns;
+  o->jitter = in->jitter_ns;
+  o->rate_bytes_per_sec = in->rate_bytes_per_sec;
+}
+
+/* Wraps *link in the fault injector and pcap tee the config asks for. On
+ * failure *link is closed and set to NULL. */
+static int wrap_link(const sf_iface_config_t *c, struct sf_link **link,
+                     struct sf_link **fault) {
+  int rc;
+  *fault = NULL;
+  if (c->fault) {
+    struct sf_fault_config fc = {.seed = c->fault->seed};
+    fault_dir(&c->fault->tx, &fc.tx);
+    fault_dir(&c->fault->rx, &fc.rx);
+    struct sf_link *f;
+    if ((rc = sf__link_fault_wrap(*link, &fc, &f)) < 0)
+      goto fail;
+    *link = *fault = f;
+  }
+  if (c->pcap_path) {
+    struct sf_pcap_writer *w;
+    struct sf_link *tee;
+    if ((rc = sf__pcap_open(c->pcap_path, &w)) < 0)
+      goto fail;
+    if ((rc = sf__link_pcap_tee(*link, w, &tee)) < 0) {
+      sf__pcap_close(w);
+      goto fail;
+    }
+    *link = tee;
+  }
+  return 0;
+fail:
+  sf__link_close(*link);
+  *link = NULL;
+  return rc;
+}
+
+/* The shared part of every constructor: takes ownership of link. */
+static int open_iface(sf_loop_t *loop, sf_iface_t *iface,
+                      const sf_iface_config_t *c, struct sf_link *link,
+                      uint32_t addr, uint8_t prefix, uint32_t gw) {
+  struct sf__loop_impl *impl = loop->impl_;
+  struct sf__iface_impl *ii = calloc(1, sizeof(*ii));
+  struct sf_link *fault = NULL;
+  int rc = ii ? wrap_link(c, &link, &fault) : SF_ENOMEM;
+  if (rc < 0) {
+    free(ii);
+    sf__link_close(link);
+    return rc;
+  }
+  struct sf_netif_config nc = {.addr = addr, .prefix_len = prefix,
+                               .gateway = gw, .mtu = sf__link_mtu(link)};
+  sf__link_hwaddr(link, nc.mac);
+  rc = sf__engine_netif_add(impl->engine, &nc);
+  if (rc < 0)
+    goto fail;
+  ii->netif = (unsigned)rc;
+  rc = sf__reactor_link_add(impl->reactor, link, ii->netif, &ii->rl);
+  if (rc < 0) {
+    sf__engine_netif_remove(impl->engine, ii->netif);
+    goto fail;
+  }
+  ii->link = link;
+  ii->fault = fault;
+  ii->open = true;
+  iface->impl_ = ii;
+  sf__handle_init(loop, (sf_handle_t *)iface, SF_IFACE);
+  /* An interface is plumbing: it never keeps sf_run alive by itself. */
+  iface->flags &= ~SF__H_REF;
+  sf__handle_set_active((sf_handle_t *)iface, true);
+  return 0;
+fail:
+  sf__link_close(link);
+  free(ii);
+  return rc;
+}
+
+static int check_config(const sf_iface_config_t *c, uint32_t *addr,
+                        uint8_t *prefix, uint32_t *gw) {
+  if (!c || parse_cidr(c->address, addr, prefix) < 0)
+    return SF_EINVAL;
+  *gw = 0;
+  if (c->gateway) {
+    struct in_addr a;
+    if (inet_pton(AF_INET, c->gateway, &a) != 1)
+      return SF_EINVAL;
+    *gw = ntohl(a.s_addr);
+  }
+  if (c->mtu && (c->mtu < SF_MEMORY_LINK_MIN_MTU ||
+                 c->mtu > SF_MEMORY_LINK_MAX_MTU))
+    return SF_EINVAL;
+  return 0;
+}
+
+int sf_iface_open_memory_pair(sf_loop_t *loop_a, sf_iface_t *a,
+                              const sf_iface_config_t *ca, sf_loop_t *loop_b,
+                              sf_iface_t *b, const sf_iface_config_t *cb) {
+  uint32_t addr_a, addr_b, gw_a, gw_b;
+  uint8_t pre_a, pre_b;
+  if (!loop_a || !loop_a->impl_ || !loop_b || !loop_b->impl_ || !a || !b ||
+      a == b || check_config(ca, &addr_a, &pre_a, &gw_a) < 0 ||
+      check_config(cb, &addr_b, &pre_b, &gw_b) < 0)
+    return SF_EINVAL;
+  if (loop_a == loop_b && addr_a == addr_b)
+    return SF_EADDRINUSE;
+  struct sf_memory_link_config mc = {
+      .mtu = ca->mtu > cb->mtu ? ca->mtu : cb->mtu,
+      /* Room for a whole receive window of full frames in flight. */
+      .queue_frames = 1024,
+  };
+  memcpy(mc.mac_a, ca->mac, 6);
+  memcpy(mc.mac_b, cb->mac, 6);
+  struct sf_link *la, *lb;
+  int rc = sf__link_memory_pair(&mc, &la, &lb);
+  if (rc < 0)
+    return rc;
+  rc = open_iface(loop_a, a, ca, la, addr_a, pre_a, gw_a);
+  if (rc < 0) {
+    sf__link_close(lb);
+    return rc;
+  }
+  rc = open_iface(loop_b, b, cb, lb, addr_b, pre_b, gw_b);
+  if (rc < 0) {
+    /* Undo a completely: it never was visible to the application. */
+    sf__iface_close(a);
+    sf_handle_t *h = (sf_handle_t *)a;
+    h->flags |= SF__H_CLOSING;
+    sf__handle_set_active(h, false);
+    h->close_cb_ = NULL;
+    sf__handle_finish_close(h);
+    return rc;
+  }
+  return 0;
+}
+
+int sf_iface_stats(const sf_iface_t *iface, sf_iface_stats_t *out) {
+  if (!sf__handle_ok((const sf_handle_t *)iface, SF_IFACE) || !out ||
+      !iface->impl_ || !iface->impl_->open)
+    return SF_EINVAL;
+  const struct sf_link_stats *s = &iface->impl_->link->stats;
+  memset(out, 0, sizeof(*out));
+  out->tx_frames = s->tx_frames;
+  out->tx_bytes = s->tx_bytes;
+  out->rx_frames = s->rx_frames;
+  out->rx_bytes = s->rx_bytes;
+  out->tx_dropped = s->tx_dropped;
+  out->rx_truncated = s->rx_truncated;
+  if (iface->impl_->fault) {
+    const struct sf_fault_stats *f = sf__link_fault_stats(iface->impl_->fault);
+    out->fault_tx_lost = f->tx.lost;
+    out->fault_rx_lost = f->rx.lost;
+  }
+  return 0;
+}
+
+void sf__iface_close(sf_iface_t *iface) {
+  struct sf__iface_impl *ii = iface->impl_;
+  if (!ii->open)
+    return;
+  struct sf__loop_impl *impl = iface->loop->impl_;
+  sf__reactor_link_remove(ii->rl); /* flushes what is queued for it */
+  sf__engine_netif_remove(impl->engine, ii->netif);
+  sf__link_close(ii->link);
+  ii->open = false;
+}
+
+void sf__iface_free(sf_iface_t *iface) {
+  free(iface->impl_);
+  iface->impl_ = NULL;
+}
