@@ -27,8 +27,8 @@ const char *sf_tcp_state_name(int state) {
   return state_names[state];
 }
 
-void sf__tcp_emit_event(struct sf_tcb *t, enum sf_tcp_event_type type,
-                        int error, sf_time_t duration) {
+/* Reports ev about t to the layer above, if it listens. */
+static void report(struct sf_tcb *t, const struct sf_tcp_event *ev) {
   struct sf_engine *e = t->eng;
   if (!e->up.conn_event)
     return;
@@ -38,9 +38,14 @@ void sf__tcp_emit_event(struct sf_tcb *t, enum sf_tcp_event_type type,
       .observer = t->observer,
       .tuple = t->node.key,
   };
+  e->up.conn_event(e->up.ctx, &ref, ev);
+}
+
+void sf__tcp_emit_event(struct sf_tcb *t, enum sf_tcp_event_type type,
+                        int error, sf_time_t duration) {
   struct sf_tcp_event ev = {.type = type, .error = error,
                             .duration = duration};
-  e->up.conn_event(e->up.ctx, &ref, &ev);
+  report(t, &ev);
 }
 
 void sf__tcp_set_state(struct sf_tcb *t, int state) {
@@ -48,18 +53,9 @@ void sf__tcp_set_state(struct sf_tcb *t, int state) {
   if (old == state)
     return;
   t->state = state;
-  struct sf_engine *e = t->eng;
-  if (!e->up.conn_event)
-    return;
-  struct sf_conn_ref ref = {
-      .tcb = t,
-      .user = (t->flags & SF_TF_ATTACHED) ? t->user : NULL,
-      .observer = t->observer,
-      .tuple = t->node.key,
-  };
   struct sf_tcp_event ev = {.type = SF_TEV_STATE, .old_state = old,
                             .new_state = state};
-  e->up.conn_event(e->up.ctx, &ref, &ev);
+  report(t, &ev);
 }
 
 /* Whatever ends a connection: no timers, out of the tables, and freed
