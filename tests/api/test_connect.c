@@ -1,0 +1,182 @@
+/*
+ * BEHAVIOUR.md 18-21: connecting and listening, two hosts over the
+ * in-memory link (fixture.h).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "fixture.h"
+
+static void write_cb(sf_write_t *req, int status) {
+  fx_log(fx_current, "%s:%s", (const char *)req->data,
+         status ? sf_err_name(status) : "0");
+}
+
+static void start_connect(struct fx *f, const char *ip, int port) {
+  struct sockaddr_in a = fx_addr(ip, port);
+  ck_assert_int_eq(sf_tcp_init(&f->loop, &f->client), 0);
+  ck_assert_int_eq(sf_tcp_connect(&f->connect_req, &f->client,
+                                  (struct sockaddr *)&a, fx_connect_cb),
+                   0);
+}
+
+/* 18. Refused: connect_cb(ECONNREFUSED); writes queued meanwhile end with
+ * ECANCELED; the handle stays open for the user. */
+START_TEST(test_refused) {
+  struct fx f;
+  fx_init(&f);
+  start_connect(&f, FX_ADDR_B, 9); /* nobody listens */
+  char c[3] = "abc";
+  sf_buf_t b = sf_buf_init(c, 3);
+  sf_write_t w = {.data = "w"};
+  ck_assert_int_eq(sf_write(&w, &f.client, &b, 1, write_cb), 0);
+  ck_assert_int_eq(sf_try_write(&f.client, &b, 1), SF_EAGAIN);
+  fx_run_until(&f, &f.connected);
+  fx_run_for(&f, 10);
+  ck_assert_str_eq(f.log, "connect:ECONNREFUSED w:ECANCELED");
+  ck_assert_int_eq(sf_is_closing((sf_handle_t *)&f.client), 0);
+  ck_assert_int_eq(sf_tcp_state(&f.client), SF_TCP_CLOSED);
+  ck_assert_uint_eq(sf_loop_counter(&f.loopb, "tcp_in_no_port"), 1);
+  ck_assert_uint_eq(sf_loop_counter(&f.loopb, "tcp_out_rst"), 1);
+  fx_finish(&f);
+}
+END_TEST
+
+/* 19. No ARP answer: EHOSTUNREACH. */
+START_TEST(test_unreachable) {
+  struct fx f;
+  fx_init(&f);
+  start_connect(&f, "198.18.0.99", 80);
+  fx_run_until(&f, &f.connected);
+  ck_assert_str_eq(f.log, "connect:EHOSTUNREACH");
+  fx_finish(&f);
+}
+END_TEST
+
+static sf_syn_info_t seen;
+static int syns;
+static sf_syn_verdict_t verdict;
+static sf_syn_verdict_t on_syn(void *arg, const sf_syn_info_t *syn) {
+  ck_assert_ptr_eq(arg, &seen);
+  seen = *syn;
+  syns++;
+  return verdict;
+}
+
+static void listen_with_verdict(struct fx *f, sf_syn_verdict_t v) {
+  syns = 0;
+  verdict = v;
+  memset(&seen, 0, sizeof(seen));
+  struct sockaddr_in b = fx_addr(FX_ADDR_B, FX_PORT);
+  ck_assert_int_eq(sf_tcp_init(&f->loopb, &f->server), 0);
+  ck_assert_int_eq(sf_tcp_bind(&f->server, (struct sockaddr *)&b, 0), 0);
+  sf_tcp_hooks_t h = {.on_syn = on_syn};
+  ck_assert_int_eq(sf_tcp_set_hooks(&f->server, &h, &seen), 0);
+  ck_assert_int_eq(sf_listen(&f->server, 8, fx_connection_cb), 0);
+}
+
+/* 19. A SYN never answered (dropped by on_syn): ETIMEDOUT after the
+ * configured retries (2 retransmissions: 3 SYNs). 21: the DROP verdict. */
+START_TEST(test_syn_timeout) {
+  struct fx f;
+  fx_init(&f);
+  listen_with_verdict(&f, SF_SYN_DROP);
+  start_connect(&f, FX_ADDR_B, FX_PORT);
+  fx_run_until(&f, &f.connected);
+  ck_assert_str_eq(f.log, "connect:ETIMEDOUT");
+  ck_assert_int_eq(syns, 3);
+  ck_assert_uint_eq(sf_loop_counter(&f.loop, "tcp_syn_retrans"), 2);
+  ck_assert_uint_eq(sf_loop_counter(&f.loopb, "tcp_syn_verdict_drop"), 3);
+  ck_assert_int_eq(f.accepts, 0);
+  fx_finish(&f);
+}
+END_TEST
+
+/* 21. on_syn sees the SYN before any state is kept and may reset it. */
+START_TEST(test_syn_reset) {
+  struct fx f;
+  fx_init(&f);
+  listen_with_verdict(&f, SF_SYN_RESET);
+  start_connect(&f, FX_ADDR_B, FX_PORT);
+  fx_run_until(&f, &f.connected);
+  ck_assert_str_eq(f.log, "connect:ECONNREFUSED");
+  ck_assert_int_eq(syns, 1);
+  ck_assert_uint_eq(sf_loop_counter(&f.loopb, "tcp_syn_verdict_reset"), 1);
+  fx_finish(&f);
+}
+END_TEST
+
+/* 21. ... or accept it; the info is the SYN's. */
+START_TEST(test_syn_accept_info) {
+  struct fx f;
+  fx_init(&f);
+  listen_with_verdict(&f, SF_SYN_ACCEPT);
+  start_connect(&f, FX_ADDR_B, FX_PORT);
+  fx_run_until(&f, &f.accepts);
+  ck_assert_int_eq(syns, 1);
+  ck_assert_uint_eq(seen.peer_addr, ntohl(inet_addr(FX_ADDR_A)));
+  ck_assert_uint_eq(seen.local_addr, ntohl(inet_addr(FX_ADDR_B)));
+  ck_assert_uint_eq(seen.local_port, FX_PORT);
+  struct sockaddr_in name;
+  int len = sizeof(name);
+  ck_assert_int_eq(sf_tcp_getsockname(&f.client, (struct sockaddr *)&name,
+                                      &len),
+                   0);
+  ck_assert_uint_eq(seen.peer_port, ntohs(name.sin_port));
+  ck_assert_uint_ge(seen.peer_port, 49152);
+  ck_assert(seen.options & SF_TCPI_OPT_MSS);
+  ck_assert_uint_eq(seen.mss, 1460);
+  ck_assert_uint_eq(seen.syn_queue_len, 0);
+  len = sizeof(name);
+  ck_assert_int_eq(sf_tcp_getpeername(&f.accepted, (struct sockaddr *)&name,
+                                      &len),
+                   0);
+  char ip[16];
+  ck_assert_int_eq(sf_ip4_name(&name, ip, sizeof(ip)), 0);
+  ck_assert_str_eq(ip, FX_ADDR_A);
+  fx_finish(&f);
+}
+END_TEST
+
+/* 20. Listen without bind: an ephemeral port; a second listener on the
+ * same address and port: EADDRINUSE. */
+START_TEST(test_listen_ephemeral_and_in_use) {
+  struct fx f;
+  fx_init(&f);
+  sf_tcp_t l1, l2, l3;
+  ck_assert_int_eq(sf_tcp_init(&f.loopb, &l1), 0);
+  ck_assert_int_eq(sf_listen(&l1, 4, fx_connection_cb), 0);
+  struct sockaddr_in name;
+  int len = sizeof(name);
+  ck_assert_int_eq(sf_tcp_getsockname(&l1, (struct sockaddr *)&name, &len), 0);
+  ck_assert_uint_ge(ntohs(name.sin_port), 49152);
+  ck_assert_int_eq(sf_tcp_state(&l1), SF_TCP_LISTEN);
+  struct sockaddr_in b = fx_addr(FX_ADDR_B, FX_PORT);
+  ck_assert_int_eq(sf_tcp_init(&f.loopb, &l2), 0);
+  ck_assert_int_eq(sf_tcp_bind(&l2, (struct sockaddr *)&b, 0), 0);
+  ck_assert_int_eq(sf_listen(&l2, 4, fx_connection_cb), 0);
+  ck_assert_int_eq(sf_tcp_init(&f.loopb, &l3), 0);
+  ck_assert_int_eq(sf_tcp_bind(&l3, (struct sockaddr *)&b, 0), 0);
+  ck_assert_int_eq(sf_listen(&l3, 4, fx_connection_cb), SF_EADDRINUSE);
+  /* The ephemeral listener accepts connections. */
+  start_connect(&f, FX_ADDR_B, ntohs(name.sin_port));
+  fx_run_until(&f, &f.accepts);
+  ck_assert_str_eq(f.log, "connect:0");
+  fx_finish(&f);
+}
+END_TEST
+
+static Suite *connect_suite(void) {
+  Suite *s = suite_create("connect");
+  FX_ADD(s, test_refused);
+  FX_ADD(s, test_unreachable);
+  FX_ADD(s, test_syn_timeout);
+  FX_ADD(s, test_syn_reset);
+  FX_ADD(s, test_syn_accept_info);
+  FX_ADD(s, test_listen_ephemeral_and_in_use);
+  return s;
+}
+
+SF_TEST_MAIN(connect_suite)
