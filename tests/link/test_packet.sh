@@ -16,55 +16,24 @@
 srcdir=${srcdir:-$(dirname "$0")/../..}
 . "$srcdir/tests/net/netns.sh"
 sf_netns_require
-
 check=./tests/link/packet_check
-[ -x "$check" ] || { echo "FAIL: $check not built"; exit 1; }
-command -v python3 >/dev/null 2>&1 || sf_netns_skip "python3 not found"
-
-sf_netns_setup pkt || { echo "FAIL: topology"; exit 1; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sf-packet.XXXXXX") || exit 1
-trap 'sf_netns_teardown; rm -rf "$tmp"' EXIT
-
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
-
-# field NAME FILE: the value of NAME=... in the counters line
-field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p; s/^$1=\([0-9]*\).*/\1/p" "$2" | head -1; }
+sf_netns_begin pkt "$check"
 
 # run_case NAME ARGS...: responder in the synfin namespace, kernel traffic
 run_case() {
   name=$1
   shift
-  out=$tmp/$name.out
+  out=$SF_TMP/$name.out
   timeout 20 ip netns exec "$SF_NS_S" "$check" serve "$SF_IF_S" \
     "$SF_SYNFIN_IP" 10 untilfin "$@" >"$out" 2>&1 &
   pid=$!
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    grep -q ready "$out" 2>/dev/null && break
-    sleep 0.1
-  done
+  sf_netns_wait_ready "$out" 10
   sf_netns_k ip neigh flush dev "$SF_IF_K"
-  if ! sf_netns_k timeout 10 ping -c 3 -i 0.2 -W 2 "$SF_SYNFIN_IP" \
-    >"$tmp/$name.ping" 2>&1; then
-    bad "$name: ping through synfin's replies"
-    cat "$tmp/$name.ping"
-  fi
-  sf_netns_k timeout 10 python3 -c "
-import socket
-s = socket.create_connection(('$SF_SYNFIN_IP', 7), timeout=5)
-s.sendall(b'x' * 1000000)
-s.shutdown(socket.SHUT_WR)
-s.settimeout(5)
-s.recv(1)
-" >"$tmp/$name.py" 2>&1 || { bad "$name: kernel TCP send"; cat "$tmp/$name.py"; }
-  wait "$pid" || bad "$name: packet_check exited non-zero"
+  sf_netns_traffic "$name"
+  wait "$pid" || sf_netns_bad "$name: packet_check exited non-zero"
+  sf_netns_expect_common "$name" "$out"
   echo "$name: $(sed -n '2p' "$out")"
-  [ "$(field echo_replies "$out")" -ge 3 ] 2>/dev/null || bad "$name: echo replies"
-  [ "$(field arp_replies "$out")" -ge 1 ] 2>/dev/null || bad "$name: arp replies"
-  [ "$(field tcp_bytes "$out")" = 1000000 ] || bad "$name: tcp bytes"
-  [ "$(field own "$out")" = 0 ] || bad "$name: own frames received back"
-  [ "$(field bad_csum "$out")" = 0 ] || bad "$name: checksum failures"
-  [ "$(field rx_truncated "$out")" = 0 ] || bad "$name: truncated frames"
+  [ "$(sf_netns_field arp_replies "$out")" -ge 1 ] 2>/dev/null || sf_netns_bad "$name: arp replies"
 }
 
 # (a)-(c) with default offloads: partial checksums and GSO super-frames.
@@ -72,9 +41,9 @@ for m in mmsg ring; do
   arg=
   [ $m = ring ] && arg=ring
   run_case "offload-$m" $arg
-  [ "$(field partial "$tmp/offload-$m.out")" -gt 0 ] || bad "offload-$m: no NEEDS_CSUM frame"
-  [ "$(field gso "$tmp/offload-$m.out")" -gt 0 ] || bad "offload-$m: no GSO frame"
-  [ "$(field max_len "$tmp/offload-$m.out")" -gt 1514 ] || bad "offload-$m: no super-frame"
+  [ "$(sf_netns_field partial "$SF_TMP/offload-$m.out")" -gt 0 ] || sf_netns_bad "offload-$m: no NEEDS_CSUM frame"
+  [ "$(sf_netns_field gso "$SF_TMP/offload-$m.out")" -gt 0 ] || sf_netns_bad "offload-$m: no GSO frame"
+  [ "$(sf_netns_field max_len "$SF_TMP/offload-$m.out")" -gt 1514 ] || sf_netns_bad "offload-$m: no super-frame"
 done
 
 # A MAC override joins promiscuous mode; frames to that MAC still arrive.
@@ -83,9 +52,9 @@ run_case mac-override mac=02:53:46:00:00:01
 # Offloads off: plain, complete frames only.
 if sf_netns_offloads off; then
   run_case nooffload
-  [ "$(field partial "$tmp/nooffload.out")" = 0 ] || bad "nooffload: partial frames"
-  [ "$(field gso "$tmp/nooffload.out")" = 0 ] || bad "nooffload: GSO frames"
-  [ "$(field max_len "$tmp/nooffload.out")" -le 1514 ] || bad "nooffload: frame over MTU"
+  [ "$(sf_netns_field partial "$SF_TMP/nooffload.out")" = 0 ] || sf_netns_bad "nooffload: partial frames"
+  [ "$(sf_netns_field gso "$SF_TMP/nooffload.out")" = 0 ] || sf_netns_bad "nooffload: GSO frames"
+  [ "$(sf_netns_field max_len "$SF_TMP/nooffload.out")" -le 1514 ] || sf_netns_bad "nooffload: frame over MTU"
   sf_netns_offloads on
 else
   echo "ethtool missing: offloads-off case not run"
@@ -94,15 +63,14 @@ fi
 # (d) without CAP_NET_RAW.
 if command -v setpriv >/dev/null 2>&1; then
   if ! sf_netns_s setpriv --inh-caps=-all --bounding-set=-net_raw \
-    "$check" eperm "$SF_IF_S" >"$tmp/eperm" 2>&1; then
-    bad "eperm: open without CAP_NET_RAW"
+    "$check" eperm "$SF_IF_S" >"$SF_TMP/eperm" 2>&1; then
+    sf_netns_bad "eperm: open without CAP_NET_RAW"
   fi
-  grep -q "operation not permitted" "$tmp/eperm" || bad "eperm: strerror text"
-  grep -q "AF_PACKET needs CAP_NET_RAW" "$tmp/eperm" || bad "eperm: hint"
-  cat "$tmp/eperm"
+  grep -q "operation not permitted" "$SF_TMP/eperm" || sf_netns_bad "eperm: strerror text"
+  grep -q "AF_PACKET needs CAP_NET_RAW" "$SF_TMP/eperm" || sf_netns_bad "eperm: hint"
+  cat "$SF_TMP/eperm"
 else
   echo "setpriv missing: CAP_NET_RAW case not run"
 fi
 
-[ $fail = 0 ] && echo "PASS: packet link"
-exit $fail
+sf_netns_end "packet link"

@@ -22,6 +22,18 @@
 #   sf_netns_mtu N             MTU of both ends
 #   sf_netns_loss PERCENT      random loss of the kernel's outgoing packets
 #   sf_netns_teardown          delete both namespaces (idempotent)
+#
+# For the link tests that run a responder against kernel traffic:
+#   sf_netns_begin TAG CHECK   require, check that CHECK is built, set up
+#                              the topology, make $SF_TMP (removed at exit)
+#   sf_netns_bad MSG           note a failure (sf_netns_end exits 1)
+#   sf_netns_field NAME FILE   the value of NAME=... in a counters line
+#   sf_netns_wait_ready FILE N wait up to N * 0.1 s for "ready" in FILE
+#   sf_netns_traffic NAME      from the kernel side: ping -c 3 and 1 MB over
+#                              TCP to port 7 of $SF_SYNFIN_IP
+#   sf_netns_expect_common NAME FILE  echo replies >= 3, all 1 MB, no own
+#                              frames, no checksum failures, no truncation
+#   sf_netns_end WHAT          print PASS: WHAT unless failed; exit status
 
 sf_netns_skip() {
   echo "SKIP: $*" >&2
@@ -37,7 +49,8 @@ sf_netns_require() {
 sf_netns_teardown() {
   [ -n "${SF_NS_K:-}" ] && ip netns del "$SF_NS_K" 2>/dev/null
   [ -n "${SF_NS_S:-}" ] && ip netns del "$SF_NS_S" 2>/dev/null
-  SF_NS_K= SF_NS_S=
+  [ -n "${SF_TMP:-}" ] && rm -rf "$SF_TMP"
+  SF_NS_K= SF_NS_S= SF_TMP=
   return 0
 }
 
@@ -93,4 +106,62 @@ sf_netns_loss() {
   prob=$(awk "BEGIN { printf \"%.4f\", $1 / 100 }")
   sf_netns_k iptables -A OUTPUT -o "$SF_IF_K" -m statistic --mode random \
     --probability "$prob" -j DROP
+}
+
+sf_netns_fail=0
+
+sf_netns_begin() {
+  sf_netns_require
+  [ -x "$2" ] || { echo "FAIL: $2 not built"; exit 1; }
+  command -v python3 >/dev/null 2>&1 || sf_netns_skip "python3 not found"
+  sf_netns_setup "$1" || { echo "FAIL: topology"; exit 1; }
+  SF_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sf-$1.XXXXXX") || exit 1
+}
+
+sf_netns_bad() {
+  echo "FAIL: $*"
+  sf_netns_fail=1
+}
+
+sf_netns_field() {
+  sed -n "s/.* $1=\([0-9]*\).*/\1/p; s/^$1=\([0-9]*\).*/\1/p" "$2" | head -1
+}
+
+sf_netns_wait_ready() {
+  sf_netns_i=0
+  while [ $sf_netns_i -lt "$2" ]; do
+    grep -q ready "$1" 2>/dev/null && return 0
+    sleep 0.1
+    sf_netns_i=$((sf_netns_i + 1))
+  done
+  return 0
+}
+
+sf_netns_traffic() {
+  if ! sf_netns_k timeout 10 ping -c 3 -i 0.2 -W 2 "$SF_SYNFIN_IP" \
+    >"$SF_TMP/$1.ping" 2>&1; then
+    sf_netns_bad "$1: ping through synfin's replies"
+    cat "$SF_TMP/$1.ping"
+  fi
+  sf_netns_k timeout 10 python3 -c "
+import socket
+s = socket.create_connection(('$SF_SYNFIN_IP', 7), timeout=5)
+s.sendall(b'x' * 1000000)
+s.shutdown(socket.SHUT_WR)
+s.settimeout(5)
+s.recv(1)
+" >"$SF_TMP/$1.py" 2>&1 || { sf_netns_bad "$1: kernel TCP send"; cat "$SF_TMP/$1.py"; }
+}
+
+sf_netns_expect_common() {
+  [ "$(sf_netns_field echo_replies "$2")" -ge 3 ] 2>/dev/null || sf_netns_bad "$1: echo replies"
+  [ "$(sf_netns_field tcp_bytes "$2")" = 1000000 ] || sf_netns_bad "$1: tcp bytes"
+  [ "$(sf_netns_field own "$2")" = 0 ] || sf_netns_bad "$1: own frames received back"
+  [ "$(sf_netns_field bad_csum "$2")" = 0 ] || sf_netns_bad "$1: checksum failures"
+  [ "$(sf_netns_field rx_truncated "$2")" = 0 ] || sf_netns_bad "$1: truncated frames"
+}
+
+sf_netns_end() {
+  [ $sf_netns_fail = 0 ] && echo "PASS: $*"
+  exit $sf_netns_fail
 }

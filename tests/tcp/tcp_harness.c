@@ -457,3 +457,77 @@ void th_inject_icmp_error(struct th *h, uint8_t type, uint8_t code,
 void th_inject_frame(struct th *h, const uint8_t *frame, size_t len) {
   sf__engine_input(h->e, (unsigned)h->netif, frame, len, 0, h->now);
 }
+
+/* ------------------------------------------------------------------
+ * Shared assertions and set-up steps.
+ */
+
+void th_expect_data(struct th *h, struct th_conn *c, struct sf_tcp_hdr *s,
+                    uint32_t seq, size_t len) {
+  ck_assert_msg(th_conn_next(h, c, s), "no segment sent");
+  ck_assert_uint_eq(s->seq.v, seq);
+  ck_assert_uint_eq(s->payload_len, len);
+}
+
+struct sf_listener *th_listen(struct th *h, uint16_t port, int backlog,
+                              void *user) {
+  struct sf_listener *l = NULL;
+  ck_assert_int_eq(sf__tcp_listen(h->e, 0, port, backlog, user, &l), 0);
+  ck_assert_ptr_nonnull(l);
+  return l;
+}
+
+struct sf_tcb *th_connect(struct th *h, uint16_t rport, void *user) {
+  struct sf_tcb *t = NULL;
+  ck_assert_int_eq(sf__tcp_connect(h->e, 0, 0, TH_PEER_ADDR, rport, user,
+                                   NULL, h->now, &t),
+                   0);
+  ck_assert_ptr_nonnull(t);
+  return t;
+}
+
+struct sf_tcb *th_open_std(struct th *h, struct th_conn *c, uint16_t rport,
+                           uint32_t peer_isn) {
+  struct sf_tcp_opts o = th_syn_opts(1460, 7, true, true, 100, 0);
+  return th_open_active(h, c, rport, peer_isn, &o, 65535);
+}
+
+void th_conn_ack(struct th *h, struct th_conn *c, uint32_t upto) {
+  c->rcv_nxt = upto;
+  th_conn_send(h, c, SF_TCP_ACK, NULL, 0);
+}
+
+void th_finish(struct th *h, struct sf_tcb *t) {
+  sf__tcp_abort(t, h->now);
+  sf__tcp_detach(t, h->now);
+  ck_assert_uint_eq(sf__engine_tcb_count(h->e), 0);
+  th_free(h);
+}
+
+struct sf_tcb *th_last_state_tcb(const struct th *h) {
+  for (size_t i = h->nev; i > 0; i--)
+    if (h->ev[i - 1].ev.type == SF_TEV_STATE && h->ev[i - 1].tcb)
+      return h->ev[i - 1].tcb;
+  return NULL;
+}
+
+unsigned th_count_for(const struct th *h, const struct sf_tcb *t,
+                      enum sf_tcp_event_type type) {
+  unsigned n = 0;
+  for (size_t i = 0; i < h->nev; i++)
+    if (h->ev[i].ev.type == type && h->ev[i].tcb == t)
+      n++;
+  return n;
+}
+
+uint16_t th_lport(const struct sf_tcb *t) {
+  struct sf_tuple tu;
+  sf__tcp_get_tuple(t, &tu);
+  return tu.lport;
+}
+
+sf_tcp_info_t th_info(const struct sf_tcb *t) {
+  sf_tcp_info_t i;
+  sf__tcp_get_info(t, &i);
+  return i;
+}

@@ -11,6 +11,7 @@
 #ifndef SF_TESTS_TCP_HARNESS_H
 #define SF_TESTS_TCP_HARNESS_H
 
+#include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -169,5 +170,72 @@ void th_inject_icmp_error(struct th *h, uint8_t type, uint8_t code,
                           uint16_t mtu, const struct sf_tcp_hdr *s);
 /* Injects a whole Ethernet frame as received. */
 void th_inject_frame(struct th *h, const uint8_t *frame, size_t len);
+
+
+/* ------------------------------------------------------------------
+ * Shared assertions and set-up steps (used by the state-machine suites:
+ * test_listen, test_syn_received, test_syn_sent, test_close,
+ * test_established, test_recovery, test_hostile).
+ */
+
+/* The next segment must exist and carry exactly these flags, seq, ack
+ * and window field; s (a struct sf_tcp_hdr *) holds it afterwards for
+ * further checks. A macro so that a failure names the test's line. */
+#define TH_EXPECT_SEG(h, s, fl, sq, ak, win)                                 \
+  do {                                                                       \
+    ck_assert_msg(th_next((h), (s)), "no segment sent");                     \
+    ck_assert_uint_eq((s)->flags, (fl));                                     \
+    ck_assert_uint_eq((s)->seq.v, (uint32_t)(sq));                           \
+    ck_assert_uint_eq((s)->ack.v, (uint32_t)(ak));                           \
+    ck_assert_uint_eq((s)->window, (win));                                   \
+  } while (0)
+
+/* The engine must have sent nothing more. */
+#define TH_EXPECT_NONE(h)                                                    \
+  do {                                                                       \
+    struct sf_tcp_hdr th_none_;                                              \
+    ck_assert_msg(!th_next((h), &th_none_), "unexpected segment");           \
+  } while (0)
+
+/* The state transitions seen for t (NULL: any) must be exactly str. */
+#define TH_EXPECT_TRANSITIONS(h, t, str)                                     \
+  do {                                                                       \
+    char th_tb_[512];                                                        \
+    ck_assert_str_eq(th_transitions((h), (t), th_tb_, sizeof(th_tb_)),       \
+                     (str));                                                 \
+  } while (0)
+
+/* The next segment must exist (noted by the peer as th_conn_next does)
+ * and carry payload_len bytes from sequence number seq; it is returned
+ * in *s for further checks. */
+void th_expect_data(struct th *h, struct th_conn *c, struct sf_tcp_hdr *s,
+                    uint32_t seq, size_t len);
+
+/* Listens on port (any local address) with this backlog and listener
+ * user pointer; asserts success and returns the listener. */
+struct sf_listener *th_listen(struct th *h, uint16_t port, int backlog,
+                              void *user);
+/* connect() from an ephemeral port to TH_PEER_ADDR:rport with this user
+ * pointer at h->now; asserts success and returns the tcb (SYN-SENT; its
+ * SYN is left for the test to read). */
+struct sf_tcb *th_connect(struct th *h, uint16_t rport, void *user);
+/* th_open_active with the options most suites use: MSS 1460, window
+ * scale 7, SACK, timestamps (TSval 100), window field 65535. */
+struct sf_tcb *th_open_std(struct th *h, struct th_conn *c, uint16_t rport,
+                           uint32_t peer_isn);
+/* The peer acknowledges up to upto (c->rcv_nxt) with a bare ACK. */
+void th_conn_ack(struct th *h, struct th_conn *c, uint32_t upto);
+/* Aborts and detaches t, asserts that no tcb is left, frees the harness. */
+void th_finish(struct th *h, struct sf_tcb *t);
+
+/* The tcb of the most recent state event (NULL if none had one). */
+struct sf_tcb *th_last_state_tcb(const struct th *h);
+/* Recorded events of this type about t (by tcb pointer). */
+unsigned th_count_for(const struct th *h, const struct sf_tcb *t,
+                      enum sf_tcp_event_type type);
+/* t's local port. */
+uint16_t th_lport(const struct sf_tcb *t);
+/* sf__tcp_get_info(t) as a value. */
+sf_tcp_info_t th_info(const struct sf_tcb *t);
 
 #endif /* SF_TESTS_TCP_HARNESS_H */

@@ -22,27 +22,6 @@
 #define MSL (10 * SF_NSEC_PER_SEC)
 #define FW2 (20 * SF_NSEC_PER_SEC)
 
-#define EXPECT_SEG(h, s, fl, sq, ak, win)                                    \
-  do {                                                                       \
-    ck_assert_msg(th_next((h), (s)), "no segment sent");                     \
-    ck_assert_uint_eq((s)->flags, (fl));                                     \
-    ck_assert_uint_eq((s)->seq.v, (uint32_t)(sq));                           \
-    ck_assert_uint_eq((s)->ack.v, (uint32_t)(ak));                           \
-    ck_assert_uint_eq((s)->window, (win));                                   \
-  } while (0)
-
-#define EXPECT_NONE(h)                                                       \
-  do {                                                                       \
-    struct sf_tcp_hdr none_;                                                 \
-    ck_assert_msg(!th_next((h), &none_), "unexpected segment");              \
-  } while (0)
-
-#define EXPECT_TRANSITIONS(h, t, str)                                        \
-  do {                                                                       \
-    char tb_[512];                                                           \
-    ck_assert_str_eq(th_transitions((h), (t), tb_, sizeof(tb_)), (str));     \
-  } while (0)
-
 static void short_timers(struct sf_engine_config *c) {
   c->msl = MSL;
   c->fin_wait2_timeout = FW2;
@@ -60,10 +39,7 @@ static void peer(struct th *h, uint16_t lport, uint32_t seq, uint32_t ack,
  * none); our ACK is checked. Returns the ESTABLISHED tcb. */
 static struct sf_tcb *open_conn(struct th *h, uint32_t peer_isn,
                                 const struct sf_tcp_opts *o) {
-  struct sf_tcb *t = NULL;
-  ck_assert_int_eq(sf__tcp_connect(h->e, 0, 0, TH_PEER_ADDR, PPORT,
-                                   (void *)1, NULL, h->now, &t),
-                   0);
+  struct sf_tcb *t = th_connect(h, PPORT, (void *)1);
   struct sf_tcp_hdr s;
   ck_assert(th_next(h, &s));
   ck_assert_uint_eq(s.flags, SF_TCP_SYN);
@@ -81,20 +57,12 @@ static struct sf_tcb *open_conn(struct th *h, uint32_t peer_isn,
   return t;
 }
 
-static uint16_t lport_of(const struct sf_tcb *t) {
-  struct sf_tuple tu;
-  sf__tcp_get_tuple(t, &tu);
-  return tu.lport;
-}
-
-/* Events of this type about t (by tcb pointer). */
-static unsigned count_for(const struct th *h, const struct sf_tcb *t,
-                          enum sf_tcp_event_type type) {
-  unsigned n = 0;
-  for (size_t i = 0; i < h->nev; i++)
-    if (h->ev[i].ev.type == type && h->ev[i].tcb == t)
-      n++;
-  return n;
+/* shutdown() sends the FIN; the peer ACKs it: FIN-WAIT-2. */
+static void to_fin_wait_2(struct th *h, struct sf_tcb *t) {
+  ck_assert_int_eq(sf__tcp_shutdown(t, h->now), 0);
+  ck_assert_uint_eq(th_drain(h), 1);
+  peer(h, th_lport(t), PEER_ISN + 1, TH_ISN + 2, SF_TCP_ACK, NULL, 0);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_FIN_WAIT_2);
 }
 
 START_TEST(active_close_full) {
@@ -104,24 +72,24 @@ START_TEST(active_close_full) {
   struct sf_tcp_hdr s;
   ck_assert_int_eq(sf__tcp_shutdown(t, h.now), 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_FIN_WAIT_1);
-  EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
+                65535);
   ck_assert_uint_eq(s.payload_len, 0);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   ck_assert_int_eq(sf__tcp_shutdown(t, h.now), SF_ENOTCONN);
   ck_assert_int_eq(sf__tcp_send(t, "x", 1, h.now), SF_EPIPE);
   /* the peer acknowledges our FIN */
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 2, SF_TCP_ACK, NULL, 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_FIN_WAIT_2);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(th_count(&h, SF_TEV_FIN_ACKED), 1);
   ck_assert_uint_eq(t->timers[SF_TT_2MSL], SF_TIME_NEVER); /* attached */
   /* ... then sends its own */
   h.now += SF_NSEC_PER_SEC;
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 2, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_TIME_WAIT);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
-  EXPECT_NONE(&h);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
+  TH_EXPECT_NONE(&h);
   sf_time_t entered = h.now;
   ck_assert_uint_eq(th_count(&h, SF_TEV_PEER_FIN), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_TIME_WAIT), 1);
@@ -139,11 +107,11 @@ START_TEST(active_close_full) {
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSED);
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
   ck_assert_uint_eq(th_event_nth(&h, SF_TEV_CLOSED, 0)->at, entered + 2 * MSL);
-  EXPECT_NONE(&h);
-  EXPECT_TRANSITIONS(&h, t,
-                     "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
-                     "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
-                     "FIN-WAIT-2>TIME-WAIT,TIME-WAIT>CLOSED");
+  TH_EXPECT_NONE(&h);
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
+                        "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
+                        "FIN-WAIT-2>TIME-WAIT,TIME-WAIT>CLOSED");
   ck_assert_uint_eq(th_count(&h, SF_TEV_ESTABLISHED), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_ERROR), 0);
   ck_assert_uint_eq(sf__tcp_error(t), 0);
@@ -161,20 +129,20 @@ START_TEST(active_close_wraps) {
   struct sf_tcb *t = open_conn(&h, 0xfffffffdu, NULL);
   struct sf_tcp_hdr s;
   ck_assert_int_eq(sf__tcp_shutdown(t, h.now), 0);
-  EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, 0xffffffffu, 0xfffffffeu,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, 0xffffffffu, 0xfffffffeu,
+                65535);
   /* FIN and ACK of ours together, the peer's FIN at 0xfffffffe */
   peer(&h, LPORT, 0xfffffffeu, 0, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_TIME_WAIT);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, 0, 0xffffffffu, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, 0, 0xffffffffu, 65535);
   ck_assert_uint_eq(th_count(&h, SF_TEV_FIN_ACKED), 1);
-  EXPECT_TRANSITIONS(&h, t,
-                     "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
-                     "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
-                     "FIN-WAIT-2>TIME-WAIT");
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
+                        "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
+                        "FIN-WAIT-2>TIME-WAIT");
   /* the retransmitted FIN is re-ACKed across the wrap too */
   peer(&h, LPORT, 0xfffffffeu, 0, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, 0, 0xffffffffu, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, 0, 0xffffffffu, 65535);
   sf__tcp_detach(t, h.now);
   th_advance(&h, 2 * MSL);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
@@ -191,32 +159,32 @@ START_TEST(passive_close_and_half_close) {
   /* the peer shuts down its side: CLOSE-WAIT, ACKed at once */
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 1, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSE_WAIT);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 2, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 2, 65535);
   ck_assert_uint_eq(th_count(&h, SF_TEV_PEER_FIN), 1);
   char b[8];
   ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), SF_EOF);
   ck_assert(sf__tcp_read_done(t));
   /* we keep sending (half-close) */
   ck_assert_int_eq(sf__tcp_send(t, "xyz", 3, h.now), 3);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, TH_ISN + 1, PEER_ISN + 2,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, TH_ISN + 1, PEER_ISN + 2,
+                65535);
   ck_assert_uint_eq(s.payload_len, 3);
   ck_assert(memcmp(s.payload, "xyz", 3) == 0);
   peer(&h, LPORT, PEER_ISN + 2, TH_ISN + 4, SF_TCP_ACK, NULL, 0);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSE_WAIT);
   /* our close: LAST-ACK */
   ck_assert_int_eq(sf__tcp_shutdown(t, h.now), 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_LAST_ACK);
-  EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 4, PEER_ISN + 2,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 4, PEER_ISN + 2,
+                65535);
   peer(&h, LPORT, PEER_ISN + 2, TH_ISN + 5, SF_TCP_ACK, NULL, 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSED);
-  EXPECT_NONE(&h);
-  EXPECT_TRANSITIONS(&h, t,
-                     "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
-                     "ESTABLISHED>CLOSE-WAIT,CLOSE-WAIT>LAST-ACK,"
-                     "LAST-ACK>CLOSED");
+  TH_EXPECT_NONE(&h);
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
+                        "ESTABLISHED>CLOSE-WAIT,CLOSE-WAIT>LAST-ACK,"
+                        "LAST-ACK>CLOSED");
   ck_assert_uint_eq(th_count(&h, SF_TEV_FIN_ACKED), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_TIME_WAIT), 0);
@@ -234,28 +202,28 @@ START_TEST(simultaneous_close) {
   struct sf_tcb *t = open_conn(&h, PEER_ISN, NULL);
   struct sf_tcp_hdr s;
   ck_assert_int_eq(sf__tcp_shutdown(t, h.now), 0);
-  EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
+                65535);
   /* the peer's FIN crosses ours (it has not seen ours) */
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 1, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSING);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
-  EXPECT_NONE(&h);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(th_count(&h, SF_TEV_TIME_WAIT), 0);
   /* its ACK of our FIN */
   peer(&h, LPORT, PEER_ISN + 2, TH_ISN + 2, SF_TCP_ACK, NULL, 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_TIME_WAIT);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(th_count(&h, SF_TEV_TIME_WAIT), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_FIN_ACKED), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_PEER_FIN), 1);
   sf_time_t entered = h.now;
   ck_assert_uint_eq(th_run_to_deadline(&h, UINT64_MAX), entered + 2 * MSL);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSED);
-  EXPECT_TRANSITIONS(&h, t,
-                     "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
-                     "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>CLOSING,"
-                     "CLOSING>TIME-WAIT,TIME-WAIT>CLOSED");
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
+                        "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>CLOSING,"
+                        "CLOSING>TIME-WAIT,TIME-WAIT>CLOSED");
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
   sf__tcp_detach(t, h.now);
   th_free(&h);
@@ -269,21 +237,21 @@ START_TEST(fin_with_data_both_ways) {
   struct sf_tcp_hdr s;
   /* ours: "a" goes at once; Nagle holds "bc" until shutdown adds FIN */
   ck_assert_int_eq(sf__tcp_send(t, "a", 1, h.now), 1);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, TH_ISN + 1, PEER_ISN + 1,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, TH_ISN + 1, PEER_ISN + 1,
+                65535);
   ck_assert_int_eq(sf__tcp_send(t, "bc", 2, h.now), 2);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   ck_assert_int_eq(sf__tcp_shutdown(t, h.now), 0);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, TH_ISN + 2,
-             PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, TH_ISN + 2,
+                PEER_ISN + 1, 65535);
   ck_assert_uint_eq(s.payload_len, 2);
   ck_assert(memcmp(s.payload, "bc", 2) == 0);
   /* theirs: data and FIN in one segment, acknowledging everything */
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 5,
        SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, "data", 4);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_TIME_WAIT);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 5, PEER_ISN + 6, 65535);
-  EXPECT_NONE(&h);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 5, PEER_ISN + 6, 65535);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(th_count(&h, SF_TEV_PEER_FIN), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_FIN_ACKED), 1);
   /* all the data comes before the end of stream */
@@ -291,10 +259,10 @@ START_TEST(fin_with_data_both_ways) {
   ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), 4);
   ck_assert(memcmp(b, "data", 4) == 0);
   ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), SF_EOF);
-  EXPECT_TRANSITIONS(&h, t,
-                     "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
-                     "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
-                     "FIN-WAIT-2>TIME-WAIT");
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
+                        "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
+                        "FIN-WAIT-2>TIME-WAIT");
   sf__tcp_detach(t, h.now);
   th_free(&h);
 }
@@ -311,7 +279,7 @@ START_TEST(fin_beyond_gap_waits) {
   peer(&h, LPORT, PEER_ISN + 4, TH_ISN + 1, SF_TCP_ACK | SF_TCP_FIN, "def",
        3);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1, 65535);
   ck_assert_uint_eq(s.opts.present, SF_TCP_OPT_SACK);
   ck_assert_uint_eq(s.opts.sack_count, 1);
   ck_assert_uint_eq(s.opts.sack[0].left.v, PEER_ISN + 4);
@@ -321,22 +289,22 @@ START_TEST(fin_beyond_gap_waits) {
   /* the FIN again, still beyond the gap: still nothing */
   peer(&h, LPORT, PEER_ISN + 4, TH_ISN + 1, SF_TCP_ACK | SF_TCP_FIN, "def",
        3);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1, 65535);
   ck_assert_uint_eq(th_count(&h, SF_TEV_PEER_FIN), 0);
   /* the gap fills: the data, then the FIN, counted once */
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 1, SF_TCP_ACK, "abc", 3);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSE_WAIT);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 8, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 8, 65535);
   ck_assert_uint_eq(s.opts.present, 0);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(th_count(&h, SF_TEV_PEER_FIN), 1);
   char b[16];
   ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), 6);
   ck_assert(memcmp(b, "abcdef", 6) == 0);
   ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), SF_EOF);
-  EXPECT_TRANSITIONS(&h, t,
-                     "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
-                     "ESTABLISHED>CLOSE-WAIT");
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
+                        "ESTABLISHED>CLOSE-WAIT");
   sf__tcp_abort(t, h.now);
   sf__tcp_detach(t, h.now);
   th_free(&h);
@@ -348,23 +316,20 @@ START_TEST(we_shut_down_and_keep_receiving) {
   th_init(&h, short_timers);
   struct sf_tcb *t = open_conn(&h, PEER_ISN, NULL);
   struct sf_tcp_hdr s;
-  ck_assert_int_eq(sf__tcp_shutdown(t, h.now), 0);
-  ck_assert_uint_eq(th_drain(&h), 1);
-  peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 2, SF_TCP_ACK, NULL, 0);
-  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_FIN_WAIT_2);
+  to_fin_wait_2(&h, t);
   /* the peer still sends: delivered, ACKed after the delay */
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 2, SF_TCP_ACK | SF_TCP_PSH, "hello",
        5);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   th_advance(&h, 40 * SF_NSEC_PER_MSEC);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 6, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 6, 65535);
   char b[8];
   ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), 5);
   ck_assert(memcmp(b, "hello", 5) == 0);
   ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), SF_EAGAIN);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_FIN_WAIT_2);
   peer(&h, LPORT, PEER_ISN + 6, TH_ISN + 2, SF_TCP_ACK | SF_TCP_FIN, NULL, 0);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 7, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 7, 65535);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_TIME_WAIT);
   ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), SF_EOF);
   sf__tcp_detach(t, h.now);
@@ -376,7 +341,7 @@ END_TEST
 static void to_time_wait(struct th *h, struct sf_tcb *t) {
   ck_assert_int_eq(sf__tcp_shutdown(t, h->now), 0);
   ck_assert_uint_eq(th_drain(h), 1);
-  peer(h, lport_of(t), PEER_ISN + 1, TH_ISN + 2, SF_TCP_FIN | SF_TCP_ACK,
+  peer(h, th_lport(t), PEER_ISN + 1, TH_ISN + 2, SF_TCP_FIN | SF_TCP_ACK,
        NULL, 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_TIME_WAIT);
   ck_assert_uint_eq(th_drain(h), 1);
@@ -392,15 +357,15 @@ START_TEST(time_wait_attached_reacks_fin_ignores_rst) {
   /* RFC 1337: a RST, even exactly at RCV.NXT, is ignored */
   h.now += SF_NSEC_PER_SEC;
   peer(&h, LPORT, PEER_ISN + 2, 0, SF_TCP_RST, NULL, 0);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_TIME_WAIT);
   ck_assert_uint_eq(th_counter(&h, "tcp_in_rst_ignored"), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_ERROR), 0);
   /* the FIN again, 5 s in: re-ACKed, 2MSL restarts from now */
   h.now = entered + 5 * SF_NSEC_PER_SEC;
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 2, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
-  EXPECT_NONE(&h);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(th_counter(&h, "tcp_timewait_fin_reacked"), 1);
   sf_time_t restart = h.now;
   th_advance(&h, 2 * MSL - 5 * SF_NSEC_PER_SEC); /* the old expiry */
@@ -409,7 +374,7 @@ START_TEST(time_wait_attached_reacks_fin_ignores_rst) {
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSED);
   ck_assert_uint_eq(th_count(&h, SF_TEV_TIME_WAIT), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   sf__tcp_detach(t, h.now);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
   th_free(&h);
@@ -419,16 +384,17 @@ END_TEST
 /* Closes t actively with the application gone: detach in ESTABLISHED
  * sends FIN, the peer's ACK+FIN ends it in a TIME-WAIT record. */
 static void close_to_record(struct th *h, struct sf_tcb *t) {
-  uint16_t lp = lport_of(t);
+  uint16_t lp = th_lport(t);
   sf__tcp_detach(t, h->now);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
+                65535);
   peer(h, lp, PEER_ISN + 1, TH_ISN + 2, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
   /* RFC 9293 3.10.7.4 (FIN-WAIT-2, eighth step): the FIN is ACKed */
-  EXPECT_SEG(h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
+  TH_EXPECT_SEG(h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
   ck_assert_uint_eq(s.dport, PPORT);
   ck_assert_uint_eq(s.sport, lp);
-  EXPECT_NONE(h);
+  TH_EXPECT_NONE(h);
 }
 
 START_TEST(time_wait_record) {
@@ -448,13 +414,13 @@ START_TEST(time_wait_record) {
   struct sf_tcp_hdr s;
   /* RST ignored (RFC 1337) */
   peer(&h, LPORT, PEER_ISN + 2, 0, SF_TCP_RST, NULL, 0);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(sf__engine_timewait_count(h.e), 1);
   ck_assert_uint_eq(th_counter(&h, "tcp_in_rst_ignored"), 1);
   /* the retransmitted FIN is re-ACKed and the 2MSL restarts */
   h.now = entered + 3 * SF_NSEC_PER_SEC;
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 2, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
   ck_assert_uint_eq(s.opts.present, 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_timewait_fin_reacked"), 1);
   sf_time_t restart = h.now;
@@ -471,15 +437,15 @@ START_TEST(time_wait_record) {
   ck_assert_int_eq(last->ev.new_state, SF_TCP_CLOSED);
   ck_assert_ptr_null(last->tcb);
   ck_assert_ptr_eq(last->observer, (void *)&h);
-  EXPECT_TRANSITIONS(&h, NULL,
-                     "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
-                     "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
-                     "FIN-WAIT-2>TIME-WAIT,TIME-WAIT>CLOSED");
+  TH_EXPECT_TRANSITIONS(&h, NULL,
+                        "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
+                        "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
+                        "FIN-WAIT-2>TIME-WAIT,TIME-WAIT>CLOSED");
   ck_assert_uint_eq(th_count(&h, SF_TEV_TIME_WAIT), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
   /* now the port is closed */
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 2, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
-  EXPECT_SEG(&h, &s, SF_TCP_RST, TH_ISN + 2, 0, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST, TH_ISN + 2, 0, 0);
   th_free(&h);
 }
 END_TEST
@@ -495,7 +461,7 @@ static struct sf_tcb *passive_ts(struct th *h, struct sf_listener *l,
                                 .mss = 1460, .ts_val = tsval}};
   th_inject(h, &syn);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(h, &s, SF_TCP_SYN | SF_TCP_ACK, h->isn, peer_isn + 1, 65535);
+  TH_EXPECT_SEG(h, &s, SF_TCP_SYN | SF_TCP_ACK, h->isn, peer_isn + 1, 65535);
   ck_assert_uint_eq(s.opts.ts_ecr, tsval);
   struct th_seg ack = {.sport = RPORT, .dport = 80, .seq = peer_isn + 1,
                        .ack = h->isn + 1, .flags = SF_TCP_ACK,
@@ -528,11 +494,11 @@ START_TEST(time_wait_record_rfc6191_reuse) {
   struct sf_tcp_hdr s;
   /* we close first (active close of a passive connection) */
   sf__tcp_detach(t, h.now);
-  EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
+                65535);
   h.now += 10 * SF_NSEC_PER_MSEC;
   ts_seg(&h, PEER_ISN + 1, TH_ISN + 2, SF_TCP_FIN | SF_TCP_ACK, 1010);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
   ck_assert_uint_eq(s.opts.present, SF_TCP_OPT_TIMESTAMP);
   ck_assert_uint_eq(s.opts.ts_ecr, 1010);
   ck_assert_uint_eq(s.opts.ts_val,
@@ -542,22 +508,22 @@ START_TEST(time_wait_record_rfc6191_reuse) {
   /* a retransmitted FIN: the record answers with timestamps */
   h.now += 10 * SF_NSEC_PER_MSEC;
   ts_seg(&h, PEER_ISN + 1, TH_ISN + 2, SF_TCP_FIN | SF_TCP_ACK, 1020);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
   ck_assert_uint_eq(s.opts.ts_val,
                     (uint32_t)(h.now / SF_NSEC_PER_MSEC) + off);
   ck_assert_uint_eq(s.opts.ts_ecr, 1010);
   /* a SYN with an older timestamp (and a lower ISN): not allowed, ACK */
   ts_seg(&h, 100, 0, SF_TCP_SYN, 900);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
   ck_assert_uint_eq(sf__engine_timewait_count(h.e), 1);
   ck_assert_uint_eq(th_counter(&h, "tcp_timewait_reused"), 0);
   /* RFC 6191: a newer TSval lets a new incarnation in, even with an ISN
    * below the old RCV.NXT; the record disappears */
   h.isn = 0x80000000u;
   ts_seg(&h, 100, 0, SF_TCP_SYN, 2000);
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, 0x80000000u, 101, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, 0x80000000u, 101, 65535);
   ck_assert_uint_eq(s.opts.ts_ecr, 2000);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(sf__engine_timewait_count(h.e), 0);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 1);
   ck_assert_uint_eq(th_counter(&h, "tcp_timewait_reused"), 1);
@@ -582,20 +548,20 @@ START_TEST(time_wait_attached_rfc6191_reuse) {
   /* older TSval: refused, ACKed */
   ts_seg(&h, PEER_ISN + 50, 0, SF_TCP_SYN, 1009);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_TIME_WAIT);
   /* newer: the old connection ends, the listener takes the SYN */
   h.isn = 0xfffffff0u;
   ts_seg(&h, PEER_ISN + 50, 0, SF_TCP_SYN, 1011);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSED);
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, 0xfffffff0u, PEER_ISN + 51,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, 0xfffffff0u, PEER_ISN + 51,
+                65535);
   ck_assert_uint_eq(th_counter(&h, "tcp_timewait_reused"), 1);
-  ck_assert_uint_eq(count_for(&h, t, SF_TEV_CLOSED), 1);
-  EXPECT_TRANSITIONS(&h, t,
-                     "LISTEN>SYN-RECEIVED,SYN-RECEIVED>ESTABLISHED,"
-                     "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
-                     "FIN-WAIT-2>TIME-WAIT,TIME-WAIT>CLOSED");
+  ck_assert_uint_eq(th_count_for(&h, t, SF_TEV_CLOSED), 1);
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "LISTEN>SYN-RECEIVED,SYN-RECEIVED>ESTABLISHED,"
+                        "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
+                        "FIN-WAIT-2>TIME-WAIT,TIME-WAIT>CLOSED");
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 2);
   sf__tcp_detach(t, h.now);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 1);
@@ -617,7 +583,7 @@ START_TEST(time_wait_limit_recycles_oldest) {
   uint16_t ports[3];
   for (unsigned i = 0; i < 3; i++) {
     struct sf_tcb *t = open_conn(&h, PEER_ISN, NULL);
-    ports[i] = lport_of(t);
+    ports[i] = th_lport(t);
     ck_assert_uint_eq(ports[i], LPORT + i);
     close_to_record(&h, t);
     h.now += SF_NSEC_PER_SEC;
@@ -630,12 +596,12 @@ START_TEST(time_wait_limit_recycles_oldest) {
   /* the oldest (first port) is gone: its FIN now draws a RST */
   peer(&h, ports[0], PEER_ISN + 1, TH_ISN + 2, SF_TCP_FIN | SF_TCP_ACK, NULL,
        0);
-  EXPECT_SEG(&h, &s, SF_TCP_RST, TH_ISN + 2, 0, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST, TH_ISN + 2, 0, 0);
   /* the other two still re-ACK */
   for (unsigned i = 1; i < 3; i++) {
     peer(&h, ports[i], PEER_ISN + 1, TH_ISN + 2, SF_TCP_FIN | SF_TCP_ACK,
          NULL, 0);
-    EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
+    TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
     ck_assert_uint_eq(s.sport, ports[i]);
   }
   ck_assert_uint_eq(th_count(&h, SF_TEV_TIME_WAIT), 3);
@@ -648,10 +614,7 @@ START_TEST(orphaned_fin_wait_2_times_out) {
   struct th h;
   th_init(&h, short_timers);
   struct sf_tcb *t = open_conn(&h, PEER_ISN, NULL);
-  ck_assert_int_eq(sf__tcp_shutdown(t, h.now), 0);
-  ck_assert_uint_eq(th_drain(&h), 1);
-  peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 2, SF_TCP_ACK, NULL, 0);
-  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_FIN_WAIT_2);
+  to_fin_wait_2(&h, t);
   /* attached: FIN-WAIT-2 waits for the peer as long as it takes */
   ck_assert_ptr_null(sf__heap_min(&h.e->timers));
   sf_time_t detached = h.now + SF_NSEC_PER_SEC;
@@ -661,14 +624,14 @@ START_TEST(orphaned_fin_wait_2_times_out) {
   ck_assert_uint_eq(th_run_to_deadline(&h, UINT64_MAX), detached + FW2);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_fin_wait2_timeouts"), 1);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_TIME_WAIT), 0);
   ck_assert_uint_eq(th_count(&h, SF_TEV_ERROR), 0);
-  EXPECT_TRANSITIONS(&h, NULL,
-                     "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
-                     "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
-                     "FIN-WAIT-2>CLOSED");
+  TH_EXPECT_TRANSITIONS(&h, NULL,
+                        "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
+                        "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
+                        "FIN-WAIT-2>CLOSED");
   th_free(&h);
 }
 END_TEST
@@ -679,16 +642,16 @@ START_TEST(orphaned_in_fin_wait_1_then_fin_wait_2_times_out) {
   struct sf_tcb *t = open_conn(&h, PEER_ISN, NULL);
   sf__tcp_detach(t, h.now); /* FIN-WAIT-1, FIN sent */
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
+                65535);
   h.now += 100 * SF_NSEC_PER_MSEC;
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 2, SF_TCP_ACK, NULL, 0);
   sf_time_t acked = h.now;
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(th_run_to_deadline(&h, UINT64_MAX), acked + FW2);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_fin_wait2_timeouts"), 1);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   th_free(&h);
 }
 END_TEST
@@ -699,22 +662,22 @@ START_TEST(detach_with_unread_data_resets) {
   struct sf_tcb *t = open_conn(&h, PEER_ISN, NULL);
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 1, SF_TCP_ACK | SF_TCP_PSH, "abc",
        3);
-  EXPECT_NONE(&h); /* the ACK is delayed */
+  TH_EXPECT_NONE(&h); /* the ACK is delayed */
   sf__tcp_detach(t, h.now);
   struct sf_tcp_hdr s;
   /* RFC 2525 2.17: RST, not FIN, when received data is lost */
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 4,
-             65535);
-  EXPECT_NONE(&h);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 4,
+                65535);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_conn_aborted"), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_ERROR), 0);
-  EXPECT_TRANSITIONS(&h, NULL,
-                     "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
-                     "ESTABLISHED>CLOSED");
+  TH_EXPECT_TRANSITIONS(&h, NULL,
+                        "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
+                        "ESTABLISHED>CLOSED");
   th_advance(&h, 2 * MSL);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   th_free(&h);
 }
 END_TEST
@@ -734,15 +697,15 @@ START_TEST(detach_after_shutdown_with_unread_data_resets) {
    * in FIN-WAIT-2 as much as in ESTABLISHED */
   sf__tcp_detach(t, h.now);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 4,
-             65535);
-  EXPECT_NONE(&h);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 4,
+                65535);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
-  EXPECT_TRANSITIONS(&h, NULL,
-                     "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
-                     "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
-                     "FIN-WAIT-2>CLOSED");
+  TH_EXPECT_TRANSITIONS(&h, NULL,
+                        "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
+                        "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
+                        "FIN-WAIT-2>CLOSED");
   th_free(&h);
 }
 END_TEST
@@ -751,24 +714,22 @@ START_TEST(data_to_orphan_resets) {
   struct th h;
   th_init(&h, short_timers);
   struct sf_tcb *t = open_conn(&h, PEER_ISN, NULL);
-  ck_assert_int_eq(sf__tcp_shutdown(t, h.now), 0);
-  ck_assert_uint_eq(th_drain(&h), 1);
-  peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 2, SF_TCP_ACK, NULL, 0);
+  to_fin_wait_2(&h, t);
   sf__tcp_detach(t, h.now);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   /* nobody will read it: RST (RFC 2525 2.17, "any new data") */
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 2, SF_TCP_ACK | SF_TCP_PSH, "late",
        4);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 1,
-             65535);
-  EXPECT_NONE(&h);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 1,
+                65535);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_in_data_after_close"), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
   /* and then the port is closed */
   peer(&h, LPORT, PEER_ISN + 5, TH_ISN + 2, SF_TCP_ACK, NULL, 0);
-  EXPECT_SEG(&h, &s, SF_TCP_RST, TH_ISN + 2, 0, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST, TH_ISN + 2, 0, 0);
   th_free(&h);
 }
 END_TEST
@@ -779,27 +740,27 @@ START_TEST(detach_in_close_wait_sends_fin) {
   struct sf_tcb *t = open_conn(&h, PEER_ISN, NULL);
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 1, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 2, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 2, 65535);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSE_WAIT);
   sf__tcp_detach(t, h.now);
-  EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 2,
-             65535);
-  EXPECT_NONE(&h);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 2,
+                65535);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 1);
   /* LAST-ACK retransmits the FIN on the RTO */
   ck_assert(th_run_until_segment(&h, UINT64_MAX, 0, &s));
   ck_assert_uint_eq(s.flags, SF_TCP_FIN | SF_TCP_ACK);
   ck_assert_uint_eq(s.seq.v, TH_ISN + 1);
   peer(&h, LPORT, PEER_ISN + 2, TH_ISN + 2, SF_TCP_ACK, NULL, 0);
-  EXPECT_NONE(&h);
+  TH_EXPECT_NONE(&h);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_FIN_ACKED), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_PEER_FIN), 1);
-  EXPECT_TRANSITIONS(&h, NULL,
-                     "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
-                     "ESTABLISHED>CLOSE-WAIT,CLOSE-WAIT>LAST-ACK,"
-                     "LAST-ACK>CLOSED");
+  TH_EXPECT_TRANSITIONS(&h, NULL,
+                        "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
+                        "ESTABLISHED>CLOSE-WAIT,CLOSE-WAIT>LAST-ACK,"
+                        "LAST-ACK>CLOSED");
   th_free(&h);
 }
 END_TEST

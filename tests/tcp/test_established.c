@@ -31,22 +31,13 @@ static void fill_pattern(void) {
     pat[i] = (uint8_t)(i * 7 + (i >> 8));
 }
 
-static struct sf_tcb *open_std(struct th *h, struct th_conn *c) {
-  struct sf_tcp_opts o = th_syn_opts(1460, 7, true, true, 100, 0);
-  return th_open_active(h, c, RPORT, PEER_ISN, &o, 65535);
-}
-
-/* The peer acknowledges everything the engine sent so far. */
-static void peer_ack(struct th *h, struct th_conn *c, uint32_t upto) {
-  c->rcv_nxt = upto;
-  th_conn_send(h, c, SF_TCP_ACK, NULL, 0);
-}
-
-static void finish(struct th *h, struct sf_tcb *t) {
-  sf__tcp_abort(t, h->now);
-  sf__tcp_detach(t, h->now);
-  ck_assert_uint_eq(sf__engine_tcb_count(h->e), 0);
-  th_free(h);
+/* The pattern, an engine configured by cfg_edit (may be NULL), and a
+ * connection opened with the standard options. */
+static struct sf_tcb *start(struct th *h, struct th_conn *c,
+                            void (*cfg_edit)(struct sf_engine_config *)) {
+  fill_pattern();
+  th_init(h, cfg_edit);
+  return th_open_std(h, c, RPORT, PEER_ISN);
 }
 
 static void small_rcvbuf(struct sf_engine_config *c) { c->rcvbuf = 16384; }
@@ -59,7 +50,7 @@ START_TEST(data_both_directions) {
   struct th h;
   struct th_conn c;
   th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
   struct sf_tcp_hdr s;
   ck_assert_int_eq(sf__tcp_send(t, "hello", 5, h.now), 5);
   ck_assert(th_conn_next(&h, &c, &s));
@@ -97,16 +88,14 @@ START_TEST(data_both_directions) {
   ck_assert_uint_eq(info.bytes_sent, 5);
   ck_assert_uint_eq(info.bytes_received, 100);
   ck_assert_uint_eq(info.bytes_in_flight, 0);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
 START_TEST(segments_to_mss_minus_timestamps) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = start(&h, &c, NULL);
   struct sf_tcp_hdr s;
   ck_assert_int_eq(sf__tcp_send(t, pat, 5000, h.now), 5000);
   for (uint32_t i = 0; i < 3; i++) {
@@ -122,14 +111,14 @@ START_TEST(segments_to_mss_minus_timestamps) {
   sf__tcp_get_info(t, &info);
   ck_assert_uint_eq(info.unsent, 656);
   ck_assert_uint_eq(info.bytes_in_flight, 4344);
-  peer_ack(&h, &c, TH_ISN + 1 + 4344);
+  th_conn_ack(&h, &c, TH_ISN + 1 + 4344);
   ck_assert(th_conn_next(&h, &c, &s));
   ck_assert_uint_eq(s.flags, SF_TCP_ACK | SF_TCP_PSH);
   ck_assert_uint_eq(s.seq.v, TH_ISN + 1 + 4344);
   ck_assert_uint_eq(s.payload_len, 656);
   ck_assert(memcmp(s.payload, pat + 4344, 656) == 0);
   ck_assert(!th_next(&h, &s));
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -146,16 +135,14 @@ START_TEST(segments_to_mss_without_timestamps) {
   static const uint32_t lens[] = {1460, 1460, 80};
   uint32_t seq = TH_ISN + 1;
   for (int i = 0; i < 3; i++) {
-    ck_assert(th_conn_next(&h, &c, &s));
-    ck_assert_uint_eq(s.seq.v, seq);
-    ck_assert_uint_eq(s.payload_len, lens[i]);
+    th_expect_data(&h, &c, &s, seq, lens[i]);
     ck_assert_uint_eq(s.opts.present, 0);
     ck_assert_uint_eq(s.flags, SF_TCP_ACK | (i == 2 ? SF_TCP_PSH : 0));
     seq += lens[i];
   }
   ck_assert(!th_next(&h, &s));
   /* a smaller MSS from the peer rules: 536 */
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -178,16 +165,14 @@ START_TEST(peer_mss_smaller) {
   /* without scaling the 256 KiB buffer is announced as 65535 */
   ck_assert_uint_eq(s.window, 65535);
   ck_assert(!th_next(&h, &s));
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
 START_TEST(send_buffer_limit_and_writable) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, small_sndbuf);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = start(&h, &c, small_sndbuf);
   ck_assert_uint_eq(sf__tcp_send_space(t), 10000);
   ck_assert_int_eq(sf__tcp_send(t, pat, 20000, h.now), 10000);
   ck_assert_uint_eq(sf__tcp_send_space(t), 0);
@@ -195,7 +180,7 @@ START_TEST(send_buffer_limit_and_writable) {
   /* 6 full segments (cwnd 14480 allows 10); the 1312-byte tail waits */
   ck_assert_uint_eq(th_drain(&h), 6);
   ck_assert_uint_eq(th_count(&h, SF_TEV_WRITABLE), 0);
-  peer_ack(&h, &c, TH_ISN + 1 + 2896);
+  th_conn_ack(&h, &c, TH_ISN + 1 + 2896);
   ck_assert_uint_eq(th_count(&h, SF_TEV_WRITABLE), 1);
   ck_assert_uint_eq(sf__tcp_send_space(t), 2896);
   ck_assert_int_eq(sf__tcp_send(t, pat + 10000, 5000, h.now), 2896);
@@ -211,16 +196,14 @@ START_TEST(send_buffer_limit_and_writable) {
   ck_assert_uint_eq(s.seq.v, TH_ISN + 1 + 10136);
   ck_assert(memcmp(s.payload, pat + 10136, 1448) == 0);
   ck_assert(!th_next(&h, &s));
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
 START_TEST(receive_window_shrinks_right_edge_fixed) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, small_rcvbuf);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = start(&h, &c, small_rcvbuf);
   struct sf_tcp_hdr s;
   uint32_t edge = PEER_ISN + 1 + 16384;
   th_conn_send(&h, &c, SF_TCP_ACK, pat, 1000);
@@ -246,16 +229,14 @@ START_TEST(receive_window_shrinks_right_edge_fixed) {
   ck_assert_uint_eq(s.ack.v + s.window, edge);
   ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 1600);
   ck_assert(memcmp(buf, pat + 500, 1600) == 0);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
 START_TEST(reading_sends_window_update_sws) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, small_rcvbuf);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = start(&h, &c, small_rcvbuf);
   struct sf_tcp_hdr s;
   uint8_t buf[20000];
   /* two full segments: ACKed at once */
@@ -308,16 +289,14 @@ START_TEST(reading_sends_window_update_sws) {
   ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + off);
   ck_assert_uint_eq(s.window, 3000);
   ck_assert(!th_next(&h, &s));
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
 START_TEST(window_scaling_both_ways) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = start(&h, &c, NULL);
   struct sf_tcp_hdr s;
   sf_tcp_info_t info;
   sf__tcp_get_info(t, &info);
@@ -339,20 +318,16 @@ START_TEST(window_scaling_both_ways) {
   sf__tcp_set_nodelay(t, true, h.now);
   ck_assert_int_eq(sf__tcp_send(t, pat + 1000, 1000, h.now), 1000);
   ck_assert(!th_next(&h, &s)); /* only 280 bytes of window left */
-  peer_ack(&h, &c, TH_ISN + 1001);
-  ck_assert(th_conn_next(&h, &c, &s));
-  ck_assert_uint_eq(s.seq.v, TH_ISN + 1001);
-  ck_assert_uint_eq(s.payload_len, 1000);
-  finish(&h, t);
+  th_conn_ack(&h, &c, TH_ISN + 1001);
+  th_expect_data(&h, &c, &s, TH_ISN + 1001, 1000);
+  th_finish(&h, t);
 }
 END_TEST
 
 START_TEST(zero_window_persist) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = start(&h, &c, NULL);
   struct sf_tcp_hdr s;
   c.window = 0;
   th_conn_send(&h, &c, SF_TCP_ACK, NULL, 0);
@@ -374,28 +349,24 @@ START_TEST(zero_window_persist) {
   /* the window opens: the data goes at once */
   c.window = 100;
   th_conn_send(&h, &c, SF_TCP_ACK, NULL, 0);
-  ck_assert(th_conn_next(&h, &c, &s));
-  ck_assert_uint_eq(s.seq.v, TH_ISN + 1);
-  ck_assert_uint_eq(s.payload_len, 100);
+  th_expect_data(&h, &c, &s, TH_ISN + 1, 100);
   ck_assert(memcmp(s.payload, pat, 100) == 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
 START_TEST(nagle_and_nodelay) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = start(&h, &c, NULL);
   struct sf_tcp_hdr s;
   ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
   ck_assert(th_conn_next(&h, &c, &s));
   ck_assert_int_eq(sf__tcp_send(t, pat + 100, 100, h.now), 100);
   ck_assert_int_eq(sf__tcp_send(t, pat + 200, 100, h.now), 100);
   ck_assert(!th_next(&h, &s)); /* waits for the ACK */
-  peer_ack(&h, &c, TH_ISN + 101);
+  th_conn_ack(&h, &c, TH_ISN + 101);
   ck_assert(th_conn_next(&h, &c, &s)); /* both small writes coalesced */
   ck_assert_uint_eq(s.seq.v, TH_ISN + 101);
   ck_assert_uint_eq(s.payload_len, 200);
@@ -406,23 +377,17 @@ START_TEST(nagle_and_nodelay) {
   ck_assert_int_eq(sf__tcp_send(t, pat + 300, 50, h.now), 50);
   ck_assert(!th_next(&h, &s));
   sf__tcp_set_nodelay(t, true, h.now);
-  ck_assert(th_conn_next(&h, &c, &s));
-  ck_assert_uint_eq(s.seq.v, TH_ISN + 301);
-  ck_assert_uint_eq(s.payload_len, 50);
+  th_expect_data(&h, &c, &s, TH_ISN + 301, 50);
   ck_assert_int_eq(sf__tcp_send(t, pat + 350, 10, h.now), 10);
-  ck_assert(th_conn_next(&h, &c, &s));
-  ck_assert_uint_eq(s.seq.v, TH_ISN + 351);
-  ck_assert_uint_eq(s.payload_len, 10);
-  finish(&h, t);
+  th_expect_data(&h, &c, &s, TH_ISN + 351, 10);
+  th_finish(&h, t);
 }
 END_TEST
 
 START_TEST(delayed_ack) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = start(&h, &c, NULL);
   struct sf_tcp_hdr s;
   sf_time_t t0 = h.now;
   th_conn_send(&h, &c, SF_TCP_ACK, pat, 100);
@@ -448,7 +413,7 @@ START_TEST(delayed_ack) {
   ck_assert_uint_eq(s.payload_len, 1);
   ck_assert_uint_eq(sf__engine_next_deadline(h.e),
                     h.now + 200 * MS); /* only the RTO is left */
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -476,9 +441,7 @@ static void send_at(struct th *h, struct th_conn *c, uint32_t off,
 START_TEST(out_of_order_sack) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = start(&h, &c, NULL);
   struct sf_tcp_hdr s;
   const uint32_t B = PEER_ISN + 1;
   send_at(&h, &c, 1000, 100);
@@ -525,7 +488,7 @@ START_TEST(out_of_order_sack) {
   uint8_t buf[5000];
   ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 4100);
   ck_assert(memcmp(buf, pat, 4100) == 0);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -534,9 +497,7 @@ END_TEST
 START_TEST(out_of_order_all_slots_then_in_order) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = start(&h, &c, NULL);
   const uint32_t B = PEER_ISN + 1;
   for (uint32_t i = 0; i < 33; i++) /* 32 slots; the 33rd is dropped */
     send_at(&h, &c, 1000 + i * 200, 100);
@@ -562,16 +523,14 @@ START_TEST(out_of_order_all_slots_then_in_order) {
   ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now),
                    1000 + 32 * 200 + 100);
   ck_assert(memcmp(buf, pat, 1000 + 32 * 200 + 100) == 0);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
 START_TEST(duplicate_data_acked) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = start(&h, &c, NULL);
   struct sf_tcp_hdr s;
   th_conn_send(&h, &c, SF_TCP_ACK, pat, 300);
   th_drain(&h);
@@ -589,7 +548,7 @@ START_TEST(duplicate_data_acked) {
   uint8_t buf[500];
   ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 400);
   ck_assert(memcmp(buf, pat, 400) == 0);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -597,13 +556,13 @@ START_TEST(urgent_data_inline) {
   struct th h;
   struct th_conn c;
   th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
   th_conn_send(&h, &c, SF_TCP_ACK | SF_TCP_URG, "urgent!", 7);
   ck_assert_uint_eq(th_counter(&h, "tcp_in_urgent"), 1);
   uint8_t buf[16];
   ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 7);
   ck_assert(memcmp(buf, "urgent!", 7) == 0);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -611,7 +570,7 @@ START_TEST(rst_in_window_challenged) {
   struct th h;
   struct th_conn c;
   th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
   struct sf_tcp_hdr s;
   struct th_seg g = th_conn_seg(&c, SF_TCP_RST, NULL, 0);
   g.seq = c.snd_nxt + 1;
@@ -652,7 +611,7 @@ START_TEST(syn_in_established_challenged) {
   struct th h;
   struct th_conn c;
   th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
   struct sf_tcp_hdr s;
   struct th_seg g = th_conn_seg(&c, SF_TCP_SYN, NULL, 0);
   g.seq = c.snd_nxt + 100;
@@ -664,7 +623,7 @@ START_TEST(syn_in_established_challenged) {
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
   ck_assert_uint_eq(th_counter(&h, "tcp_challenge_acks"), 1);
   ck_assert(!th_next(&h, &s));
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -672,7 +631,7 @@ START_TEST(challenge_ack_rate_limit) {
   struct th h;
   struct th_conn c;
   th_init(&h, tiny_challenge);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
   struct sf_tcp_hdr s;
   struct th_seg g = th_conn_seg(&c, SF_TCP_RST, NULL, 0);
   g.seq = c.snd_nxt + 5;
@@ -688,7 +647,7 @@ START_TEST(challenge_ack_rate_limit) {
   ck_assert(th_conn_next(&h, &c, &s));
   ck_assert_uint_eq(th_counter(&h, "tcp_challenge_acks"), 3);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -696,7 +655,7 @@ START_TEST(paws_drops_old_timestamp) {
   struct th h;
   struct th_conn c;
   th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
   struct sf_tcp_hdr s;
   c.ts_val = 1000;
   th_conn_send(&h, &c, SF_TCP_ACK, "new", 3);
@@ -715,7 +674,7 @@ START_TEST(paws_drops_old_timestamp) {
   c.ts_val = 1000 + 0x7fffffffu;
   th_conn_send(&h, &c, SF_TCP_ACK, "abc", 3);
   ck_assert_uint_eq(sf__tcp_readable(t), 6);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -723,7 +682,7 @@ START_TEST(ack_for_unsent_data_dropped) {
   struct th h;
   struct th_conn c;
   th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
   struct sf_tcp_hdr s;
   c.rcv_nxt = TH_ISN + 1 + 500; /* nothing was sent */
   th_conn_send(&h, &c, SF_TCP_ACK, "data", 4);
@@ -734,7 +693,7 @@ START_TEST(ack_for_unsent_data_dropped) {
   ck_assert_uint_eq(sf__tcp_readable(t), 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_in_ack_too_new"), 1);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -742,7 +701,7 @@ START_TEST(keepalive_probes_then_timeout) {
   struct th h;
   struct th_conn c;
   th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
   struct sf_tcp_hdr s;
   sf_time_t idle = 100 * SF_NSEC_PER_SEC, itv = 75 * SF_NSEC_PER_SEC;
   sf_time_t t0 = h.now; /* the SYN-ACK arrived now */
@@ -791,18 +750,14 @@ START_TEST(sequence_wraparound) {
   struct sf_tcp_hdr s;
   ck_assert_int_eq(sf__tcp_send(t, pat, 3000, h.now), 3000);
   uint32_t seq = 0xfffffc01u;
-  ck_assert(th_conn_next(&h, &c, &s));
-  ck_assert_uint_eq(s.seq.v, seq);
-  ck_assert_uint_eq(s.payload_len, 1448);
+  th_expect_data(&h, &c, &s, seq, 1448);
   ck_assert(th_conn_next(&h, &c, &s));
   ck_assert_uint_eq(s.seq.v, seq + 1448); /* 0x000001a9: wrapped */
   ck_assert_uint_eq(s.seq.v, 0x1a9u);
   ck_assert(!th_next(&h, &s));
-  peer_ack(&h, &c, seq + 2896);
-  ck_assert(th_conn_next(&h, &c, &s));
-  ck_assert_uint_eq(s.seq.v, seq + 2896);
-  ck_assert_uint_eq(s.payload_len, 104);
-  peer_ack(&h, &c, seq + 3000);
+  th_conn_ack(&h, &c, seq + 2896);
+  th_expect_data(&h, &c, &s, seq + 2896, 104);
+  th_conn_ack(&h, &c, seq + 3000);
   sf_tcp_info_t info;
   sf__tcp_get_info(t, &info);
   ck_assert_uint_eq(info.bytes_in_flight, 0);
@@ -819,7 +774,7 @@ START_TEST(sequence_wraparound) {
   uint8_t buf[3000];
   ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 2000);
   ck_assert(memcmp(buf, pat, 2000) == 0);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -843,7 +798,7 @@ START_TEST(passive_open_data) {
   ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 4);
   ck_assert(memcmp(buf, "ping", 4) == 0);
   sf__tcp_listener_close(l, h.now);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 

@@ -24,11 +24,6 @@
 static const struct sf_eth_addr eng_mac = {{0x02, 0, 0, 0, 0, 0x01}};
 static const struct sf_eth_addr peer_mac = {{0x02, 0, 0, 0, 0, 0x02}};
 
-static struct sf_tcb *open_std(struct th *h, struct th_conn *c) {
-  struct sf_tcp_opts o = th_syn_opts(1460, 7, true, true, 100, 0);
-  return th_open_active(h, c, RPORT, PEER_ISN, &o, 65535);
-}
-
 /* A valid segment of c (checksummed for peer -> engine) into buf. */
 static size_t build(const struct th_conn *c, uint16_t flags, const void *data,
                     size_t len, uint8_t *buf, size_t cap) {
@@ -223,7 +218,7 @@ START_TEST(malformed_to_established) {
   struct th h;
   struct th_conn c;
   th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
   ck_assert_int_eq(sf__tcp_send(t, "abc", 3, h.now), 3);
   ck_assert_uint_eq(th_drain(&h), 1); /* data in flight: snd state set */
   malformed_segments(&h, t, &c, SF_TCP_ACK);
@@ -311,7 +306,7 @@ START_TEST(data_after_abort_gets_rst) {
   struct th h;
   struct th_conn c;
   th_init(&h, NULL);
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
   struct sf_tcp_hdr s;
   sf__tcp_abort(t, h.now);
   ck_assert(th_next(&h, &s));
@@ -368,7 +363,7 @@ START_TEST(random_flood_keeps_invariants) {
   sf_test_rng_seed(&r, seed);
   th_init(&h, small_bufs);
   h.isn = 0xffff0000u; /* sequence numbers wrap during the flood */
-  struct sf_tcb *t = open_std(&h, &c);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
   uint32_t eng_max = h.isn + 1;
   static uint8_t data[3000], buf[9000];
   unsigned conns = 1, injected = 0;
@@ -383,8 +378,9 @@ START_TEST(random_flood_keeps_invariants) {
       g.flags &= (uint16_t)~SF_TCP_RST; /* else the connection dies fast */
     g.seq = near(&r, c.snd_nxt, 20000);
     g.ack = near(&r, eng_max, 3000);
-    g.window = (uint16_t)sf_test_rng_below(&r, 4) ? (uint16_t)(sf_test_rng_below(&r, 200))
-                                             : (uint16_t)sf_test_rng_next(&r);
+    g.window = (uint16_t)sf_test_rng_below(&r, 4)
+                   ? (uint16_t)(sf_test_rng_below(&r, 200))
+                   : (uint16_t)sf_test_rng_next(&r);
     g.len = sf_test_rng_below(&r, 3) ? sf_test_rng_below(&r, 1500) : 0;
     sf_test_rng_fill(&r, data, g.len);
     g.data = data;
@@ -448,7 +444,7 @@ START_TEST(random_flood_keeps_invariants) {
       h.now += 200 * SF_NSEC_PER_SEC; /* past any TIME-WAIT (2 MSL) */
       sf__engine_poll(h.e, h.now);
       h.isn += 0x10000000u;
-      t = open_std(&h, &c);
+      t = th_open_std(&h, &c, RPORT, PEER_ISN);
       eng_max = h.isn + 1;
       conns++;
     }

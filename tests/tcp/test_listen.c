@@ -20,36 +20,8 @@
 #define RPORT 40000
 #define PEER_ISN 5000u
 
-/* The next segment must exist and carry exactly these fields. */
-#define EXPECT_SEG(h, s, fl, sq, ak, win)                                    \
-  do {                                                                       \
-    ck_assert_msg(th_next((h), (s)), "no segment sent");                     \
-    ck_assert_uint_eq((s)->flags, (fl));                                     \
-    ck_assert_uint_eq((s)->seq.v, (uint32_t)(sq));                           \
-    ck_assert_uint_eq((s)->ack.v, (uint32_t)(ak));                           \
-    ck_assert_uint_eq((s)->window, (win));                                   \
-  } while (0)
-
 static int observer_obj;
 #define OBS ((void *)&observer_obj)
-
-static struct sf_listener *listen_on(struct th *h, uint16_t port,
-                                     int backlog) {
-  struct sf_listener *l = NULL;
-  ck_assert_int_eq(sf__tcp_listen(h->e, 0, port, backlog, (void *)7, &l), 0);
-  ck_assert_ptr_nonnull(l);
-  return l;
-}
-
-static struct sf_tcp_opts full_opts(uint16_t mss, uint8_t ws, uint32_t tsval,
-                                    uint32_t tsecr) {
-  struct sf_tcp_opts o = {.present = SF_TCP_OPT_MSS | SF_TCP_OPT_WSCALE |
-                                     SF_TCP_OPT_SACK_PERM |
-                                     SF_TCP_OPT_TIMESTAMP,
-                          .mss = mss, .wscale = ws, .ts_val = tsval,
-                          .ts_ecr = tsecr};
-  return o;
-}
 
 static void send_syn(struct th *h, uint16_t rport, uint32_t isn,
                      const struct sf_tcp_opts *o) {
@@ -74,29 +46,21 @@ static void send_ack(struct th *h, uint16_t rport, uint32_t seq, uint32_t ack,
 static void handshake(struct th *h, uint16_t rport) {
   struct sf_tcp_hdr s;
   send_syn(h, rport, PEER_ISN, NULL);
-  EXPECT_SEG(h, &s, SF_TCP_SYN | SF_TCP_ACK, h->isn, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(h, &s, SF_TCP_SYN | SF_TCP_ACK, h->isn, PEER_ISN + 1, 65535);
   ck_assert_uint_eq(s.dport, rport);
   send_ack(h, rport, PEER_ISN + 1, h->isn + 1, 65535, NULL);
   ck_assert(!th_next(h, &s));
 }
 
-/* The tcb of the most recent state event. */
-static struct sf_tcb *last_tcb(const struct th *h) {
-  for (size_t i = h->nev; i > 0; i--)
-    if (h->ev[i - 1].ev.type == SF_TEV_STATE && h->ev[i - 1].tcb)
-      return h->ev[i - 1].tcb;
-  return NULL;
-}
-
 START_TEST(syn_ack_mirrors_options) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 16);
-  struct sf_tcp_opts o = full_opts(1400, 7, 100, 0);
+  struct sf_listener *l = th_listen(&h, LPORT, 16, (void *)7);
+  struct sf_tcp_opts o = th_syn_opts(1400, 7, true, true, 100, 0);
   send_syn(&h, RPORT, PEER_ISN, &o);
   struct sf_tcp_hdr s;
   /* a SYN's window is never scaled: min(256 KiB, 65535) */
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
   ck_assert_uint_eq(s.sport, LPORT);
   ck_assert_uint_eq(s.dport, RPORT);
   ck_assert_uint_eq(s.payload_len, 0);
@@ -106,16 +70,15 @@ START_TEST(syn_ack_mirrors_options) {
   ck_assert_uint_eq(s.opts.mss, 1460); /* MTU 1500 - 40 */
   ck_assert_uint_eq(s.opts.wscale, 3); /* 256 KiB fits 65535 << 3 */
   ck_assert_uint_eq(s.opts.ts_ecr, 100);
-  struct sf_tcb *t = last_tcb(&h);
+  struct sf_tcb *t = th_last_state_tcb(&h);
   ck_assert_ptr_nonnull(t);
   ck_assert_uint_eq(s.opts.ts_val,
                     (uint32_t)(h.now / SF_NSEC_PER_MSEC) + t->ts_offset);
   ck_assert(!th_next(&h, &s));
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 1);
   ck_assert_uint_eq(h.syn_calls, 0); /* no observer: not asked */
-  char buf[256];
-  ck_assert_str_eq(th_transitions(&h, t, buf, sizeof(buf)),
-                   "LISTEN>SYN-RECEIVED");
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "LISTEN>SYN-RECEIVED");
   ck_assert_uint_eq(th_counter(&h, "tcp_passive_opens"), 1);
   /* the handshake completes with the negotiated options */
   uint32_t our_ts = s.opts.ts_val;
@@ -145,10 +108,10 @@ END_TEST
 START_TEST(syn_without_options) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 16);
+  struct sf_listener *l = th_listen(&h, LPORT, 16, (void *)7);
   send_syn(&h, RPORT, PEER_ISN, NULL);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
   /* only our MSS: nothing else was offered (RFC 7323 1.3, RFC 2018 2) */
   ck_assert_uint_eq(s.opts.present, SF_TCP_OPT_MSS);
   ck_assert_uint_eq(s.opts.mss, 1460);
@@ -165,8 +128,8 @@ START_TEST(syn_without_options) {
   ck_assert_uint_eq(info.snd_wnd, 8192);
   /* unscaled windows: our 256 KiB shows as 65535 */
   ck_assert_int_eq(sf__tcp_send(t, "x", 1, h.now), 1);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, TH_ISN + 1, PEER_ISN + 1,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, TH_ISN + 1, PEER_ISN + 1,
+                65535);
   ck_assert_uint_eq(s.opts.present, 0);
   sf__tcp_abort(t, h.now);
   sf__tcp_detach(t, h.now);
@@ -178,10 +141,10 @@ END_TEST
 START_TEST(verdict_accept_sees_info) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 16);
+  struct sf_listener *l = th_listen(&h, LPORT, 16, (void *)7);
   sf__tcp_listener_set_observer(l, OBS);
   ck_assert_int_eq(h.observer_refs, 1);
-  struct sf_tcp_opts o = full_opts(1400, 7, 100, 0);
+  struct sf_tcp_opts o = th_syn_opts(1400, 7, true, true, 100, 0);
   send_syn(&h, RPORT, PEER_ISN, &o);
   ck_assert_uint_eq(h.syn_calls, 1);
   ck_assert_uint_eq(h.last_syn.local_addr, TH_ADDR);
@@ -196,7 +159,7 @@ START_TEST(verdict_accept_sees_info) {
   ck_assert_uint_eq(h.last_syn.syn_queue_len, 0);
   ck_assert_uint_eq(h.last_syn.accept_queue_len, 0);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
   ck_assert_int_eq(h.observer_refs, 2); /* the child holds one */
   const struct th_event *ev = th_event_nth(&h, SF_TEV_STATE, 0);
   ck_assert_ptr_eq(ev->observer, OBS);
@@ -208,7 +171,7 @@ START_TEST(verdict_accept_sees_info) {
   ck_assert_uint_eq(h.last_syn.peer_port, RPORT + 1);
   ck_assert_uint_eq(h.last_syn.syn_queue_len, 1);
   ck_assert_uint_eq(h.last_syn.accept_queue_len, 0);
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, 9001, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, 9001, 65535);
   /* the first completes: the third SYN sees it in the accept queue */
   struct sf_tcp_opts ts = {.present = SF_TCP_OPT_TIMESTAMP, .ts_val = 101};
   send_ack(&h, RPORT, PEER_ISN + 1, TH_ISN + 1, 1000, &ts);
@@ -228,15 +191,15 @@ END_TEST
 START_TEST(verdict_reset_sends_exact_rst) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 16);
+  struct sf_listener *l = th_listen(&h, LPORT, 16, (void *)7);
   sf__tcp_listener_set_observer(l, OBS);
   h.verdict = SF_SYN_RESET;
-  struct sf_tcp_opts o = full_opts(1460, 2, 100, 0);
+  struct sf_tcp_opts o = th_syn_opts(1460, 2, true, true, 100, 0);
   send_syn(&h, RPORT, 0xffffffffu, &o); /* ack wraps to 0 */
   ck_assert_uint_eq(h.syn_calls, 1);
   struct sf_tcp_hdr s;
   /* RFC 9293 3.10.7.1: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, 0, 0, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, 0, 0, 0);
   ck_assert_uint_eq(s.sport, LPORT);
   ck_assert_uint_eq(s.dport, RPORT);
   ck_assert_uint_eq(s.opts.present, 0);
@@ -247,7 +210,7 @@ START_TEST(verdict_reset_sends_exact_rst) {
   ck_assert_uint_eq(th_counter(&h, "tcp_syn_verdict_reset"), 1);
   ck_assert_int_eq(h.observer_refs, 1);
   send_syn(&h, RPORT, 12345, NULL);
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, 0, 12346, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, 0, 12346, 0);
   sf__tcp_listener_close(l, h.now);
   th_free(&h);
 }
@@ -256,10 +219,10 @@ END_TEST
 START_TEST(verdict_drop_keeps_nothing) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 16);
+  struct sf_listener *l = th_listen(&h, LPORT, 16, (void *)7);
   sf__tcp_listener_set_observer(l, OBS);
   h.verdict = SF_SYN_DROP;
-  struct sf_tcp_opts o = full_opts(1460, 2, 100, 0);
+  struct sf_tcp_opts o = th_syn_opts(1460, 2, true, true, 100, 0);
   send_syn(&h, RPORT, PEER_ISN, &o);
   ck_assert_uint_eq(h.syn_calls, 1);
   ck_assert_uint_eq(h.last_syn.peer_port, RPORT);
@@ -273,14 +236,14 @@ START_TEST(verdict_drop_keeps_nothing) {
   h.verdict = SF_SYN_ACCEPT;
   send_syn(&h, RPORT, PEER_ISN, &o);
   ck_assert_uint_eq(h.syn_calls, 2);
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 1);
   /* without an observer on_syn is not asked */
   sf__tcp_listener_set_observer(l, NULL);
   h.verdict = SF_SYN_DROP;
   send_syn(&h, RPORT + 1, PEER_ISN, NULL);
   ck_assert_uint_eq(h.syn_calls, 2);
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
   ck_assert_int_eq(h.observer_refs, 1); /* the first child's */
   sf__tcp_listener_close(l, h.now);
   ck_assert_int_eq(h.observer_refs, 0);
@@ -291,22 +254,22 @@ END_TEST
 START_TEST(syn_cookies_when_syn_queue_full) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 1);
+  struct sf_listener *l = th_listen(&h, LPORT, 1, (void *)7);
   struct sf_tcp_hdr s;
   send_syn(&h, RPORT, PEER_ISN, NULL); /* fills the SYN queue */
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 1);
   /* the next SYN gets a cookie and leaves no state */
   uint16_t rp = RPORT + 1;
   uint32_t isn = 0x7000;
-  struct sf_tcp_opts o = full_opts(1400, 7, 200, 0);
+  struct sf_tcp_opts o = th_syn_opts(1400, 7, true, true, 200, 0);
   send_syn(&h, rp, isn, &o);
   uint16_t mss_used = 0;
   uint32_t cookie = sf__syncookie_make(&h.e->secret, TH_ADDR, LPORT,
                                        TH_PEER_ADDR, rp, isn, 1400, h.now,
                                        &mss_used);
   ck_assert_uint_eq(mss_used, 1300);
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, cookie, isn + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, cookie, isn + 1, 65535);
   ck_assert_uint_eq(s.dport, rp);
   ck_assert_uint_eq(s.opts.present,
                     SF_TCP_OPT_MSS | SF_TCP_OPT_WSCALE |
@@ -347,14 +310,13 @@ START_TEST(syn_cookies_when_syn_queue_full) {
   ck_assert_uint_eq(info.snd_wscale, 7);
   ck_assert_uint_eq(info.rcv_wscale, 3);
   ck_assert_uint_eq(info.snd_wnd, 500u << 7);
-  char buf[256];
-  ck_assert_str_eq(th_transitions(&h, t, buf, sizeof(buf)),
-                   "LISTEN>SYN-RECEIVED,SYN-RECEIVED>ESTABLISHED");
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "LISTEN>SYN-RECEIVED,SYN-RECEIVED>ESTABLISHED");
   ck_assert_uint_eq(th_count(&h, SF_TEV_ESTABLISHED), 1);
   /* data flows with the cookie's ISN */
   ck_assert_int_eq(sf__tcp_send(t, "hi", 2, h.now), 2);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, cookie + 1, isn + 1,
-             (256 * 1024) >> 3);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, cookie + 1, isn + 1,
+                (256 * 1024) >> 3);
   ck_assert_uint_eq(s.opts.present, SF_TCP_OPT_TIMESTAMP);
   ck_assert_uint_eq(s.opts.ts_ecr, 201);
   sf__tcp_abort(t, h.now);
@@ -367,7 +329,7 @@ END_TEST
 START_TEST(syn_cookie_without_timestamps) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 1);
+  struct sf_listener *l = th_listen(&h, LPORT, 1, (void *)7);
   send_syn(&h, RPORT, PEER_ISN, NULL);
   ck_assert_uint_eq(th_drain(&h), 1);
   struct sf_tcp_opts o = {.present = SF_TCP_OPT_MSS | SF_TCP_OPT_WSCALE,
@@ -379,7 +341,7 @@ START_TEST(syn_cookie_without_timestamps) {
                                        TH_PEER_ADDR, RPORT + 1, isn, 1460,
                                        h.now, &mss_used);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, cookie, 0xffffffffu, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, cookie, 0xffffffffu, 65535);
   /* without timestamps nothing can carry window scale: MSS only */
   ck_assert_uint_eq(s.opts.present, SF_TCP_OPT_MSS);
   send_ack(&h, RPORT + 1, 0xffffffffu, cookie + 1, 4000, NULL);
@@ -400,7 +362,7 @@ START_TEST(syn_cookie_without_timestamps) {
   ck_assert_int_eq(sf__tcp_recv(t, rb, sizeof(rb), h.now), 4);
   ck_assert(memcmp(rb, "wrap", 4) == 0);
   th_advance(&h, 40 * SF_NSEC_PER_MSEC); /* the delayed ACK */
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, cookie + 1, 3, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, cookie + 1, 3, 65535);
   sf__tcp_abort(t, h.now);
   sf__tcp_detach(t, h.now);
   sf__tcp_listener_close(l, h.now);
@@ -411,7 +373,7 @@ END_TEST
 START_TEST(syn_cookie_ack_with_data) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 1);
+  struct sf_listener *l = th_listen(&h, LPORT, 1, (void *)7);
   send_syn(&h, RPORT, PEER_ISN, NULL);
   ck_assert_uint_eq(th_drain(&h), 1);
   send_syn(&h, RPORT + 1, 0x7000, NULL);
@@ -421,7 +383,7 @@ START_TEST(syn_cookie_ack_with_data) {
                                        h.now, &mss_used);
   ck_assert_uint_eq(mss_used, 536); /* none offered: the smallest */
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, cookie, 0x7001, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, cookie, 0x7001, 65535);
   /* the returning ACK already carries a request */
   struct th_seg d = {.sport = RPORT + 1, .dport = LPORT, .seq = 0x7001,
                      .ack = cookie + 1, .flags = SF_TCP_ACK | SF_TCP_PSH,
@@ -435,7 +397,7 @@ START_TEST(syn_cookie_ack_with_data) {
   sf__tcp_get_info(t, &info);
   ck_assert_uint_eq(info.snd_mss, 536);
   th_advance(&h, 40 * SF_NSEC_PER_MSEC);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, cookie + 1, 0x7006, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, cookie + 1, 0x7006, 65535);
   char b[8];
   ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), 5);
   ck_assert(memcmp(b, "GET /", 5) == 0);
@@ -449,7 +411,7 @@ END_TEST
 START_TEST(forged_cookie_gets_rst) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 1);
+  struct sf_listener *l = th_listen(&h, LPORT, 1, (void *)7);
   send_syn(&h, RPORT, PEER_ISN, NULL);
   send_syn(&h, RPORT + 1, 0x7000, NULL); /* a cookie goes out */
   ck_assert_uint_eq(th_drain(&h), 2);
@@ -457,7 +419,7 @@ START_TEST(forged_cookie_gets_rst) {
   /* an ACK whose cookie we never made: RST <SEQ=SEG.ACK><CTL=RST> */
   send_ack(&h, RPORT + 2, 0x7001, 0x12345679, 1000, NULL);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_RST, 0x12345679, 0, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST, 0x12345679, 0, 0);
   ck_assert_uint_eq(s.dport, RPORT + 2);
   ck_assert(!th_next(&h, &s));
   ck_assert_uint_eq(th_counter(&h, "tcp_syncookies_failed"), 1);
@@ -471,7 +433,7 @@ START_TEST(forged_cookie_gets_rst) {
                                        TH_PEER_ADDR, RPORT + 1, 0x7000, 0,
                                        h.now, &mss_used);
   send_ack(&h, RPORT + 3, 0x7001, cookie + 1, 1000, NULL);
-  EXPECT_SEG(&h, &s, SF_TCP_RST, cookie + 1, 0, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST, cookie + 1, 0, 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_syncookies_failed"), 2);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 1);
   sf__tcp_listener_close(l, h.now);
@@ -482,7 +444,7 @@ END_TEST
 START_TEST(accept_queue_full_drops_syn) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 1);
+  struct sf_listener *l = th_listen(&h, LPORT, 1, (void *)7);
   handshake(&h, RPORT);
   ck_assert_uint_eq(sf__tcp_listener_pending(l), 1);
   send_syn(&h, RPORT + 1, PEER_ISN, NULL);
@@ -495,7 +457,7 @@ START_TEST(accept_queue_full_drops_syn) {
   struct sf_tcb *t = sf__tcp_accept(l, (void *)9);
   ck_assert_ptr_nonnull(t);
   send_syn(&h, RPORT + 1, PEER_ISN, NULL);
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
   sf__tcp_abort(t, h.now);
   sf__tcp_detach(t, h.now);
   sf__tcp_listener_close(l, h.now);
@@ -506,11 +468,11 @@ END_TEST
 START_TEST(bad_handshake_ack_rst_listener_survives) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 4);
+  struct sf_listener *l = th_listen(&h, LPORT, 4, (void *)7);
   struct sf_tcp_hdr s;
   /* an ACK that matches nothing: RST <SEQ=SEG.ACK><CTL=RST> */
   send_ack(&h, RPORT, 7000, 0xfffffff0u, 1000, NULL);
-  EXPECT_SEG(&h, &s, SF_TCP_RST, 0xfffffff0u, 0, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST, 0xfffffff0u, 0, 0);
   ck_assert_uint_eq(s.sport, LPORT);
   ck_assert_uint_eq(s.dport, RPORT);
   ck_assert_uint_eq(th_counter(&h, "tcp_in_listener_bad_ack"), 1);
@@ -519,17 +481,17 @@ START_TEST(bad_handshake_ack_rst_listener_survives) {
                       .ack = 42, .flags = SF_TCP_SYN | SF_TCP_ACK,
                       .window = 1000};
   th_inject(&h, &sa);
-  EXPECT_SEG(&h, &s, SF_TCP_RST, 42, 0, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST, 42, 0, 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_in_listener_bad_ack"), 2);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
   /* a handshake ACK that acknowledges the wrong number: RST, the child
    * stays in SYN-RECEIVED (RFC 9293 3.10.7.4 fifth check) */
   send_syn(&h, RPORT, PEER_ISN, NULL);
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
   send_ack(&h, RPORT, PEER_ISN + 1, TH_ISN + 7, 1000, NULL);
-  EXPECT_SEG(&h, &s, SF_TCP_RST, TH_ISN + 7, 0, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST, TH_ISN + 7, 0, 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_in_listener_bad_ack"), 3);
-  struct sf_tcb *t = last_tcb(&h);
+  struct sf_tcb *t = th_last_state_tcb(&h);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_SYN_RECEIVED);
   /* the listener still works: the right ACK completes it */
   send_ack(&h, RPORT, PEER_ISN + 1, TH_ISN + 1, 1000, NULL);
@@ -537,8 +499,8 @@ START_TEST(bad_handshake_ack_rst_listener_survives) {
   ck_assert_uint_eq(sf__tcp_listener_pending(l), 1);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
   sf__tcp_listener_close(l, h.now);
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
+                65535);
   th_free(&h);
 }
 END_TEST
@@ -546,7 +508,7 @@ END_TEST
 START_TEST(rst_to_listener_ignored) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 4);
+  struct sf_listener *l = th_listen(&h, LPORT, 4, (void *)7);
   struct th_seg r = {.sport = RPORT, .dport = LPORT, .seq = 7000,
                      .flags = SF_TCP_RST};
   th_inject(&h, &r);
@@ -576,7 +538,7 @@ START_TEST(closed_port_rst_exact) {
   struct sf_tcp_hdr s;
   /* SYN, no ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
   send_syn(&h, RPORT, PEER_ISN, NULL);
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, 0, PEER_ISN + 1, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, 0, PEER_ISN + 1, 0);
   ck_assert_uint_eq(s.sport, LPORT);
   ck_assert_uint_eq(s.dport, RPORT);
   ck_assert_uint_eq(s.opts.present, 0);
@@ -584,16 +546,16 @@ START_TEST(closed_port_rst_exact) {
   struct th_seg d = {.sport = RPORT, .dport = LPORT, .seq = 0xfffffffau,
                      .flags = SF_TCP_FIN, .data = "0123456789", .len = 10};
   th_inject(&h, &d);
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, 0, 5, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, 0, 5, 0);
   /* an ACK: <SEQ=SEG.ACK><CTL=RST> */
   send_ack(&h, RPORT, 7000, 0xabcdef01u, 1000, NULL);
-  EXPECT_SEG(&h, &s, SF_TCP_RST, 0xabcdef01u, 0, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST, 0xabcdef01u, 0, 0);
   /* an ACK with data: still SEG.ACK */
   d = (struct th_seg){.sport = RPORT, .dport = LPORT, .seq = 1,
                       .ack = 77, .flags = SF_TCP_ACK | SF_TCP_PSH,
                       .data = "abc", .len = 3};
   th_inject(&h, &d);
-  EXPECT_SEG(&h, &s, SF_TCP_RST, 77, 0, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST, 77, 0, 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_in_no_port"), 4);
   /* never a RST for a RST, with or without ACK */
   d = (struct th_seg){.sport = RPORT, .dport = LPORT, .seq = 1,
@@ -638,7 +600,7 @@ START_TEST(listen_port_zero_is_ephemeral) {
                        .flags = SF_TCP_SYN, .window = 1000};
   th_inject(&h, &syn);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
   ck_assert_uint_eq(s.sport, pb);
   sf__tcp_listener_close(a, h.now);
   sf__tcp_listener_close(b, h.now);
@@ -678,22 +640,22 @@ END_TEST
 START_TEST(listener_close_resets_children) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 4);
+  struct sf_listener *l = th_listen(&h, LPORT, 4, (void *)7);
   sf__tcp_listener_set_observer(l, OBS);
   struct sf_tcp_hdr s;
   handshake(&h, RPORT); /* accept queue */
   send_syn(&h, RPORT + 1, 0xfffffffeu, NULL); /* SYN queue */
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, 0xffffffffu, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, 0xffffffffu, 65535);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 2);
   ck_assert_int_eq(h.observer_refs, 3);
   unsigned closed_before = th_count(&h, SF_TEV_CLOSED);
   sf__tcp_listener_close(l, h.now);
   /* the half-open one first, then the established one */
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 1, 0xffffffffu,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 1, 0xffffffffu,
+                65535);
   ck_assert_uint_eq(s.dport, RPORT + 1);
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
+                65535);
   ck_assert_uint_eq(s.dport, RPORT);
   ck_assert(!th_next(&h, &s));
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED) - closed_before, 2);
@@ -702,7 +664,7 @@ START_TEST(listener_close_resets_children) {
   ck_assert_int_eq(h.observer_refs, 0);
   /* the port is closed now */
   send_syn(&h, RPORT + 2, PEER_ISN, NULL);
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, 0, PEER_ISN + 1, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, 0, PEER_ISN + 1, 0);
   th_free(&h);
 }
 END_TEST
@@ -710,7 +672,7 @@ END_TEST
 START_TEST(accept_in_order) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h, LPORT, 8);
+  struct sf_listener *l = th_listen(&h, LPORT, 8, (void *)7);
   for (uint16_t i = 0; i < 3; i++)
     handshake(&h, (uint16_t)(RPORT + 10 - i)); /* ports not sorted */
   ck_assert_uint_eq(h.ready_calls, 3);
@@ -747,23 +709,23 @@ START_TEST(handshake_wraps) {
   struct th h;
   th_init(&h, NULL);
   h.isn = 0xffffffffu;
-  struct sf_listener *l = listen_on(&h, LPORT, 4);
+  struct sf_listener *l = th_listen(&h, LPORT, 4, (void *)7);
   struct sf_tcp_hdr s;
   send_syn(&h, RPORT, 0xffffffffu, NULL);
   /* our SYN takes 0xffffffff, theirs too: both next numbers are 0 */
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, 0xffffffffu, 0, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, 0xffffffffu, 0, 65535);
   send_ack(&h, RPORT, 0, 0, 1000, NULL);
   struct sf_tcb *t = sf__tcp_accept(l, NULL);
   ck_assert_ptr_nonnull(t);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
   ck_assert_int_eq(sf__tcp_send(t, "ab", 2, h.now), 2);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, 0, 0, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, 0, 0, 65535);
   send_ack(&h, RPORT, 0, 2, 1000, NULL);
   sf_tcp_info_t info;
   sf__tcp_get_info(t, &info);
   ck_assert_uint_eq(info.bytes_in_flight, 0);
   sf__tcp_abort(t, h.now);
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, 2, 0, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, 2, 0, 65535);
   sf__tcp_detach(t, h.now);
   sf__tcp_listener_close(l, h.now);
   th_free(&h);

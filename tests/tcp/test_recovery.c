@@ -61,24 +61,6 @@ static struct sf_tcb *open_rtt(struct th *h, struct th_conn *c,
   return c->t;
 }
 
-static void ack_to(struct th *h, struct th_conn *c, uint32_t ack) {
-  c->rcv_nxt = ack;
-  th_conn_send(h, c, SF_TCP_ACK, NULL, 0);
-}
-
-static sf_tcp_info_t info_of(const struct sf_tcb *t) {
-  sf_tcp_info_t i;
-  sf__tcp_get_info(t, &i);
-  return i;
-}
-
-static void finish(struct th *h, struct sf_tcb *t) {
-  sf__tcp_abort(t, h->now);
-  sf__tcp_detach(t, h->now);
-  ck_assert_uint_eq(sf__engine_tcb_count(h->e), 0);
-  th_free(h);
-}
-
 static void three_retries(struct sf_engine_config *c) { c->data_retries = 3; }
 
 /* Expects the retransmission of [seq, seq + len) exactly at time at. */
@@ -100,18 +82,18 @@ START_TEST(first_rto_is_one_second) {
   th_init(&h, NULL);
   /* timestamps without an echo: no RTT sample from the handshake */
   struct sf_tcb *t = open_rtt(&h, &c, 50 * MS, true, false);
-  ck_assert_uint_eq(info_of(t).rto_us, 1000000);
-  ck_assert_uint_eq(info_of(t).rtt_us, 0);
+  ck_assert_uint_eq(th_info(t).rto_us, 1000000);
+  ck_assert_uint_eq(th_info(t).rtt_us, 0);
   ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
   ck_assert_uint_eq(th_drain(&h), 1);
   sf_time_t t0 = h.now;
   expect_rtx(&h, &c, t0 + SF_NSEC_PER_SEC, TH_ISN + 1, 100);
   expect_rtx(&h, &c, t0 + 3 * SF_NSEC_PER_SEC, TH_ISN + 1, 100);
   expect_rtx(&h, &c, t0 + 7 * SF_NSEC_PER_SEC, TH_ISN + 1, 100);
-  ck_assert_uint_eq(info_of(t).rto_backoff, 3);
+  ck_assert_uint_eq(th_info(t).rto_backoff, 3);
   ck_assert_uint_eq(th_counter(&h, "tcp_rto_expired"), 3);
   ck_assert_uint_eq(th_counter(&h, "tcp_retrans_segs"), 3);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -121,17 +103,17 @@ START_TEST(rto_from_samples) {
   fill_pattern();
   th_init(&h, NULL);
   struct sf_tcb *t = open_rtt(&h, &c, 100 * MS, false, false);
-  sf_tcp_info_t i = info_of(t);
+  sf_tcp_info_t i = th_info(t);
   ck_assert_uint_eq(i.rtt_us, 100000);
   ck_assert_uint_eq(i.rttvar_us, 50000);
   ck_assert_uint_eq(i.rto_us, 300000); /* 100 + 4 * 50 */
   ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
   th_drain(&h);
   h.now += 200 * MS;
-  ack_to(&h, &c, TH_ISN + 101);
+  th_conn_ack(&h, &c, TH_ISN + 101);
   /* RFC 6298 2.3: RTTVAR = 3/4 * 50 + 1/4 * |100 - 200| = 62.5 ms,
    * SRTT = 7/8 * 100 + 1/8 * 200 = 112.5 ms, RTO = 362.5 ms */
-  i = info_of(t);
+  i = th_info(t);
   ck_assert_uint_eq(i.rtt_us, 112500);
   ck_assert_uint_eq(i.rttvar_us, 62500);
   ck_assert_uint_eq(i.rto_us, 362500);
@@ -141,7 +123,7 @@ START_TEST(rto_from_samples) {
   expect_rtx(&h, &c, t0 + 362500 * SF_NSEC_PER_USEC, TH_ISN + 101, 100);
   expect_rtx(&h, &c, t0 + 3 * 362500 * SF_NSEC_PER_USEC, TH_ISN + 101, 100);
   expect_rtx(&h, &c, t0 + 7 * 362500 * SF_NSEC_PER_USEC, TH_ISN + 101, 100);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -151,14 +133,14 @@ START_TEST(rto_floor_200ms) {
   fill_pattern();
   th_init(&h, NULL);
   struct sf_tcb *t = open_rtt(&h, &c, 1 * MS, false, false);
-  ck_assert_uint_eq(info_of(t).rtt_us, 1000);
-  ck_assert_uint_eq(info_of(t).rto_us, 200000); /* 3 ms, raised to 200 */
+  ck_assert_uint_eq(th_info(t).rtt_us, 1000);
+  ck_assert_uint_eq(th_info(t).rto_us, 200000); /* 3 ms, raised to 200 */
   ck_assert_int_eq(sf__tcp_send(t, pat, 10, h.now), 10);
   th_drain(&h);
   sf_time_t t0 = h.now;
   expect_rtx(&h, &c, t0 + 200 * MS, TH_ISN + 1, 10);
   expect_rtx(&h, &c, t0 + 600 * MS, TH_ISN + 1, 10);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -173,8 +155,8 @@ START_TEST(karn_no_sample_from_retransmission) {
   sf_time_t t0 = h.now;
   expect_rtx(&h, &c, t0 + 300 * MS, TH_ISN + 1, 100);
   h.now += 10 * MS; /* the ACK may be for either transmission */
-  ack_to(&h, &c, TH_ISN + 101);
-  sf_tcp_info_t i = info_of(t);
+  th_conn_ack(&h, &c, TH_ISN + 101);
+  sf_tcp_info_t i = th_info(t);
   ck_assert_uint_eq(i.rtt_us, 100000); /* unchanged */
   ck_assert_uint_eq(i.rttvar_us, 50000);
   ck_assert_uint_eq(i.rto_backoff, 0);
@@ -184,11 +166,11 @@ START_TEST(karn_no_sample_from_retransmission) {
   ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
   th_drain(&h);
   h.now += 100 * MS;
-  ack_to(&h, &c, TH_ISN + 201);
-  i = info_of(t);
+  th_conn_ack(&h, &c, TH_ISN + 201);
+  i = th_info(t);
   ck_assert_uint_eq(i.rtt_us, 100000);
   ck_assert_uint_eq(i.rttvar_us, 37500); /* 3/4 * 50 + 0 */
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -267,46 +249,42 @@ START_TEST(fast_retransmit_and_newreno) {
   th_init(&h, NULL);
   struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
   const uint32_t S = TH_ISN + 1;
-  ck_assert_uint_eq(info_of(t).cwnd, 10 * SMSS);
+  ck_assert_uint_eq(th_info(t).cwnd, 10 * SMSS);
   ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
   ck_assert_uint_eq(th_drain(&h), 5);
   struct sf_tcp_hdr s;
   /* two duplicate ACKs: nothing yet */
-  ack_to(&h, &c, S);
-  ack_to(&h, &c, S);
+  th_conn_ack(&h, &c, S);
+  th_conn_ack(&h, &c, S);
   ck_assert(!th_next(&h, &s));
-  ck_assert_uint_eq(info_of(t).cwnd, 10 * SMSS);
+  ck_assert_uint_eq(th_info(t).cwnd, 10 * SMSS);
   /* the third: the first segment again, at once */
-  ack_to(&h, &c, S);
-  ck_assert(th_conn_next(&h, &c, &s));
-  ck_assert_uint_eq(s.seq.v, S);
-  ck_assert_uint_eq(s.payload_len, SMSS);
+  th_conn_ack(&h, &c, S);
+  th_expect_data(&h, &c, &s, S, SMSS);
   ck_assert(memcmp(s.payload, pat, SMSS) == 0);
   ck_assert(!th_next(&h, &s));
   ck_assert_uint_eq(th_counter(&h, "tcp_fast_retrans"), 1);
   /* RFC 5681 3.2: ssthresh = max(FlightSize / 2, 2 * SMSS) = 3620,
    * cwnd = ssthresh + 3 * SMSS */
-  sf_tcp_info_t i = info_of(t);
+  sf_tcp_info_t i = th_info(t);
   ck_assert_uint_eq(i.ssthresh, 5 * SMSS / 2);
   ck_assert_uint_eq(i.cwnd, 5 * SMSS / 2 + 3 * SMSS);
   /* each further duplicate inflates cwnd by one SMSS */
-  ack_to(&h, &c, S);
-  ck_assert_uint_eq(info_of(t).cwnd, 5 * SMSS / 2 + 4 * SMSS);
+  th_conn_ack(&h, &c, S);
+  ck_assert_uint_eq(th_info(t).cwnd, 5 * SMSS / 2 + 4 * SMSS);
   ck_assert(!th_next(&h, &s));
   /* a partial ACK (segments 1 and 2): the next hole goes at once
    * (RFC 6582 3.2 step 3); cwnd deflates by the bytes acked, plus SMSS */
-  ack_to(&h, &c, S + 2 * SMSS);
-  ck_assert(th_conn_next(&h, &c, &s));
-  ck_assert_uint_eq(s.seq.v, S + 2 * SMSS);
-  ck_assert_uint_eq(s.payload_len, SMSS);
+  th_conn_ack(&h, &c, S + 2 * SMSS);
+  th_expect_data(&h, &c, &s, S + 2 * SMSS, SMSS);
   ck_assert(!th_next(&h, &s));
   ck_assert_uint_eq(th_counter(&h, "tcp_recovery_partial_acks"), 1);
-  ck_assert_uint_eq(info_of(t).cwnd, 5 * SMSS / 2 + 4 * SMSS - 2 * SMSS +
+  ck_assert_uint_eq(th_info(t).cwnd, 5 * SMSS / 2 + 4 * SMSS - 2 * SMSS +
                                          SMSS);
   /* the full ACK ends recovery: cwnd = min(ssthresh,
    * max(FlightSize, SMSS) + SMSS) (step 5, option 1) */
-  ack_to(&h, &c, S + 5 * SMSS);
-  i = info_of(t);
+  th_conn_ack(&h, &c, S + 5 * SMSS);
+  i = th_info(t);
   ck_assert_uint_eq(i.cwnd, 2 * SMSS);
   ck_assert_uint_eq(i.ssthresh, 5 * SMSS / 2);
   ck_assert_uint_eq(i.retransmits, 2);
@@ -314,9 +292,9 @@ START_TEST(fast_retransmit_and_newreno) {
   /* congestion avoidance: above ssthresh, one SMSS per cwnd of bytes */
   ck_assert_int_eq(sf__tcp_send(t, pat, 4 * SMSS, h.now), 4 * SMSS);
   ck_assert_uint_eq(th_drain(&h), 2); /* cwnd 2896: two segments */
-  ack_to(&h, &c, S + 7 * SMSS);
-  ck_assert_uint_eq(info_of(t).cwnd, 2 * SMSS + SMSS); /* slow start */
-  finish(&h, t);
+  th_conn_ack(&h, &c, S + 7 * SMSS);
+  ck_assert_uint_eq(th_info(t).cwnd, 2 * SMSS + SMSS); /* slow start */
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -329,15 +307,15 @@ START_TEST(slow_start_per_ack) {
   const uint32_t S = TH_ISN + 1;
   ck_assert_int_eq(sf__tcp_send(t, pat, 20 * SMSS, h.now), 20 * SMSS);
   ck_assert_uint_eq(th_drain(&h), 10); /* IW = 10 * SMSS (RFC 6928) */
-  ack_to(&h, &c, S + SMSS);
-  ck_assert_uint_eq(info_of(t).cwnd, 11 * SMSS);
+  th_conn_ack(&h, &c, S + SMSS);
+  ck_assert_uint_eq(th_info(t).cwnd, 11 * SMSS);
   ck_assert_uint_eq(th_drain(&h), 2); /* one acked, one more allowed */
   /* an ACK of two segments grows cwnd by one SMSS (RFC 3465, L = 1) */
-  ack_to(&h, &c, S + 3 * SMSS);
-  ck_assert_uint_eq(info_of(t).cwnd, 12 * SMSS);
+  th_conn_ack(&h, &c, S + 3 * SMSS);
+  ck_assert_uint_eq(th_info(t).cwnd, 12 * SMSS);
   ck_assert_uint_eq(th_drain(&h), 3);
-  ck_assert_uint_eq(info_of(t).bytes_in_flight, 12 * SMSS);
-  finish(&h, t);
+  ck_assert_uint_eq(th_info(t).bytes_in_flight, 12 * SMSS);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -352,24 +330,22 @@ START_TEST(rto_loss_window_go_back_n) {
   ck_assert_uint_eq(th_drain(&h), 5);
   sf_time_t t0 = h.now;
   expect_rtx(&h, &c, t0 + 200 * MS, S, SMSS); /* only the first */
-  sf_tcp_info_t i = info_of(t);
+  sf_tcp_info_t i = th_info(t);
   ck_assert_uint_eq(i.cwnd, SMSS); /* RFC 5681 3.1: the loss window */
   ck_assert_uint_eq(i.ssthresh, 5 * SMSS / 2);
   ck_assert_uint_eq(i.bytes_in_flight, SMSS);
   /* its ACK: cwnd 2 SMSS, and segments 2 and 3 go again */
   struct sf_tcp_hdr s;
-  ack_to(&h, &c, S + SMSS);
-  ck_assert_uint_eq(info_of(t).cwnd, 2 * SMSS);
+  th_conn_ack(&h, &c, S + SMSS);
+  ck_assert_uint_eq(th_info(t).cwnd, 2 * SMSS);
   for (uint32_t k = 1; k <= 2; k++) {
-    ck_assert(th_conn_next(&h, &c, &s));
-    ck_assert_uint_eq(s.seq.v, S + k * SMSS);
-    ck_assert_uint_eq(s.payload_len, SMSS);
+    th_expect_data(&h, &c, &s, S + k * SMSS, SMSS);
     ck_assert(memcmp(s.payload, pat + k * SMSS, SMSS) == 0);
   }
   ck_assert(!th_next(&h, &s));
   ck_assert_uint_eq(th_counter(&h, "tcp_retrans_segs"), 3);
-  ck_assert_uint_eq(info_of(t).bytes_retrans, 3 * SMSS);
-  finish(&h, t);
+  ck_assert_uint_eq(th_info(t).bytes_retrans, 3 * SMSS);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -387,29 +363,25 @@ START_TEST(icmp_frag_needed_lowers_mss) {
   /* a larger MTU changes nothing */
   th_inject_icmp_error(&h, SF_ICMP_DEST_UNREACH, SF_ICMP_UNREACH_FRAG_NEEDED,
                        1500, &s);
-  ck_assert_uint_eq(info_of(t).snd_mss, SMSS);
+  ck_assert_uint_eq(th_info(t).snd_mss, SMSS);
   ck_assert(!th_next(&h, &s));
   /* MTU 1000: 1000 - 40 - 12 (timestamps) = 948; resent at once */
   th_inject_icmp_error(&h, SF_ICMP_DEST_UNREACH, SF_ICMP_UNREACH_FRAG_NEEDED,
                        1000, &s);
   ck_assert_uint_eq(th_counter(&h, "tcp_pmtu_updates"), 1);
-  ck_assert_uint_eq(info_of(t).snd_mss, 948);
+  ck_assert_uint_eq(th_info(t).snd_mss, 948);
   ck_assert_uint_eq(th_counter(&h, "tcp_icmp_soft_errors"), 0);
-  ck_assert(th_conn_next(&h, &c, &s));
-  ck_assert_uint_eq(s.seq.v, S);
-  ck_assert_uint_eq(s.payload_len, 948);
+  th_expect_data(&h, &c, &s, S, 948);
   ck_assert_uint_eq(20u + s.hdr_len + s.payload_len, 1000);
   ck_assert(memcmp(s.payload, pat, 948) == 0);
   /* new data is cut to the new size */
-  ack_to(&h, &c, S + 2 * SMSS);
+  th_conn_ack(&h, &c, S + 2 * SMSS);
   sf__tcp_set_nodelay(t, true, h.now);
   ck_assert_int_eq(sf__tcp_send(t, pat, 1000, h.now), 1000);
-  ck_assert(th_conn_next(&h, &c, &s));
-  ck_assert_uint_eq(s.seq.v, S + 2 * SMSS);
-  ck_assert_uint_eq(s.payload_len, 948);
+  th_expect_data(&h, &c, &s, S + 2 * SMSS, 948);
   ck_assert(th_conn_next(&h, &c, &s));
   ck_assert_uint_eq(s.payload_len, 52);
-  finish(&h, t);
+  th_finish(&h, t);
 }
 END_TEST
 
@@ -424,19 +396,19 @@ START_TEST(recovery_across_wraparound) {
   const uint32_t S = 0xfffff001u;
   ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
   ck_assert_uint_eq(th_drain(&h), 5);
-  ack_to(&h, &c, S + 2 * SMSS); /* 0xfffffb51: segment 3 is lost */
+  th_conn_ack(&h, &c, S + 2 * SMSS); /* 0xfffffb51: segment 3 is lost */
   ck_assert_uint_eq(th_drain(&h), 0); /* nothing more to send */
   for (int k = 0; k < 3; k++)
-    ack_to(&h, &c, S + 2 * SMSS);
+    th_conn_ack(&h, &c, S + 2 * SMSS);
   struct sf_tcp_hdr s;
   ck_assert(th_conn_next(&h, &c, &s));
   ck_assert_uint_eq(s.seq.v, S + 2 * SMSS);
   ck_assert_uint_eq(s.seq.v + SMSS, 0x000000f9u); /* crosses 2^32 */
   ck_assert_uint_eq(s.payload_len, SMSS);
-  ack_to(&h, &c, S + 5 * SMSS);
-  ck_assert_uint_eq(info_of(t).bytes_in_flight, 0);
-  ck_assert_uint_eq(info_of(t).cwnd, 2 * SMSS);
-  finish(&h, t);
+  th_conn_ack(&h, &c, S + 5 * SMSS);
+  ck_assert_uint_eq(th_info(t).bytes_in_flight, 0);
+  ck_assert_uint_eq(th_info(t).cwnd, 2 * SMSS);
+  th_finish(&h, t);
 }
 END_TEST
 

@@ -17,21 +17,6 @@
 #define RPORT 40000
 #define PEER_ISN 5000u
 
-#define EXPECT_SEG(h, s, fl, sq, ak, win)                                    \
-  do {                                                                       \
-    ck_assert_msg(th_next((h), (s)), "no segment sent");                     \
-    ck_assert_uint_eq((s)->flags, (fl));                                     \
-    ck_assert_uint_eq((s)->seq.v, (uint32_t)(sq));                           \
-    ck_assert_uint_eq((s)->ack.v, (uint32_t)(ak));                           \
-    ck_assert_uint_eq((s)->window, (win));                                   \
-  } while (0)
-
-static struct sf_listener *listen_on(struct th *h) {
-  struct sf_listener *l = NULL;
-  ck_assert_int_eq(sf__tcp_listen(h->e, 0, LPORT, 8, (void *)7, &l), 0);
-  return l;
-}
-
 static void inject(struct th *h, uint16_t rport, uint32_t seq, uint32_t ack,
                    uint16_t flags, const void *data, size_t len) {
   struct th_seg s = {.sport = rport, .dport = LPORT, .seq = seq, .ack = ack,
@@ -45,7 +30,7 @@ static void inject(struct th *h, uint16_t rport, uint32_t seq, uint32_t ack,
 static struct sf_tcb *half_open(struct th *h, uint32_t peer_isn) {
   inject(h, RPORT, peer_isn, 0, SF_TCP_SYN, NULL, 0);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(h, &s, SF_TCP_SYN | SF_TCP_ACK, h->isn, peer_isn + 1, 65535);
+  TH_EXPECT_SEG(h, &s, SF_TCP_SYN | SF_TCP_ACK, h->isn, peer_isn + 1, 65535);
   ck_assert_uint_eq(s.opts.present, SF_TCP_OPT_MSS);
   const struct th_event *ev = th_event_nth(h, SF_TEV_STATE,
                                            th_count(h, SF_TEV_STATE) - 1);
@@ -56,7 +41,7 @@ static struct sf_tcb *half_open(struct th *h, uint32_t peer_isn) {
 START_TEST(ack_completes_handshake) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h);
+  struct sf_listener *l = th_listen(&h, LPORT, 8, (void *)7);
   struct sf_tcb *t = half_open(&h, PEER_ISN);
   ck_assert_uint_eq(sf__tcp_listener_pending(l), 0);
   ck_assert_uint_eq(th_count(&h, SF_TEV_ESTABLISHED), 0);
@@ -76,14 +61,13 @@ START_TEST(ack_completes_handshake) {
   ck_assert_ptr_eq(sf__tcp_accept(l, (void *)9), t);
   ck_assert_ptr_eq(sf__tcp_user(t), (void *)9);
   ck_assert_uint_eq(sf__tcp_listener_pending(l), 0);
-  char buf[256];
-  ck_assert_str_eq(th_transitions(&h, t, buf, sizeof(buf)),
-                   "LISTEN>SYN-RECEIVED,SYN-RECEIVED>ESTABLISHED");
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "LISTEN>SYN-RECEIVED,SYN-RECEIVED>ESTABLISHED");
   /* the retransmission timer of the SYN-ACK is off */
   ck_assert_uint_eq(t->timers[SF_TT_RTX], SF_TIME_NEVER);
   sf__tcp_abort(t, h.now);
-  EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1,
+                65535);
   sf__tcp_detach(t, h.now);
   sf__tcp_listener_close(l, h.now);
   th_free(&h);
@@ -93,12 +77,12 @@ END_TEST
 START_TEST(retransmitted_syn_resends_syn_ack) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h);
+  struct sf_listener *l = th_listen(&h, LPORT, 8, (void *)7);
   struct sf_tcb *t = half_open(&h, PEER_ISN);
   h.now += 300 * SF_NSEC_PER_MSEC;
   inject(&h, RPORT, PEER_ISN, 0, SF_TCP_SYN, NULL, 0);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
   ck_assert_uint_eq(s.opts.present, SF_TCP_OPT_MSS);
   ck_assert_uint_eq(s.opts.mss, 1460);
   ck_assert(!th_next(&h, &s));
@@ -107,7 +91,7 @@ START_TEST(retransmitted_syn_resends_syn_ack) {
   /* a SYN with another ISN is not a retransmission: challenge ACK
    * (RFC 5961 4.2) */
   inject(&h, RPORT, PEER_ISN + 100, 0, SF_TCP_SYN, NULL, 0);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1, 65535);
   ck_assert_uint_eq(th_counter(&h, "tcp_challenge_acks"), 1);
   inject(&h, RPORT, PEER_ISN + 1, TH_ISN + 1, SF_TCP_ACK, NULL, 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
@@ -121,7 +105,7 @@ END_TEST
 START_TEST(syn_ack_backoff_then_silent_drop) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h);
+  struct sf_listener *l = th_listen(&h, LPORT, 8, (void *)7);
   sf__tcp_listener_set_observer(l, (void *)&h);
   struct sf_tcb *t = half_open(&h, PEER_ISN);
   (void)t;
@@ -151,12 +135,11 @@ START_TEST(syn_ack_backoff_then_silent_drop) {
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
   ck_assert_int_eq(h.observer_refs, 1); /* the listener's only */
-  char buf[256];
-  ck_assert_str_eq(th_transitions(&h, NULL, buf, sizeof(buf)),
-                   "LISTEN>SYN-RECEIVED,SYN-RECEIVED>CLOSED");
+  TH_EXPECT_TRANSITIONS(&h, NULL,
+                        "LISTEN>SYN-RECEIVED,SYN-RECEIVED>CLOSED");
   /* a late ACK finds nothing: RST */
   inject(&h, RPORT, PEER_ISN + 1, TH_ISN + 1, SF_TCP_ACK, NULL, 0);
-  EXPECT_SEG(&h, &s, SF_TCP_RST, TH_ISN + 1, 0, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_RST, TH_ISN + 1, 0, 0);
   ck_assert_uint_eq(sf__tcp_listener_pending(l), 0);
   sf__tcp_listener_close(l, h.now);
   th_free(&h);
@@ -166,12 +149,12 @@ END_TEST
 START_TEST(rst_returns_to_listen) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h);
+  struct sf_listener *l = th_listen(&h, LPORT, 8, (void *)7);
   struct sf_tcb *t = half_open(&h, PEER_ISN);
   struct sf_tcp_hdr s;
   /* in the window but not RCV.NXT: challenge ACK (RFC 5961 3.2) */
   inject(&h, RPORT, PEER_ISN + 10, 0, SF_TCP_RST, NULL, 0);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 1, 65535);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_SYN_RECEIVED);
   /* outside the window: ignored */
   inject(&h, RPORT, PEER_ISN - 100, 0, SF_TCP_RST, NULL, 0);
@@ -197,12 +180,9 @@ END_TEST
 
 /* The engine connects to the peer's port LPORT from 49152. */
 static struct sf_tcb *connect_one(struct th *h) {
-  struct sf_tcb *t = NULL;
-  ck_assert_int_eq(sf__tcp_connect(h->e, 0, 0, TH_PEER_ADDR, LPORT,
-                                   (void *)1, NULL, h->now, &t),
-                   0);
+  struct sf_tcb *t = th_connect(h, LPORT, (void *)1);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(h, &s, SF_TCP_SYN, h->isn, 0, 65535);
+  TH_EXPECT_SEG(h, &s, SF_TCP_SYN, h->isn, 0, 65535);
   ck_assert_uint_eq(s.sport, 49152);
   return t;
 }
@@ -228,7 +208,7 @@ START_TEST(simultaneous_open) {
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_SYN_RECEIVED);
   struct sf_tcp_hdr s;
   /* <SEQ=ISS><ACK=301><CTL=SYN,ACK>, options as negotiated */
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, 301, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, 301, 65535);
   ck_assert_uint_eq(s.opts.present, SF_TCP_OPT_MSS | SF_TCP_OPT_WSCALE |
                                         SF_TCP_OPT_SACK_PERM);
   ck_assert_uint_eq(s.opts.mss, 1460);
@@ -240,10 +220,9 @@ START_TEST(simultaneous_open) {
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
   ck_assert_uint_eq(th_count(&h, SF_TEV_ESTABLISHED), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_ERROR), 0);
-  char buf[256];
-  ck_assert_str_eq(th_transitions(&h, t, buf, sizeof(buf)),
-                   "CLOSED>SYN-SENT,SYN-SENT>SYN-RECEIVED,"
-                   "SYN-RECEIVED>ESTABLISHED");
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "CLOSED>SYN-SENT,SYN-SENT>SYN-RECEIVED,"
+                        "SYN-RECEIVED>ESTABLISHED");
   ck_assert(!th_next(&h, &s)); /* figure 8: nothing more to say */
   sf_tcp_info_t info;
   sf__tcp_get_info(t, &info);
@@ -253,8 +232,8 @@ START_TEST(simultaneous_open) {
   ck_assert_uint_eq(info.options, SF_TCPI_OPT_MSS | SF_TCPI_OPT_WSCALE |
                                       SF_TCPI_OPT_SACK);
   ck_assert_int_eq(sf__tcp_send(t, "go", 2, h.now), 2);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, TH_ISN + 1, 301,
-             (256 * 1024) >> 3);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, TH_ISN + 1, 301,
+                (256 * 1024) >> 3);
   sf__tcp_abort(t, h.now);
   sf__tcp_detach(t, h.now);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
@@ -269,8 +248,8 @@ START_TEST(simultaneous_open_plain_ack_and_wrap) {
   struct sf_tcb *t = connect_one(&h);
   inject_to(&h, 0xfffffffeu, 0, SF_TCP_SYN, NULL);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, 0xffffffffu, 0xffffffffu,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, 0xffffffffu, 0xffffffffu,
+                65535);
   ck_assert_uint_eq(s.opts.present, SF_TCP_OPT_MSS);
   /* the SYN-ACK is retransmitted on the handshake's schedule */
   ck_assert(th_run_until_segment(&h, UINT64_MAX, 0, &s));
@@ -281,7 +260,7 @@ START_TEST(simultaneous_open_plain_ack_and_wrap) {
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
   ck_assert(!th_next(&h, &s));
   ck_assert_int_eq(sf__tcp_send(t, "xy", 2, h.now), 2);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, 0, 0xffffffffu, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, 0, 0xffffffffu, 65535);
   inject_to(&h, 0xffffffffu, 2, SF_TCP_ACK, NULL);
   sf_tcp_info_t info;
   sf__tcp_get_info(t, &info);
@@ -317,7 +296,7 @@ END_TEST
 START_TEST(data_on_final_ack_delivered) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h);
+  struct sf_listener *l = th_listen(&h, LPORT, 8, (void *)7);
   half_open(&h, PEER_ISN);
   inject(&h, RPORT, PEER_ISN + 1, TH_ISN + 1, SF_TCP_ACK | SF_TCP_PSH,
          "hello", 5);
@@ -331,7 +310,7 @@ START_TEST(data_on_final_ack_delivered) {
   th_advance(&h, 39 * SF_NSEC_PER_MSEC);
   ck_assert(!th_next(&h, &s));
   th_advance(&h, 1 * SF_NSEC_PER_MSEC);
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 6, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 6, 65535);
   char b[16];
   ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), 5);
   ck_assert(memcmp(b, "hello", 5) == 0);
@@ -346,22 +325,21 @@ END_TEST
 START_TEST(data_and_fin_on_final_ack) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_listener *l = listen_on(&h);
+  struct sf_listener *l = th_listen(&h, LPORT, 8, (void *)7);
   struct sf_tcb *t = half_open(&h, PEER_ISN);
   inject(&h, RPORT, PEER_ISN + 1, TH_ISN + 1,
          SF_TCP_ACK | SF_TCP_PSH | SF_TCP_FIN, "bye", 3);
   /* the FIN is acknowledged at once */
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 5, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 5, 65535);
   ck_assert(!th_next(&h, &s));
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSE_WAIT);
   ck_assert_uint_eq(th_count(&h, SF_TEV_ESTABLISHED), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_PEER_FIN), 1);
   ck_assert_uint_eq(h.ready_calls, 1);
-  char buf[256];
-  ck_assert_str_eq(th_transitions(&h, t, buf, sizeof(buf)),
-                   "LISTEN>SYN-RECEIVED,SYN-RECEIVED>ESTABLISHED,"
-                   "ESTABLISHED>CLOSE-WAIT");
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "LISTEN>SYN-RECEIVED,SYN-RECEIVED>ESTABLISHED,"
+                        "ESTABLISHED>CLOSE-WAIT");
   /* still accepted like any other; the data, then the end */
   ck_assert_ptr_eq(sf__tcp_accept(l, NULL), t);
   char b[8];
@@ -369,8 +347,8 @@ START_TEST(data_and_fin_on_final_ack) {
   ck_assert(memcmp(b, "bye", 3) == 0);
   ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), SF_EOF);
   sf__tcp_detach(t, h.now); /* CLOSE-WAIT: FIN, LAST-ACK */
-  EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 5,
-             65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 5,
+                65535);
   inject(&h, RPORT, PEER_ISN + 5, TH_ISN + 2, SF_TCP_ACK, NULL, 0);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
   sf__tcp_listener_close(l, h.now);
@@ -382,14 +360,14 @@ START_TEST(handshake_wraps) {
   struct th h;
   th_init(&h, NULL);
   h.isn = 0xfffffff0u;
-  struct sf_listener *l = listen_on(&h);
+  struct sf_listener *l = th_listen(&h, LPORT, 8, (void *)7);
   struct sf_tcb *t = half_open(&h, 0xfffffffeu);
   /* data across the peer's wrap on the final ACK: 0xffffffff..0x2 */
   inject(&h, RPORT, 0xffffffffu, 0xfffffff1u, SF_TCP_ACK, "abcd", 4);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
   th_advance(&h, 40 * SF_NSEC_PER_MSEC);
   struct sf_tcp_hdr s;
-  EXPECT_SEG(&h, &s, SF_TCP_ACK, 0xfffffff1u, 3, 65535);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, 0xfffffff1u, 3, 65535);
   ck_assert_ptr_eq(sf__tcp_accept(l, NULL), t);
   char b[8];
   ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), 4);

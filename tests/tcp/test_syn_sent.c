@@ -12,28 +12,10 @@
 
 #define PEER_PORT 80
 
-static struct sf_tcb *connect_one(struct th *h) {
-  struct sf_tcb *t = NULL;
-  ck_assert_int_eq(sf__tcp_connect(h->e, 0, 0, TH_PEER_ADDR, PEER_PORT,
-                                   (void *)1, NULL, h->now, &t),
-                   0);
-  ck_assert_ptr_nonnull(t);
-  return t;
-}
-
-static struct sf_tcp_opts peer_syn_opts(uint32_t tsval, uint32_t tsecr) {
-  struct sf_tcp_opts o = {.present = SF_TCP_OPT_MSS | SF_TCP_OPT_WSCALE |
-                                     SF_TCP_OPT_SACK_PERM |
-                                     SF_TCP_OPT_TIMESTAMP,
-                          .mss = 1460, .wscale = 7, .ts_val = tsval,
-                          .ts_ecr = tsecr};
-  return o;
-}
-
 START_TEST(syn_has_exact_fields) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_tcb *t = connect_one(&h);
+  struct sf_tcb *t = th_connect(&h, PEER_PORT, (void *)1);
   struct sf_tcp_hdr s;
   ck_assert(th_next(&h, &s));
   ck_assert_uint_eq(s.flags, SF_TCP_SYN);
@@ -49,9 +31,8 @@ START_TEST(syn_has_exact_fields) {
   ck_assert_uint_eq(s.window, 65535);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_SYN_SENT);
   ck_assert(!th_next(&h, &s));
-  char buf[256];
-  ck_assert_str_eq(th_transitions(&h, t, buf, sizeof(buf)),
-                   "CLOSED>SYN-SENT");
+  TH_EXPECT_TRANSITIONS(&h, t,
+                        "CLOSED>SYN-SENT");
   sf__tcp_abort(t, h.now);
   sf__tcp_detach(t, h.now);
   th_free(&h);
@@ -61,7 +42,7 @@ END_TEST
 START_TEST(syn_ack_establishes) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_tcb *t = connect_one(&h);
+  struct sf_tcb *t = th_connect(&h, PEER_PORT, (void *)1);
   struct sf_tcp_hdr s;
   ck_assert(th_next(&h, &s));
   uint16_t lport = s.sport;
@@ -69,7 +50,8 @@ START_TEST(syn_ack_establishes) {
   h.now += 10 * SF_NSEC_PER_MSEC;
   struct th_seg sa = {.sport = PEER_PORT, .dport = lport, .seq = 5000,
                       .ack = TH_ISN + 1, .flags = SF_TCP_SYN | SF_TCP_ACK,
-                      .window = 65535, .opts = peer_syn_opts(777, our_ts)};
+                      .window = 65535,
+                      .opts = th_syn_opts(1460, 7, true, true, 777, our_ts)};
   th_inject(&h, &sa);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
   ck_assert(th_next(&h, &s));
@@ -100,7 +82,7 @@ END_TEST
 START_TEST(rst_refuses) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_tcb *t = connect_one(&h);
+  struct sf_tcb *t = th_connect(&h, PEER_PORT, (void *)1);
   struct sf_tcp_hdr s;
   ck_assert(th_next(&h, &s));
   struct th_seg r = {.sport = PEER_PORT, .dport = s.sport, .seq = 0,
@@ -120,7 +102,7 @@ END_TEST
 START_TEST(syn_retransmits_then_times_out) {
   struct th h;
   th_init(&h, NULL);
-  struct sf_tcb *t = connect_one(&h);
+  struct sf_tcb *t = th_connect(&h, PEER_PORT, (void *)1);
   sf_time_t start = h.now;
   ck_assert_uint_eq(th_drain(&h), 1);
   /* RFC 6298: 1 s, then doubling: 1,2,4,8,16,32; then the last wait */
