@@ -86,7 +86,24 @@ struct sf__iface_impl {
   struct sf_reactor_link *rl;
   unsigned netif;
   bool open;
+  char device[32]; /* the device a raw link is attached to, or "" */
 };
+
+/* iface.c: what every interface constructor shares. */
+struct sf__iface_addr {
+  uint32_t addr;
+  uint8_t prefix;
+  uint32_t gateway;
+};
+/* Validates config (address, gateway, MTU) into *out: 0 or SF_EINVAL. */
+int sf__iface_check_config(const sf_iface_config_t *c,
+                           struct sf__iface_addr *out);
+/* Wraps link per config (faults, pcap), adds the netif and the reactor
+ * watcher, and opens the handle. Takes ownership of link, even on
+ * failure. */
+int sf__iface_open_link(sf_loop_t *loop, sf_iface_t *iface,
+                        const sf_iface_config_t *c, struct sf_link *link,
+                        const struct sf__iface_addr *a);
 
 /* sf__tcp_impl.tflags */
 #define SF__T_READING 0x001u

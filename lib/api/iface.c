@@ -2,9 +2,9 @@
  * Interfaces: a link driver stack (driver, optional fault injector,
  * optional pcap tee) plus the engine's netif with its address, watched by
  * the reactor. sf_iface_open_memory_pair is the constructor for the
- * in-memory pair; raw sockets, TAP and TUN get constructors of their own
- * that build their link and then share open_iface() below (the extension
- * point: any struct sf_link with an fd plugs in there).
+ * in-memory pair; raw sockets, TAP and TUN have theirs in iface_raw.c,
+ * and all of them share sf__iface_open_link() below (any struct sf_link
+ * with an fd plugs in there).
  */
 #include "config.h"
 
@@ -82,10 +82,9 @@ fail:
   return rc;
 }
 
-/* The shared part of every constructor: takes ownership of link. */
-static int open_iface(sf_loop_t *loop, sf_iface_t *iface,
-                      const sf_iface_config_t *c, struct sf_link *link,
-                      uint32_t addr, uint8_t prefix, uint32_t gw) {
+int sf__iface_open_link(sf_loop_t *loop, sf_iface_t *iface,
+                        const sf_iface_config_t *c, struct sf_link *link,
+                        const struct sf__iface_addr *a) {
   struct sf__loop_impl *impl = loop->impl_;
   struct sf__iface_impl *ii = calloc(1, sizeof(*ii));
   struct sf_link *fault = NULL;
@@ -95,8 +94,10 @@ static int open_iface(sf_loop_t *loop, sf_iface_t *iface,
     sf__link_close(link);
     return rc;
   }
-  struct sf_netif_config nc = {.addr = addr, .prefix_len = prefix,
-                               .gateway = gw, .mtu = sf__link_mtu(link)};
+  unsigned mtu = sf__link_mtu(link);
+  struct sf_netif_config nc = {.addr = a->addr, .prefix_len = a->prefix,
+                               .gateway = a->gateway,
+                               .mtu = c->mtu && c->mtu < mtu ? c->mtu : mtu};
   sf__link_hwaddr(link, nc.mac);
   rc = sf__engine_netif_add(impl->engine, &nc);
   if (rc < 0)
@@ -122,9 +123,10 @@ fail:
   return rc;
 }
 
-static int check_config(const sf_iface_config_t *c, uint32_t *addr,
-                        uint8_t *prefix, uint32_t *gw) {
-  if (!c || parse_cidr(c->address, addr, prefix) < 0)
+int sf__iface_check_config(const sf_iface_config_t *c,
+                           struct sf__iface_addr *out) {
+  uint32_t *gw = &out->gateway;
+  if (!c || parse_cidr(c->address, &out->addr, &out->prefix) < 0)
     return SF_EINVAL;
   *gw = 0;
   if (c->gateway) {
@@ -142,13 +144,12 @@ static int check_config(const sf_iface_config_t *c, uint32_t *addr,
 int sf_iface_open_memory_pair(sf_loop_t *loop_a, sf_iface_t *a,
                               const sf_iface_config_t *ca, sf_loop_t *loop_b,
                               sf_iface_t *b, const sf_iface_config_t *cb) {
-  uint32_t addr_a, addr_b, gw_a, gw_b;
-  uint8_t pre_a, pre_b;
+  struct sf__iface_addr aa, ab;
   if (!loop_a || !loop_a->impl_ || !loop_b || !loop_b->impl_ || !a || !b ||
-      a == b || check_config(ca, &addr_a, &pre_a, &gw_a) < 0 ||
-      check_config(cb, &addr_b, &pre_b, &gw_b) < 0)
+      a == b || sf__iface_check_config(ca, &aa) < 0 ||
+      sf__iface_check_config(cb, &ab) < 0)
     return SF_EINVAL;
-  if (loop_a == loop_b && addr_a == addr_b)
+  if (loop_a == loop_b && aa.addr == ab.addr)
     return SF_EADDRINUSE;
   struct sf_memory_link_config mc = {
       .mtu = ca->mtu > cb->mtu ? ca->mtu : cb->mtu,
@@ -161,12 +162,12 @@ int sf_iface_open_memory_pair(sf_loop_t *loop_a, sf_iface_t *a,
   int rc = sf__link_memory_pair(&mc, &la, &lb);
   if (rc < 0)
     return rc;
-  rc = open_iface(loop_a, a, ca, la, addr_a, pre_a, gw_a);
+  rc = sf__iface_open_link(loop_a, a, ca, la, &aa);
   if (rc < 0) {
     sf__link_close(lb);
     return rc;
   }
-  rc = open_iface(loop_b, b, cb, lb, addr_b, pre_b, gw_b);
+  rc = sf__iface_open_link(loop_b, b, cb, lb, &ab);
   if (rc < 0) {
     /* Undo a completely: it never was visible to the application. */
     sf__iface_close(a);

@@ -1,0 +1,107 @@
+/*
+ * Interfaces on real devices: AF_PACKET raw sockets (the production
+ * attachment), TAP and TUN. Each builds its link driver and hands it to
+ * sf__iface_open_link, so after opening they behave like any interface.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "link/packet.h"
+#include "link/tap.h"
+
+static bool mac_set(const unsigned char mac[6]) {
+  for (int i = 0; i < 6; i++)
+    if (mac[i])
+      return true;
+  return false;
+}
+
+static void remember_device(sf_iface_t *iface, const char *name) {
+  struct sf__iface_impl *ii = iface->impl_;
+  if (ii && name)
+    snprintf(ii->device, sizeof(ii->device), "%s", name);
+}
+
+int sf_iface_open_packet(sf_loop_t *loop, sf_iface_t *iface,
+                         const sf_iface_config_t *config,
+                         const sf_packet_options_t *options) {
+  struct sf__iface_addr a;
+  if (!loop || !loop->impl_ || !iface || !options || !options->device ||
+      sf__iface_check_config(config, &a) < 0)
+    return SF_EINVAL;
+  struct sf_packet_link_config pc = {
+      .ifname = options->device,
+      .rx_method = options->ring ? SF_PACKET_RX_RING_V3 : SF_PACKET_RX_RECVMMSG,
+      .flags = (options->qdisc_bypass ? SF_PACKET_QDISC_BYPASS : 0u) |
+               (options->no_offload_metadata ? SF_PACKET_NO_VNET_HDR : 0u),
+  };
+  if (mac_set(config->mac))
+    memcpy(pc.mac, config->mac, 6);
+  struct sf_link *link;
+  int rc = sf__link_packet_open(&pc, &link);
+  if (rc < 0)
+    return rc;
+  rc = sf__iface_open_link(loop, iface, config, link, &a);
+  if (rc == 0)
+    remember_device(iface, options->device);
+  return rc;
+}
+
+static int open_tap_mode(sf_loop_t *loop, sf_iface_t *iface,
+                         const sf_iface_config_t *config, const char *name,
+                         int mode) {
+  struct sf__iface_addr a;
+  if (!loop || !loop->impl_ || !iface ||
+      sf__iface_check_config(config, &a) < 0 ||
+      (name && strlen(name) > 15))
+    return SF_EINVAL;
+  struct sf_tap_link_config tc = {.ifname = name, .mode = mode};
+  if (mac_set(config->mac))
+    memcpy(tc.mac, config->mac, 6);
+  struct sf_link *link;
+  int rc = sf__link_tap_open(&tc, &link);
+  if (rc < 0)
+    return rc;
+  /* the name is read before the link is handed over (and maybe wrapped) */
+  char device[32];
+  snprintf(device, sizeof(device), "%s", sf__link_tap_name(link));
+  rc = sf__iface_open_link(loop, iface, config, link, &a);
+  if (rc == 0)
+    remember_device(iface, device);
+  return rc;
+}
+
+int sf_iface_open_tap(sf_loop_t *loop, sf_iface_t *iface,
+                      const sf_iface_config_t *config, const char *name) {
+  return open_tap_mode(loop, iface, config, name, SF_TAP_MODE_TAP);
+}
+
+int sf_iface_open_tun(sf_loop_t *loop, sf_iface_t *iface,
+                      const sf_iface_config_t *config, const char *name) {
+  return open_tap_mode(loop, iface, config, name, SF_TAP_MODE_TUN);
+}
+
+const char *sf_iface_device(const sf_iface_t *iface) {
+  if (!iface || iface->type != SF_IFACE || !iface->impl_ ||
+      !iface->impl_->open || !iface->impl_->device[0])
+    return NULL;
+  return iface->impl_->device;
+}
+
+const char *sf_iface_error_hint(int err) {
+  switch (err) {
+  case SF_EPERM:
+  case SF_EACCES:
+    return "raw sockets need CAP_NET_RAW (AF_PACKET) or CAP_NET_ADMIN "
+           "(TAP/TUN): run as root or grant the capability";
+  case SF_ENODEV:
+    return "no such network device: create it first (ip link add ...)";
+  case SF_ENOENT:
+    return "no /dev/net/tun: load the tun module or create the device node";
+  default:
+    return sf_strerror(err);
+  }
+}
