@@ -17,10 +17,10 @@ case $builddir in /*) ;; *) builddir=$top/$builddir ;; esac
 # The packages a build and `make check` need. tcpdump lets the pcap test
 # check real decoding; clang and its runtime build the libFuzzer targets;
 # the namespace tests drive the kernel's side with iproute2, ping, python3,
-# setpriv (util-linux), ethtool and iptables.
+# setpriv (util-linux), ethtool, iptables, nc (netcat-openbsd) and curl.
 packages="build-essential autoconf automake libtool pkg-config libev-dev
 libssl-dev check tcpdump clang libclang-rt-dev iproute2 iputils-ping
-python3 util-linux ethtool iptables"
+python3 util-linux ethtool iptables netcat-openbsd curl"
 
 missing=
 for p in $packages; do

@@ -84,8 +84,10 @@ enum sf_tcp_event_type {
   SF_TEV_FIN_ACKED,   /* the peer acknowledged our FIN */
   SF_TEV_TIME_WAIT,   /* TIME-WAIT entered; duration is set */
   SF_TEV_ERROR,       /* the connection failed: error is set */
-  SF_TEV_CLOSED       /* the connection is over (CLOSED or a TIME-WAIT
-                         record); nothing more will happen on the tcb */
+  SF_TEV_CLOSED       /* nothing more will happen on the tcb: it is
+                         CLOSED, or it became a TIME-WAIT record (whose
+                         own end comes later as SF_TEV_STATE TIME-WAIT ->
+                         CLOSED with tcb NULL) */
 };
 
 struct sf_tcp_event {
