@@ -37,6 +37,12 @@ int sf_iface_open_packet(sf_loop_t *loop, sf_iface_t *iface,
       .rx_method = options->ring ? SF_PACKET_RX_RING_V3 : SF_PACKET_RX_RECVMMSG,
       .flags = (options->qdisc_bypass ? SF_PACKET_QDISC_BYPASS : 0u) |
                (options->no_offload_metadata ? SF_PACKET_NO_VNET_HDR : 0u),
+      /* The default SO_RCVBUF (rmem_default, ~208 KiB) holds only a few
+       * hundred frames: a burst such as 1,000 SYN-ACKs answering 1,000
+       * connects overflowed it, and every dropped frame cost an RTO
+       * (found by tests/net/test_kernel_concurrent.sh). The kernel clamps
+       * this to rmem_max; the TPACKET_V3 ring does not use it. */
+      .rcvbuf = 4 << 20,
   };
   if (mac_set(config->mac))
     memcpy(pc.mac, config->mac, 6);
