@@ -64,7 +64,9 @@ void sf__ip_params_default(struct sf_ip_params *p) {
   p->arp_retries = 3;
   p->arp_retry_interval = SF_NSEC_PER_SEC;
   p->arp_reachable_time = 60 * SF_NSEC_PER_SEC;
-  p->arp_pending_max = 8;
+  /* about what Linux parks per neighbour (unres_qlen_bytes / a SYN):
+   * a burst of connects to one host must not lose its first SYNs */
+  p->arp_pending_max = 100;
   p->arp_cache_size = 256;
   p->tx_queue_max = 4096;
   p->ttl = 64;

@@ -47,7 +47,7 @@ struct sf_ip_params {
   unsigned arp_retries;        /* requests before giving up: 3 */
   sf_time_t arp_retry_interval; /* 1 s */
   sf_time_t arp_reachable_time; /* a resolved entry lives this long: 60 s */
-  unsigned arp_pending_max;    /* frames parked per unresolved hop: 8 */
+  unsigned arp_pending_max;    /* frames parked per unresolved hop: 100 */
   unsigned arp_cache_size;     /* entries per interface: 256 */
   unsigned tx_queue_max;       /* frames waiting per interface: 4096 */
   uint8_t ttl;                 /* 64 */

@@ -219,7 +219,7 @@ START_TEST(test_params_and_netif_validation) {
   ck_assert_uint_eq(p.arp_retries, 3);
   ck_assert_uint_eq(p.arp_retry_interval, SEC);
   ck_assert_uint_eq(p.arp_reachable_time, 60 * SEC);
-  ck_assert_uint_eq(p.arp_pending_max, 8);
+  ck_assert_uint_eq(p.arp_pending_max, 100);
   ck_assert_uint_eq(p.arp_cache_size, 256);
   ck_assert_uint_eq(p.tx_queue_max, 4096);
   ck_assert_uint_eq(p.ttl, 64);
