@@ -165,3 +165,325 @@ sf_netns_end() {
   [ $sf_netns_fail = 0 ] && echo "PASS: $*"
   exit $sf_netns_fail
 }
+
+# ---- Added for the kernel TCP tests (tests/net/test_kernel_*.sh) ----
+#   sf_netns_wait_for FILE RE N  wait up to N * 0.1 s for a line matching
+#                              the extended regex RE; 1 on timeout
+#   sf_netns_pcap_arg NAME     prints "--pcap DIR/NAME.pcap" when
+#                              SF_NET_PCAP_DIR is set, else nothing
+#   sf_netns_rst_watch         count TCP RSTs in and out of the kernel's
+#                              veth end (iptables rules jumping to an
+#                              empty chain, so no verdict changes)
+#   sf_netns_rst_count         the number of RSTs counted so far
+#   sf_netns_ktcp SECS ARGS    run the kernel-side python3 peer (below) in
+#                              the kernel namespace, bounded by SECS
+#   sf_netns_sha LINE FILE     the sha256 of the first "LINE n sha256 H"
+
+sf_netns_wait_for() {
+  sf_netns_i=0
+  while [ $sf_netns_i -lt "$3" ]; do
+    grep -Eq "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+    sf_netns_i=$((sf_netns_i + 1))
+  done
+  return 1
+}
+
+sf_netns_pcap_arg() {
+  [ -n "${SF_NET_PCAP_DIR:-}" ] || return 0
+  mkdir -p "$SF_NET_PCAP_DIR" && echo "--pcap $SF_NET_PCAP_DIR/$1.pcap"
+}
+
+sf_netns_rst_watch() {
+  sf_netns_k iptables -w -N sf_rst || return 1
+  sf_netns_k iptables -w -I INPUT -i "$SF_IF_K" -p tcp \
+    --tcp-flags RST RST -j sf_rst || return 1
+  sf_netns_k iptables -w -I OUTPUT -o "$SF_IF_K" -p tcp \
+    --tcp-flags RST RST -j sf_rst
+}
+
+sf_netns_rst_count() {
+  sf_netns_k iptables -w -L -v -x -n |
+    awk '$3 == "sf_rst" { n += $1 } END { print n + 0 }'
+}
+
+sf_netns_sha() {
+  sed -n "s/^$1 [0-9]* sha256 \([0-9a-f]*\).*/\1/p" "$2" | head -1
+}
+
+# The kernel's side of the TCP tests, one python3 program (socket and
+# asyncio only). Each mode prints "ready" once listening, then results as
+# "sent N sha256 H" / "received N sha256 H" lines, and exits non-zero on
+# any unexpected error:
+#   echo-server HOST PORT COUNT   echo COUNT connections (backlog 4096);
+#                                 close each after the client's EOF
+#   half-close-server HOST PORT N read to EOF, then send N bytes, close
+#   client HOST PORT N            send N bytes, shutdown(SHUT_WR), read
+#                                 to EOF, close
+#   refused HOST PORT             connect; prints the errno name
+#   many HOST PORT COUNT N        COUNT concurrent clients, each sends N
+#                                 bytes, SHUT_WR, checks the echo, closes;
+#                                 prints "succeeded K of COUNT"
+sf_netns_ktcp() {
+  secs=$1
+  shift
+  [ -f "$SF_TMP/ktcp.py" ] || cat >"$SF_TMP/ktcp.py" <<'KPEER_EOF'
+import asyncio, errno, hashlib, os, socket, sys
+
+def line(what, n, h):
+    print("%s %d sha256 %s" % (what, n, h.hexdigest()), flush=True)
+
+def listener(host, port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, port))
+    s.listen(4096)
+    print("ready", flush=True)
+    return s
+
+def read_all(c, h):
+    n = 0
+    while True:
+        d = c.recv(65536)
+        if not d:
+            return n
+        h.update(d)
+        n += len(d)
+
+def send_hashed(c, n, h):
+    data = os.urandom(n)
+    h.update(data)
+    c.sendall(data)
+
+async def echo_server(host, port, count):
+    done = 0
+    finished = asyncio.Event()
+    async def handle(r, w):
+        nonlocal done
+        try:
+            while True:
+                d = await r.read(65536)
+                if not d:
+                    break
+                w.write(d)
+                await w.drain()
+        finally:
+            w.close()
+            await w.wait_closed()
+            done += 1
+            if done == count:
+                finished.set()
+    srv = await asyncio.start_server(handle, host, port, backlog=4096,
+                                     reuse_address=True)
+    print("ready", flush=True)
+    await finished.wait()
+    srv.close()
+    print("done %d" % done, flush=True)
+
+async def many_one(host, port, n, sem):
+    async with sem:
+        r, w = await asyncio.open_connection(host, port)
+    data = os.urandom(n)
+    w.write(data)
+    await w.drain()
+    w.write_eof()
+    got = await r.read()
+    w.close()
+    await w.wait_closed()
+    return got == data
+
+async def many(host, port, count, n):
+    # At most 4096 handshakes in flight (the default somaxconn).
+    sem = asyncio.Semaphore(4096)
+    res = await asyncio.gather(*[many_one(host, port, n, sem)
+                                 for _ in range(count)],
+                               return_exceptions=True)
+    errs = [r for r in res if isinstance(r, BaseException)]
+    for e in errs[:5]:
+        print("error %r" % e, flush=True)
+    print("succeeded %d of %d" % (sum(1 for r in res if r is True), count),
+          flush=True)
+
+def main():
+    mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if mode == "echo-server":
+        asyncio.run(echo_server(host, port, int(sys.argv[4])))
+    elif mode == "half-close-server":
+        s = listener(host, port)
+        c, _ = s.accept()
+        rh, sh = hashlib.sha256(), hashlib.sha256()
+        n = read_all(c, rh)
+        line("received", n, rh)
+        send_hashed(c, int(sys.argv[4]), sh)
+        line("sent", int(sys.argv[4]), sh)
+        c.close()
+    elif mode == "client":
+        c = socket.create_connection((host, port), timeout=20)
+        rh, sh = hashlib.sha256(), hashlib.sha256()
+        n = int(sys.argv[4])
+        send_hashed(c, n, sh)
+        line("sent", n, sh)
+        c.shutdown(socket.SHUT_WR)
+        line("received", read_all(c, rh), rh)
+        c.close()
+    elif mode == "many":
+        asyncio.run(many(host, port, int(sys.argv[4]), int(sys.argv[5])))
+    elif mode == "refused":
+        try:
+            socket.create_connection((host, port), timeout=10)
+            print("connected")
+        except OSError as e:
+            print(errno.errorcode.get(e.errno, str(e)), flush=True)
+
+main()
+KPEER_EOF
+  sf_netns_k timeout "$secs" python3 "$SF_TMP/ktcp.py" "$@"
+}
+
+# ---- bulk transfers (tests/net/test_kernel_bulk.sh, bench/bench_veth.sh)
+#
+#   sf_netns_readdress LO HI   move both addresses to 198.18.X.1/.2 with X
+#                              in LO..HI (picked from the PID): a helper's
+#                              own range. Call right after sf_netns_setup.
+#   sf_netns_s_kernel_addr add|del  give the synfin end $SF_SYNFIN_IP in the
+#                              kernel too (kernel->kernel baselines only;
+#                              never while synfin runs there)
+#   sf_netns_kpeer FILE        write the kernel-side peer (python3) to FILE:
+#     python3 FILE send HOST PORT BYTES SEED [nohash]  connect (retrying for
+#         5 s), send BYTES of random.Random(SEED), SHUT_WR, read to EOF
+#     python3 FILE recv PORT [nohash]   accept one, read to EOF, close
+#     python3 FILE echo PORT            echo server (one connection at a time)
+#     python3 FILE rr HOST PORT COUNT SIZE  ping-pong; prints median RTT
+#   send/recv print "ready" when listening and then
+#     result bytes=N sha256=HEX elapsed_ms=T mbit_s=R
+
+sf_netns_readdress() {
+  sf_netns_x=$(($1 + $$ % ($2 - $1 + 1)))
+  ip -n "$SF_NS_K" addr flush dev "$SF_IF_K" || return 1
+  SF_KERNEL_IP=198.18.$sf_netns_x.1
+  SF_SYNFIN_IP=198.18.$sf_netns_x.2
+  ip -n "$SF_NS_K" addr add "$SF_KERNEL_IP/24" dev "$SF_IF_K" || return 1
+  export SF_KERNEL_IP SF_SYNFIN_IP
+}
+
+sf_netns_s_kernel_addr() {
+  ip -n "$SF_NS_S" addr "$1" "$SF_SYNFIN_IP/24" dev "$SF_IF_S"
+}
+
+sf_netns_kpeer() {
+  cat >"$1" <<'PYEOF'
+import hashlib, random, socket, statistics, sys, time
+
+def result(n, h, t0):
+    ms = (time.monotonic() - t0) * 1e3
+    print("result bytes=%d sha256=%s elapsed_ms=%.1f mbit_s=%.1f" %
+          (n, h.hexdigest() if h else "-", ms, n * 8 / max(ms, 1e-3) / 1e3),
+          flush=True)
+
+def drain(s, h):
+    buf = bytearray(1 << 20)
+    mv = memoryview(buf)
+    n = 0
+    while True:
+        k = s.recv_into(buf)
+        if k == 0:
+            return n
+        if h:
+            h.update(mv[:k])
+        n += k
+
+def connect(host, port):
+    end = time.monotonic() + 5
+    while True:
+        try:
+            return socket.create_connection((host, port), timeout=2)
+        except OSError:
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.05)
+
+def listener(port):
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("0.0.0.0", port))
+    ls.listen(8)
+    print("ready", flush=True)
+    return ls
+
+def send(host, port, total, seed, hashing):
+    h = hashlib.sha256() if hashing else None
+    rng = random.Random(seed)
+    pool = rng.randbytes(1 << 22) if not hashing else None
+    s = connect(host, int(port))
+    s.settimeout(None)
+    t0 = time.monotonic()
+    left = total
+    while left:
+        k = min(left, 1 << 20)
+        if hashing:
+            chunk = rng.randbytes(k)
+            h.update(chunk)
+        else:
+            off = (total - left) % (3 << 20)
+            chunk = memoryview(pool)[off:off + k]
+        s.sendall(chunk)
+        left -= k
+    s.shutdown(socket.SHUT_WR)
+    drain(s, None)
+    result(total, h, t0)
+
+def recv(port, hashing):
+    ls = listener(int(port))
+    s, _ = ls.accept()
+    t0 = time.monotonic()
+    h = hashlib.sha256() if hashing else None
+    n = drain(s, h)
+    result(n, h, t0)
+    s.close()
+
+def echo(port):
+    ls = listener(int(port))
+    while True:
+        s, _ = ls.accept()
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            s.sendall(d)
+        s.close()
+
+def rr(host, port, count, size):
+    s = connect(host, int(port))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    msg = b"q" * int(size)
+    rtts = []
+    for _ in range(int(count)):
+        t0 = time.perf_counter()
+        s.sendall(msg)
+        got = 0
+        while got < len(msg):
+            d = s.recv(65536)
+            if not d:
+                sys.exit("rr: early EOF")
+            got += len(d)
+        rtts.append((time.perf_counter() - t0) * 1e6)
+    s.shutdown(socket.SHUT_WR)
+    s.recv(1)
+    print("rr count=%d median_us=%.1f p90_us=%.1f" %
+          (len(rtts), statistics.median(rtts),
+           sorted(rtts)[int(len(rtts) * 0.9)]), flush=True)
+
+m, a = sys.argv[1], sys.argv[2:]
+if m == "send":
+    send(a[0], a[1], int(a[2]), int(a[3]), len(a) < 5)
+elif m == "recv":
+    recv(a[0], len(a) < 2)
+elif m == "echo":
+    echo(a[0])
+elif m == "rr":
+    rr(*a)
+else:
+    sys.exit("kpeer: unknown mode")
+PYEOF
+}
