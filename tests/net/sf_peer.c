@@ -3,7 +3,8 @@
  * API only, as the peer of the Linux kernel's TCP in the tests/net scripts.
  *
  *   sf_peer --device DEV --address A.B.C.D/P [--pcap FILE] [--msl MS]
- *           [--deadline S] [--quiet] [--ring] MODE ...
+ *           [--deadline S] [--quiet] [--ring] [--kind packet|tap|tun]
+ *           MODE ...
  *
  * Modes:
  *   echo-server PORT [--count N]   accept, echo, at EOF shut down, close
@@ -42,6 +43,7 @@ enum mode { MODE_ECHO, MODE_HALF_CLOSE, MODE_CONNECT, MODE_MANY };
 
 struct opts {
   const char *device, *address, *pcap, *host, *expect_error;
+  const char *kind; /* "packet" (default), "tap" or "tun" */
   enum mode mode;
   int port, half_close, expect_echo, quiet, no_wait_closed, ring;
   long long expect_recv; /* -1: not checked */
@@ -92,7 +94,8 @@ static char pattern_at(unsigned long long i) {
 static void die_usage(void) {
   fprintf(stderr,
           "usage: sf_peer --device DEV --address A.B.C.D/P [--pcap F] "
-          "[--msl MS] [--deadline S] [--quiet] [--ring] MODE ...\n"
+          "[--msl MS] [--deadline S] [--quiet] [--ring] "
+          "[--kind packet|tap|tun] MODE ...\n"
           "  echo-server PORT [--count N]\n"
           "  half-close-server PORT BYTES [--count N]\n"
           "  connect HOST PORT [--send N] [--half-close] [--expect-echo]"
@@ -651,6 +654,8 @@ static void parse(struct opts *o, int argc, char **argv) {
       o->msl_ms = num(argv[++i]);
     else if (!strcmp(argv[i], "--deadline"))
       o->deadline_s = num(argv[++i]);
+    else if (!strcmp(argv[i], "--kind"))
+      o->kind = argv[++i];
     else
       die_usage();
   }
@@ -669,10 +674,18 @@ static int open_all(struct peer *p) {
     return rc;
   sf_iface_config_t cfg = {.address = p->o.address, .pcap_path = p->o.pcap};
   sf_packet_options_t po = {.device = p->o.device, .ring = p->o.ring};
-  if ((rc = sf_iface_open_packet(&p->loop, &p->iface, &cfg, &po)) < 0) {
+  const char *kind = p->o.kind ? p->o.kind : "packet";
+  if (!strcmp(kind, "tap"))
+    rc = sf_iface_open_tap(&p->loop, &p->iface, &cfg, p->o.device);
+  else if (!strcmp(kind, "tun"))
+    rc = sf_iface_open_tun(&p->loop, &p->iface, &cfg, p->o.device);
+  else
+    rc = sf_iface_open_packet(&p->loop, &p->iface, &cfg, &po);
+  if (rc < 0) {
     printf("error open %s: %s\n", sf_err_name(rc), sf_iface_error_hint(rc));
     return rc;
   }
+  printf("device %s\n", sf_iface_device(&p->iface));
   sf_timer_init(&p->loop, &p->deadline);
   p->deadline.data = p;
   sf_timer_start(&p->deadline, on_deadline, p->o.deadline_s * 1000, 0);
