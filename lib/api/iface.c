@@ -98,6 +98,9 @@ int sf__iface_open_link(sf_loop_t *loop, sf_iface_t *iface,
   struct sf_netif_config nc = {.addr = a->addr, .prefix_len = a->prefix,
                                .gateway = a->gateway,
                                .mtu = c->mtu && c->mtu < mtu ? c->mtu : mtu};
+  /* Checksum and segmentation offload where the link does them; not
+   * through the fault injector, which works on whole frames as sent. */
+  nc.offload = fault ? 0 : link->tx_offload;
   sf__link_hwaddr(link, nc.mac);
   rc = sf__engine_netif_add(impl->engine, &nc);
   if (rc < 0)

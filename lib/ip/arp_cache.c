@@ -25,6 +25,7 @@ struct sf_ip_frame *sf__ip_frame_alloc(size_t len) {
   if (!f)
     return NULL;
   f->next = NULL;
+  memset(&f->meta, 0, sizeof(f->meta));
   f->len = len;
   return f;
 }

@@ -40,6 +40,7 @@
  */
 struct sf_ip_frame {
   struct sf_ip_frame *next;
+  struct sf_frame_meta meta; /* offload work left to the link */
   size_t len;
   uint8_t data[];
 };

@@ -25,6 +25,7 @@
 #include "wire/arp.h"
 #include "wire/eth.h"
 #include "wire/ipv4.h"
+#include "wire/tcp.h"
 #include "wire/status.h"
 
 #define LIMITED_BROADCAST 0xffffffffu
@@ -265,6 +266,7 @@ size_t sf__ip_tx_take(struct sf_ip *ip, unsigned netif, struct sf_frame *out,
     out[k].data = f->data;
     out[k].len = f->len;
     out[k].cap = f->len;
+    out[k].meta = f->meta;
   }
   return k;
 }
@@ -534,6 +536,25 @@ static int send_via_arp(struct sf_ip *ip, struct sf_netif *n,
   }
 }
 
+/* Routes, frames and sends; meta (may be NULL) is the link's work. The
+ * size was checked by the caller against what the route allows. */
+static int output(struct sf_ip *ip, const struct route *r, uint32_t dst,
+                  uint8_t proto, const uint8_t *p1, size_t n1,
+                  const uint8_t *p2, size_t n2,
+                  const struct sf_frame_meta *meta, sf_time_t now) {
+  struct sf_netif *n = ip->netifs[r->netif];
+  struct sf_ip_frame *f = build(ip, n, dst, proto, p1, n1, p2, n2);
+  if (!f)
+    return SF_ENOMEM;
+  if (meta)
+    f->meta = *meta;
+  int rc = r->broadcast ? enqueue(ip, n, f)
+                        : send_via_arp(ip, n, r->next_hop, f, now);
+  if (rc == 0)
+    ip->ctr.ip_out_packets++;
+  return rc;
+}
+
 int sf__ip_output2(struct sf_ip *ip, uint32_t src, uint32_t dst,
                    uint8_t proto, const uint8_t *p1, size_t n1,
                    const uint8_t *p2, size_t n2, sf_time_t now) {
@@ -542,19 +563,47 @@ int sf__ip_output2(struct sf_ip *ip, uint32_t src, uint32_t dst,
     ip->ctr.ip_out_no_route++;
     return SF_ENETUNREACH;
   }
-  struct sf_netif *n = ip->netifs[r.netif];
-  if (n1 + n2 > n->cfg.mtu - SF_IPV4_MIN_HDR_LEN) {
+  if (n1 + n2 > ip->netifs[r.netif]->cfg.mtu - SF_IPV4_MIN_HDR_LEN) {
     ip->ctr.ip_out_too_big++;
     return SF_EMSGSIZE;
   }
-  struct sf_ip_frame *f = build(ip, n, dst, proto, p1, n1, p2, n2);
-  if (!f)
-    return SF_ENOMEM;
-  int rc = r.broadcast ? enqueue(ip, n, f)
-                       : send_via_arp(ip, n, r.next_hop, f, now);
-  if (rc == 0)
-    ip->ctr.ip_out_packets++;
-  return rc;
+  return output(ip, &r, dst, proto, p1, n1, p2, n2, NULL, now);
+}
+
+unsigned sf__ip_netif_offload(const struct sf_ip *ip, unsigned netif) {
+  const struct sf_netif *n = netif_get(ip, netif);
+  return n ? n->cfg.offload : 0;
+}
+
+int sf__ip_output_tcp_offload(struct sf_ip *ip, uint32_t src, uint32_t dst,
+                              const uint8_t *seg, size_t len,
+                              uint16_t gso_size, sf_time_t now) {
+  struct route r;
+  if (route_lookup(ip, dst, src, &r) < 0) {
+    ip->ctr.ip_out_no_route++;
+    return SF_ENETUNREACH;
+  }
+  const struct sf_netif *n = ip->netifs[r.netif];
+  bool gso = gso_size > 0;
+  if (!(n->cfg.offload & SF_LINK_TX_CSUM) ||
+      (gso && !(n->cfg.offload & SF_LINK_TX_TSO)) || len < SF_TCP_MIN_HDR_LEN)
+    return SF_EINVAL;
+  size_t max = gso ? 65535 : n->cfg.mtu;
+  if (len > max - SF_IPV4_MIN_HDR_LEN) {
+    ip->ctr.ip_out_too_big++;
+    return SF_EMSGSIZE;
+  }
+  /* the TCP checksum field sits 16 bytes into the segment */
+  struct sf_frame_meta meta = {
+      .flags = SF_FRAME_CSUM_PARTIAL,
+      .csum_start = SF_ETH_HDR_LEN + SF_IPV4_MIN_HDR_LEN,
+      .csum_offset = 16,
+  };
+  if (gso) {
+    meta.gso_type = SF_FRAME_GSO_TCPV4;
+    meta.gso_size = gso_size;
+  }
+  return output(ip, &r, dst, SF_IPPROTO_TCP, seg, len, NULL, 0, &meta, now);
 }
 
 int sf__ip_output(struct sf_ip *ip, uint32_t src, uint32_t dst, uint8_t proto,

@@ -32,6 +32,7 @@ struct sf_netif_config {
   uint8_t prefix_len; /* 0..32: addr/prefix_len is the on-link subnet */
   uint32_t gateway;   /* 0: no default route through this interface */
   unsigned mtu;       /* IP MTU, 68..65535 (e.g. the link's mtu) */
+  unsigned offload;   /* SF_LINK_TX_* the link finishes (0: none) */
 };
 
 /*
@@ -216,6 +217,19 @@ void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
  */
 int sf__ip_output(struct sf_ip *ip, uint32_t src, uint32_t dst, uint8_t proto,
                   const uint8_t *payload, size_t payload_len, sf_time_t now);
+
+/*
+ * sf__ip_output for a TCP segment whose checksum field holds only the
+ * pseudo-header sum, on an interface with SF_LINK_TX_CSUM: the link
+ * finishes it. With gso_size > 0 (and SF_LINK_TX_TSO) the segment may be
+ * larger than the MTU: the link cuts it into segments of gso_size payload
+ * bytes. Errors as sf__ip_output, SF_EINVAL without the offload.
+ */
+int sf__ip_output_tcp_offload(struct sf_ip *ip, uint32_t src, uint32_t dst,
+                              const uint8_t *seg, size_t len,
+                              uint16_t gso_size, sf_time_t now);
+/* The SF_LINK_TX_* offloads of an interface (0 if not open). */
+unsigned sf__ip_netif_offload(const struct sf_ip *ip, unsigned netif);
 
 /*
  * The transmit queue of interface netif. sf__ip_tx_take fills up to max

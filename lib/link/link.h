@@ -161,7 +161,14 @@ struct sf_link {
   /* The largest frame recv may return, when larger than mtu + 14 (a link
    * with offloads hands up 64 KiB super-frames); 0 means mtu + 14. */
   size_t max_rx_frame;
+  /* SF_LINK_TX_*: what send can finish for the layers above. */
+  unsigned tx_offload;
 };
+
+/* The link finishes TCP checksums (SF_FRAME_CSUM_PARTIAL on send) and
+ * splits TCPv4 GSO super-frames (gso_size) into MTU-sized frames. */
+#define SF_LINK_TX_CSUM 0x1u
+#define SF_LINK_TX_TSO 0x2u
 
 static inline int sf__link_send(struct sf_link *l, const struct sf_frame *f,
                                 size_t n, sf_time_t now) {

@@ -578,6 +578,8 @@ int sf__link_packet_open(const struct sf_packet_link_config *cfg,
   p->link.kind = "packet";
   p->link.max_rx_frame = SF_LINK_MAX_RX_FRAME;
   p->vnet = !(cfg->flags & SF_PACKET_NO_VNET_HDR);
+  /* with the vnet header the kernel finishes checksums and segments */
+  p->link.tx_offload = p->vnet ? SF_LINK_TX_CSUM | SF_LINK_TX_TSO : 0;
   p->batch = cfg->batch ? cfg->batch : SF_PACKET_DEFAULT_BATCH;
   /* Protocol 0: receive nothing until bound to the one interface. */
   p->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

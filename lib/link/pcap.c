@@ -223,6 +223,7 @@ int sf__link_pcap_tee(struct sf_link *inner, struct sf_pcap_writer *w,
   t->link.kind = "pcap";
   t->inner = inner;
   t->link.max_rx_frame = inner->max_rx_frame; /* frames pass unchanged */
+  t->link.tx_offload = inner->tx_offload;
   t->w = w;
   *out = &t->link;
   return 0;

@@ -13,13 +13,18 @@
 #include "tcp/tcb.h"
 
 /* Serializes h (payload already at e->seg + header length) and hands the
- * datagram to IP. A datagram IP cannot take is counted; TCP's timers
- * recover it like any loss. */
+ * datagram to IP. With offload (SF_LINK_TX_CSUM of the interface) the
+ * link finishes the checksum, and a gso_size cuts a super-segment into
+ * segments of that payload. A datagram IP cannot take is counted; TCP's
+ * timers recover it like any loss. */
 static void transmit(struct sf_engine *e, const struct sf_tuple *tu,
-                     const struct sf_tcp_hdr *h, size_t payload_len) {
+                     const struct sf_tcp_hdr *h, size_t payload_len,
+                     unsigned offload, uint16_t gso_size) {
+  bool partial = (offload & SF_LINK_TX_CSUM) != 0;
   int hl = SF_TCP_MIN_HDR_LEN + sf__tcp_opts_len(&h->opts);
-  int n = sf__tcp_emit(h, e->seg + hl, payload_len, tu->laddr, tu->raddr, 0,
-                       e->seg, sizeof(e->seg));
+  int n = sf__tcp_emit(h, e->seg + hl, payload_len, tu->laddr, tu->raddr,
+                       partial ? SF_TCP_EMIT_PARTIAL_CSUM : 0, e->seg,
+                       sizeof(e->seg));
   if (n < 0) { /* our own header could not be built: a bug, never data */
     SF_TCP_COUNT(e, tcp_out_dropped);
     return;
@@ -27,8 +32,12 @@ static void transmit(struct sf_engine *e, const struct sf_tuple *tu,
   SF_TCP_COUNT(e, tcp_out_segs);
   if (h->flags & SF_TCP_RST)
     SF_TCP_COUNT(e, tcp_out_rst);
-  if (sf__ip_output(e->ip, tu->laddr, tu->raddr, SF_IPPROTO_TCP, e->seg,
-                    (size_t)n, e->now) != 0)
+  int rc = partial ? sf__ip_output_tcp_offload(e->ip, tu->laddr, tu->raddr,
+                                               e->seg, (size_t)n, gso_size,
+                                               e->now)
+                   : sf__ip_output(e->ip, tu->laddr, tu->raddr,
+                                   SF_IPPROTO_TCP, e->seg, (size_t)n, e->now);
+  if (rc != 0)
     SF_TCP_COUNT(e, tcp_out_dropped);
 }
 
@@ -118,7 +127,11 @@ static void emit(struct sf_tcb *t, sf_seq_t seq, uint16_t flags,
     size_t off = (size_t)sf_seq_diff(seq, t->snd_buf_seq);
     len = (uint32_t)sf__ring_peek(&t->sndbuf, off, e->seg + hl, len);
   }
-  transmit(e, &t->node.key, &h, len);
+  unsigned offload = sf__ip_netif_offload(e->ip, t->netif);
+  uint16_t gso = len > payload_max(t) && (offload & SF_LINK_TX_TSO)
+                     ? (uint16_t)payload_max(t)
+                     : 0;
+  transmit(e, &t->node.key, &h, len, offload, gso);
   if (flags & SF_TCP_ACK) {
     t->last_ack_sent = t->rcv_nxt;
     t->ack_pending = 0;
@@ -231,6 +244,21 @@ static bool worth_sending(const struct sf_tcb *t, uint32_t len,
   return len >= t->max_snd_wnd / 2;
 }
 
+/*
+ * With TSO, one super-segment carries as many whole segments as the
+ * windows allow (and the 64 KiB IP datagram holds), or all that is left:
+ * the link cuts it into segments of max bytes.
+ */
+static uint32_t tso_len(uint32_t max, uint32_t unsent, uint32_t usable) {
+  uint32_t room = 65535 - SF_IPV4_MIN_HDR_LEN - SF_TCP_MAX_HDR_LEN;
+  uint32_t len = unsent < room ? unsent : room;
+  if (len > usable)
+    len = usable;
+  if (len < unsent) /* not the tail: whole segments only */
+    len -= len % max;
+  return len < max ? max : len;
+}
+
 static bool fin_wanted(const struct sf_tcb *t) {
   return (t->flags & SF_TF_SHUT_WR) && sf_seq_leq(t->snd_nxt, fin_seq(t)) &&
          (t->state == SF_TCP_FIN_WAIT_1 || t->state == SF_TCP_CLOSING ||
@@ -251,6 +279,10 @@ static bool send_data(struct sf_tcb *t, bool force) {
       usable = t->snd_wnd > flight ? t->snd_wnd - flight : 0;
     uint32_t max = payload_max(t);
     uint32_t len = unsent < max ? unsent : max;
+    if (len == max && unsent > max && (sf__ip_netif_offload(t->eng->ip,
+                                                            t->netif) &
+                                       SF_LINK_TX_TSO))
+      len = tso_len(max, unsent, usable);
     if (len > usable)
       len = usable;
     if (unsent > 0 &&
@@ -326,7 +358,7 @@ void sf__tcp_send_raw(struct sf_engine *e, const struct sf_tuple *tu,
   h.window = window;
   if (opts)
     h.opts = *opts;
-  transmit(e, tu, &h, 0);
+  transmit(e, tu, &h, 0, 0, 0);
 }
 
 /* RFC 9293 3.10.7.1: <SEQ=SEG.ACK><CTL=RST> for an ACK, else

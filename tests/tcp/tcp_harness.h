@@ -51,6 +51,7 @@ struct th {
   /* observer reference counts (observers are plain ints in tests) */
   int observer_refs;
   bool answer_arp; /* th_next answers ARP requests for the peer (true) */
+  struct sf_frame_meta last_meta; /* of the frame th_next last returned */
   /* what th_next saw besides TCP */
   unsigned skipped_frames;
   /* the payload of the last segment th_next returned */
@@ -61,6 +62,12 @@ struct th {
 /* Default config with ISN/ports fixed and a seeded secret; cfg_edit (may
  * be NULL) adjusts it before the engine is made. */
 void th_init(struct th *h, void (*cfg_edit)(struct sf_engine_config *));
+/* th_init with an interface whose link does the SF_LINK_TX_* offloads:
+ * th_next then checks each frame's offload metadata (a partial checksum
+ * holds the pseudo-header sum) and records it in h->last_meta. */
+void th_init_offload(struct th *h,
+                     void (*cfg_edit)(struct sf_engine_config *),
+                     unsigned offload);
 /* Frees the engine; asserts that every observer reference was released. */
 void th_free(struct th *h);
 
