@@ -58,11 +58,16 @@ static void peer_fin(struct sf_tcb *t) {
   }
 }
 
+/*
+ * RFC 9293 3.8.6.3 / RFC 5681 4.2: an ACK for at least every second
+ * full-sized segment, else within delack_timeout. A super-frame from an
+ * offloading peer (GRO) counts as the segments it holds; a small segment
+ * counts as one.
+ */
 static void schedule_ack(struct sf_tcb *t, uint32_t len) {
-  if (len >= t->rcv_mss || len >= t->peer_mss)
-    t->ack_pending++;
-  else
-    t->ack_pending += 1; /* small segments count too (PSH-style traffic) */
+  uint32_t full = t->rcv_mss - ((t->flags & SF_TF_TS) ? 12 : 0);
+  uint32_t segs = full ? len / full : 1;
+  t->ack_pending += segs ? segs : 1;
   if (t->ack_pending >= 2) {
     t->flags |= SF_TF_ACK_NOW;
   } else if (t->timers[SF_TT_DELACK] == SF_TIME_NEVER) {
