@@ -77,6 +77,30 @@ static void our_fin_acked(struct sf_tcb *t) {
   }
 }
 
+/*
+ * RFC 3522 (Eifel detection): the first ACK after a fast retransmit
+ * echoing a timestamp older than the retransmission's was caused by the
+ * original, which was only reordered (veth and the fault middleware
+ * reorder without losing anything). RFC 4015's response: leave recovery
+ * and restore the window, instead of halving it for a loss that never
+ * happened and retransmitting more on every partial ACK.
+ */
+static bool spurious_recovery(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
+  if (!(t->flags & SF_TF_EIFEL))
+    return false;
+  t->flags &= ~(uint32_t)SF_TF_EIFEL; /* only the first ACK tells */
+  if (!(h->opts.present & SF_TCP_OPT_TIMESTAMP) || !h->opts.ts_ecr ||
+      (int32_t)(h->opts.ts_ecr - t->rtx_tsval) >= 0)
+    return false;
+  SF_TCP_COUNT(t->eng, tcp_spurious_recoveries);
+  t->flags &= ~(uint32_t)SF_TF_IN_RECOVERY;
+  t->dupacks = 0;
+  if (t->ccs.cwnd < t->undo_cwnd)
+    t->ccs.cwnd = t->undo_cwnd;
+  t->ccs.ssthresh = t->undo_ssthresh;
+  return true;
+}
+
 static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   sf_seq_t ack = h->ack;
   uint32_t acked = (uint32_t)sf_seq_diff(ack, t->snd_una);
@@ -90,7 +114,7 @@ static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
     t->snd_nxt = ack;
   t->rtx_count = 0;
   t->rtt.backoff = 0;
-  if (t->flags & SF_TF_IN_RECOVERY) {
+  if ((t->flags & SF_TF_IN_RECOVERY) && !spurious_recovery(t, h)) {
     recovery_ack(t, ack, acked);
   } else {
     t->dupacks = 0;
@@ -119,6 +143,13 @@ static void dupack(struct sf_tcb *t) {
   if (t->dupacks != 3 || !sf_seq_gt(t->snd_una, t->recover))
     return;
   uint32_t flight = sf__tcp_flight(t);
+  t->undo_cwnd = t->ccs.cwnd;
+  t->undo_ssthresh = t->ccs.ssthresh;
+  t->flags &= ~(uint32_t)SF_TF_EIFEL;
+  if (t->flags & SF_TF_TS) {
+    t->rtx_tsval = sf__tcp_ts_now(t); /* what the retransmission carries */
+    t->flags |= SF_TF_EIFEL;
+  }
   t->ccs.ssthresh = t->cc->ssthresh_after_loss(&t->ccs, flight);
   t->recover = t->snd_max;
   t->flags |= SF_TF_IN_RECOVERY;

@@ -36,6 +36,7 @@
   X(tcp_rto_expired, "retransmission timeouts")                               \
   X(tcp_fast_retrans, "fast retransmits")                                     \
   X(tcp_recovery_partial_acks, "partial ACKs in NewReno recovery")           \
+  X(tcp_spurious_recoveries, "fast retransmits undone as spurious (Eifel)")   \
   X(tcp_syn_retrans, "SYN and SYN-ACK retransmissions")                       \
   X(tcp_persist_probes, "zero-window probes")                                 \
   X(tcp_keepalive_probes, "keepalive probes")                                 \

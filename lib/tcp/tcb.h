@@ -63,6 +63,8 @@ enum sf_tcp_timer {
 #define SF_TF_RTT_TIMING 0x8000  /* rtt_seq/rtt_start time one segment */
 #define SF_TF_EOF_READ 0x10000   /* sf__tcp_recv has returned SF_EOF once */
 #define SF_TF_ORPHAN 0x20000     /* the application closed its handle */
+#define SF_TF_EIFEL 0x40000      /* rtx_tsval can tell a spurious fast
+                                    retransmit (RFC 3522) */
 
 struct sf_listener;
 
@@ -120,6 +122,8 @@ struct sf_tcb {
   unsigned rtx_count;   /* RTO expirations in a row */
   unsigned dupacks;
   sf_seq_t recover;     /* RFC 6582 */
+  uint32_t rtx_tsval;   /* TSval of the last fast retransmit (Eifel) */
+  uint32_t undo_cwnd, undo_ssthresh; /* before it (RFC 4015) */
   const struct sf_cc_ops *cc;
   struct sf_cc_state ccs;
   unsigned persist_backoff;
