@@ -352,7 +352,7 @@ KPEER_EOF
 #     python3 FILE send HOST PORT BYTES SEED [nohash]  connect (retrying for
 #         5 s), send BYTES of random.Random(SEED), SHUT_WR, read to EOF
 #     python3 FILE recv PORT [nohash]   accept one, read to EOF, close
-#     python3 FILE echo PORT            echo server (one connection at a time)
+#     python3 FILE echo PORT            echo one connection, then exit
 #     python3 FILE rr HOST PORT COUNT SIZE  ping-pong; prints median RTT
 #   send/recv print "ready" when listening and then
 #     result bytes=N sha256=HEX elapsed_ms=T mbit_s=R
@@ -443,15 +443,14 @@ def recv(port, hashing):
 
 def echo(port):
     ls = listener(int(port))
+    s, _ = ls.accept()
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     while True:
-        s, _ = ls.accept()
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        while True:
-            d = s.recv(65536)
-            if not d:
-                break
-            s.sendall(d)
-        s.close()
+        d = s.recv(65536)
+        if not d:
+            break
+        s.sendall(d)
+    s.close()
 
 def rr(host, port, count, size):
     s = connect(host, int(port))
