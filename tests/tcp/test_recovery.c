@@ -298,6 +298,40 @@ START_TEST(fast_retransmit_and_newreno) {
 }
 END_TEST
 
+/* RFC 3522 / RFC 4015: the first ACK after a fast retransmit echoes a
+ * timestamp older than the retransmission's, so the original arrived
+ * (it was only reordered): recovery ends and the window comes back. */
+START_TEST(spurious_fast_retransmit_undone) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, NULL);
+  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  const uint32_t S = TH_ISN + 1;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 5);
+  uint32_t old_ecr = c.ts_ecr; /* older than the segments' TSval */
+  h.now += 10 * SF_NSEC_PER_MSEC; /* the retransmission's TSval is later */
+  th_conn_ack(&h, &c, S);
+  th_conn_ack(&h, &c, S);
+  th_conn_ack(&h, &c, S);
+  struct sf_tcp_hdr s;
+  th_expect_data(&h, &c, &s, S, SMSS);
+  ck_assert_uint_eq(th_counter(&h, "tcp_fast_retrans"), 1);
+  ck_assert_uint_eq(th_info(t).ssthresh, 5 * SMSS / 2);
+  /* everything acknowledged, echoing the originals' time: spurious */
+  c.ts_ecr = old_ecr;
+  th_conn_ack(&h, &c, S + 5 * SMSS);
+  ck_assert_uint_eq(th_counter(&h, "tcp_spurious_recoveries"), 1);
+  sf_tcp_info_t i = th_info(t);
+  /* restored, then slow start adds at most one SMSS for the ACK */
+  ck_assert_uint_eq(i.cwnd, 10 * SMSS + SMSS);
+  ck_assert_uint_eq(i.ssthresh, UINT32_MAX);
+  ck_assert_uint_eq(i.bytes_in_flight, 0);
+  th_finish(&h, t);
+}
+END_TEST
+
 START_TEST(slow_start_per_ack) {
   struct th h;
   struct th_conn c;
@@ -460,6 +494,7 @@ static Suite *recovery_suite(void) {
   tcase_add_test(tc, icmp_soft_error_reported_on_timeout);
   tcase_add_test(tc, arp_failure_soft_error_on_timeout);
   tcase_add_test(tc, fast_retransmit_and_newreno);
+  tcase_add_test(tc, spurious_fast_retransmit_undone);
   tcase_add_test(tc, slow_start_per_ack);
   tcase_add_test(tc, rto_loss_window_go_back_n);
   tcase_add_test(tc, icmp_frag_needed_lowers_mss);
