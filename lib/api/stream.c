@@ -312,37 +312,38 @@ int sf_shutdown(sf_shutdown_t *req, sf_tcp_t *tcp, sf_shutdown_cb cb) {
 
 /* ----------------------------------------------------- request callbacks */
 
-void sf__stream_req_callback(sf_req_t *req, int status) {
-  sf_tcp_t *tcp = NULL;
+/* The handle a TCP request was made on (every TCP request has one). */
+static sf_tcp_t *req_handle(sf_req_t *req) {
   switch (req->type) {
-  case SF_CONNECT: {
-    sf_connect_t *r = (sf_connect_t *)req;
-    tcp = r->handle;
-    if (!sf__handle_closing((sf_handle_t *)tcp))
-      sf__tcp_update_active(tcp);
-    if (r->cb_)
-      r->cb_(r, status);
-    break;
-  }
-  case SF_WRITE: {
-    sf_write_t *r = (sf_write_t *)req;
-    tcp = r->handle;
-    if (!sf__handle_closing((sf_handle_t *)tcp))
-      sf__tcp_update_active(tcp);
-    if (r->cb_)
-      r->cb_(r, status);
-    break;
-  }
-  case SF_SHUTDOWN: {
-    sf_shutdown_t *r = (sf_shutdown_t *)req;
-    tcp = r->handle;
-    if (!sf__handle_closing((sf_handle_t *)tcp))
-      sf__tcp_update_active(tcp);
-    if (r->cb_)
-      r->cb_(r, status);
-    break;
-  }
+  case SF_CONNECT:
+    return ((sf_connect_t *)req)->handle;
+  case SF_WRITE:
+    return ((sf_write_t *)req)->handle;
+  case SF_SHUTDOWN:
+    return ((sf_shutdown_t *)req)->handle;
   default:
+    return NULL;
+  }
+}
+
+void sf__stream_req_callback(sf_req_t *req, int status) {
+  sf_tcp_t *tcp = req_handle(req);
+  if (!tcp)
+    return;
+  if (!sf__handle_closing((sf_handle_t *)tcp))
+    sf__tcp_update_active(tcp);
+  switch (req->type) {
+  case SF_CONNECT:
+    if (((sf_connect_t *)req)->cb_)
+      ((sf_connect_t *)req)->cb_((sf_connect_t *)req, status);
+    break;
+  case SF_WRITE:
+    if (((sf_write_t *)req)->cb_)
+      ((sf_write_t *)req)->cb_((sf_write_t *)req, status);
+    break;
+  default:
+    if (((sf_shutdown_t *)req)->cb_)
+      ((sf_shutdown_t *)req)->cb_((sf_shutdown_t *)req, status);
     break;
   }
 }
