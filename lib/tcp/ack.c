@@ -58,7 +58,12 @@ static void recovery_ack(struct sf_tcb *t, sf_seq_t ack, uint32_t acked) {
     return;
   }
   SF_TCP_COUNT(t->eng, tcp_recovery_partial_acks);
-  sf__tcp_retransmit_first(t);
+  /* RFC 6582 step 3: the next hole, unless a SACK-driven retransmission
+   * already covered it (then the next hole below SACKed data) */
+  if (!sf_seq_gt(t->high_rxt, t->snd_una))
+    sf__tcp_retransmit_first(t);
+  else
+    sf__sack_retransmit_holes(t, 1);
   t->ccs.cwnd = t->ccs.cwnd > acked ? t->ccs.cwnd - acked : 0;
   if (acked >= t->smss)
     t->ccs.cwnd += t->smss;
@@ -109,6 +114,7 @@ static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
                    sf_seq_eq(ack, sf_seq_add(fin_seq(t), 1));
   take_rtt_sample(t, h);
   free_acked_data(t, ack);
+  sf__sack_shift(t, acked);
   t->snd_una = ack;
   if (sf_seq_lt(t->snd_nxt, ack))
     t->snd_nxt = ack;
@@ -137,10 +143,13 @@ static void dupack(struct sf_tcb *t) {
   t->dupacks++;
   if (t->flags & SF_TF_IN_RECOVERY) {
     t->ccs.cwnd += t->smss; /* RFC 6582 3.2 step 4 */
+    sf__sack_retransmit_holes(t, 1);
     return;
   }
-  /* RFC 6582 3.2 step 2: not again for losses of the same window */
-  if (t->dupacks != 3 || !sf_seq_gt(t->snd_una, t->recover))
+  /* three duplicates, or (RFC 6675) three segments' worth SACKed above;
+   * RFC 6582 3.2 step 2: not again for losses of the same window */
+  bool lost = t->dupacks == 3 || sf__sack_loss_detected(t);
+  if (!lost || !sf_seq_gt(t->snd_una, t->recover))
     return;
   uint32_t flight = sf__tcp_flight(t);
   t->undo_cwnd = t->ccs.cwnd;
@@ -155,7 +164,9 @@ static void dupack(struct sf_tcb *t) {
   t->flags |= SF_TF_IN_RECOVERY;
   t->flags &= ~(uint32_t)SF_TF_RTT_TIMING;
   SF_TCP_COUNT(t->eng, tcp_fast_retrans);
+  t->high_rxt = t->snd_una;
   sf__tcp_retransmit_first(t);
+  sf__sack_retransmit_holes(t, 1);
   t->ccs.cwnd = t->ccs.ssthresh + 3 * t->smss;
 }
 
@@ -188,6 +199,7 @@ bool sf__tcp_process_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
       t->flags |= SF_TF_ACK_NOW;
     return false;
   }
+  sf__sack_update(t, h);
   if (sf_seq_gt(h->ack, t->snd_una))
     new_ack(t, h);
   else if (is_dupack(t, h))

@@ -117,7 +117,7 @@ int sf__tcp_connect(struct sf_engine *e, uint32_t laddr, uint16_t lport,
   retain_observer(t, observer);
   t->rcv_mss = sf__tcp_mss_for_mtu(mtu);
   t->iss = sf_seq(sf__tcp_make_isn(e, &tu));
-  t->snd_una = t->snd_nxt = t->snd_max = t->recover = t->iss;
+  t->snd_una = t->snd_nxt = t->snd_max = t->recover = t->high_rxt = t->iss;
   t->snd_buf_seq = sf_seq_add(t->iss, 1);
   SF_TCP_COUNT(e, tcp_active_opens);
   sf__tcp_set_state(t, SF_TCP_SYN_SENT);

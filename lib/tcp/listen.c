@@ -284,7 +284,7 @@ static void open_child(struct sf_listener *l, unsigned netif,
   t->rcv_adv = t->rcv_nxt;
   sf__tcp_negotiate(t, &h->opts, false);
   t->iss = sf_seq(sf__tcp_make_isn(e, tu));
-  t->snd_una = t->snd_nxt = t->snd_max = t->recover = t->iss;
+  t->snd_una = t->snd_nxt = t->snd_max = t->recover = t->high_rxt = t->iss;
   t->snd_buf_seq = sf_seq_add(t->iss, 1);
   t->snd_wnd = h->window; /* never scaled in a SYN (RFC 7323 2.2) */
   t->max_snd_wnd = t->snd_wnd;
@@ -339,7 +339,7 @@ static bool accept_cookie(struct sf_listener *l, unsigned netif,
   t->rcv_adv = t->rcv_nxt;
   sf__tcp_negotiate(t, &syn, false);
   t->iss = sf_seq(cookie);
-  t->snd_una = t->recover = t->iss;
+  t->snd_una = t->recover = t->high_rxt = t->iss;
   t->snd_nxt = t->snd_max = sf_seq_add(t->iss, 1);
   t->snd_buf_seq = t->snd_nxt;
   t->snd_wl1 = sf_seq_add(h->seq, (uint32_t)-1);

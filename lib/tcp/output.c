@@ -211,22 +211,33 @@ static void note_sent(struct sf_tcb *t, sf_seq_t seq, uint32_t len,
   sf__tcp_rtx_arm(t, false);
 }
 
+uint32_t sf__tcp_retransmit_at(struct sf_tcb *t, sf_seq_t seq,
+                               uint32_t most) {
+  int32_t in_buf = sf_seq_diff(fin_seq(t), seq);
+  uint32_t avail = in_buf > 0 ? (uint32_t)in_buf : 0;
+  uint32_t max = payload_max(t);
+  uint32_t len = avail < max ? avail : max;
+  if (len > most)
+    len = most;
+  bool fin = (t->flags & SF_TF_FIN_SENT) && len == avail;
+  if (len == 0 && !fin)
+    return 0;
+  uint16_t flags = SF_TCP_ACK | (fin ? SF_TCP_FIN : 0) |
+                   (len && len == avail ? SF_TCP_PSH : 0);
+  emit(t, seq, flags, len);
+  note_sent(t, seq, len, fin);
+  return len + (fin ? 1 : 0);
+}
+
 void sf__tcp_retransmit_first(struct sf_tcb *t) {
   if (t->state == SF_TCP_SYN_SENT || t->state == SF_TCP_SYN_RECEIVED) {
     sf__tcp_send_syn(t);
     return;
   }
-  int32_t in_buf = sf_seq_diff(fin_seq(t), t->snd_una);
-  uint32_t avail = in_buf > 0 ? (uint32_t)in_buf : 0;
-  uint32_t max = payload_max(t);
-  uint32_t len = avail < max ? avail : max;
-  bool fin = (t->flags & SF_TF_FIN_SENT) && len == avail;
-  if (len == 0 && !fin)
-    return;
-  uint16_t flags = SF_TCP_ACK | (fin ? SF_TCP_FIN : 0) |
-                   (len && len == avail ? SF_TCP_PSH : 0);
-  emit(t, t->snd_una, flags, len);
-  note_sent(t, t->snd_una, len, fin);
+  uint32_t n = sf__tcp_retransmit_at(t, t->snd_una, UINT32_MAX);
+  sf_seq_t end = sf_seq_add(t->snd_una, n);
+  if (sf_seq_gt(end, t->high_rxt))
+    t->high_rxt = end;
 }
 
 /*

@@ -122,6 +122,9 @@ struct sf_tcb {
   unsigned rtx_count;   /* RTO expirations in a row */
   unsigned dupacks;
   sf_seq_t recover;     /* RFC 6582 */
+  struct sf_assembler sacked; /* what the peer SACKed above snd_una,
+                                 as offsets from snd_una (sack.c) */
+  sf_seq_t high_rxt;    /* RFC 6675 HighRxt: end of the last retransmit */
   uint32_t rtx_tsval;   /* TSval of the last fast retransmit (Eifel) */
   uint32_t undo_cwnd, undo_ssthresh; /* before it (RFC 4015) */
   const struct sf_cc_ops *cc;
@@ -224,6 +227,20 @@ bool sf__tcp_challenge_allowed(struct sf_engine *e);
  * be dropped (an ACK was queued where one is due). */
 bool sf__tcp_process_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h);
 
+/* ---- sack.c: the sender's SACK scoreboard (RFC 6675, simplified) */
+/* Records the SACK blocks of an acceptable ACK (before snd_una moves). */
+void sf__sack_update(struct sf_tcb *t, const struct sf_tcp_hdr *h);
+/* snd_una advanced by acked bytes. */
+void sf__sack_shift(struct sf_tcb *t, uint32_t acked);
+/* Forgets everything (after a retransmission timeout). */
+void sf__sack_reset(struct sf_tcb *t);
+/* RFC 6675 4 (IsLost for the first hole): at least DupThresh segments'
+ * worth of data SACKed above snd_una. */
+bool sf__sack_loss_detected(const struct sf_tcb *t);
+/* In recovery: retransmits up to max segments from the holes below SACKed
+ * data, from HighRxt on; returns how many went. */
+unsigned sf__sack_retransmit_holes(struct sf_tcb *t, unsigned max);
+
 /* ---- recv.c */
 void sf__tcp_process_data(struct sf_tcb *t, const struct sf_tcp_hdr *h);
 /* The window to announce now, bytes (receiver SWS avoidance applied). */
@@ -240,6 +257,10 @@ void sf__tcp_send_syn(struct sf_tcb *t);
 void sf__tcp_send_rst(struct sf_tcb *t);
 /* Retransmits the segment at snd_una (fast retransmit, partial ACK). */
 void sf__tcp_retransmit_first(struct sf_tcb *t);
+/* Retransmits one segment of at most `most` bytes at seq (>= snd_una);
+ * returns the sequence space it covered (0: nothing to send there). */
+uint32_t sf__tcp_retransmit_at(struct sf_tcb *t, sf_seq_t seq,
+                               uint32_t most);
 /* A segment carrying nothing new: keepalive and window probes. */
 void sf__tcp_send_probe(struct sf_tcb *t);
 /* RST (and ACK) for a segment that found no connection (RFC 9293

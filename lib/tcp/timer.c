@@ -115,6 +115,7 @@ static void rto_expired(struct sf_tcb *t) {
   t->dupacks = 0;
   t->recover = t->snd_max; /* RFC 6582 4: no fast retransmit for these */
   t->snd_nxt = t->snd_una; /* go back N */
+  sf__sack_reset(t);
   sf__tcp_retransmit_first(t);
   sf__tcp_rtx_arm(t, true);
 }

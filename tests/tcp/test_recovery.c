@@ -332,6 +332,61 @@ START_TEST(spurious_fast_retransmit_undone) {
 }
 END_TEST
 
+/* The peer SACKs segments 2, 4, 5 and 6 of six (1 and 3 lost): a duplicate
+ * ACK with SACK blocks, nothing else. */
+static void sack_dupack(struct th *h, struct th_conn *c, uint32_t s0,
+                        unsigned nblocks, const uint32_t (*blocks)[2]) {
+  struct th_seg a = th_conn_seg(c, SF_TCP_ACK, NULL, 0);
+  a.ack = s0;
+  a.opts.present |= SF_TCP_OPT_SACK;
+  a.opts.sack_count = (uint8_t)nblocks;
+  for (unsigned i = 0; i < nblocks; i++) {
+    a.opts.sack[i].left = sf_seq(s0 + blocks[i][0] * SMSS);
+    a.opts.sack[i].right = sf_seq(s0 + blocks[i][1] * SMSS);
+  }
+  th_inject(h, &a);
+}
+
+/* RFC 6675 (simplified): with SACK, a second hole in the same window is
+ * retransmitted as soon as three segments are SACKed above it, in the
+ * same round trip, not one round trip later after a partial ACK. */
+START_TEST(sack_recovery_repairs_every_hole) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, NULL);
+  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  const uint32_t S = TH_ISN + 1;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 6 * SMSS, h.now), 6 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 6);
+  struct sf_tcp_hdr s;
+  static const uint32_t b1[][2] = {{1, 2}};
+  static const uint32_t b2[][2] = {{3, 4}, {1, 2}};
+  static const uint32_t b3[][2] = {{3, 5}, {1, 2}};
+  static const uint32_t b4[][2] = {{3, 6}, {1, 2}};
+  sack_dupack(&h, &c, S, 1, b1);
+  sack_dupack(&h, &c, S, 2, b2);
+  ck_assert(!th_next(&h, &s)); /* two duplicates, 2 segments SACKed */
+  sack_dupack(&h, &c, S, 2, b3);
+  /* recovery: the first hole at once; the second has only 2 SACKed
+   * segments above it, not yet lost */
+  th_expect_data(&h, &c, &s, S, SMSS);
+  ck_assert(!th_next(&h, &s));
+  sack_dupack(&h, &c, S, 2, b4);
+  /* now three segments are SACKed above the second hole: it goes too */
+  th_expect_data(&h, &c, &s, S + 2 * SMSS, SMSS);
+  ck_assert(memcmp(s.payload, pat + 2 * SMSS, SMSS) == 0);
+  ck_assert(!th_next(&h, &s));
+  ck_assert_uint_eq(th_counter(&h, "tcp_fast_retrans"), 1);
+  ck_assert_uint_eq(th_info(t).retransmits, 2);
+  /* both repairs arrive: everything is acknowledged at once */
+  th_conn_ack(&h, &c, S + 6 * SMSS);
+  ck_assert_uint_eq(th_info(t).bytes_in_flight, 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_recovery_partial_acks"), 0);
+  th_finish(&h, t);
+}
+END_TEST
+
 START_TEST(slow_start_per_ack) {
   struct th h;
   struct th_conn c;
@@ -495,6 +550,7 @@ static Suite *recovery_suite(void) {
   tcase_add_test(tc, arp_failure_soft_error_on_timeout);
   tcase_add_test(tc, fast_retransmit_and_newreno);
   tcase_add_test(tc, spurious_fast_retransmit_undone);
+  tcase_add_test(tc, sack_recovery_repairs_every_hole);
   tcase_add_test(tc, slow_start_per_ack);
   tcase_add_test(tc, rto_loss_window_go_back_n);
   tcase_add_test(tc, icmp_frag_needed_lowers_mss);
