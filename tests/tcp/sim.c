@@ -139,7 +139,10 @@ static struct host *setup_host(struct sim *s, struct host *h, char name,
   struct sf_engine_config cfg;
   sf__engine_config_default(&cfg);
   cfg.secret_seed = sf_test_rng_next(&s->rng) | 1;
-  cfg.msl = SF_NSEC_PER_SEC; /* TIME-WAIT of 2 s keeps runs short */
+  /* TIME-WAIT must outlast the peer's retransmission timer (its RTO
+   * backs off past 2 s under loss, and a 2 s TIME-WAIT then answered a
+   * retransmitted FIN with RST: seed 30142), so the default MSL stays;
+   * virtual time costs nothing. */
   /* Three lost ARP requests or replies in a row (about 1 in 5,000 at 3%
    * loss each way) rightly fail a connect with SF_EHOSTUNREACH; the
    * simulation is about TCP, so ARP gets more tries here. */
