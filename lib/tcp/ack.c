@@ -98,6 +98,12 @@ static bool spurious_recovery(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
       (int32_t)(h->opts.ts_ecr - t->rtx_tsval) >= 0)
     return false;
   SF_TCP_COUNT(t->eng, tcp_spurious_recoveries);
+  /* the path reorders: wait for more evidence before the next one */
+  if (t->dupthresh < SF_TCP_MAX_DUPTHRESH)
+    t->dupthresh *= 2;
+  /* and no loss happened, so RFC 6582's guard against a second fast
+   * retransmit for the same window has nothing to guard */
+  t->recover = sf_seq_add(h->ack, (uint32_t)-1);
   t->flags &= ~(uint32_t)SF_TF_IN_RECOVERY;
   t->dupacks = 0;
   if (t->ccs.cwnd < t->undo_cwnd)
@@ -148,7 +154,7 @@ static void dupack(struct sf_tcb *t) {
   }
   /* three duplicates, or (RFC 6675) three segments' worth SACKed above;
    * RFC 6582 3.2 step 2: not again for losses of the same window */
-  bool lost = t->dupacks == 3 || sf__sack_loss_detected(t);
+  bool lost = t->dupacks == t->dupthresh || sf__sack_loss_detected(t);
   if (!lost || !sf_seq_gt(t->snd_una, t->recover))
     return;
   uint32_t flight = sf__tcp_flight(t);

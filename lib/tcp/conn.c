@@ -25,6 +25,7 @@ void sf__tcb_init_buffers(struct sf_tcb *t) {
   sf__asm_init(&t->ooo);
   sf__rtt_init(&t->rtt, e->cfg.rto_initial, e->cfg.rto_min, e->cfg.rto_max);
   t->cc = &sf__cc_newreno;
+  t->dupthresh = SF_TCP_DUPTHRESH;
   t->rcv_mss = 536;
   t->peer_mss = e->cfg.mss_default;
   t->smss = e->cfg.mss_default;

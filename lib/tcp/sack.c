@@ -15,7 +15,6 @@
 
 #include "tcp/tcb.h"
 
-#define DUP_THRESH 3
 
 void sf__sack_update(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   if (!(t->flags & SF_TF_SACK) || !(h->opts.present & SF_TCP_OPT_SACK))
@@ -51,7 +50,7 @@ static uint32_t sacked_above(const struct sf_tcb *t, uint32_t off) {
 }
 
 bool sf__sack_loss_detected(const struct sf_tcb *t) {
-  return sacked_above(t, 0) >= DUP_THRESH * (uint32_t)t->smss;
+  return sacked_above(t, 0) >= t->dupthresh * (uint32_t)t->smss;
 }
 
 unsigned sf__sack_retransmit_holes(struct sf_tcb *t, unsigned max) {
@@ -64,7 +63,7 @@ unsigned sf__sack_retransmit_holes(struct sf_tcb *t, unsigned max) {
       continue;
     /* a hole [off, r->start) counts as lost with enough SACKed above it */
     while (off < r->start && sent < max &&
-           sacked_above(t, off) >= DUP_THRESH * (uint32_t)t->smss) {
+           sacked_above(t, off) >= t->dupthresh * (uint32_t)t->smss) {
       uint32_t n = sf__tcp_retransmit_at(t, sf_seq_add(t->snd_una, off),
                                          r->start - off);
       if (!n)

@@ -125,6 +125,9 @@ struct sf_tcb {
   struct sf_assembler sacked; /* what the peer SACKed above snd_una,
                                  as offsets from snd_una (sack.c) */
   sf_seq_t high_rxt;    /* RFC 6675 HighRxt: end of the last retransmit */
+  unsigned dupthresh;   /* RFC 6675 DupThresh: 3, raised when reordering
+                           is seen (an undone fast retransmit), as Linux's
+                           tp->reordering */
   uint32_t rtx_tsval;   /* TSval of the last fast retransmit (Eifel) */
   uint32_t undo_cwnd, undo_ssthresh; /* before it (RFC 4015) */
   const struct sf_cc_ops *cc;
@@ -177,6 +180,11 @@ struct sf_engine {
 };
 
 #define SF_TCP_COUNT(e, name) ((e)->c.name++)
+
+/* RFC 6675's DupThresh starts at 3 and doubles, up to this, each time a
+ * fast retransmit turns out spurious. */
+#define SF_TCP_DUPTHRESH 3u
+#define SF_TCP_MAX_DUPTHRESH 48u
 
 /* ---- state.c */
 void sf__tcp_set_state(struct sf_tcb *t, int state);

@@ -328,6 +328,16 @@ START_TEST(spurious_fast_retransmit_undone) {
   ck_assert_uint_eq(i.cwnd, 10 * SMSS + SMSS);
   ck_assert_uint_eq(i.ssthresh, UINT32_MAX);
   ck_assert_uint_eq(i.bytes_in_flight, 0);
+  /* the path reorders: the next fast retransmit waits for 6 duplicates */
+  ck_assert_int_eq(sf__tcp_send(t, pat, 8 * SMSS, h.now), 8 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 8);
+  const uint32_t S2 = S + 5 * SMSS;
+  for (int k = 0; k < 5; k++)
+    th_conn_ack(&h, &c, S2);
+  ck_assert(!th_next(&h, &s));
+  th_conn_ack(&h, &c, S2);
+  th_expect_data(&h, &c, &s, S2, SMSS);
+  ck_assert_uint_eq(th_counter(&h, "tcp_fast_retrans"), 2);
   th_finish(&h, t);
 }
 END_TEST
