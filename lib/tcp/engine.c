@@ -237,6 +237,14 @@ uint32_t sf__tcp_ts_now(const struct sf_tcb *t) {
 
 /* ----------------------------------------------------------- input */
 
+/* The live connection with this 4-tuple, or NULL. */
+static struct sf_tcb *tcb_find(struct sf_engine *e,
+                               const struct sf_tuple *tu) {
+  struct sf_tuple_node *n = sf__tuple_map_find(&e->conns, tu);
+  return n ? (struct sf_tcb *)((char *)n - offsetof(struct sf_tcb, node))
+           : NULL;
+}
+
 static void count_parse_error(struct sf_engine *e, int rc) {
   switch (rc) {
   case SF_WIRE_BAD_CHECKSUM:
@@ -269,10 +277,8 @@ static void tcp_segment_in(void *ctx, unsigned netif,
   }
   struct sf_tuple tu = {.laddr = ip->dst, .raddr = ip->src,
                         .lport = h.dport, .rport = h.sport};
-  struct sf_tuple_node *n = sf__tuple_map_find(&e->conns, &tu);
-  if (n) {
-    struct sf_tcb *t = (struct sf_tcb *)((char *)n -
-                                         offsetof(struct sf_tcb, node));
+  struct sf_tcb *t = tcb_find(e, &tu);
+  if (t) {
     sf__tcp_input(t, &h);
   } else {
     sf__tcp_input_closed(e, netif, &tu, &h);
@@ -350,13 +356,11 @@ static void tcp_icmp_error(void *ctx, const struct sf_ip_icmp_error *err,
   e->now = now;
   struct sf_tuple tu = {.laddr = err->src, .raddr = err->dst,
                         .lport = err->sport, .rport = err->dport};
-  struct sf_tuple_node *n = sf__tuple_map_find(&e->conns, &tu);
-  if (!n) {
+  struct sf_tcb *t = tcb_find(e, &tu);
+  if (!t) {
     SF_TCP_COUNT(e, tcp_icmp_ignored);
     return;
   }
-  struct sf_tcb *t =
-      (struct sf_tcb *)((char *)n - offsetof(struct sf_tcb, node));
   sf_seq_t seq = sf_seq(err->seq);
   if (!sf_seq_in_range(seq, t->snd_una, sf_seq_add(t->snd_max, 1))) {
     SF_TCP_COUNT(e, tcp_icmp_ignored);

@@ -254,13 +254,8 @@ static bool syn_received_dup_syn(struct sf_tcb *t,
 /* TIME-WAIT while the application still holds the tcb: the same rules
  * as a TIME-WAIT record. */
 static void time_wait_input(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
-  struct sf_tw_record r = {0};
-  r.snd_nxt = t->snd_nxt;
-  r.rcv_nxt = t->rcv_nxt;
-  r.ts_recent = t->ts_recent;
-  r.flags = (t->flags & SF_TF_TS) ? SF_TW_TIMESTAMPS : 0;
-  uint32_t wnd = sf__tcp_rcv_window(t) >> t->rcv_wscale;
-  r.window = wnd > 0xffff ? 0xffff : (uint16_t)wnd; /* as a record would */
+  struct sf_tw_record r;
+  sf__tcp_tw_template(t, &r);
   switch (sf__tw_segment(&r, h)) {
   case SF_TW_DROP:
     if (h->flags & SF_TCP_RST)

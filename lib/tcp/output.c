@@ -92,7 +92,7 @@ static uint32_t payload_max(const struct sf_tcb *t) {
   return t->smss > sack + 64 ? t->smss - sack : 64;
 }
 
-static uint16_t window_field(struct sf_tcb *t, bool syn) {
+uint16_t sf__tcp_window_field(struct sf_tcb *t, bool syn) {
   uint32_t wnd = sf__tcp_rcv_window(t);
   if (syn) /* RFC 7323 2.2: a SYN's window is never scaled */
     return wnd > 0xffff ? 0xffff : (uint16_t)wnd;
@@ -117,7 +117,7 @@ static void emit(struct sf_tcb *t, sf_seq_t seq, uint16_t flags,
   h.flags = flags;
   if (flags & SF_TCP_ACK)
     h.ack = t->rcv_nxt;
-  h.window = window_field(t, syn);
+  h.window = sf__tcp_window_field(t, syn);
   if (syn)
     syn_options(t, &h.opts);
   else if (!(flags & SF_TCP_RST))

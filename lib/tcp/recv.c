@@ -24,12 +24,11 @@ uint32_t sf__tcp_rcv_window(struct sf_tcb *t) {
   int32_t cur_i = sf_seq_diff(t->rcv_adv, t->rcv_nxt);
   uint32_t cur = cur_i > 0 ? (uint32_t)cur_i : 0;
   uint32_t space = (uint32_t)sf__ring_space(&t->rcvbuf);
-  if (space <= cur)
+  uint32_t thr = sws_threshold(t);
+  /* a small step is not worth announcing, and neither is reopening a
+   * shut window to less than the threshold */
+  if (space <= cur || (space - cur < thr && (cur > 0 || space < thr)))
     return cur;
-  if (space - cur < sws_threshold(t) && cur > 0)
-    return cur;
-  if (space - cur < sws_threshold(t) && space < sws_threshold(t))
-    return cur; /* not even one MSS free: keep the window shut */
   return space;
 }
 

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "tcp/tcb.h"
 
 static const char *const state_names[SF_TCP_STATE_COUNT] = {
@@ -86,19 +88,23 @@ void sf__tcp_finish(struct sf_tcb *t) {
   tear_down(t);
 }
 
+void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r) {
+  memset(r, 0, sizeof(*r));
+  r->node.key = t->node.key;
+  r->snd_nxt = t->snd_nxt;
+  r->rcv_nxt = t->rcv_nxt;
+  r->ts_recent = t->ts_recent;
+  r->ts_offset = t->ts_offset;
+  r->window = sf__tcp_window_field(t, false);
+  r->flags = (t->flags & SF_TF_TS) ? SF_TW_TIMESTAMPS : 0;
+  r->observer = t->observer;
+}
+
 /* A detached connection keeps only a compact record in TIME-WAIT. */
 static bool become_record(struct sf_tcb *t) {
   struct sf_engine *e = t->eng;
-  struct sf_tw_record tmpl = {0};
-  tmpl.node.key = t->node.key;
-  tmpl.snd_nxt = t->snd_nxt;
-  tmpl.rcv_nxt = t->rcv_nxt;
-  tmpl.ts_recent = t->ts_recent;
-  tmpl.ts_offset = t->ts_offset;
-  uint32_t wnd = sf__tcp_rcv_window(t) >> t->rcv_wscale;
-  tmpl.window = wnd > 0xffff ? 0xffff : (uint16_t)wnd;
-  tmpl.flags = (t->flags & SF_TF_TS) ? SF_TW_TIMESTAMPS : 0;
-  tmpl.observer = t->observer;
+  struct sf_tw_record tmpl;
+  sf__tcp_tw_template(t, &tmpl);
   sf__tcb_unhash(t);
   if (!sf__tw_add(&e->tw, &tmpl, e->now))
     return false;

@@ -194,6 +194,9 @@ void sf__tcp_emit_event(struct sf_tcb *t, enum sf_tcp_event_type type,
 void sf__tcp_fail(struct sf_tcb *t, int error);
 /* Reaches CLOSED without an error (LAST-ACK acked, TIME-WAIT over...). */
 void sf__tcp_finish(struct sf_tcb *t);
+/* What a TIME-WAIT record of t holds (the rules for a TIME-WAIT tcb and
+ * for a record are one: sf__tw_segment). */
+void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r);
 /* Enters TIME-WAIT (from FIN-WAIT-2 or CLOSING). */
 void sf__tcp_enter_time_wait(struct sf_tcb *t);
 
@@ -257,6 +260,8 @@ uint32_t sf__tcp_rcv_window(struct sf_tcb *t);
 /* ---- output.c */
 /* Sends whatever is due: data, FIN, a pending ACK. */
 void sf__tcp_output(struct sf_tcb *t);
+/* The window field to announce now (RFC 7323: unscaled in a SYN). */
+uint16_t sf__tcp_window_field(struct sf_tcb *t, bool syn);
 /* What the persist timer may send: data if the window has any room,
  * else a probe. */
 void sf__tcp_output_forced(struct sf_tcb *t);
