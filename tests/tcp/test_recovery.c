@@ -61,6 +61,14 @@ static struct sf_tcb *open_rtt(struct th *h, struct th_conn *c,
   return c->t;
 }
 
+/* The usual start: a fresh engine, the pattern filled, and a connection
+ * with timestamps echoed and no RTT sample yet. */
+static struct sf_tcb *start_ts(struct th *h, struct th_conn *c) {
+  fill_pattern();
+  th_init(h, NULL);
+  return open_rtt(h, c, 0, true, true);
+}
+
 static void three_retries(struct sf_engine_config *c) { c->data_retries = 3; }
 
 /* Expects the retransmission of [seq, seq + len) exactly at time at. */
@@ -245,9 +253,7 @@ END_TEST
 START_TEST(fast_retransmit_and_newreno) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  struct sf_tcb *t = start_ts(&h, &c);
   const uint32_t S = TH_ISN + 1;
   ck_assert_uint_eq(th_info(t).cwnd, 10 * SMSS);
   ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
@@ -304,9 +310,7 @@ END_TEST
 START_TEST(spurious_fast_retransmit_undone) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  struct sf_tcb *t = start_ts(&h, &c);
   const uint32_t S = TH_ISN + 1;
   ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
   ck_assert_uint_eq(th_drain(&h), 5);
@@ -363,9 +367,7 @@ static void sack_dupack(struct th *h, struct th_conn *c, uint32_t s0,
 START_TEST(sack_recovery_repairs_every_hole) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  struct sf_tcb *t = start_ts(&h, &c);
   const uint32_t S = TH_ISN + 1;
   ck_assert_int_eq(sf__tcp_send(t, pat, 6 * SMSS, h.now), 6 * SMSS);
   ck_assert_uint_eq(th_drain(&h), 6);
@@ -400,9 +402,7 @@ END_TEST
 START_TEST(slow_start_per_ack) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  struct sf_tcb *t = start_ts(&h, &c);
   const uint32_t S = TH_ISN + 1;
   ck_assert_int_eq(sf__tcp_send(t, pat, 20 * SMSS, h.now), 20 * SMSS);
   ck_assert_uint_eq(th_drain(&h), 10); /* IW = 10 * SMSS (RFC 6928) */
@@ -421,9 +421,7 @@ END_TEST
 START_TEST(rto_loss_window_go_back_n) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  struct sf_tcb *t = start_ts(&h, &c);
   const uint32_t S = TH_ISN + 1;
   ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
   ck_assert_uint_eq(th_drain(&h), 5);
@@ -451,9 +449,7 @@ END_TEST
 START_TEST(icmp_frag_needed_lowers_mss) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
+  struct sf_tcb *t = start_ts(&h, &c);
   const uint32_t S = TH_ISN + 1;
   ck_assert_int_eq(sf__tcp_send(t, pat, 2 * SMSS, h.now), 2 * SMSS);
   struct sf_tcp_hdr s;
