@@ -104,7 +104,7 @@ sf_netns_mtu() {
 sf_netns_loss() {
   command -v iptables >/dev/null 2>&1 || { echo "no iptables" >&2; return 1; }
   prob=$(awk "BEGIN { printf \"%.4f\", $1 / 100 }")
-  sf_netns_k iptables -A OUTPUT -o "$SF_IF_K" -m statistic --mode random \
+  sf_netns_k iptables -w -A OUTPUT -o "$SF_IF_K" -m statistic --mode random \
     --probability "$prob" -j DROP
 }
 
