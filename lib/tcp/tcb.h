@@ -65,6 +65,8 @@ enum sf_tcp_timer {
 #define SF_TF_ORPHAN 0x20000     /* the application closed its handle */
 #define SF_TF_EIFEL 0x40000      /* rtx_tsval can tell a spurious fast
                                     retransmit (RFC 3522) */
+#define SF_TF_WND_UPDATE 0x80000 /* a read opened the window: the DELACK
+                                    timer, due now, announces it */
 
 struct sf_listener;
 

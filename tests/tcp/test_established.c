@@ -233,6 +233,32 @@ START_TEST(receive_window_shrinks_right_edge_fixed) {
 }
 END_TEST
 
+/* A request read and answered in one turn: the answer carries the opened
+ * window, and no window update goes out alone before or after it. */
+START_TEST(answer_in_same_turn_carries_window_update) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start(&h, &c, small_rcvbuf);
+  struct sf_tcp_hdr s;
+  uint8_t buf[20000];
+  th_conn_send(&h, &c, SF_TCP_ACK, pat, 1460);
+  th_conn_send(&h, &c, SF_TCP_ACK | SF_TCP_PSH, pat + 1460, 1460);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.window, 16384 - 2920);
+  ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 2920);
+  ck_assert_int_eq(sf__tcp_send(t, "answer", 6, h.now), 6);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.flags, SF_TCP_ACK | SF_TCP_PSH);
+  ck_assert_uint_eq(s.payload_len, 6);
+  ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + 2920);
+  ck_assert_uint_eq(s.window, 16384);
+  th_advance(&h, 0);
+  ck_assert(!th_next(&h, &s));
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_window_updates"), 0);
+  th_finish(&h, t);
+}
+END_TEST
+
 START_TEST(reading_sends_window_update_sws) {
   struct th h;
   struct th_conn c;
@@ -247,13 +273,20 @@ START_TEST(reading_sends_window_update_sws) {
   ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + 2920);
   ck_assert_uint_eq(s.window, 16384 - 2920);
   ck_assert_int_eq(sf__tcp_recv(t, buf, 1000, h.now), 1000);
+  th_advance(&h, 0);
   ck_assert(!th_next(&h, &s)); /* 1000 < one MSS: no update */
   ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 1920);
+  /* not from inside the read: at the end of the turn, same instant */
+  ck_assert(!th_next(&h, &s));
+  ck_assert_uint_eq(sf__engine_next_deadline(h.e), h.now);
+  th_advance(&h, 0);
   ck_assert(th_conn_next(&h, &c, &s));
   ck_assert_uint_eq(s.flags, SF_TCP_ACK);
   ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + 2920);
   ck_assert_uint_eq(s.window, 16384);
   ck_assert(!th_next(&h, &s));
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_window_updates"), 1);
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_acks_delayed"), 0);
   /* fill the buffer entirely: the window closes */
   uint32_t off = 2920;
   while (off < 2920 + 16384) {
@@ -281,10 +314,13 @@ START_TEST(reading_sends_window_update_sws) {
   ck_assert_uint_eq(sf__tcp_readable(t), 16384);
   /* receiver SWS: 1000 free is not announced; 3000 free is (2 MSS) */
   ck_assert_int_eq(sf__tcp_recv(t, buf, 1000, h.now), 1000);
+  th_advance(&h, 0);
   ck_assert(!th_next(&h, &s));
   ck_assert_int_eq(sf__tcp_recv(t, buf, 1000, h.now), 1000);
+  th_advance(&h, 0);
   ck_assert(!th_next(&h, &s));
   ck_assert_int_eq(sf__tcp_recv(t, buf, 1000, h.now), 1000);
+  th_advance(&h, 0);
   ck_assert(th_conn_next(&h, &c, &s));
   ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + off);
   ck_assert_uint_eq(s.window, 3000);
@@ -812,6 +848,7 @@ static Suite *established_suite(void) {
   tcase_add_test(tc, send_buffer_limit_and_writable);
   tcase_add_test(tc, receive_window_shrinks_right_edge_fixed);
   tcase_add_test(tc, reading_sends_window_update_sws);
+  tcase_add_test(tc, answer_in_same_turn_carries_window_update);
   tcase_add_test(tc, window_scaling_both_ways);
   tcase_add_test(tc, zero_window_persist);
   tcase_add_test(tc, nagle_and_nodelay);
