@@ -850,7 +850,10 @@ typedef struct {
  *     and must NOT call any synfin function. Only on a listener's hooks.
  *   on_established: the handshake completed.
  *   on_fin: the peer's FIN arrived after all its data (reading will end;
- *     writing may go on).
+ *     writing may go on). It reports the wire: for a reading handle it
+ *     comes after read_cb has had the data before the FIN (SF_EOF may
+ *     come just before or just after it), but data that arrived before
+ *     sf_accept, or while reading was stopped, may still be unread.
  *   on_time_wait: TIME-WAIT entered; duration_ms says for how long.
  *   on_state: every transition of the RFC 9293 diagram, old -> new.
  *   on_closed: the connection is over (CLOSED, or TIME-WAIT expired).
