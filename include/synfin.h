@@ -203,6 +203,7 @@ typedef struct {
   unsigned long long bytes_received; /* payload delivered in order */
   unsigned long long retransmits;    /* segments retransmitted */
   unsigned int rto_backoff;          /* consecutive RTO expirations */
+  char congestion[16]; /* the congestion control: "newreno", "cubic" */
 } sf_tcp_info_t;
 
 /* ================================================================= loop */
@@ -255,6 +256,9 @@ typedef struct {
   /* 0: secrets (ISN and cookie keys) from OpenSSL's RAND_bytes; else
    * derived from this seed, for reproducible tests only. */
   unsigned long long secret_seed;
+  /* new connections' congestion control (see sf_tcp_congestion); the
+   * string is read by sf_loop_init_ex only: "newreno" */
+  const char *congestion;
 } sf_loop_options_t;
 
 /* Fills o with the defaults. Returns 0, or SF_EINVAL if o is NULL. */
@@ -276,7 +280,8 @@ SF_EXTERN int sf_loop_init(sf_loop_t *loop);
  * The application may then run ev_run itself instead of sf_run. Returns
  * 0, SF_EINVAL (loop NULL, or an option out of range: rcvbuf 0 or above
  * 1 GiB, rto_min 0 or above rto_max, delack_ms above 200, port_lo 0 or
- * above port_hi, backlog_max 0), SF_ENOMEM, SF_EIO.
+ * above port_hi, backlog_max 0, congestion not an algorithm's name),
+ * SF_ENOMEM, SF_EIO.
  */
 SF_EXTERN int sf_loop_init_ex(sf_loop_t *loop, struct ev_loop *ev,
                               const sf_loop_options_t *options);
@@ -804,6 +809,16 @@ SF_EXTERN int sf_tcp_nodelay(sf_tcp_t *tcp, int enable);
  * Kept for a later connect. 0 or SF_EINVAL.
  */
 SF_EXTERN int sf_tcp_keepalive(sf_tcp_t *tcp, int enable, unsigned int delay);
+/*
+ * The congestion control algorithm, like Linux's TCP_CONGESTION: "newreno"
+ * (RFC 5681, RFC 6582; the default) or "cubic" (RFC 9438). Kept for a
+ * later connect; on a listening handle, its connections use it (an
+ * accepted handle's own setting, if any, replaces it at sf_accept); on a
+ * connection, it takes over at once with the current window. Reported in
+ * sf_tcp_info_t.congestion. Returns 0, or SF_EINVAL (NULL tcp or name,
+ * not TCP, closing, or an unknown name).
+ */
+SF_EXTERN int sf_tcp_congestion(sf_tcp_t *tcp, const char *name);
 
 /*
  * Local / peer address of the handle into name (a struct sockaddr_in;

@@ -124,6 +124,8 @@ struct sf__tcp_impl {
   uint32_t bind_addr;
   uint16_t bind_port;
   unsigned keepalive_delay; /* seconds, 0: the loop's default */
+  const char *congestion;   /* sf_tcp_congestion's (a static name), or
+                               NULL: the loop's default */
   int error;                /* the connection's error, once known */
   sf_alloc_cb alloc_cb;
   sf_read_cb read_cb;

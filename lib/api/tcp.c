@@ -116,6 +116,8 @@ int sf_listen(sf_tcp_t *tcp, int backlog, sf_connection_cb cb) {
     return rc;
   if (t->hooks)
     sf__tcp_listener_set_observer(t->listener, t->hooks);
+  if (t->congestion)
+    sf__tcp_listener_set_congestion(t->listener, t->congestion);
   t->connection_cb = cb;
   sf__tcp_update_active(tcp);
   return 0;
@@ -141,6 +143,8 @@ int sf_accept(sf_tcp_t *server, sf_tcp_t *client) {
   if (c->tflags & SF__T_KEEPALIVE)
     sf__tcp_set_keepalive(tcb, true,
                           (sf_time_t)c->keepalive_delay * SF_NSEC_PER_SEC, now);
+  if (c->congestion) /* else the listener's, set when the SYN came */
+    sf__tcp_set_congestion(tcb, c->congestion);
   return 0;
 }
 
@@ -173,6 +177,8 @@ int sf_tcp_connect(sf_connect_t *req, sf_tcp_t *tcp,
   if (t->tflags & SF__T_KEEPALIVE)
     sf__tcp_set_keepalive(t->tcb, true,
                           (sf_time_t)t->keepalive_delay * SF_NSEC_PER_SEC, now);
+  if (t->congestion)
+    sf__tcp_set_congestion(t->tcb, t->congestion);
   sf__req_start(tcp->loop, (sf_req_t *)req, SF_CONNECT);
   req->handle = tcp;
   req->cb_ = cb;
@@ -260,6 +266,21 @@ int sf_tcp_keepalive(sf_tcp_t *tcp, int enable, unsigned int delay) {
     sf__tcp_set_keepalive(t->tcb, enable != 0,
                           (sf_time_t)delay * SF_NSEC_PER_SEC,
                           sf__loop_now(tcp->loop));
+  return 0;
+}
+
+int sf_tcp_congestion(sf_tcp_t *tcp, const char *name) {
+  if (!tcp_usable(tcp))
+    return SF_EINVAL;
+  const char *cc = sf__tcp_cc_name(name);
+  if (!cc)
+    return SF_EINVAL;
+  struct sf__tcp_impl *t = tcp->impl_;
+  t->congestion = cc;
+  if (t->tcb)
+    sf__tcp_set_congestion(t->tcb, cc);
+  if (t->listener)
+    sf__tcp_listener_set_congestion(t->listener, cc);
   return 0;
 }
 

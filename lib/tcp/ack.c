@@ -106,9 +106,13 @@ static bool spurious_recovery(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   t->recover = sf_seq_add(h->ack, (uint32_t)-1);
   t->flags &= ~(uint32_t)SF_TF_IN_RECOVERY;
   t->dupacks = 0;
-  if (t->ccs.cwnd < t->undo_cwnd)
-    t->ccs.cwnd = t->undo_cwnd;
-  t->ccs.ssthresh = t->undo_ssthresh;
+  /* the algorithm's state as before the loss (CUBIC's W_max and epoch
+   * too), with the larger cwnd and the current SMSS (PMTU may lower it) */
+  uint32_t cwnd = t->ccs.cwnd, smss = t->ccs.smss;
+  t->ccs = t->undo_ccs;
+  t->ccs.smss = smss;
+  if (t->ccs.cwnd < cwnd)
+    t->ccs.cwnd = cwnd;
   return true;
 }
 
@@ -130,7 +134,7 @@ static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
     recovery_ack(t, ack, acked);
   } else {
     t->dupacks = 0;
-    t->cc->on_ack(&t->ccs, acked, t->eng->now);
+    t->cc->on_ack(&t->ccs, acked, t->eng->now, t->rtt.srtt);
   }
   sf__tcp_rtx_arm(t, true); /* RFC 6298 5.2 and 5.3 */
   if (fin_acked)
@@ -158,8 +162,7 @@ static void dupack(struct sf_tcb *t) {
   if (!lost || !sf_seq_gt(t->snd_una, t->recover))
     return;
   uint32_t flight = sf__tcp_flight(t);
-  t->undo_cwnd = t->ccs.cwnd;
-  t->undo_ssthresh = t->ccs.ssthresh;
+  t->undo_ccs = t->ccs;
   t->flags &= ~(uint32_t)SF_TF_EIFEL;
   if (t->flags & SF_TF_TS) {
     t->rtx_tsval = sf__tcp_ts_now(t); /* what the retransmission carries */

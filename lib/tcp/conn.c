@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "tcp/tcb.h"
@@ -24,7 +25,7 @@ void sf__tcb_init_buffers(struct sf_tcb *t) {
   sf__ring_init(&t->rcvbuf, e->cfg.rcvbuf);
   sf__asm_init(&t->ooo);
   sf__rtt_init(&t->rtt, e->cfg.rto_initial, e->cfg.rto_min, e->cfg.rto_max);
-  t->cc = &sf__cc_newreno;
+  t->cc = e->cc;
   t->dupthresh = SF_TCP_DUPTHRESH;
   t->rcv_mss = 536;
   t->peer_mss = e->cfg.mss_default;
@@ -312,6 +313,43 @@ void sf__tcp_set_keepalive(struct sf_tcb *t, bool on, sf_time_t idle,
 
 /* ------------------------------------------------------------- queries */
 
+const char *sf__tcp_cc_name(const char *name) {
+  const struct sf_cc_ops *cc = sf__cc_find(name);
+  return cc ? cc->name : NULL;
+}
+
+void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc) {
+  if (t->cc == cc)
+    return;
+  struct sf_cc_state old = t->ccs;
+  t->cc = cc;
+  memset(&t->ccs, 0, sizeof(t->ccs));
+  t->ccs.smss = old.smss;
+  cc->init(&t->ccs);
+  if (sf__tcp_synchronized(t->state)) {
+    t->ccs.cwnd = old.cwnd;
+    t->ccs.ssthresh = old.ssthresh;
+  }
+  /* the saved state is the old algorithm's: nothing to undo into */
+  t->flags &= ~(uint32_t)SF_TF_EIFEL;
+}
+
+int sf__tcp_set_congestion(struct sf_tcb *t, const char *name) {
+  const struct sf_cc_ops *cc = sf__cc_find(name);
+  if (!cc)
+    return SF_EINVAL;
+  sf__tcp_use_cc(t, cc);
+  return 0;
+}
+
+int sf__tcp_listener_set_congestion(struct sf_listener *l, const char *name) {
+  const struct sf_cc_ops *cc = sf__cc_find(name);
+  if (!cc)
+    return SF_EINVAL;
+  l->cc = cc;
+  return 0;
+}
+
 int sf__tcp_state(const struct sf_tcb *t) { return t->state; }
 int sf__tcp_error(const struct sf_tcb *t) { return t->error; }
 void *sf__tcp_user(const struct sf_tcb *t) { return t->user; }
@@ -355,4 +393,5 @@ void sf__tcp_get_info(const struct sf_tcb *t, sf_tcp_info_t *out) {
   out->bytes_received = t->bytes_received;
   out->retransmits = t->retransmits;
   out->rto_backoff = t->rtt.backoff;
+  snprintf(out->congestion, sizeof(out->congestion), "%s", t->cc->name);
 }

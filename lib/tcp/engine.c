@@ -38,6 +38,7 @@ void sf__engine_config_default(struct sf_engine_config *c) {
   c->port_lo = 49152;
   c->port_hi = 65535;
   c->mss_default = 536;
+  c->congestion = "newreno";
 }
 
 static bool config_valid(const struct sf_engine_config *c) {
@@ -46,7 +47,7 @@ static bool config_valid(const struct sf_engine_config *c) {
          c->rto_min > 0 && c->rto_min <= c->rto_max &&
          c->delack_timeout <= 200 * SF_NSEC_PER_MSEC && c->port_lo > 0 &&
          c->port_lo <= c->port_hi && c->mss_default >= 64 &&
-         c->backlog_max > 0;
+         c->backlog_max > 0 && sf__cc_find(c->congestion);
 }
 
 /* ------------------------------------------------------------ IP upcalls */
@@ -71,6 +72,8 @@ int sf__engine_new(const struct sf_engine_config *cfg,
   if (!e)
     return SF_ENOMEM;
   e->cfg = *cfg;
+  e->cc = sf__cc_find(cfg->congestion);
+  e->cfg.congestion = e->cc->name; /* the caller's string may go */
   if (up)
     e->up = *up;
   e->now = now;

@@ -58,6 +58,8 @@ struct sf_engine_config {
   unsigned challenge_ack_limit; /* per second, RFC 5961 7: 1000 */
   uint16_t port_lo, port_hi;    /* ephemeral range: 49152..65535 */
   uint16_t mss_default;         /* peer MSS when it sends none: 536 */
+  const char *congestion;       /* new connections' congestion control
+                                   (sf__tcp_cc_name): "newreno" */
   /*
    * Where initial sequence numbers and ephemeral port offsets come from.
    * NULL: RFC 6528 and RFC 6056 algorithm 3 keyed with the stack's
@@ -269,6 +271,19 @@ void sf__tcp_set_nodelay(struct sf_tcb *t, bool on, sf_time_t now);
 /* idle 0 keeps the configured idle time. */
 void sf__tcp_set_keepalive(struct sf_tcb *t, bool on, sf_time_t idle,
                            sf_time_t now);
+
+/*
+ * Congestion control, by name: "newreno" (RFC 5681, RFC 6582) or "cubic"
+ * (RFC 9438). sf__tcp_cc_name gives the algorithm's own name (a static
+ * string) or NULL if name is none. A connection's algorithm can change at
+ * any time: a synchronized connection keeps its cwnd and ssthresh, the
+ * new algorithm's own state starts afresh. A listener's algorithm is its
+ * new connections' (NULL: the engine's default). Both return 0, or
+ * SF_EINVAL for an unknown name.
+ */
+const char *sf__tcp_cc_name(const char *name);
+int sf__tcp_set_congestion(struct sf_tcb *t, const char *name);
+int sf__tcp_listener_set_congestion(struct sf_listener *l, const char *name);
 
 int sf__tcp_state(const struct sf_tcb *t);
 /* The error that ended the connection, or 0. */

@@ -264,6 +264,8 @@ static struct sf_tcb *new_child(struct sf_listener *l, unsigned netif,
   }
   t->flags |= SF_TF_PASSIVE;
   t->listener = l;
+  if (l->cc)
+    sf__tcp_use_cc(t, l->cc);
   t->observer = l->observer;
   if (t->observer && e->up.observer_retain)
     e->up.observer_retain(e->up.ctx, t->observer);

@@ -131,7 +131,8 @@ struct sf_tcb {
                            is seen (an undone fast retransmit), as Linux's
                            tp->reordering */
   uint32_t rtx_tsval;   /* TSval of the last fast retransmit (Eifel) */
-  uint32_t undo_cwnd, undo_ssthresh; /* before it (RFC 4015) */
+  struct sf_cc_state undo_ccs; /* the whole window state before it, the
+                                  algorithm's own included (RFC 4015) */
   const struct sf_cc_ops *cc;
   struct sf_cc_state ccs;
   unsigned persist_backoff;
@@ -158,6 +159,7 @@ struct sf_listener {
   struct sf_tcb *acceptq, *acceptq_tail; /* established, not accepted */
   unsigned acceptq_len;
   bool cookies_used;
+  const struct sf_cc_ops *cc; /* its connections' (NULL: the engine's) */
 };
 
 struct sf_engine {
@@ -178,6 +180,7 @@ struct sf_engine {
   sf_time_t challenge_window; /* the second being counted */
   unsigned challenge_count;
   struct sf_tcp_counters c;
+  const struct sf_cc_ops *cc; /* new connections' (cfg.congestion) */
   uint8_t seg[65536 + SF_TCP_MAX_HDR_LEN]; /* segments are built here */
 };
 
@@ -299,6 +302,8 @@ void sf__tcp_keepalive_reset(struct sf_tcb *t);
 
 /* ---- conn.c */
 void sf__tcb_init_buffers(struct sf_tcb *t);
+/* Switches t to congestion control cc (see sf__tcp_set_congestion). */
+void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc);
 uint8_t sf__tcp_our_wscale(const struct sf_engine *e);
 uint16_t sf__tcp_mss_for_mtu(unsigned mtu);
 

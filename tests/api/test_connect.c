@@ -168,6 +168,82 @@ START_TEST(test_listen_ephemeral_and_in_use) {
 }
 END_TEST
 
+static const char *cc_of(const sf_tcp_t *t) {
+  static sf_tcp_info_t i;
+  ck_assert_int_eq(sf_tcp_info(t, &i), 0);
+  return i.congestion;
+}
+
+/* An accepted handle with its own algorithm, set before sf_accept. */
+static void accept_newreno(sf_tcp_t *server, int status) {
+  struct fx *f = fx_current;
+  ck_assert_int_eq(status, 0);
+  ck_assert_int_eq(sf_tcp_init(server->loop, &f->accepted), 0);
+  ck_assert_int_eq(sf_tcp_congestion(&f->accepted, "newreno"), 0);
+  ck_assert_int_eq(sf_accept(server, &f->accepted), 0);
+  f->accepts++;
+}
+
+/* sf_tcp_congestion: kept for a later connect, set on a listener for its
+ * connections (unless the accepted handle has its own), switched on a
+ * live connection; the loop's default; all read back in sf_tcp_info. */
+START_TEST(test_congestion) {
+  struct fx f;
+  fx_init(&f);
+  struct sockaddr_in b = fx_addr(FX_ADDR_B, FX_PORT);
+  ck_assert_int_eq(sf_tcp_init(&f.loopb, &f.server), 0);
+  ck_assert_int_eq(sf_tcp_congestion(&f.server, "cubic"), 0);
+  ck_assert_int_eq(sf_tcp_bind(&f.server, (struct sockaddr *)&b, 0), 0);
+  ck_assert_int_eq(sf_listen(&f.server, 16, fx_connection_cb), 0);
+  ck_assert_int_eq(sf_tcp_init(&f.loop, &f.client), 0);
+  ck_assert_int_eq(sf_tcp_congestion(&f.client, "cubic"), 0);
+  ck_assert_int_eq(sf_tcp_connect(&f.connect_req, &f.client,
+                                  (struct sockaddr *)&b, fx_connect_cb),
+                   0);
+  ck_assert_str_eq(cc_of(&f.client), "cubic"); /* from SYN-SENT on */
+  fx_run_until(&f, &f.connected);
+  fx_run_until(&f, &f.accepts);
+  ck_assert_str_eq(cc_of(&f.client), "cubic");
+  ck_assert_str_eq(cc_of(&f.accepted), "cubic");
+  /* live: the window stays */
+  sf_tcp_info_t before, after;
+  ck_assert_int_eq(sf_tcp_info(&f.accepted, &before), 0);
+  ck_assert_int_eq(sf_tcp_congestion(&f.accepted, "newreno"), 0);
+  ck_assert_int_eq(sf_tcp_info(&f.accepted, &after), 0);
+  ck_assert_str_eq(after.congestion, "newreno");
+  ck_assert_uint_eq(after.cwnd, before.cwnd);
+  ck_assert_uint_eq(after.ssthresh, before.ssthresh);
+  ck_assert_int_eq(sf_tcp_congestion(&f.accepted, "nope"), SF_EINVAL);
+  ck_assert_str_eq(cc_of(&f.accepted), "newreno");
+  /* the accepted handle's own setting beats the listener's */
+  ck_assert_int_eq(sf_close((sf_handle_t *)&f.accepted, NULL), 0);
+  ck_assert_int_eq(sf_close((sf_handle_t *)&f.client, NULL), 0);
+  ck_assert_int_eq(sf_close((sf_handle_t *)&f.server, NULL), 0);
+  fx_run_for(&f, 5);
+  f.connected = f.accepts = 0;
+  ck_assert_int_eq(sf_tcp_init(&f.loopb, &f.server), 0);
+  ck_assert_int_eq(sf_tcp_bind(&f.server, (struct sockaddr *)&b, 0), 0);
+  ck_assert_int_eq(sf_listen(&f.server, 16, accept_newreno), 0);
+  ck_assert_int_eq(sf_tcp_congestion(&f.server, "cubic"), 0); /* later */
+  start_connect(&f, FX_ADDR_B, FX_PORT);
+  fx_run_until(&f, &f.accepts);
+  ck_assert_str_eq(cc_of(&f.client), "newreno"); /* the loop's default */
+  ck_assert_str_eq(cc_of(&f.accepted), "newreno");
+  fx_finish(&f);
+
+  /* the loop's default */
+  sf_loop_options_t o;
+  fx_default_options(&o);
+  o.congestion = "cubic";
+  fx_init_opts(&f, &o, NULL, NULL);
+  fx_listen(&f);
+  fx_connect(&f);
+  ck_assert_str_eq(cc_of(&f.client), "cubic");
+  ck_assert_str_eq(cc_of(&f.accepted), "cubic");
+  fx_finish(&f);
+}
+END_TEST
+
 static Suite *connect_suite(void) {
   Suite *s = suite_create("connect");
   FX_ADD(s, test_refused);
@@ -176,6 +252,7 @@ static Suite *connect_suite(void) {
   FX_ADD(s, test_syn_reset);
   FX_ADD(s, test_syn_accept_info);
   FX_ADD(s, test_listen_ephemeral_and_in_use);
+  FX_ADD(s, test_congestion);
   return s;
 }
 

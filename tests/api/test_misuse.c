@@ -72,6 +72,14 @@ START_TEST(test_loop_misuse) {
   ck_assert_int_eq(sf_run(&loop, (sf_run_mode)3), SF_EINVAL);
   ck_assert_int_eq(sf_run(&loop, (sf_run_mode)-1), SF_EINVAL);
   ck_assert_int_eq(sf_loop_close(&loop), 0);
+  /* an unknown default congestion control */
+  sf_loop_options_t o;
+  ck_assert_int_eq(sf_loop_options_default(&o), 0);
+  ck_assert_str_eq(o.congestion, "newreno");
+  o.congestion = "bbr";
+  ck_assert_int_eq(sf_loop_init_ex(&loop, NULL, &o), SF_EINVAL);
+  o.congestion = "";
+  ck_assert_int_eq(sf_loop_init_ex(&loop, NULL, &o), SF_EINVAL);
 }
 END_TEST
 
@@ -268,6 +276,14 @@ START_TEST(test_tcp_misuse) {
   ck_assert_int_eq(sf_tcp_nodelay(&u, 1), 0); /* kept for later */
   ck_assert_int_eq(sf_tcp_keepalive(NULL, 1, 5), SF_EINVAL);
   ck_assert_int_eq(sf_tcp_keepalive(&u, 1, 5), 0);
+  ck_assert_int_eq(sf_tcp_congestion(NULL, "cubic"), SF_EINVAL);
+  ck_assert_int_eq(sf_tcp_congestion(wrong, "cubic"), SF_EINVAL);
+  ck_assert_int_eq(sf_tcp_congestion(&u, NULL), SF_EINVAL);
+  ck_assert_int_eq(sf_tcp_congestion(&u, ""), SF_EINVAL);
+  ck_assert_int_eq(sf_tcp_congestion(&u, "reno"), SF_EINVAL);
+  ck_assert_int_eq(sf_tcp_congestion(&u, "Cubic"), SF_EINVAL);
+  ck_assert_int_eq(sf_tcp_congestion(&u, "cubic"), 0); /* kept for later */
+  ck_assert_int_eq(sf_tcp_congestion(&t, "cubic"), 0); /* a listener */
   struct sockaddr_in name;
   int len = sizeof(name), small = 4;
   ck_assert_int_eq(sf_tcp_getsockname(NULL, (struct sockaddr *)&name, &len),
@@ -308,6 +324,7 @@ START_TEST(test_tcp_misuse) {
   ck_assert_int_eq(sf_shutdown(&sr, &u, no_shutdown), SF_ENOTCONN);
   ck_assert_int_eq(sf_tcp_close_reset(&u, no_close), SF_EALREADY);
   ck_assert_int_eq(sf_tcp_nodelay(&u, 1), SF_EINVAL);
+  ck_assert_int_eq(sf_tcp_congestion(&u, "cubic"), SF_EINVAL);
   ck_assert_int_eq(sf_tcp_set_hooks(&u, &h, NULL), SF_EINVAL);
   ck_assert_int_eq(sf_accept(&t, &u), SF_EINVAL);
   fx_run_for(&f, 5);

@@ -60,6 +60,7 @@ struct opts {
   int port, ring, bypass, no_offload, no_hash;
   unsigned int mtu;
   unsigned long long bytes, seed, deadline_s, sndbuf, rcvbuf;
+  const char *cc; /* --cc: the congestion control, NULL: the default */
   sf_fault_config_t fault;
   int faulty;
 };
@@ -101,7 +102,7 @@ static void die_usage(void) {
           "[--mtu N] [--ring] [--bypass] [--no-offload] [--sndbuf N] "
           "[--rcvbuf N] [--deadline S] [--seed N] [--no-hash] [--fault-seed S] "
           "[--loss PPM] [--dup PPM] [--reorder PPM] [--reorder-ms N] "
-          "[--delay-ms N] MODE ...\n"
+          "[--delay-ms N] [--cc newreno|cubic] MODE ...\n"
           "  send HOST PORT BYTES | recv PORT | echo PORT\n");
   exit(1);
 }
@@ -168,10 +169,11 @@ static void print_result(struct bulk *b) {
   double ms = b->elapsed_ms > 0 ? b->elapsed_ms : 1e-3;
   printf("result mode=%s bytes=%llu sha256=%s elapsed_ms=%.1f mbit_s=%.1f "
          "retransmits=%llu bytes_retrans=%llu rtt_us=%llu cwnd=%u "
-         "snd_wnd=%u rcv_wnd=%u\n",
+         "snd_wnd=%u rcv_wnd=%u cc=%s\n",
          b->o.mode == MODE_SEND ? "send" : "recv", n, hex, ms,
          (double)n * 8 / ms / 1e3, b->info.retransmits, b->info.bytes_retrans,
-         b->info.rtt_us, b->info.cwnd, b->info.snd_wnd, b->info.rcv_wnd);
+         b->info.rtt_us, b->info.cwnd, b->info.snd_wnd, b->info.rcv_wnd,
+         b->info.congestion[0] ? b->info.congestion : "-");
 }
 
 static void print_counters(struct bulk *b) {
@@ -436,6 +438,7 @@ static void parse(int argc, char **argv, struct opts *o) {
     else if (!strcmp(a, "--rcvbuf")) o->rcvbuf = num(v);
     else if (!strcmp(a, "--deadline")) o->deadline_s = num(v);
     else if (!strcmp(a, "--seed")) o->seed = num(v);
+    else if (!strcmp(a, "--cc")) o->cc = v;
     else if (!fault_opt(o, a, v)) die_usage();
   }
   if (!o->device || !o->address || i >= argc)
@@ -484,6 +487,8 @@ static int start(struct bulk *b) {
     b->have_conn = 1;
     b->conn.data = b;
     b->connect.data = b;
+    if (b->o.cc && (rc = sf_tcp_congestion(&b->conn, b->o.cc)) < 0)
+      return rc;
     return sf_tcp_connect(&b->connect, &b->conn, (struct sockaddr *)&sa,
                           on_connect);
   }
@@ -491,6 +496,9 @@ static int start(struct bulk *b) {
       (rc = sf_tcp_init(&b->loop, &b->server)) < 0)
     return rc;
   b->server.data = b;
+  /* on the listener: the accepted connections inherit it */
+  if (b->o.cc && (rc = sf_tcp_congestion(&b->server, b->o.cc)) < 0)
+    return rc;
   if ((rc = sf_tcp_bind(&b->server, (struct sockaddr *)&sa, 0)) < 0 ||
       (rc = sf_listen(&b->server, 16, on_connection)) < 0)
     return rc;
