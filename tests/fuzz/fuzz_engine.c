@@ -14,8 +14,8 @@
  *
  * Invariants checked after every record: the engine never holds more
  * readable bytes than a receive buffer, its deadline is never in the
- * past after a poll, and freeing it at the end leaves nothing behind
- * (the sanitizers' leak check).
+ * past, nothing is due after the end-of-turn poll, and freeing it at the
+ * end leaves nothing behind (the sanitizers' leak check).
  */
 #include "config.h"
 
@@ -164,6 +164,11 @@ static void check_invariants(struct fz *f) {
   const struct sf_engine_config *c = sf__engine_config(f->e);
   if (f->conn)
     CHECK(sf__tcp_readable(f->conn) <= c->rcvbuf);
+  /* Work may be due now (a window update after a read waits for the end
+   * of the turn), never earlier; the reactor's poll at the end of the
+   * turn does it, and then nothing is due. */
+  CHECK(sf__engine_next_deadline(f->e) >= f->now);
+  sf__engine_poll(f->e, f->now);
   CHECK(sf__engine_next_deadline(f->e) > f->now ||
         sf__engine_next_deadline(f->e) == SF_TIME_NEVER);
   struct sf_frame fr[64];
