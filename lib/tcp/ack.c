@@ -83,6 +83,26 @@ static void our_fin_acked(struct sf_tcb *t) {
 }
 
 /*
+ * The path reorders: wait for more evidence before the next fast
+ * retransmit, by as much as it reordered this time: the late segment
+ * arrived after sacked_before bytes (SACK) or t->dupacks segments (each
+ * duplicate ACK is one) above it, so DupThresh becomes one segment more
+ * than that, as Linux measures tp->reordering; never lower than it was.
+ * (Doubling instead overshoots: a threshold above what a window can
+ * produce leaves only the RTO.)
+ */
+static void raise_dupthresh(struct sf_tcb *t, uint32_t sacked_before) {
+  uint32_t seen = t->smss ? sacked_before / t->smss : 0;
+  if (seen < t->dupacks)
+    seen = t->dupacks;
+  seen++;
+  if (seen > SF_TCP_MAX_DUPTHRESH)
+    seen = SF_TCP_MAX_DUPTHRESH;
+  if (seen > t->dupthresh)
+    t->dupthresh = seen;
+}
+
+/*
  * RFC 3522 (Eifel detection): the first ACK after a fast retransmit
  * echoing a timestamp older than the retransmission's was caused by the
  * original, which was only reordered (veth and the fault middleware
@@ -90,7 +110,8 @@ static void our_fin_acked(struct sf_tcb *t) {
  * and restore the window, instead of halving it for a loss that never
  * happened and retransmitting more on every partial ACK.
  */
-static bool spurious_recovery(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
+static bool spurious_recovery(struct sf_tcb *t, const struct sf_tcp_hdr *h,
+                              uint32_t sacked_before) {
   if (!(t->flags & SF_TF_EIFEL))
     return false;
   t->flags &= ~(uint32_t)SF_TF_EIFEL; /* only the first ACK tells */
@@ -98,9 +119,7 @@ static bool spurious_recovery(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
       (int32_t)(h->opts.ts_ecr - t->rtx_tsval) >= 0)
     return false;
   SF_TCP_COUNT(t->eng, tcp_spurious_recoveries);
-  /* the path reorders: wait for more evidence before the next one */
-  if (t->dupthresh < SF_TCP_MAX_DUPTHRESH)
-    t->dupthresh *= 2;
+  raise_dupthresh(t, sacked_before);
   /* and no loss happened, so RFC 6582's guard against a second fast
    * retransmit for the same window has nothing to guard */
   t->recover = sf_seq_add(h->ack, (uint32_t)-1);
@@ -124,13 +143,16 @@ static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
                    sf_seq_eq(ack, sf_seq_add(fin_seq(t), 1));
   take_rtt_sample(t, h);
   free_acked_data(t, ack);
+  /* what arrived above the hole this ACK fills, before it did */
+  uint32_t sacked_before = sf__sack_sacked_below(t, acked);
   sf__sack_shift(t, acked);
   t->snd_una = ack;
   if (sf_seq_lt(t->snd_nxt, ack))
     t->snd_nxt = ack;
   t->rtx_count = 0;
   t->rtt.backoff = 0;
-  if ((t->flags & SF_TF_IN_RECOVERY) && !spurious_recovery(t, h)) {
+  if ((t->flags & SF_TF_IN_RECOVERY) &&
+      !spurious_recovery(t, h, sacked_before)) {
     recovery_ack(t, ack, acked);
   } else {
     t->dupacks = 0;

@@ -49,6 +49,10 @@ static uint32_t sacked_above(const struct sf_tcb *t, uint32_t off) {
   return n;
 }
 
+uint32_t sf__sack_sacked_below(const struct sf_tcb *t, uint32_t off) {
+  return sacked_above(t, 0) - sacked_above(t, off);
+}
+
 bool sf__sack_loss_detected(const struct sf_tcb *t) {
   return sacked_above(t, 0) >= t->dupthresh * (uint32_t)t->smss;
 }

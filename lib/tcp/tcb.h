@@ -186,8 +186,8 @@ struct sf_engine {
 
 #define SF_TCP_COUNT(e, name) ((e)->c.name++)
 
-/* RFC 6675's DupThresh starts at 3 and doubles, up to this, each time a
- * fast retransmit turns out spurious. */
+/* RFC 6675's DupThresh starts at 3 and rises, up to this, each time a
+ * fast retransmit turns out spurious (ack.c); an RTO brings it back. */
 #define SF_TCP_DUPTHRESH 3u
 #define SF_TCP_MAX_DUPTHRESH 48u
 
@@ -250,6 +250,8 @@ void sf__sack_update(struct sf_tcb *t, const struct sf_tcp_hdr *h);
 void sf__sack_shift(struct sf_tcb *t, uint32_t acked);
 /* Forgets everything (after a retransmission timeout). */
 void sf__sack_reset(struct sf_tcb *t);
+/* Bytes SACKed between snd_una and snd_una + off. */
+uint32_t sf__sack_sacked_below(const struct sf_tcb *t, uint32_t off);
 /* RFC 6675 4 (IsLost for the first hole): at least DupThresh segments'
  * worth of data SACKed above snd_una. */
 bool sf__sack_loss_detected(const struct sf_tcb *t);

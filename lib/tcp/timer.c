@@ -113,6 +113,9 @@ static void rto_expired(struct sf_tcb *t) {
   t->cc->on_rto(&t->ccs, sf__tcp_flight(t));
   t->flags &= ~(uint32_t)(SF_TF_IN_RECOVERY | SF_TF_RTT_TIMING);
   t->dupacks = 0;
+  /* a loss the duplicate ACKs did not catch: the reordering estimate may
+   * be what hid it (Linux resets tp->reordering here too) */
+  t->dupthresh = SF_TCP_DUPTHRESH;
   t->recover = t->snd_max; /* RFC 6582 4: no fast retransmit for these */
   t->snd_nxt = t->snd_una; /* go back N */
   sf__sack_reset(t);

@@ -332,11 +332,12 @@ START_TEST(spurious_fast_retransmit_undone) {
   ck_assert_uint_eq(i.cwnd, 10 * SMSS + SMSS);
   ck_assert_uint_eq(i.ssthresh, UINT32_MAX);
   ck_assert_uint_eq(i.bytes_in_flight, 0);
-  /* the path reorders: the next fast retransmit waits for 6 duplicates */
+  /* the path reordered by 3 segments (3 duplicates came before the
+   * original): the next fast retransmit waits for 4 duplicates */
   ck_assert_int_eq(sf__tcp_send(t, pat, 8 * SMSS, h.now), 8 * SMSS);
   ck_assert_uint_eq(th_drain(&h), 8);
   const uint32_t S2 = S + 5 * SMSS;
-  for (int k = 0; k < 5; k++)
+  for (int k = 0; k < 3; k++)
     th_conn_ack(&h, &c, S2);
   ck_assert(!th_next(&h, &s));
   th_conn_ack(&h, &c, S2);
@@ -395,6 +396,70 @@ START_TEST(sack_recovery_repairs_every_hole) {
   th_conn_ack(&h, &c, S + 6 * SMSS);
   ck_assert_uint_eq(th_info(t).bytes_in_flight, 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_recovery_partial_acks"), 0);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* With SACK, a spurious fast retransmit measures how far the path
+ * reordered (what the peer SACKed above the late segment before it came)
+ * and DupThresh becomes one more than that; an RTO brings it back to 3. */
+START_TEST(sack_reordering_degree_measured) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start_ts(&h, &c);
+  const uint32_t S = TH_ISN + 1;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 6 * SMSS, h.now), 6 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 6);
+  uint32_t old_ecr = c.ts_ecr;
+  h.now += 10 * SF_NSEC_PER_MSEC;
+  struct sf_tcp_hdr s;
+  static const uint32_t b1[][2] = {{1, 2}};
+  static const uint32_t b2[][2] = {{1, 5}};
+  sack_dupack(&h, &c, S, 1, b1);
+  ck_assert(!th_next(&h, &s));
+  sack_dupack(&h, &c, S, 1, b2); /* 4 segments SACKed: recovery */
+  th_expect_data(&h, &c, &s, S, SMSS);
+  /* the original of segment 1 arrives after those 4: spurious */
+  c.ts_ecr = old_ecr;
+  th_conn_ack(&h, &c, S + 5 * SMSS);
+  ck_assert_uint_eq(th_counter(&h, "tcp_spurious_recoveries"), 1);
+  th_conn_ack(&h, &c, S + 6 * SMSS);
+  ck_assert_uint_eq(th_info(t).bytes_in_flight, 0);
+  /* next window: 4 segments SACKed above a hole are not enough now... */
+  const uint32_t S2 = S + 6 * SMSS;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 7 * SMSS, h.now), 7 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 7);
+  h.now += 10 * SF_NSEC_PER_MSEC;
+  sack_dupack(&h, &c, S2, 1, b2);
+  ck_assert(!th_next(&h, &s));
+  /* ... 5 are */
+  static const uint32_t b3[][2] = {{1, 6}};
+  sack_dupack(&h, &c, S2, 1, b3);
+  th_expect_data(&h, &c, &s, S2, SMSS);
+  ck_assert_uint_eq(th_counter(&h, "tcp_fast_retrans"), 2);
+  /* the retransmission and segment 7 are lost: the RTO resets DupThresh
+   * (go-back-N resends from the hole) */
+  ck_assert(th_run_until_segment(&h, UINT64_MAX, 0, &s));
+  ck_assert_uint_eq(s.seq.v, S2);
+  ck_assert_uint_eq(th_counter(&h, "tcp_rto_expired"), 1);
+  th_conn_ack(&h, &c, S2 + 7 * SMSS);
+  ck_assert_uint_eq(th_info(t).bytes_in_flight, 0);
+  th_drain(&h);
+  /* one segment at a time until cwnd allows four (slow start) */
+  uint32_t S3 = S2 + 7 * SMSS;
+  while (th_info(t).cwnd < 4 * SMSS) {
+    ck_assert_int_eq(sf__tcp_send(t, pat, SMSS, h.now), SMSS);
+    ck_assert_uint_eq(th_drain(&h), 1);
+    S3 += SMSS;
+    th_conn_ack(&h, &c, S3);
+  }
+  /* three segments SACKed are enough again */
+  ck_assert_int_eq(sf__tcp_send(t, pat, 4 * SMSS, h.now), 4 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 4);
+  static const uint32_t b4[][2] = {{1, 4}};
+  sack_dupack(&h, &c, S3, 1, b4);
+  th_expect_data(&h, &c, &s, S3, SMSS);
+  ck_assert_uint_eq(th_counter(&h, "tcp_fast_retrans"), 3);
   th_finish(&h, t);
 }
 END_TEST
@@ -556,6 +621,7 @@ static Suite *recovery_suite(void) {
   tcase_add_test(tc, arp_failure_soft_error_on_timeout);
   tcase_add_test(tc, fast_retransmit_and_newreno);
   tcase_add_test(tc, spurious_fast_retransmit_undone);
+  tcase_add_test(tc, sack_reordering_degree_measured);
   tcase_add_test(tc, sack_recovery_repairs_every_hole);
   tcase_add_test(tc, slow_start_per_ack);
   tcase_add_test(tc, rto_loss_window_go_back_n);
