@@ -174,7 +174,10 @@ sf_netns_end() {
 #   sf_netns_rst_watch         count TCP RSTs in and out of the kernel's
 #                              veth end (iptables rules jumping to an
 #                              empty chain, so no verdict changes)
-#   sf_netns_rst_count         the number of RSTs counted so far
+#   sf_netns_rst_count [in|out] RSTs counted so far (sent by synfin, by
+#                              the kernel, or both)
+#   sf_netns_rst_check WHAT FILE...  no connection reset: synfin sent no
+#                              RST; the kernel's answered TIME-WAIT re-ACKs
 #   sf_netns_ktcp SECS ARGS    run the kernel-side python3 peer (below) in
 #                              the kernel namespace, bounded by SECS
 #   sf_netns_sha LINE FILE     the sha256 of the first "LINE n sha256 H"
@@ -194,17 +197,48 @@ sf_netns_pcap_arg() {
   mkdir -p "$SF_NET_PCAP_DIR" && echo "--pcap $SF_NET_PCAP_DIR/$1.pcap"
 }
 
+# RSTs on the veth, counted by iptables in the kernel namespace: those
+# arriving at the kernel (sent by synfin) and those the kernel sends.
 sf_netns_rst_watch() {
-  sf_netns_k iptables -w -N sf_rst || return 1
+  sf_netns_k iptables -w -N sf_rst_in || return 1
+  sf_netns_k iptables -w -N sf_rst_out || return 1
   sf_netns_k iptables -w -I INPUT -i "$SF_IF_K" -p tcp \
-    --tcp-flags RST RST -j sf_rst || return 1
+    --tcp-flags RST RST -j sf_rst_in || return 1
   sf_netns_k iptables -w -I OUTPUT -o "$SF_IF_K" -p tcp \
-    --tcp-flags RST RST -j sf_rst
+    --tcp-flags RST RST -j sf_rst_out
 }
 
+# sf_netns_rst_count [in|out]: RSTs synfin sent (in), the kernel sent
+# (out), or both (no argument).
 sf_netns_rst_count() {
   sf_netns_k iptables -w -L -v -x -n |
-    awk '$3 == "sf_rst" { n += $1 } END { print n + 0 }'
+    awk -v want="${1:-}" '$3 ~ /^sf_rst_(in|out)$/ &&
+      (want == "" || $3 == "sf_rst_" want) { n += $1 } END { print n + 0 }'
+}
+
+# sf_netns_rst_check WHAT FILE...: no connection was reset. synfin sent no
+# RST, and every RST the kernel sent answered a TIME-WAIT re-ACK of a
+# retransmitted FIN (counted tcp_timewait_fin_reacked in the sf_peer
+# outputs FILE...): when the kernel retransmits its FIN (a tail loss probe
+# 5 ms later, if synfin was slow to run) and synfin ACKs both copies, the
+# first ACK closes the kernel's socket and the second draws a RST, which
+# synfin's TIME-WAIT ignores (RFC 1337). Linux peers do the same.
+sf_netns_rst_check() {
+  what=$1
+  shift
+  sent=$(sf_netns_rst_count in)
+  got=$(sf_netns_rst_count out)
+  reacked=0
+  for f in "$@"; do
+    n=$(sf_netns_field tcp_timewait_fin_reacked "$f")
+    reacked=$((reacked + ${n:-0}))
+  done
+  [ "$sent" = 0 ] || sf_netns_bad "$what: synfin sent $sent RST(s)"
+  if [ "$got" -gt "$reacked" ]; then
+    sf_netns_bad "$what: the kernel sent $got RST(s), $reacked explained by re-ACKed FINs"
+  elif [ "$got" -gt 0 ]; then
+    echo "$what: $got RST(s) from the kernel, each after a TIME-WAIT re-ACK of its retransmitted FIN (benign)"
+  fi
 }
 
 sf_netns_sha() {

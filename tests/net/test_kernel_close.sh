@@ -11,7 +11,8 @@
 #       after that FIN; byte-exact both ways (SHA-256), no RST
 #   (d) half-close, synfin first: sf_shutdown after 100 kB, the kernel
 #       then sends 1 MiB, which synfin reads in FIN-WAIT-2; byte-exact,
-#       no RST (iptables counters on the kernel side, synfin's counters)
+#       no connection reset (sf_netns_rst_check: iptables counters on the
+#       kernel side, synfin's counters)
 # Needs root (else exit 77). Every process runs under `timeout`.
 # SF_NET_PCAP_DIR=DIR keeps a pcap of synfin's interface per step.
 
@@ -131,8 +132,7 @@ expect "$d" '^state ESTABLISHED FIN-WAIT-1 ' '^state FIN-WAIT-1 FIN-WAIT-2 ' \
   '^time_wait 500 ' '^closed 0 ' '^exit ok'
 no_rst "$d"
 
-rst=$(sf_netns_rst_count)
-[ "$rst" = 0 ] || sf_netns_bad "$rst RST(s) on the wire"
+sf_netns_rst_check "close" "$a0" "$a1" "$b" "$c" "$d"
 if [ $sf_netns_fail != 0 ]; then
   for f in "$a0" "$a1" "$b" "$c" "$d"; do
     echo "--- $f"

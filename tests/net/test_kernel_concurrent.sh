@@ -9,8 +9,9 @@
 #       500 ms) to CLOSED with no error
 #   (b) kernel -> synfin: 1000 concurrent kernel clients (one asyncio
 #       process) to synfin's echo server, each checking its echo
-#   both: all 1000 succeed, no RST on the wire (iptables counters, kernel
-#   side) nor in synfin's counters, within the time bound (< 60 s each)
+#   both: all 1000 succeed, no connection reset (sf_netns_rst_check:
+#   iptables counters on the kernel side; synfin's counters), within the
+#   time bound (< 60 s each)
 # Needs root (else exit 77). Every process runs under `timeout`.
 # SF_NET_PCAP_DIR=DIR keeps a pcap of synfin's interface per direction.
 
@@ -67,8 +68,7 @@ grep -q "^succeeded $N of $N" "$a" || sf_netns_bad "synfin -> kernel: not all su
 grep -q "^done $N" "$ks" || sf_netns_bad "synfin -> kernel: kernel served too few"
 grep -q "tcp_timewait_entered=$N " "$a" || sf_netns_bad "synfin -> kernel: TIME-WAIT count"
 check_synfin "$a" "synfin -> kernel"
-rst=$(sf_netns_rst_count)
-[ "$rst" = 0 ] || sf_netns_bad "synfin -> kernel: $rst RST(s) on the wire"
+sf_netns_rst_check "synfin -> kernel" "$a"
 
 # (b) N kernel clients to synfin's echo server.
 b=$SF_TMP/b.out
@@ -85,7 +85,6 @@ grep -q "^succeeded $N of $N" "$kc" || { sf_netns_bad "kernel -> synfin: not all
 check_synfin "$b" "kernel -> synfin"
 [ "$(sf_netns_field tcp_passive_opens "$b")" = $N ] ||
   sf_netns_bad "kernel -> synfin: tcp_passive_opens != $N"
-rst=$(sf_netns_rst_count)
-[ "$rst" = 0 ] || sf_netns_bad "kernel -> synfin: $rst RST(s) on the wire"
+sf_netns_rst_check "kernel -> synfin" "$a" "$b"
 
 sf_netns_end "kernel concurrent ($N connections each way)"
