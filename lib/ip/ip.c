@@ -9,6 +9,11 @@
  * (and sf__ip_output2 for icmp_input.c), sf__ip_tx_{take,release,pending},
  * sf__ip_{next_deadline,poll,counters}.
  *
+ * Fragments go to the reassembly queue (reasm.c) and the datagrams it
+ * completes through the same delivery as unfragmented ones; its timeouts
+ * are polled here and answered with ICMP time exceeded. Output cuts
+ * datagrams without DF (everything but TCP) to the MTU.
+ *
  * Input follows the strong host model (RFC 1122 3.3.4.2): a datagram is
  * ours when it is addressed to the receiving interface's address or to a
  * broadcast address of that interface.
@@ -23,7 +28,10 @@
 #include "ip/ip_internal.h"
 #include "synfin.h"
 #include "wire/arp.h"
+#include "wire/bytes.h"
+#include "wire/checksum.h"
 #include "wire/eth.h"
+#include "wire/icmp.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 #include "wire/status.h"
@@ -31,6 +39,12 @@
 #define LIMITED_BROADCAST 0xffffffffu
 #define IPV4_MIN_MTU 68 /* RFC 791: every host must take 68 bytes */
 #define IPV4_MAX_MTU 65535
+#define IPV4_MAX_LEN 65535 /* the total length field */
+#define REASM_DATAGRAMS_MAX 1024
+#define REASM_BYTES_MAX ((size_t)1 << 30)
+#define ICMP_EXC_FRAGTIME 1 /* time exceeded: reassembly (RFC 792) */
+/* sf__reasm_insert marks: a fragment came as a link-layer broadcast */
+#define MARK_LINK_BCAST 0x1u
 #define ARP_CACHE_SIZE_MAX 65536
 #define TX_QUEUE_MAX_LIMIT (1u << 20)
 #define ARP_FRAME_LEN (SF_ETH_HDR_LEN + SF_ARP_LEN)
@@ -71,6 +85,10 @@ void sf__ip_params_default(struct sf_ip_params *p) {
   p->arp_cache_size = 256;
   p->tx_queue_max = 4096;
   p->ttl = 64;
+  /* Linux's ipfrag_time; its ipfrag_high_thresh is 4 MiB per netns */
+  p->reasm_max_datagrams = 64;
+  p->reasm_max_bytes = (size_t)1 << 20;
+  p->reasm_timeout = 30 * SF_NSEC_PER_SEC;
 }
 
 static bool params_valid(const struct sf_ip_params *p) {
@@ -78,7 +96,11 @@ static bool params_valid(const struct sf_ip_params *p) {
          p->arp_reachable_time > 0 && p->arp_pending_max >= 1 &&
          p->arp_cache_size >= 1 && p->arp_cache_size <= ARP_CACHE_SIZE_MAX &&
          p->tx_queue_max >= 1 && p->tx_queue_max <= TX_QUEUE_MAX_LIMIT &&
-         p->ttl >= 1;
+         p->ttl >= 1 && p->reasm_max_datagrams >= 1 &&
+         p->reasm_max_datagrams <= REASM_DATAGRAMS_MAX &&
+         /* one datagram of the largest size must fit */
+         p->reasm_max_bytes >= 65536 + SF_REASM_OVERHEAD &&
+         p->reasm_max_bytes <= REASM_BYTES_MAX && p->reasm_timeout > 0;
 }
 
 int sf__ip_new(const struct sf_ip_params *params,
@@ -96,6 +118,7 @@ int sf__ip_new(const struct sf_ip_params *params,
   ip->params = *params;
   if (up)
     ip->up = *up;
+  sf__reasm_init(&ip->reasm, &ip->params, &ip->ctr);
   *out = ip;
   return 0;
 }
@@ -112,6 +135,7 @@ void sf__ip_free(struct sf_ip *ip) {
   for (unsigned i = 0; i < SF_IP_MAX_NETIFS; i++)
     if (ip->netifs[i])
       netif_destroy(ip->netifs[i]);
+  sf__reasm_destroy(&ip->reasm);
   free(ip);
 }
 
@@ -413,6 +437,29 @@ static void ipv4_deliver(struct sf_ip *ip, unsigned netif,
   }
 }
 
+/*
+ * RFC 1122 3.3.2: a fragment that passed the header checks goes to the
+ * reassembly queue; a datagram it completes is delivered as if it had
+ * come whole. Its transport checksum is always verified (rx_flags 0): a
+ * link's checksum offload never covers a reassembled datagram. It is a
+ * broadcast if any of its fragments came as a link broadcast.
+ */
+static void reasm_input(struct sf_ip *ip, unsigned netif,
+                        const struct sf_ipv4_hdr *frag, bool ip_bcast,
+                        bool link_bcast, sf_time_t now) {
+  ip->ctr.ip_in_fragments++;
+  struct sf_reasm_out out;
+  if (sf__reasm_insert(&ip->reasm, frag, link_bcast ? MARK_LINK_BCAST : 0,
+                       now, &out) != SF_REASM_DONE)
+    return;
+  struct sf_ipv4_hdr h;
+  /* reasm.c built the header from one that parsed: this cannot fail */
+  if (sf__ipv4_parse(out.data, out.len, 0, &h) == SF_WIRE_OK)
+    ipv4_deliver(ip, netif, &h, ip_bcast || (out.marks & MARK_LINK_BCAST),
+                 0, now);
+  free(out.data);
+}
+
 static void ipv4_input(struct sf_ip *ip, unsigned netif,
                        const struct sf_eth_hdr *eth, unsigned rx_flags,
                        sf_time_t now) {
@@ -438,14 +485,14 @@ static void ipv4_input(struct sf_ip *ip, unsigned netif,
     ip->ctr.ip_in_not_our_addr++;
     return;
   }
-  if (sf__ipv4_is_fragment(&h)) {
-    ip->ctr.ip_in_fragments++;
-    return;
-  }
   /* RFC 1122 3.3.6: a link-layer broadcast counts as a broadcast even
    * when the IP destination is our unicast address. */
-  bool to_broadcast = ip_bcast || sf__eth_addr_is_broadcast(&eth->dst);
-  ipv4_deliver(ip, netif, &h, to_broadcast, rx_flags, now);
+  bool link_bcast = sf__eth_addr_is_broadcast(&eth->dst);
+  if (sf__ipv4_is_fragment(&h)) {
+    reasm_input(ip, netif, &h, ip_bcast, link_bcast, now);
+    return;
+  }
+  ipv4_deliver(ip, netif, &h, ip_bcast || link_bcast, rx_flags, now);
 }
 
 void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
@@ -486,13 +533,38 @@ void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
 
 /* ------------------------------------------------------------- IPv4 out */
 
-/* Ethernet and IPv4 headers around a copy of the two payload pieces. */
-static struct sf_ip_frame *build(struct sf_ip *ip, const struct sf_netif *n,
-                                 uint32_t dst, uint8_t proto,
-                                 const uint8_t *p1, size_t n1,
-                                 const uint8_t *p2, size_t n2) {
+/* A datagram being sent: header fields and the payload in two pieces. */
+struct dgram {
+  uint32_t dst;
+  uint8_t proto;
+  bool df;
+  uint16_t id;
+  const uint8_t *p1, *p2;
+  size_t n1, n2;
+};
+
+/* Copies bytes [off, off + len) of the payload p1 then p2 to out. */
+static void copy_range(const struct dgram *g, size_t off, size_t len,
+                       uint8_t *out) {
+  if (off < g->n1) {
+    size_t k = g->n1 - off < len ? g->n1 - off : len;
+    memcpy(out, g->p1 + off, k);
+    out += k;
+    off += k;
+    len -= k;
+  }
+  if (len)
+    memcpy(out, g->p2 + (off - g->n1), len);
+}
+
+/* Ethernet and IPv4 headers around a copy of payload bytes [off, off +
+ * len): the whole datagram, or one fragment of it (more: MF). */
+static struct sf_ip_frame *build(const struct sf_ip *ip,
+                                 const struct sf_netif *n,
+                                 const struct dgram *g, size_t off,
+                                 size_t len, bool more) {
   size_t hdrs = SF_ETH_HDR_LEN + SF_IPV4_MIN_HDR_LEN;
-  struct sf_ip_frame *f = sf__ip_frame_alloc(hdrs + n1 + n2);
+  struct sf_ip_frame *f = sf__ip_frame_alloc(hdrs + len);
   if (!f)
     return NULL;
   /* The destination MAC is written once known (broadcast or ARP). */
@@ -500,18 +572,18 @@ static struct sf_ip_frame *build(struct sf_ip *ip, const struct sf_netif *n,
                            .ethertype = SF_ETHERTYPE_IPV4};
   memcpy(eth.src.b, n->cfg.mac, SF_ETH_ADDR_LEN);
   sf__eth_emit(&eth, f->data, f->len);
-  struct sf_ipv4_hdr h = {.id = ip->next_ip_id++,
-                          .flags = SF_IPV4_FLAG_DF,
-                          .ttl = ip->params.ttl,
-                          .proto = proto,
-                          .src = n->cfg.addr,
-                          .dst = dst,
-                          .payload_len = n1 + n2};
+  struct sf_ipv4_hdr h = {
+      .id = g->id,
+      .flags = (uint8_t)((g->df ? SF_IPV4_FLAG_DF : 0) |
+                         (more ? SF_IPV4_FLAG_MF : 0)),
+      .frag_offset = (uint16_t)(off / 8),
+      .ttl = ip->params.ttl,
+      .proto = g->proto,
+      .src = n->cfg.addr,
+      .dst = g->dst,
+      .payload_len = len};
   sf__ipv4_emit(&h, f->data + SF_ETH_HDR_LEN, f->len - SF_ETH_HDR_LEN);
-  if (n1)
-    memcpy(f->data + hdrs, p1, n1);
-  if (n2)
-    memcpy(f->data + hdrs + n1, p2, n2);
+  copy_range(g, off, len, f->data + hdrs);
   return f;
 }
 
@@ -536,20 +608,59 @@ static int send_via_arp(struct sf_ip *ip, struct sf_netif *n,
   }
 }
 
-/* Routes, frames and sends; meta (may be NULL) is the link's work. The
- * size was checked by the caller against what the route allows. */
-static int output(struct sf_ip *ip, const struct route *r, uint32_t dst,
-                  uint8_t proto, const uint8_t *p1, size_t n1,
-                  const uint8_t *p2, size_t n2,
-                  const struct sf_frame_meta *meta, sf_time_t now) {
+static int send_frame(struct sf_ip *ip, const struct route *r,
+                      struct sf_ip_frame *f, sf_time_t now) {
   struct sf_netif *n = ip->netifs[r->netif];
-  struct sf_ip_frame *f = build(ip, n, dst, proto, p1, n1, p2, n2);
-  if (!f)
-    return SF_ENOMEM;
-  if (meta)
-    f->meta = *meta;
-  int rc = r->broadcast ? enqueue(ip, n, f)
-                        : send_via_arp(ip, n, r->next_hop, f, now);
+  return r->broadcast ? enqueue(ip, n, f)
+                      : send_via_arp(ip, n, r->next_hop, f, now);
+}
+
+/*
+ * RFC 791 "Fragmentation": every fragment but the last carries the
+ * largest multiple of 8 bytes that fits the MTU, offsets count 8-byte
+ * blocks, all carry the header (no options to choose from) and the same
+ * identification. A fragment refused midway ends the datagram: the
+ * receiver's reassembly times out on what went.
+ */
+static int output_fragments(struct sf_ip *ip, const struct route *r,
+                            const struct dgram *g, sf_time_t now) {
+  const struct sf_netif *n = ip->netifs[r->netif];
+  size_t step = (n->cfg.mtu - SF_IPV4_MIN_HDR_LEN) & ~(size_t)7;
+  size_t total = g->n1 + g->n2;
+  int rc = 0;
+  for (size_t off = 0; off < total && rc == 0; off += step) {
+    size_t len = total - off < step ? total - off : step;
+    struct sf_ip_frame *f = build(ip, n, g, off, len, off + len < total);
+    if (!f)
+      return SF_ENOMEM;
+    rc = send_frame(ip, r, f, now);
+    if (rc == 0)
+      ip->ctr.ip_out_fragments++;
+  }
+  if (rc == 0)
+    ip->ctr.ip_out_fragmented++;
+  return rc;
+}
+
+/* Frames and sends g on route r; meta (may be NULL) is the link's work.
+ * The size was checked by the caller against what the route allows; a
+ * datagram without DF larger than the MTU goes in fragments. */
+static int output(struct sf_ip *ip, const struct route *r, struct dgram *g,
+                  const struct sf_frame_meta *meta, sf_time_t now) {
+  const struct sf_netif *n = ip->netifs[r->netif];
+  size_t len = g->n1 + g->n2;
+  g->id = ip->next_ip_id++;
+  int rc;
+  if (!g->df && len > n->cfg.mtu - SF_IPV4_MIN_HDR_LEN) {
+    rc = output_fragments(ip, r, g, now);
+  } else {
+    struct sf_ip_frame *f = build(ip, n, g, 0, len, false);
+    if (!f)
+      return SF_ENOMEM;
+    if (meta)
+      f->meta = *meta;
+    rc = send_frame(ip, r, f, now);
+  }
   if (rc == 0)
     ip->ctr.ip_out_packets++;
   return rc;
@@ -563,11 +674,18 @@ int sf__ip_output2(struct sf_ip *ip, uint32_t src, uint32_t dst,
     ip->ctr.ip_out_no_route++;
     return SF_ENETUNREACH;
   }
-  if (n1 + n2 > ip->netifs[r.netif]->cfg.mtu - SF_IPV4_MIN_HDR_LEN) {
+  /* Only TCP sets DF: it finds the path MTU itself (RFC 1191) and never
+   * builds a segment over it. ICMP (echo replies, errors) is sent
+   * without DF, as Linux does, so it may be fragmented on the way. */
+  struct dgram g = {.dst = dst, .proto = proto,
+                    .df = proto == SF_IPPROTO_TCP,
+                    .p1 = p1, .n1 = n1, .p2 = p2, .n2 = n2};
+  size_t max = g.df ? ip->netifs[r.netif]->cfg.mtu : IPV4_MAX_LEN;
+  if (n1 + n2 > max - SF_IPV4_MIN_HDR_LEN) {
     ip->ctr.ip_out_too_big++;
     return SF_EMSGSIZE;
   }
-  return output(ip, &r, dst, proto, p1, n1, p2, n2, NULL, now);
+  return output(ip, &r, &g, NULL, now);
 }
 
 unsigned sf__ip_netif_offload(const struct sf_ip *ip, unsigned netif) {
@@ -603,7 +721,9 @@ int sf__ip_output_tcp_offload(struct sf_ip *ip, uint32_t src, uint32_t dst,
     meta.gso_type = SF_FRAME_GSO_TCPV4;
     meta.gso_size = gso_size;
   }
-  return output(ip, &r, dst, SF_IPPROTO_TCP, seg, len, NULL, 0, &meta, now);
+  struct dgram g = {.dst = dst, .proto = SF_IPPROTO_TCP, .df = true,
+                    .p1 = seg, .n1 = len};
+  return output(ip, &r, &g, &meta, now);
 }
 
 int sf__ip_output(struct sf_ip *ip, uint32_t src, uint32_t dst, uint8_t proto,
@@ -623,7 +743,8 @@ sf_time_t sf__ip_next_deadline(const struct sf_ip *ip) {
     if (d < t)
       t = d;
   }
-  return t;
+  sf_time_t r = sf__reasm_next_deadline(&ip->reasm);
+  return r < t ? r : t;
 }
 
 /*
@@ -641,7 +762,49 @@ static void report_failed(struct sf_ip *ip, unsigned i, sf_time_t now) {
   }
 }
 
+struct expire_ctx {
+  struct sf_ip *ip;
+  sf_time_t now;
+};
+
+/* RFC 1122 3.2.2: no ICMP error about an ICMP error. */
+static bool quotes_icmp_error(const struct sf_reasm_expired *e) {
+  size_t hl = (size_t)(e->quote[0] & 0x0f) * 4;
+  if (e->proto != SF_IPPROTO_ICMP || e->quote_len <= hl)
+    return false;
+  uint8_t type = e->quote[hl];
+  return type == SF_ICMP_DEST_UNREACH || type == 4 /* source quench */ ||
+         type == 5 /* redirect */ || type == SF_ICMP_TIME_EXCEEDED ||
+         type == SF_ICMP_PARAM_PROBLEM;
+}
+
+/*
+ * A reassembly that timed out after fragment 0 came: RFC 1122 3.3.2
+ * (and RFC 792) send time exceeded, code 1, quoting fragment 0's header
+ * and first 8 data bytes, from the address it was sent to. Not for a
+ * datagram to a broadcast (by IP or by link) nor about an ICMP error
+ * (RFC 1122 3.2.2).
+ */
+static void reasm_expired(void *ctx, const struct sf_reasm_expired *e) {
+  struct expire_ctx *x = ctx;
+  struct sf_ip *ip = x->ip;
+  if ((e->marks & MARK_LINK_BCAST) || sf__ip_netif_by_addr(ip, e->dst) < 0 ||
+      quotes_icmp_error(e))
+    return;
+  uint8_t hdr[SF_ICMP_HDR_LEN] = {SF_ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME};
+  uint32_t sum = sf__csum_add(0, hdr, sizeof(hdr));
+  sum = sf__csum_add(sum, e->quote, e->quote_len);
+  sf__store_be16(hdr + 2, sf__csum_finish(sum));
+  if (sf__ip_output2(ip, e->dst, e->src, SF_IPPROTO_ICMP, hdr, sizeof(hdr),
+                     e->quote, e->quote_len, x->now) == 0)
+    ip->ctr.icmp_out_time_exceeded++;
+}
+
 void sf__ip_poll(struct sf_ip *ip, sf_time_t now) {
+  if (sf__reasm_next_deadline(&ip->reasm) <= now) {
+    struct expire_ctx x = {ip, now};
+    sf__reasm_poll(&ip->reasm, now, reasm_expired, &x);
+  }
   for (unsigned i = 0; i < SF_IP_MAX_NETIFS; i++) {
     struct sf_netif *n = ip->netifs[i];
     if (!n || sf__arp_cache_next_deadline(&n->arp) > now)

@@ -9,9 +9,10 @@
  * did not answer ARP). Downward it never calls anything: the shell drains
  * the transmit queue with sf__ip_tx_take / sf__ip_tx_release.
  *
- * Files: ip.c (interfaces, routing, IPv4 in/out, tx queue),
- * arp_cache.c (resolution, retries, pending frames, expiry),
- * icmp_input.c (echo replies, errors quoted back to TCP).
+ * Files: ip.c (interfaces, routing, IPv4 in/out and fragmentation, tx
+ * queue), arp_cache.c (resolution, retries, pending frames, expiry),
+ * reasm.c (fragment reassembly), icmp_input.c (echo replies, errors
+ * quoted back to TCP).
  */
 #ifndef SF_IP_IP_H
 #define SF_IP_IP_H
@@ -38,7 +39,8 @@ struct sf_netif_config {
 /*
  * Tunables of the IP layer (sf__ip_params_default gives the defaults).
  * sf__ip_new refuses (SF_EINVAL) zero retries, intervals, pending_max,
- * tx_queue_max or ttl, a cache over 65536 entries and a queue over 2^20.
+ * tx_queue_max or ttl, a cache over 65536 entries and a queue over 2^20,
+ * and reasm_* values outside the ranges below.
  * A hop whose ARP failed is refused (SF_EHOSTUNREACH) for one
  * arp_retry_interval, then resolved afresh on its next use; a resolved
  * entry is forgotten arp_reachable_time after its last ARP packet (reply
@@ -52,6 +54,12 @@ struct sf_ip_params {
   unsigned arp_cache_size;     /* entries per interface: 256 */
   unsigned tx_queue_max;       /* frames waiting per interface: 4096 */
   uint8_t ttl;                 /* 64 */
+  /* Reassembly (reasm.h): datagrams at once (1..1024), bytes held
+   * (65536 + SF_REASM_OVERHEAD .. 2^30), and how long a datagram may
+   * take from its first fragment (> 0). */
+  unsigned reasm_max_datagrams; /* 64 */
+  size_t reasm_max_bytes;       /* 1 MiB */
+  sf_time_t reasm_timeout;      /* 30 s, as Linux's ipfrag_time */
 };
 
 void sf__ip_params_default(struct sf_ip_params *p);
@@ -103,7 +111,16 @@ struct sf_ip_upcalls {
   X(ip_in_bad_checksum, "datagrams dropped: bad IPv4 header checksum")        \
   X(ip_in_martian_src, "datagrams dropped: impossible source address")        \
   X(ip_in_not_our_addr, "datagrams dropped: not addressed to us")             \
-  X(ip_in_fragments, "datagrams dropped: fragments (no reassembly)")          \
+  X(ip_in_fragments, "fragments received (given to reassembly)")             \
+  X(ip_reasm_ok, "datagrams reassembled")                                     \
+  X(ip_reasm_bad_frag, "fragments dropped: empty, or MF and not 8-aligned")   \
+  X(ip_reasm_duplicates, "fragments ignored: exact duplicates")               \
+  X(ip_reasm_overlap, "datagrams dropped: overlapping fragments")             \
+  X(ip_reasm_bad_end, "datagrams dropped: fragments disagree on the end")     \
+  X(ip_reasm_too_big, "datagrams dropped: reassembled over 65535 bytes")      \
+  X(ip_reasm_evicted, "datagrams dropped: evicted to make room")              \
+  X(ip_reasm_timeout, "datagrams dropped: reassembly timed out")              \
+  X(ip_reasm_nomem, "datagrams dropped: out of memory in reassembly")         \
   X(ip_in_tcp_broadcast, "datagrams dropped: TCP sent to a broadcast")        \
   X(ip_in_unknown_proto, "datagrams dropped: protocol not ICMP or TCP")       \
   X(ip_in_delivered, "datagrams delivered to ICMP or TCP")                    \
@@ -111,6 +128,8 @@ struct sf_ip_upcalls {
   X(ip_out_no_route, "datagrams dropped: no route")                           \
   X(ip_out_queue_full, "frames dropped: transmit queue full")                 \
   X(ip_out_too_big, "datagrams dropped: larger than the MTU")                 \
+  X(ip_out_fragmented, "datagrams sent in fragments")                         \
+  X(ip_out_fragments, "fragments sent")                                       \
   X(arp_in, "ARP packets received")                                           \
   X(arp_in_bad, "ARP packets dropped: malformed or not Ethernet/IPv4")        \
   X(arp_in_conflict, "ARP packets ignored: another host claims our address")  \
@@ -129,7 +148,8 @@ struct sf_ip_upcalls {
   X(icmp_echo_broadcast, "echo requests to a broadcast ignored")              \
   X(icmp_in_errors, "ICMP errors passed to TCP")                              \
   X(icmp_in_foreign_quote, "ICMP errors ignored: quote not TCP from us")      \
-  X(icmp_in_ignored, "ICMP messages ignored")
+  X(icmp_in_ignored, "ICMP messages ignored")                                 \
+  X(icmp_out_time_exceeded, "ICMP reassembly time exceeded sent")
 
 struct sf_ip_counters {
 #define SF_IP_COUNTER_FIELD(name, desc) uint64_t name;
@@ -184,8 +204,11 @@ int sf__ip_route(const struct sf_ip *ip, uint32_t dst, uint32_t src_hint,
 /*
  * Handles one received Ethernet frame on interface netif: ARP is answered
  * and learned from, IPv4 is checked (version, IHL, total length, header
- * checksum, our address or broadcast, fragments dropped), ICMP echo is
- * answered, ICMP errors and TCP segments go up through the upcalls.
+ * checksum, our address or broadcast), fragments that pass those checks
+ * are reassembled (reasm.h) and the whole datagram then goes the same
+ * way as an unfragmented one (with rx_flags 0: its transport checksum is
+ * verified here), ICMP echo is answered, ICMP errors and TCP segments go
+ * up through the upcalls.
  * Every dropped frame is counted. rx_flags: SF_WIRE_SKIP_CHECKSUM when the
  * link verified (or will not have) the transport checksum; the IPv4
  * header and ICMP checksums are always verified. The frame is only read
@@ -203,15 +226,20 @@ void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
  * Sends an IPv4 datagram carrying payload (payload_len bytes of protocol
  * proto) from src to dst. Routes it, prepends the IPv4 and Ethernet
  * headers (copying the payload), and queues the frame, or parks it
- * while ARP resolves the next hop. DF is set (TCP does its own path-MTU
- * handling). Returns 0 (queued or parked), SF_ENETUNREACH (no route),
- * SF_EMSGSIZE (bigger than the MTU), SF_ENOBUFS (queue full; counted),
+ * while ARP resolves the next hop. TCP datagrams carry DF (TCP does its
+ * own path-MTU handling) and are refused when bigger than the MTU; other
+ * protocols (ICMP) are sent without DF and, when bigger than the MTU,
+ * cut into fragments (RFC 791: 8-byte aligned offsets, MF on all but the
+ * last, the header copied; each fragment is a frame of its own). Returns
+ * 0 (queued or parked), SF_ENETUNREACH (no route), SF_EMSGSIZE (a TCP
+ * datagram bigger than the MTU, or any over 65535 bytes with its
+ * header), SF_ENOBUFS (queue full; counted),
  * SF_EHOSTUNREACH (the next hop is known to be unreachable right now).
  * SF_ENOBUFS also when the hop already has arp_pending_max frames parked
  * (arp_pending_dropped) or the ARP cache is full of hops still resolving
  * (arp_cache_full); SF_ENOMEM. src 0: the route's interface address; else
  * src must be an interface's address (else SF_ENETUNREACH). The datagram
- * has TOS 0, no options, DF, ttl from params, and an identification
+ * has TOS 0, no options, ttl from params, and an identification
  * counting up from 0 per sf_ip. The payload is copied before returning.
  * May be called from any upcall.
  */
@@ -242,10 +270,15 @@ size_t sf__ip_tx_take(struct sf_ip *ip, unsigned netif, struct sf_frame *out,
 void sf__ip_tx_release(struct sf_ip *ip, unsigned netif, size_t n);
 size_t sf__ip_tx_pending(const struct sf_ip *ip, unsigned netif);
 
-/* The earliest ARP retry or expiry, or SF_TIME_NEVER. */
+/* The earliest ARP retry or expiry or reassembly timeout, or
+ * SF_TIME_NEVER. */
 sf_time_t sf__ip_next_deadline(const struct sf_ip *ip);
 /*
- * Runs the ARP retries and expiries due at now; calls upcalls.unreachable
+ * Runs the ARP retries and expiries due at now, and drops the datagrams
+ * whose reassembly timed out, answering each whose fragment 0 came (to
+ * one of our unicast addresses, not as a link broadcast, and not an
+ * ICMP error itself) with ICMP time exceeded, code 1 (RFC 792, RFC 1122
+ * 3.3.2, 3.2.2: never an error about an error); calls upcalls.unreachable
  * once per hop whose retries ran out (after its frames were dropped). The
  * upcall may call sf__ip_output (refused for that hop) or remove the
  * interface.

@@ -12,6 +12,7 @@
 
 #include "ip/arp_cache.h"
 #include "ip/ip.h"
+#include "ip/reasm.h"
 #include "wire/ipv4.h"
 
 struct sf_netif {
@@ -30,6 +31,7 @@ struct sf_ip {
   struct sf_netif *netifs[SF_IP_MAX_NETIFS];
   uint64_t next_netif_id;
   uint16_t next_ip_id; /* IPv4 identification of the next datagram */
+  struct sf_reasm reasm; /* datagrams whose fragments are arriving */
 };
 
 /*

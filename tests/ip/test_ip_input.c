@@ -361,6 +361,12 @@ START_TEST(test_output_too_big) {
   uint8_t out[2048];
   struct sf_ipv4_hdr h = expect_ip(&f, out, &mac_b);
   ck_assert_uint_eq(h.total_len, 1500);
+  /* Without DF (not TCP) only the 65535-byte limit applies. */
+  static uint8_t huge[65516];
+  ck_assert_int_eq(
+      sf__ip_output(f.ip, 0, B_ADDR, SF_IPPROTO_ICMP, huge, 65516, 0),
+      SF_EMSGSIZE);
+  ck_assert_uint_eq(ctr(&f)->ip_out_too_big, 2);
   sf__ip_free(f.ip);
 }
 END_TEST
@@ -729,17 +735,20 @@ START_TEST(test_every_drop_reason) {
                  sizeof seg);
     EXPECT_DROP(&f, b, n, ip_in_not_our_addr);
   }
-  /* Fragments: first (MF), middle, last (offset only). */
+  /* Fragments reassembly refuses (tests/ip/test_reasm.c has the rest):
+   * an MF fragment of 13 bytes (not a multiple of 8), an empty one, and
+   * one ending past 65535 bytes with the header. */
   struct sf_ipv4_hdr h = iph(B_ADDR, A_ADDR, 6);
   h.flags = SF_IPV4_FLAG_MF;
-  n = ip_frame(b, &mac_a, &mac_b, h, seg, 16);
-  EXPECT_DROP(&f, b, n, ip_in_fragments);
+  n = ip_frame(b, &mac_a, &mac_b, h, seg, 13);
+  EXPECT_DROP(&f, b, n, ip_reasm_bad_frag);
   h.frag_offset = 2;
+  n = ip_frame(b, &mac_a, &mac_b, h, seg, 0);
+  EXPECT_DROP(&f, b, n, ip_reasm_bad_frag);
+  h.frag_offset = 8189; /* 65512 + 16 + 20 > 65535 */
   n = ip_frame(b, &mac_a, &mac_b, h, seg, 16);
-  EXPECT_DROP(&f, b, n, ip_in_fragments);
-  h.flags = 0;
-  n = ip_frame(b, &mac_a, &mac_b, h, seg, 16);
-  EXPECT_DROP(&f, b, n, ip_in_fragments);
+  EXPECT_DROP(&f, b, n, ip_reasm_too_big);
+  ck_assert_uint_eq(ctr(&f)->ip_in_fragments, 3);
   /* UDP: no such protocol here. */
   n = ip_frame(b, &mac_a, &mac_b, iph(B_ADDR, A_ADDR, SF_IPPROTO_UDP), seg,
                sizeof seg);
@@ -762,6 +771,24 @@ START_TEST(test_every_drop_reason) {
   /* A frame for a netif that is not open is ignored. */
   sf__ip_input(f.ip, 5, b, n, 0, 0);
   ck_assert_uint_eq(ctr(&f)->ip_in_frames, 32);
+  /* Two halves of a TCP segment: the first is held, the second
+   * completes it and the whole segment goes up. */
+  h = iph(B_ADDR, A_ADDR, 6);
+  h.flags = SF_IPV4_FLAG_MF;
+  n = ip_frame(b, &mac_a, &mac_b, h, seg, 16);
+  EXPECT_DROP(&f, b, n, ip_in_fragments);
+  h.flags = SF_IPV4_FLAG_DF;
+  h.frag_offset = 2;
+  n = ip_frame(b, &mac_a, &mac_b, h, seg + 16, sizeof seg - 16);
+  sf__ip_input(f.ip, f.nif, b, n, SF_WIRE_SKIP_CHECKSUM, 0);
+  ck_assert_uint_eq(ctr(&f)->ip_reasm_ok, 1);
+  ck_assert_uint_eq(f.rec.n_tcp, 1);
+  ck_assert_uint_eq(f.rec.tcp_len, sizeof seg);
+  ck_assert_mem_eq(f.rec.tcp_data, seg, sizeof seg);
+  /* the link's word does not cover a reassembled segment */
+  ck_assert_uint_eq(f.rec.tcp_flags, 0);
+  f.rec.n_tcp = 0;
+  ck_assert_uint_eq(ctr(&f)->ip_in_delivered, 1);
   sf__ip_free(f.ip);
 }
 END_TEST

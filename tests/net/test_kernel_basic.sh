@@ -2,7 +2,10 @@
 # synfin (tests/net/sf_peer on AF_PACKET) against the Linux kernel's TCP
 # over a veth pair between two private namespaces (tests/net/netns.sh):
 #   (a) the kernel's `ping -c 3` to synfin's address is answered, and the
-#       kernel's neighbour table then holds synfin's MAC (ARP kernel->synfin)
+#       kernel's neighbour table then holds synfin's MAC (ARP kernel->synfin);
+#       `ping -c 2 -s 4000` too: the kernel fragments each request to the
+#       1500-byte MTU, synfin reassembles it and answers in fragments
+#       that the kernel reassembles
 #   (b) kernel client -> synfin echo server: handshake, 200 kB echoed
 #       byte-exact (SHA-256 on both sides), graceful close (the kernel
 #       half-closes, synfin echoes the rest, shuts down, LAST-ACK->CLOSED)
@@ -45,6 +48,15 @@ if ! sf_netns_k timeout 10 ping -c 3 -i 0.2 -W 2 "$SF_SYNFIN_IP" \
   cat "$SF_TMP/ping"
 fi
 grep -q "3 received" "$SF_TMP/ping" || sf_netns_bad "ping: not 3 replies"
+if ! sf_netns_k timeout 10 ping -c 2 -s 4000 -i 0.2 -W 2 "$SF_SYNFIN_IP" \
+  >"$SF_TMP/ping4000" 2>&1; then
+  sf_netns_bad "ping -s 4000 to synfin"
+fi
+cat "$SF_TMP/ping4000"
+grep -q "2 received" "$SF_TMP/ping4000" ||
+  sf_netns_bad "ping -s 4000: not 2 replies"
+grep -q "^4008 bytes from" "$SF_TMP/ping4000" ||
+  sf_netns_bad "ping -s 4000: replies not 4008 bytes"
 neigh=$(sf_netns_k ip neigh show "$SF_SYNFIN_IP" dev "$SF_IF_K")
 echo "kernel neighbour: $neigh"
 case $neigh in
@@ -73,8 +85,17 @@ for ev in '^syn ' '^established ' '^fin ' '^state ESTABLISHED CLOSE-WAIT' \
 done
 [ "$(sf_netns_field arp_requests_answered "$out")" -ge 1 ] 2>/dev/null ||
   sf_netns_bad "synfin answered no ARP request"
-[ "$(sf_netns_field icmp_echo_answered "$out")" = 3 ] ||
-  sf_netns_bad "synfin: icmp_echo_answered != 3"
+[ "$(sf_netns_field icmp_echo_answered "$out")" = 5 ] ||
+  sf_netns_bad "synfin: icmp_echo_answered != 5"
+# 4000 data bytes: three fragments each way per echo
+[ "$(sf_netns_field ip_reasm_ok "$out")" = 2 ] ||
+  sf_netns_bad "synfin: ip_reasm_ok != 2"
+[ "$(sf_netns_field ip_in_fragments "$out")" = 6 ] ||
+  sf_netns_bad "synfin: ip_in_fragments != 6"
+[ "$(sf_netns_field ip_out_fragmented "$out")" = 2 ] ||
+  sf_netns_bad "synfin: ip_out_fragmented != 2"
+[ "$(sf_netns_field ip_out_fragments "$out")" = 6 ] ||
+  sf_netns_bad "synfin: ip_out_fragments != 6"
 
 # (c): the kernel's echo server, used by synfin's client.
 ks=$SF_TMP/kserver.out
@@ -124,4 +145,4 @@ grep '^connect_error' "$ro" || { sf_netns_bad "no connect_error"; cat "$ro"; }
   sf_netns_bad "synfin: tcp_conn_refused != 1"
 
 [ $sf_netns_fail = 0 ] || { echo "--- synfin server:"; cat "$SF_TMP/server.out"; echo "--- synfin client:"; cat "$co"; }
-sf_netns_end "kernel basic (ping, ARP, echo both ways, refused both ways)"
+sf_netns_end "kernel basic (ping, fragmented ping, ARP, echo both ways, refused both ways)"
