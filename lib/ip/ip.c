@@ -533,28 +533,39 @@ void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
 
 /* ------------------------------------------------------------- IPv4 out */
 
-/* A datagram being sent: header fields and the payload in two pieces. */
+/* A datagram being sent: header fields and the payload in pieces that
+ * live elsewhere (copied once, into the frame). */
 struct dgram {
   uint32_t dst;
   uint8_t proto;
   bool df;
   uint16_t id;
-  const uint8_t *p1, *p2;
-  size_t n1, n2;
+  struct sf_ip_piece piece[SF_IP_MAX_PIECES];
+  unsigned pieces;
 };
 
-/* Copies bytes [off, off + len) of the payload p1 then p2 to out. */
+static size_t dgram_len(const struct dgram *g) {
+  size_t n = 0;
+  for (unsigned i = 0; i < g->pieces; i++)
+    n += g->piece[i].n;
+  return n;
+}
+
+/* Copies bytes [off, off + len) of the payload's pieces to out. */
 static void copy_range(const struct dgram *g, size_t off, size_t len,
                        uint8_t *out) {
-  if (off < g->n1) {
-    size_t k = g->n1 - off < len ? g->n1 - off : len;
-    memcpy(out, g->p1 + off, k);
+  for (unsigned i = 0; i < g->pieces && len; i++) {
+    const struct sf_ip_piece *pc = &g->piece[i];
+    if (off >= pc->n) {
+      off -= pc->n;
+      continue;
+    }
+    size_t k = pc->n - off < len ? pc->n - off : len;
+    memcpy(out, pc->p + off, k);
     out += k;
-    off += k;
     len -= k;
+    off = 0;
   }
-  if (len)
-    memcpy(out, g->p2 + (off - g->n1), len);
 }
 
 /* Ethernet and IPv4 headers around a copy of payload bytes [off, off +
@@ -626,7 +637,7 @@ static int output_fragments(struct sf_ip *ip, const struct route *r,
                             const struct dgram *g, sf_time_t now) {
   const struct sf_netif *n = ip->netifs[r->netif];
   size_t step = (n->cfg.mtu - SF_IPV4_MIN_HDR_LEN) & ~(size_t)7;
-  size_t total = g->n1 + g->n2;
+  size_t total = dgram_len(g);
   int rc = 0;
   for (size_t off = 0; off < total && rc == 0; off += step) {
     size_t len = total - off < step ? total - off : step;
@@ -648,7 +659,7 @@ static int output_fragments(struct sf_ip *ip, const struct route *r,
 static int output(struct sf_ip *ip, const struct route *r, struct dgram *g,
                   const struct sf_frame_meta *meta, sf_time_t now) {
   const struct sf_netif *n = ip->netifs[r->netif];
-  size_t len = g->n1 + g->n2;
+  size_t len = dgram_len(g);
   g->id = ip->next_ip_id++;
   int rc;
   if (!g->df && len > n->cfg.mtu - SF_IPV4_MIN_HDR_LEN) {
@@ -679,7 +690,7 @@ int sf__ip_output2(struct sf_ip *ip, uint32_t src, uint32_t dst,
    * without DF, as Linux does, so it may be fragmented on the way. */
   struct dgram g = {.dst = dst, .proto = proto,
                     .df = proto == SF_IPPROTO_TCP,
-                    .p1 = p1, .n1 = n1, .p2 = p2, .n2 = n2};
+                    .piece = {{p1, n1}, {p2, n2}}, .pieces = 2};
   size_t max = g.df ? ip->netifs[r.netif]->cfg.mtu : IPV4_MAX_LEN;
   if (n1 + n2 > max - SF_IPV4_MIN_HDR_LEN) {
     ip->ctr.ip_out_too_big++;
@@ -694,8 +705,15 @@ unsigned sf__ip_netif_offload(const struct sf_ip *ip, unsigned netif) {
 }
 
 int sf__ip_output_tcp_offload(struct sf_ip *ip, uint32_t src, uint32_t dst,
-                              const uint8_t *seg, size_t len,
+                              const struct sf_ip_piece *seg, unsigned pieces,
                               uint16_t gso_size, sf_time_t now) {
+  struct dgram g = {.dst = dst, .proto = SF_IPPROTO_TCP, .df = true};
+  if (pieces > SF_IP_MAX_PIECES)
+    return SF_EINVAL;
+  if (pieces)
+    memcpy(g.piece, seg, pieces * sizeof(*seg));
+  g.pieces = pieces;
+  size_t len = dgram_len(&g);
   struct route r;
   if (route_lookup(ip, dst, src, &r) < 0) {
     ip->ctr.ip_out_no_route++;
@@ -721,8 +739,6 @@ int sf__ip_output_tcp_offload(struct sf_ip *ip, uint32_t src, uint32_t dst,
     meta.gso_type = SF_FRAME_GSO_TCPV4;
     meta.gso_size = gso_size;
   }
-  struct dgram g = {.dst = dst, .proto = SF_IPPROTO_TCP, .df = true,
-                    .p1 = seg, .n1 = len};
   return output(ip, &r, &g, &meta, now);
 }
 

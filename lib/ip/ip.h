@@ -246,15 +246,26 @@ void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
 int sf__ip_output(struct sf_ip *ip, uint32_t src, uint32_t dst, uint8_t proto,
                   const uint8_t *payload, size_t payload_len, sf_time_t now);
 
+/* A piece of a datagram's payload, which the IP layer copies into the
+ * frame it builds: a segment can go out from its header on the stack and
+ * its data in the send buffer with one copy. */
+struct sf_ip_piece {
+  const uint8_t *p;
+  size_t n;
+};
+#define SF_IP_MAX_PIECES 3
+
 /*
- * sf__ip_output for a TCP segment whose checksum field holds only the
+ * sf__ip_output for a TCP segment (the concatenation of pieces pieces,
+ * at most SF_IP_MAX_PIECES) whose checksum field holds only the
  * pseudo-header sum, on an interface with SF_LINK_TX_CSUM: the link
  * finishes it. With gso_size > 0 (and SF_LINK_TX_TSO) the segment may be
  * larger than the MTU: the link cuts it into segments of gso_size payload
- * bytes. Errors as sf__ip_output, SF_EINVAL without the offload.
+ * bytes. Errors as sf__ip_output, SF_EINVAL without the offload (or with
+ * too many pieces).
  */
 int sf__ip_output_tcp_offload(struct sf_ip *ip, uint32_t src, uint32_t dst,
-                              const uint8_t *seg, size_t len,
+                              const struct sf_ip_piece *seg, unsigned pieces,
                               uint16_t gso_size, sf_time_t now);
 /* The SF_LINK_TX_* offloads of an interface (0 if not open). */
 unsigned sf__ip_netif_offload(const struct sf_ip *ip, unsigned netif);

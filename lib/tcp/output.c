@@ -17,11 +17,24 @@
  * link finishes the checksum, and a gso_size cuts a super-segment into
  * segments of that payload. A datagram IP cannot take is counted; TCP's
  * timers recover it like any loss. */
+/*
+ * Sends header h with the payload data[0], data[1] (pieces of the send
+ * buffer; NULL: none). Where the link finishes the checksum, the payload
+ * is copied once, from the send buffer into the frame; otherwise it is
+ * gathered behind the header first, to be summed.
+ */
 static void transmit(struct sf_engine *e, const struct sf_tuple *tu,
-                     const struct sf_tcp_hdr *h, size_t payload_len,
-                     unsigned offload, uint16_t gso_size) {
+                     const struct sf_tcp_hdr *h,
+                     const struct sf_ring_view *data, unsigned offload,
+                     uint16_t gso_size) {
   bool partial = (offload & SF_LINK_TX_CSUM) != 0;
   int hl = SF_TCP_MIN_HDR_LEN + sf__tcp_opts_len(&h->opts);
+  size_t payload_len = data ? data[0].n + data[1].n : 0;
+  if (data && !partial) {
+    memcpy(e->seg + hl, data[0].p, data[0].n);
+    memcpy(e->seg + hl + data[0].n, data[1].p, data[1].n);
+  }
+  /* in the partial case the payload is not read: only its length counts */
   int n = sf__tcp_emit(h, e->seg + hl, payload_len, tu->laddr, tu->raddr,
                        partial ? SF_TCP_EMIT_PARTIAL_CSUM : 0, e->seg,
                        sizeof(e->seg));
@@ -32,11 +45,19 @@ static void transmit(struct sf_engine *e, const struct sf_tuple *tu,
   SF_TCP_COUNT(e, tcp_out_segs);
   if (h->flags & SF_TCP_RST)
     SF_TCP_COUNT(e, tcp_out_rst);
-  int rc = partial ? sf__ip_output_tcp_offload(e->ip, tu->laddr, tu->raddr,
-                                               e->seg, (size_t)n, gso_size,
-                                               e->now)
-                   : sf__ip_output(e->ip, tu->laddr, tu->raddr,
-                                   SF_IPPROTO_TCP, e->seg, (size_t)n, e->now);
+  int rc;
+  if (partial) {
+    struct sf_ip_piece seg[3] = {{e->seg, (size_t)hl}};
+    unsigned pieces = 1;
+    for (int i = 0; data && i < 2; i++)
+      if (data[i].n)
+        seg[pieces++] = (struct sf_ip_piece){data[i].p, data[i].n};
+    rc = sf__ip_output_tcp_offload(e->ip, tu->laddr, tu->raddr, seg, pieces,
+                                   gso_size, e->now);
+  } else {
+    rc = sf__ip_output(e->ip, tu->laddr, tu->raddr, SF_IPPROTO_TCP, e->seg,
+                       (size_t)n, e->now);
+  }
   if (rc != 0)
     SF_TCP_COUNT(e, tcp_out_dropped);
 }
@@ -122,16 +143,16 @@ static void emit(struct sf_tcb *t, sf_seq_t seq, uint16_t flags,
     syn_options(t, &h.opts);
   else if (!(flags & SF_TCP_RST))
     data_options(t, &h.opts);
+  struct sf_ring_view data[2];
   if (len) {
-    int hl = SF_TCP_MIN_HDR_LEN + sf__tcp_opts_len(&h.opts);
     size_t off = (size_t)sf_seq_diff(seq, t->snd_buf_seq);
-    len = (uint32_t)sf__ring_peek(&t->sndbuf, off, e->seg + hl, len);
+    len = (uint32_t)sf__ring_view(&t->sndbuf, off, len, data);
   }
   unsigned offload = sf__ip_netif_offload(e->ip, t->netif);
   uint16_t gso = len > payload_max(t) && (offload & SF_LINK_TX_TSO)
                      ? (uint16_t)payload_max(t)
                      : 0;
-  transmit(e, &t->node.key, &h, len, offload, gso);
+  transmit(e, &t->node.key, &h, len ? data : NULL, offload, gso);
   if (flags & SF_TCP_ACK) {
     t->last_ack_sent = t->rcv_nxt;
     t->ack_pending = 0;
@@ -369,7 +390,7 @@ void sf__tcp_send_raw(struct sf_engine *e, const struct sf_tuple *tu,
   h.window = window;
   if (opts)
     h.opts = *opts;
-  transmit(e, tu, &h, 0, 0, 0);
+  transmit(e, tu, &h, NULL, 0, 0);
 }
 
 /* RFC 9293 3.10.7.1: <SEQ=SEG.ACK><CTL=RST> for an ACK, else

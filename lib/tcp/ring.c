@@ -5,10 +5,11 @@
  * Map:
  *   sf__ring_init / sf__ring_free     set up, release
  *   reserve, grow (static)            make room for `need` bytes from head
- *   copy_in, copy_out (static)        the only code that handles the wrap
+ *   copy_in, span (static)            the only code that handles the wrap
  *   sf__ring_write, sf__ring_write_at append, write past the end
  *   sf__ring_commit                   make write_at bytes readable
- *   sf__ring_peek / _read / _consume  look at, take, drop from the front
+ *   sf__ring_peek / _view / _read / _consume  look at (copied or in
+ *                                     place), take, drop from the front
  *
  * Every byte has a logical position: its distance from head. Bytes written
  * with write_at sit at positions past len and are addressed the same way,
@@ -62,12 +63,21 @@ static void copy_in(struct sf_ring *r, size_t pos, const uint8_t *src,
 }
 
 /* Copies n bytes from logical position pos; they must be inside alloc. */
-static void copy_out(const struct sf_ring *r, size_t pos, uint8_t *dst,
-                     size_t n) {
+/* The n stored bytes from logical position pos: one or two pieces. */
+static void span(const struct sf_ring *r, size_t pos, size_t n,
+                 struct sf_ring_view v[2]) {
   size_t at = (r->head + pos) & mask(r);
   size_t first = r->alloc - at < n ? r->alloc - at : n;
-  memcpy(dst, r->buf + at, first);
-  memcpy(dst + first, r->buf, n - first);
+  v[0] = (struct sf_ring_view){r->buf + at, first};
+  v[1] = (struct sf_ring_view){r->buf, n - first};
+}
+
+static void copy_out(const struct sf_ring *r, size_t pos, uint8_t *dst,
+                     size_t n) {
+  struct sf_ring_view v[2];
+  span(r, pos, n, v);
+  memcpy(dst, v[0].p, v[0].n);
+  memcpy(dst + v[0].n, v[1].p, v[1].n);
 }
 
 /*
@@ -130,6 +140,17 @@ void sf__ring_commit(struct sf_ring *r, size_t n) {
   if (n > top - r->len)
     n = top - r->len;
   r->len += n;
+}
+
+size_t sf__ring_view(const struct sf_ring *r, size_t offset, size_t n,
+                     struct sf_ring_view v[2]) {
+  v[0] = v[1] = (struct sf_ring_view){r->buf, 0};
+  if (offset >= r->len)
+    return 0;
+  if (n > r->len - offset)
+    n = r->len - offset;
+  span(r, offset, n, v);
+  return n;
 }
 
 size_t sf__ring_peek(const struct sf_ring *r, size_t offset, void *out,

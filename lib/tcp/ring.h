@@ -58,6 +58,17 @@ size_t sf__ring_write_at(struct sf_ring *r, size_t offset, const void *data,
  */
 void sf__ring_commit(struct sf_ring *r, size_t n);
 
+/* Where up to n bytes starting offset bytes into the stored data lie,
+ * without copying them: at most two pieces (the ring may wrap), v[0] then
+ * v[1] (n 0 when unused). Valid until the ring is next changed. Returns
+ * the bytes described. */
+struct sf_ring_view {
+  const uint8_t *p;
+  size_t n;
+};
+size_t sf__ring_view(const struct sf_ring *r, size_t offset, size_t n,
+                     struct sf_ring_view v[2]);
+
 /* Copies up to n bytes starting offset bytes into the stored data, without
  * consuming them; returns the bytes copied. */
 size_t sf__ring_peek(const struct sf_ring *r, size_t offset, void *out,

@@ -155,7 +155,21 @@ static void wrap_case(size_t h, size_t n) {
           h, n, off);
     SF_CHECK(memcmp(got, in + off, n - off) == 0, "h %zu n %zu off %zu", h, n,
           off);
+    /* the same bytes in place: two pieces exactly when they cross the
+     * physical end (white-box: head + off) */
+    struct sf_ring_view v[2];
+    size_t len = n - off, at = (r.head + off) % 64;
+    SF_CHECK(sf__ring_view(&r, off, 64, v) == len, "view h %zu off %zu", h, off);
+    SF_CHECK(v[0].n + v[1].n == len, "view h %zu off %zu: pieces", h, off);
+    SF_CHECK(v[1].n == (len && at + len > 64 ? at + len - 64 : 0),
+             "view h %zu n %zu off %zu: second piece %zu", h, n, off, v[1].n);
+    SF_CHECK(memcmp(v[0].p, in + off, v[0].n) == 0 &&
+                 memcmp(v[1].p, in + off + v[0].n, v[1].n) == 0,
+             "view h %zu n %zu off %zu: bytes", h, n, off);
   }
+  struct sf_ring_view v[2];
+  SF_CHECK(sf__ring_view(&r, n, 64, v) == 0 && v[0].n == 0 && v[1].n == 0,
+           "view past the end");
   size_t split = (h * 31 + n) % (n + 1);
   SF_CHECK(sf__ring_read(&r, got, split) == split, "h %zu n %zu", h, n);
   SF_CHECK(sf__ring_read(&r, got + split, 64) == n - split, "h %zu n %zu", h, n);
