@@ -135,9 +135,25 @@ static bool spurious_recovery(struct sf_tcb *t, const struct sf_tcp_hdr *h,
   return true;
 }
 
+/*
+ * RFC 7661 (and Linux's tcp_is_cwnd_limited): cwnd grows only while it is
+ * what limits the sender. A sender held back by its application or by the
+ * peer's window has not shown that the path carries a larger window, and
+ * an inflated cwnd would later let a burst out at once. flight is what
+ * was outstanding before this ACK; a window-limited sender leaves less
+ * than a segment of cwnd unused; slow start may double what it used.
+ */
+static bool cwnd_limited(const struct sf_tcb *t, uint32_t flight) {
+  uint32_t cwnd = t->ccs.cwnd;
+  if (cwnd < t->ccs.ssthresh)
+    return (uint64_t)flight * 2 >= cwnd;
+  return (uint64_t)flight + t->smss > cwnd;
+}
+
 static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   sf_seq_t ack = h->ack;
   uint32_t acked = (uint32_t)sf_seq_diff(ack, t->snd_una);
+  bool limited = cwnd_limited(t, sf__tcp_flight(t));
   bool fin_acked = (t->flags & SF_TF_FIN_SENT) &&
                    !(t->flags & SF_TF_FIN_ACKED) &&
                    sf_seq_eq(ack, sf_seq_add(fin_seq(t), 1));
@@ -156,7 +172,8 @@ static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
     recovery_ack(t, ack, acked);
   } else {
     t->dupacks = 0;
-    t->cc->on_ack(&t->ccs, acked, t->eng->now, t->rtt.srtt);
+    if (limited)
+      t->cc->on_ack(&t->ccs, acked, t->eng->now, t->rtt.srtt);
   }
   sf__tcp_rtx_arm(t, true); /* RFC 6298 5.2 and 5.3 */
   if (fin_acked)

@@ -445,12 +445,13 @@ START_TEST(sack_reordering_degree_measured) {
   th_conn_ack(&h, &c, S2 + 7 * SMSS);
   ck_assert_uint_eq(th_info(t).bytes_in_flight, 0);
   th_drain(&h);
-  /* one segment at a time until cwnd allows four (slow start) */
+  /* a window's worth at a time until cwnd allows four (slow start) */
   uint32_t S3 = S2 + 7 * SMSS;
   while (th_info(t).cwnd < 4 * SMSS) {
-    ck_assert_int_eq(sf__tcp_send(t, pat, SMSS, h.now), SMSS);
-    ck_assert_uint_eq(th_drain(&h), 1);
-    S3 += SMSS;
+    uint32_t w = th_info(t).cwnd / SMSS * SMSS;
+    ck_assert_int_eq(sf__tcp_send(t, pat, w, h.now), w);
+    ck_assert_uint_eq(th_drain(&h), w / SMSS);
+    S3 += w;
     th_conn_ack(&h, &c, S3);
   }
   /* three segments SACKed are enough again */
@@ -460,6 +461,31 @@ START_TEST(sack_reordering_degree_measured) {
   sack_dupack(&h, &c, S3, 1, b4);
   th_expect_data(&h, &c, &s, S3, SMSS);
   ck_assert_uint_eq(th_counter(&h, "tcp_fast_retrans"), 3);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* RFC 7661: an application that sends less than cwnd allows does not
+ * grow cwnd; once cwnd is what holds it back, cwnd grows again. */
+START_TEST(cwnd_does_not_grow_while_application_limited) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start_ts(&h, &c);
+  uint32_t S = TH_ISN + 1;
+  ck_assert_uint_eq(th_info(t).cwnd, 10 * SMSS);
+  for (int i = 0; i < 20; i++) { /* two segments per round trip */
+    ck_assert_int_eq(sf__tcp_send(t, pat, 2 * SMSS, h.now), 2 * SMSS);
+    ck_assert_uint_eq(th_drain(&h), 2);
+    S += 2 * SMSS;
+    th_conn_ack(&h, &c, S);
+  }
+  ck_assert_uint_eq(th_info(t).cwnd, 10 * SMSS);
+  /* five segments of ten: half of cwnd in use, slow start may double it */
+  ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 5);
+  S += 5 * SMSS;
+  th_conn_ack(&h, &c, S);
+  ck_assert_uint_eq(th_info(t).cwnd, 11 * SMSS);
   th_finish(&h, t);
 }
 END_TEST
@@ -624,6 +650,7 @@ static Suite *recovery_suite(void) {
   tcase_add_test(tc, sack_reordering_degree_measured);
   tcase_add_test(tc, sack_recovery_repairs_every_hole);
   tcase_add_test(tc, slow_start_per_ack);
+  tcase_add_test(tc, cwnd_does_not_grow_while_application_limited);
   tcase_add_test(tc, rto_loss_window_go_back_n);
   tcase_add_test(tc, icmp_frag_needed_lowers_mss);
   tcase_add_test(tc, recovery_across_wraparound);
