@@ -33,6 +33,8 @@ tmo=300
 port=6100
 
 field() { sed -n "s/^$1 .*[ ]$2=\([0-9.]*\).*/\1/p" "$3" | head -1; }
+# sf_bulk prints only the counters that are not 0
+counter() { v=$(field counters "$1" "$2"); echo "${v:-0}"; }
 sha() { sed -n 's/^result .*sha256=\([0-9a-f]*\).*/\1/p' "$1" | head -1; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -55,15 +57,17 @@ for r in $(seq 1 "$runs"); do
       exit 1
     fi
     echo "run $r $cc: $(field result mbit_s "$s") Mbit/s," \
-      "retransmits $(field counters tcp_retrans_segs "$s")," \
-      "RTOs $(field counters tcp_rto_expired "$s")," \
-      "spurious $(field counters tcp_spurious_recoveries "$s")"
+      "retransmits $(counter tcp_retrans_segs "$s")," \
+      "RTOs $(counter tcp_rto_expired "$s")," \
+      "spurious $(counter tcp_spurious_recoveries "$s")," \
+      "loss probes $(counter tcp_tlp_probes "$s")" \
+      "($(counter tcp_tlp_repaired "$s") repaired a loss)"
   done
 done
 echo "medians of $runs runs, $bytes bytes each:"
 for cc in $algos; do
   m=$(for f in "$T"/"$cc"-*.s; do field result mbit_s "$f"; done | median)
-  x=$(for f in "$T"/"$cc"-*.s; do field counters tcp_retrans_segs "$f"; done | median)
-  o=$(for f in "$T"/"$cc"-*.s; do field counters tcp_rto_expired "$f"; done | median)
+  x=$(for f in "$T"/"$cc"-*.s; do counter tcp_retrans_segs "$f"; done | median)
+  o=$(for f in "$T"/"$cc"-*.s; do counter tcp_rto_expired "$f"; done | median)
   echo "  $cc: $m Mbit/s, $x retransmissions, $o RTOs"
 done

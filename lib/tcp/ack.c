@@ -153,7 +153,8 @@ static bool cwnd_limited(const struct sf_tcb *t, uint32_t flight) {
 static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   sf_seq_t ack = h->ack;
   uint32_t acked = (uint32_t)sf_seq_diff(ack, t->snd_una);
-  bool limited = cwnd_limited(t, sf__tcp_flight(t));
+  uint32_t flight = sf__tcp_flight(t);
+  bool limited = cwnd_limited(t, flight);
   bool fin_acked = (t->flags & SF_TF_FIN_SENT) &&
                    !(t->flags & SF_TF_FIN_ACKED) &&
                    sf_seq_eq(ack, sf_seq_add(fin_seq(t), 1));
@@ -175,6 +176,7 @@ static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
     if (limited)
       t->cc->on_ack(&t->ccs, acked, t->eng->now, t->rtt.srtt);
   }
+  sf__tcp_tlp_on_ack(t, h, flight);
   sf__tcp_rtx_arm(t, true); /* RFC 6298 5.2 and 5.3 */
   if (fin_acked)
     our_fin_acked(t);
@@ -201,6 +203,7 @@ static void dupack(struct sf_tcb *t) {
   if (!lost || !sf_seq_gt(t->snd_una, t->recover))
     return;
   uint32_t flight = sf__tcp_flight(t);
+  sf__tcp_tlp_cancel(t);
   t->undo_ccs = t->ccs;
   t->flags &= ~(uint32_t)SF_TF_EIFEL;
   if (t->flags & SF_TF_TS) {

@@ -67,6 +67,9 @@ enum sf_tcp_timer {
                                     retransmit (RFC 3522) */
 #define SF_TF_WND_UPDATE 0x80000 /* a read opened the window: the DELACK
                                     timer, due now, announces it */
+#define SF_TF_PTO 0x100000       /* the RTX timer is a loss probe's (PTO) */
+#define SF_TF_TLP 0x200000       /* a loss probe is out, not yet ACKed up
+                                    to tlp_high (RFC 8985 7.4) */
 
 struct sf_listener;
 
@@ -131,6 +134,8 @@ struct sf_tcb {
                            is seen (an undone fast retransmit), as Linux's
                            tp->reordering */
   uint32_t rtx_tsval;   /* TSval of the last fast retransmit (Eifel) */
+  sf_seq_t tlp_high;    /* snd_max when the loss probe went (TLP) */
+  uint32_t tlp_tsval;   /* the probe's TSval */
   struct sf_cc_state undo_ccs; /* the whole window state before it, the
                                   algorithm's own included (RFC 4015) */
   const struct sf_cc_ops *cc;
@@ -299,6 +304,21 @@ void sf__tcp_timer_stop(struct sf_tcb *t, enum sf_tcp_timer which);
 void sf__tcp_timers_stop_all(struct sf_tcb *t);
 /* Arms the retransmission timer if data is in flight and it is off. */
 void sf__tcp_rtx_arm(struct sf_tcb *t, bool restart);
+
+/* ---- tlp.c: tail loss probes (RFC 8985 7) */
+/* Sets the RTX timer for a probe (flagged SF_TF_PTO) if a probe may go
+ * and would come before rto_at; false otherwise (the caller sets the
+ * RTO). */
+bool sf__tcp_tlp_arm(struct sf_tcb *t, sf_time_t rto_at);
+/* The probe timer expired: resends the last segment, arms the RTO. */
+void sf__tcp_tlp_fire(struct sf_tcb *t);
+/* An ACK of new data (flight: outstanding before it): ends the probe's
+ * episode once it covers the probe, with a loss response if the probe
+ * repaired a loss. */
+void sf__tcp_tlp_on_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h,
+                        uint32_t flight);
+/* Fast recovery or an RTO took over. */
+void sf__tcp_tlp_cancel(struct sf_tcb *t);
 void sf__tcp_timers_run(struct sf_engine *e, sf_time_t now);
 void sf__tcp_keepalive_reset(struct sf_tcb *t);
 

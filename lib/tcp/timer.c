@@ -8,7 +8,8 @@
  *   RTX        SYN / SYN-ACK retransmission with backoff, or an RTO:
  *              RFC 6298 5.4-5.7 and RFC 5681's loss window, go-back-N;
  *              too many in a row end the connection (SF_ETIMEDOUT, or
- *              the ICMP soft error that explains it)
+ *              the ICMP soft error that explains it); or, flagged
+ *              SF_TF_PTO, a tail loss probe's timeout (tlp.c)
  *   PERSIST    a zero-window probe, backing off; probes nobody answers
  *              end the connection like RTOs
  *   DELACK     the delayed ACK, or the window update after a read
@@ -54,10 +55,20 @@ void sf__tcp_timers_stop_all(struct sf_tcb *t) {
 void sf__tcp_rtx_arm(struct sf_tcb *t, bool restart) {
   if (sf__tcp_flight(t) == 0) {
     sf__tcp_timer_stop(t, SF_TT_RTX);
+    t->flags &= ~(uint32_t)SF_TF_PTO;
     return;
   }
-  if (restart || t->timers[SF_TT_RTX] == SF_TIME_NEVER)
-    sf__tcp_timer_set(t, SF_TT_RTX, t->eng->now + sf__rtt_timeout(&t->rtt));
+  /* a running RTO restarts only when asked (RFC 6298 5.1), but a probe
+   * may come before it; a probe timer restarts with every transmission
+   * (RFC 8985 7.2) */
+  bool keep_rto = !restart && t->timers[SF_TT_RTX] != SF_TIME_NEVER &&
+                  !(t->flags & SF_TF_PTO);
+  sf_time_t rto_at = keep_rto ? t->timers[SF_TT_RTX]
+                              : t->eng->now + sf__rtt_timeout(&t->rtt);
+  if (sf__tcp_tlp_arm(t, rto_at) || keep_rto)
+    return;
+  t->flags &= ~(uint32_t)SF_TF_PTO;
+  sf__tcp_timer_set(t, SF_TT_RTX, rto_at);
 }
 
 void sf__tcp_keepalive_reset(struct sf_tcb *t) {
@@ -102,6 +113,11 @@ static void rto_expired(struct sf_tcb *t) {
     handshake_timeout(t);
     return;
   }
+  if (t->flags & SF_TF_PTO) {
+    sf__tcp_tlp_fire(t);
+    return;
+  }
+  sf__tcp_tlp_cancel(t);
   if (t->rtx_count >= e->cfg.data_retries) {
     SF_TCP_COUNT(e, tcp_conn_timeouts);
     sf__tcp_fail(t, timeout_error(t));

@@ -490,6 +490,104 @@ START_TEST(cwnd_does_not_grow_while_application_limited) {
 }
 END_TEST
 
+/* RFC 8985 7: five segments out, no ACK at all. The probe timeout is
+ * 2 * SRTT (40 ms), far before the 200 ms RTO: the last segment goes
+ * again, then the timer is the RTO. */
+static struct sf_tcb *tail_probe_start(struct th *h, struct th_conn *c,
+                                       uint32_t *old_ecr, uint32_t *probe_ts) {
+  fill_pattern();
+  th_init(h, NULL);
+  struct sf_tcb *t = open_rtt(h, c, 20 * MS, true, true);
+  ck_assert_uint_eq(th_info(t).rtt_us, 20000);
+  ck_assert_uint_eq(th_info(t).rto_us, 200000);
+  ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h->now), 5 * SMSS);
+  ck_assert_uint_eq(th_drain(h), 5);
+  *old_ecr = c->ts_ecr; /* the originals' TSval */
+  sf_time_t t0 = h->now;
+  struct sf_tcp_hdr s;
+  ck_assert(th_run_until_segment(h, UINT64_MAX, 0, &s));
+  ck_assert_uint_eq(h->now, t0 + 40 * MS);
+  ck_assert_uint_eq(s.seq.v, TH_ISN + 1 + 4 * SMSS);
+  ck_assert_uint_eq(s.payload_len, SMSS);
+  ck_assert(!th_next(h, &s));
+  *probe_ts = s.opts.ts_val;
+  ck_assert_uint_gt(*probe_ts, *old_ecr);
+  ck_assert_uint_eq(th_counter(h, "tcp_tlp_probes"), 1);
+  ck_assert_uint_eq(th_counter(h, "tcp_rto_expired"), 0);
+  return t;
+}
+
+/* Only the ACKs were lost: the probe's ACK echoes the originals' time,
+ * everything is acknowledged and the window stays. */
+START_TEST(tail_loss_probe_after_lost_acks) {
+  struct th h;
+  struct th_conn c;
+  uint32_t old_ecr, probe_ts;
+  struct sf_tcb *t = tail_probe_start(&h, &c, &old_ecr, &probe_ts);
+  uint32_t cwnd = th_info(t).cwnd;
+  c.ts_ecr = old_ecr;
+  th_conn_ack(&h, &c, TH_ISN + 1 + 5 * SMSS);
+  ck_assert_uint_eq(th_info(t).bytes_in_flight, 0);
+  ck_assert_uint_eq(th_info(t).cwnd, cwnd + SMSS); /* slow start, no cut */
+  ck_assert_uint_eq(th_counter(&h, "tcp_tlp_repaired"), 0);
+  /* nothing more: no RTO */
+  struct sf_tcp_hdr s;
+  ck_assert(!th_run_until_segment(&h, h.now + 5 * SF_NSEC_PER_SEC, 0, &s));
+  ck_assert_uint_eq(th_counter(&h, "tcp_rto_expired"), 0);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* The last segment itself was lost: the probe repairs it (its ACK echoes
+ * the probe's time) and the sender reacts as to a fast retransmit. */
+START_TEST(tail_loss_probe_repairs_a_loss) {
+  struct th h;
+  struct th_conn c;
+  uint32_t old_ecr, probe_ts;
+  struct sf_tcb *t = tail_probe_start(&h, &c, &old_ecr, &probe_ts);
+  c.ts_ecr = probe_ts;
+  th_conn_ack(&h, &c, TH_ISN + 1 + 5 * SMSS); /* echoes the probe */
+  ck_assert_uint_eq(th_counter(&h, "tcp_tlp_repaired"), 1);
+  ck_assert_uint_eq(th_info(t).ssthresh, 5 * SMSS / 2);
+  ck_assert_uint_eq(th_info(t).cwnd, 5 * SMSS / 2);
+  ck_assert_uint_eq(th_counter(&h, "tcp_rto_expired"), 0);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* One probe per tail: if nothing answers, the RTO follows (from the
+ * probe, 200 ms) and goes back to the first segment. */
+START_TEST(tail_loss_probe_then_rto) {
+  struct th h;
+  struct th_conn c;
+  uint32_t old_ecr, probe_ts;
+  struct sf_tcb *t = tail_probe_start(&h, &c, &old_ecr, &probe_ts);
+  sf_time_t probe_at = h.now;
+  expect_rtx(&h, &c, probe_at + 200 * MS, TH_ISN + 1, SMSS);
+  ck_assert_uint_eq(th_counter(&h, "tcp_tlp_probes"), 1);
+  ck_assert_uint_eq(th_counter(&h, "tcp_rto_expired"), 1);
+  th_finish(&h, t);
+}
+END_TEST
+
+static void no_tlp(struct sf_engine_config *c) { c->tail_loss_probe = false; }
+
+/* With probes off the RTO is the first timer. */
+START_TEST(no_tail_loss_probe_when_off) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, no_tlp);
+  struct sf_tcb *t = open_rtt(&h, &c, 20 * MS, true, true);
+  ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 5);
+  sf_time_t t0 = h.now;
+  expect_rtx(&h, &c, t0 + 200 * MS, TH_ISN + 1, SMSS);
+  ck_assert_uint_eq(th_counter(&h, "tcp_tlp_probes"), 0);
+  th_finish(&h, t);
+}
+END_TEST
+
 START_TEST(slow_start_per_ack) {
   struct th h;
   struct th_conn c;
@@ -650,6 +748,10 @@ static Suite *recovery_suite(void) {
   tcase_add_test(tc, sack_reordering_degree_measured);
   tcase_add_test(tc, sack_recovery_repairs_every_hole);
   tcase_add_test(tc, slow_start_per_ack);
+  tcase_add_test(tc, tail_loss_probe_after_lost_acks);
+  tcase_add_test(tc, tail_loss_probe_repairs_a_loss);
+  tcase_add_test(tc, tail_loss_probe_then_rto);
+  tcase_add_test(tc, no_tail_loss_probe_when_off);
   tcase_add_test(tc, cwnd_does_not_grow_while_application_limited);
   tcase_add_test(tc, rto_loss_window_go_back_n);
   tcase_add_test(tc, icmp_frag_needed_lowers_mss);
