@@ -32,9 +32,16 @@ uint32_t sf__tcp_rcv_window(struct sf_tcb *t) {
   return space;
 }
 
+/*
+ * The peer's FIN. When it closes first (to CLOSE-WAIT) its ACK waits for
+ * the end of the loop's turn, like a window update: an application that
+ * closes on end-of-stream answers in that turn, and its FIN carries the
+ * ACK (one segment, not two). When we closed first the ACK goes now: the
+ * connection may become a TIME-WAIT record, which keeps no timers.
+ */
 static void peer_fin(struct sf_tcb *t) {
   t->rcv_nxt = sf_seq_add(t->rcv_nxt, 1);
-  t->flags |= SF_TF_PEER_FIN | SF_TF_ACK_NOW;
+  t->flags |= SF_TF_PEER_FIN;
   t->ooo_fin = false;
   sf__tcp_emit_event(t, SF_TEV_PEER_FIN, 0, 0);
   sf__tcp_emit_event(t, SF_TEV_READABLE, 0, 0);
@@ -42,17 +49,21 @@ static void peer_fin(struct sf_tcb *t) {
   case SF_TCP_SYN_RECEIVED:
   case SF_TCP_ESTABLISHED:
     sf__tcp_set_state(t, SF_TCP_CLOSE_WAIT);
+    sf__tcp_timer_set(t, SF_TT_DELACK, t->eng->now);
     break;
   case SF_TCP_FIN_WAIT_1:
+    t->flags |= SF_TF_ACK_NOW;
     if (t->flags & SF_TF_FIN_ACKED)
       sf__tcp_enter_time_wait(t);
     else
       sf__tcp_set_state(t, SF_TCP_CLOSING);
     break;
   case SF_TCP_FIN_WAIT_2:
+    t->flags |= SF_TF_ACK_NOW;
     sf__tcp_enter_time_wait(t);
     break;
   default:
+    t->flags |= SF_TF_ACK_NOW;
     break;
   }
 }
