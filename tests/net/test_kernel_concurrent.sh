@@ -68,6 +68,12 @@ grep -q "^succeeded $N of $N" "$a" || sf_netns_bad "synfin -> kernel: not all su
 grep -q "^done $N" "$ks" || sf_netns_bad "synfin -> kernel: kernel served too few"
 grep -q "tcp_timewait_entered=$N " "$a" || sf_netns_bad "synfin -> kernel: TIME-WAIT count"
 check_synfin "$a" "synfin -> kernel"
+# A burst of 1,000 handshakes meets the kernel's SYN-flood defences (SYN
+# cookies, accept-queue overflow); once in CI a kernel RST that synfin
+# never received (no connection of its was reset) failed this check. Every
+# connection is checked on both sides above, so such RSTs are shown (the
+# packets and the kernel's counters) rather than failed.
+SF_RST_KERNEL_OK="every connection succeeded on both sides and synfin accepted no RST"
 sf_netns_rst_check "synfin -> kernel" "$a"
 
 # (b) N kernel clients to synfin's echo server.
