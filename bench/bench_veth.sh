@@ -7,7 +7,8 @@
 #               side), BYTES per run, measured by the receiver
 #   latency     request/response: a kernel client (python3, TCP_NODELAY)
 #               ping-pongs SIZE bytes COUNT times against a kernel echo
-#               server and against synfin's (sf_bulk echo)
+#               server (bench/kernel_echo, C on plain sockets) and against
+#               synfin's (sf_bulk echo, C on synfin)
 # synfin runs with each receive/transmit method of the AF_PACKET driver:
 # recvmmsg or the TPACKET_V3 ring, with or without PACKET_QDISC_BYPASS.
 # Prints the median of RUNS runs of each, and the ratios synfin/kernel.
@@ -21,7 +22,9 @@ bytes=${2:-200000000}
 count=${3:-2000}
 size=64
 bulk=./tests/net/sf_bulk
+kecho=./bench/kernel_echo
 [ -x "$bulk" ] || { echo "build $bulk first (make tests/net/sf_bulk)"; exit 1; }
+[ -x "$kecho" ] || { echo "build $kecho first (make)"; exit 1; }
 sf_netns_setup bench || exit 1
 sf_netns_readdress 20 29 || exit 1
 T=$(mktemp -d "${TMPDIR:-/tmp}/sf-bench-veth.XXXXXX") || exit 1
@@ -78,7 +81,7 @@ rr_run() { # $1: kernel | synfin echo server; prints the median RTT (us)
   port=$((port + 1))
   fresh
   if [ "$1" = kernel ]; then
-    sf_netns_s timeout $tmo $py echo $port >"$T/e" 2>&1 &
+    sf_netns_s timeout $tmo "$kecho" $port >"$T/e" 2>&1 &
   else
     sfb echo $port >"$T/e" 2>&1 &
   fi
