@@ -15,6 +15,7 @@
 # Needs root. Run from the build directory (tests/net/sf_bulk built, e.g.
 # by `make check` or `make tests/net/sf_bulk`):
 #   sh /path/to/bench/bench_veth.sh [RUNS] [BYTES] [COUNT]
+# (bench/kernel_echo is built by make)
 srcdir=${srcdir:-$(dirname "$0")/..}
 . "$srcdir/tests/net/netns.sh"
 runs=${1:-5}
