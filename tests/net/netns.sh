@@ -172,6 +172,7 @@ sf_netns_end() {
 # ---- Added for the kernel TCP tests (tests/net/test_kernel_*.sh) ----
 #   sf_netns_wait_for FILE RE N  wait up to N * 0.1 s for a line matching
 #                              the extended regex RE; 1 on timeout
+#   sf_netns_peer SECS PCAP ARGS...  sf_peer ($peer) on the synfin end
 #   sf_netns_pcap_arg NAME     prints "--pcap DIR/NAME.pcap" when
 #                              SF_NET_PCAP_DIR is set, else nothing
 #   sf_netns_rst_watch         count TCP RSTs in and out of the kernel's
@@ -184,6 +185,19 @@ sf_netns_end() {
 #   sf_netns_ktcp SECS ARGS    run the kernel-side python3 peer (below) in
 #                              the kernel namespace, bounded by SECS
 #   sf_netns_sha LINE FILE     the sha256 of the first "LINE n sha256 H"
+
+# sf_netns_peer SECS PCAP ARGS...: $peer (tests/net/sf_peer) in the synfin
+# namespace on the veth end, owning $SF_SYNFIN_IP, killed after SECS (its
+# own deadline is 15 s earlier), with a pcap named PCAP under
+# SF_NET_PCAP_DIR; ARGS are its options, then its mode.
+sf_netns_peer() {
+  secs=$1 pcap=$2
+  shift 2
+  # shellcheck disable=SC2046
+  sf_netns_s timeout "$secs" "$peer" --device "$SF_IF_S" \
+    --address "$SF_SYNFIN_IP/24" --deadline $((secs - 15)) \
+    $(sf_netns_pcap_arg "$pcap") "$@"
+}
 
 sf_netns_wait_for() {
   sf_netns_i=0

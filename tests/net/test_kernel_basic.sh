@@ -27,14 +27,11 @@ sf_netns_begin kbasic "$peer"
 sf_netns_readdress 10 19 || { echo "FAIL: readdress"; exit 1; }
 sf_netns_rst_watch || sf_netns_skip "iptables unusable in a namespace"
 
-# sf ARGS...: sf_peer in the synfin namespace on the veth end.
+# sf NAME ARGS...: sf_peer in the synfin namespace on the veth end.
 sf() {
   name=$1
   shift
-  # shellcheck disable=SC2046
-  sf_netns_s timeout 60 "$peer" --device "$SF_IF_S" \
-    --address "$SF_SYNFIN_IP/24" --msl 250 --deadline 45 \
-    $(sf_netns_pcap_arg "basic-$name") "$@"
+  sf_netns_peer 60 "basic-$name" --msl 250 "$@"
 }
 
 # (a) + (b): synfin's echo server, pinged, then used by a kernel client.

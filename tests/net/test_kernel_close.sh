@@ -28,10 +28,7 @@ sf_netns_rst_watch || sf_netns_skip "iptables unusable in a namespace"
 sf() {
   name=$1
   shift
-  # shellcheck disable=SC2046
-  sf_netns_s timeout 60 "$peer" --device "$SF_IF_S" \
-    --address "$SF_SYNFIN_IP/24" --deadline 45 \
-    $(sf_netns_pcap_arg "close-$name") "$@"
+  sf_netns_peer 60 "close-$name" "$@"
 }
 
 # expect FILE ERE...: every pattern has a matching line in FILE.

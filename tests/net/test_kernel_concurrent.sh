@@ -28,10 +28,7 @@ N=1000
 sf() {
   name=$1
   shift
-  # shellcheck disable=SC2046
-  sf_netns_s timeout 70 "$peer" --device "$SF_IF_S" \
-    --address "$SF_SYNFIN_IP/24" --deadline 60 --quiet --msl 500 \
-    $(sf_netns_pcap_arg "concurrent-$name") "$@"
+  sf_netns_peer 75 "concurrent-$name" --quiet --msl 500 "$@"
 }
 
 check_synfin() {
