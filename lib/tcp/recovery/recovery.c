@@ -43,6 +43,7 @@ void sf__recovery_on_dupack(struct sf_tcb *t) {
   /* detectors: is a loss seen? */
   if (!sf__dupack_loss_detected(t) || !sf__newreno_may_enter(t))
     return;
+  /* recovery repairs the tail too: no probe from here on */
   sf__tlp_cancel(t);
   sf__eifel_save(t);
   sf__newreno_enter(t);
