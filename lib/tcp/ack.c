@@ -2,12 +2,14 @@
  * The fifth check of RFC 9293 3.10.7.4: what an acknowledgment does.
  * New data acknowledged frees the send buffer, feeds the RTT estimator
  * (RFC 6298, Karn's rule; RFC 7323 timestamps) and congestion control;
- * duplicate ACKs drive fast retransmit and NewReno's recovery (RFC 5681,
- * RFC 6582); the send window is updated (SND.WL1/WL2); and an ACK of our
- * FIN moves FIN-WAIT-1, CLOSING and LAST-ACK on.
+ * the send window is updated (SND.WL1/WL2); and an ACK of our FIN moves
+ * FIN-WAIT-1, CLOSING and LAST-ACK on. What the ACK says about losses
+ * (SACK blocks, duplicates, the end of a recovery) goes to loss recovery
+ * (recovery/recovery.h).
  */
 #include "config.h"
 
+#include "tcp/recovery/recovery.h"
 #include "tcp/tcb.h"
 
 /* RFC 5961 5.2: an ACK below SND.UNA - MAX.SND.WND is blind. */
@@ -47,30 +49,6 @@ static void free_acked_data(struct sf_tcb *t, sf_seq_t ack) {
     sf__tcp_emit_event(t, SF_TEV_WRITABLE, 0, 0);
 }
 
-/* RFC 6582 3.2 steps 3 (partial ACK) and 5 (full ACK). */
-static void recovery_ack(struct sf_tcb *t, sf_seq_t ack, uint32_t acked) {
-  if (sf_seq_geq(ack, t->recover)) {
-    uint32_t flight = sf__tcp_flight(t);
-    uint32_t w = (flight > t->smss ? flight : t->smss) + t->smss;
-    t->ccs.cwnd = w < t->ccs.ssthresh ? w : t->ccs.ssthresh;
-    t->flags &= ~(uint32_t)SF_TF_IN_RECOVERY;
-    t->dupacks = 0;
-    return;
-  }
-  SF_TCP_COUNT(t->eng, tcp_recovery_partial_acks);
-  /* RFC 6582 step 3: the next hole, unless a SACK-driven retransmission
-   * already covered it (then the next hole below SACKed data) */
-  if (!sf_seq_gt(t->high_rxt, t->snd_una))
-    sf__tcp_retransmit_first(t);
-  else
-    sf__sack_retransmit_holes(t, 1);
-  t->ccs.cwnd = t->ccs.cwnd > acked ? t->ccs.cwnd - acked : 0;
-  if (acked >= t->smss)
-    t->ccs.cwnd += t->smss;
-  if (t->ccs.cwnd < t->smss)
-    t->ccs.cwnd = t->smss;
-}
-
 static void our_fin_acked(struct sf_tcb *t) {
   struct sf_engine *e = t->eng;
   t->flags |= SF_TF_FIN_ACKED;
@@ -80,59 +58,6 @@ static void our_fin_acked(struct sf_tcb *t) {
     if (!(t->flags & SF_TF_ATTACHED))
       sf__tcp_timer_set(t, SF_TT_2MSL, e->now + e->cfg.fin_wait2_timeout);
   }
-}
-
-/*
- * The path reorders: wait for more evidence before the next fast
- * retransmit, by as much as it reordered this time: the late segment
- * arrived after sacked_before bytes (SACK) or t->dupacks segments (each
- * duplicate ACK is one) above it, so DupThresh becomes one segment more
- * than that, as Linux measures tp->reordering; never lower than it was.
- * (Doubling instead overshoots: a threshold above what a window can
- * produce leaves only the RTO.)
- */
-static void raise_dupthresh(struct sf_tcb *t, uint32_t sacked_before) {
-  uint32_t seen = t->smss ? sacked_before / t->smss : 0;
-  if (seen < t->dupacks)
-    seen = t->dupacks;
-  seen++;
-  if (seen > SF_TCP_MAX_DUPTHRESH)
-    seen = SF_TCP_MAX_DUPTHRESH;
-  if (seen > t->dupthresh)
-    t->dupthresh = seen;
-}
-
-/*
- * RFC 3522 (Eifel detection): the first ACK after a fast retransmit
- * echoing a timestamp older than the retransmission's was caused by the
- * original, which was only reordered (veth and the fault middleware
- * reorder without losing anything). RFC 4015's response: leave recovery
- * and restore the window, instead of halving it for a loss that never
- * happened and retransmitting more on every partial ACK.
- */
-static bool spurious_recovery(struct sf_tcb *t, const struct sf_tcp_hdr *h,
-                              uint32_t sacked_before) {
-  if (!(t->flags & SF_TF_EIFEL))
-    return false;
-  t->flags &= ~(uint32_t)SF_TF_EIFEL; /* only the first ACK tells */
-  if (!(h->opts.present & SF_TCP_OPT_TIMESTAMP) || !h->opts.ts_ecr ||
-      (int32_t)(h->opts.ts_ecr - t->rtx_tsval) >= 0)
-    return false;
-  SF_TCP_COUNT(t->eng, tcp_spurious_recoveries);
-  raise_dupthresh(t, sacked_before);
-  /* and no loss happened, so RFC 6582's guard against a second fast
-   * retransmit for the same window has nothing to guard */
-  t->recover = sf_seq_add(h->ack, (uint32_t)-1);
-  t->flags &= ~(uint32_t)SF_TF_IN_RECOVERY;
-  t->dupacks = 0;
-  /* the algorithm's state as before the loss (CUBIC's W_max and epoch
-   * too), with the larger cwnd and the current SMSS (PMTU may lower it) */
-  uint32_t cwnd = t->ccs.cwnd, smss = t->ccs.smss;
-  t->ccs = t->undo_ccs;
-  t->ccs.smss = smss;
-  if (t->ccs.cwnd < cwnd)
-    t->ccs.cwnd = cwnd;
-  return true;
 }
 
 /*
@@ -160,23 +85,14 @@ static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
                    sf_seq_eq(ack, sf_seq_add(fin_seq(t), 1));
   take_rtt_sample(t, h);
   free_acked_data(t, ack);
-  /* what arrived above the hole this ACK fills, before it did */
-  uint32_t sacked_before = sf__sack_sacked_below(t, acked);
-  sf__sack_shift(t, acked);
   t->snd_una = ack;
   if (sf_seq_lt(t->snd_nxt, ack))
     t->snd_nxt = ack;
   t->rtx_count = 0;
   t->rtt.backoff = 0;
-  if ((t->flags & SF_TF_IN_RECOVERY) &&
-      !spurious_recovery(t, h, sacked_before)) {
-    recovery_ack(t, ack, acked);
-  } else {
-    t->dupacks = 0;
-    if (limited)
-      t->cc->on_ack(&t->ccs, acked, t->eng->now, t->rtt.srtt);
-  }
-  sf__tcp_tlp_on_ack(t, h, flight);
+  if (!sf__recovery_on_ack(t, h, acked) && limited)
+    t->cc->on_ack(&t->ccs, acked, t->eng->now, t->rtt.srtt);
+  sf__recovery_ack_done(t, h, flight);
   sf__tcp_rtx_arm(t, true); /* RFC 6298 5.2 and 5.3 */
   if (fin_acked)
     our_fin_acked(t);
@@ -188,37 +104,6 @@ static bool is_dupack(const struct sf_tcb *t, const struct sf_tcp_hdr *h) {
          !(h->flags & (SF_TCP_SYN | SF_TCP_FIN)) &&
          ((uint32_t)h->window << t->snd_wscale) == t->snd_wnd &&
          sf__tcp_flight(t) > 0;
-}
-
-static void dupack(struct sf_tcb *t) {
-  t->dupacks++;
-  if (t->flags & SF_TF_IN_RECOVERY) {
-    t->ccs.cwnd += t->smss; /* RFC 6582 3.2 step 4 */
-    sf__sack_retransmit_holes(t, 1);
-    return;
-  }
-  /* three duplicates, or (RFC 6675) three segments' worth SACKed above;
-   * RFC 6582 3.2 step 2: not again for losses of the same window */
-  bool lost = t->dupacks == t->dupthresh || sf__sack_loss_detected(t);
-  if (!lost || !sf_seq_gt(t->snd_una, t->recover))
-    return;
-  uint32_t flight = sf__tcp_flight(t);
-  sf__tcp_tlp_cancel(t);
-  t->undo_ccs = t->ccs;
-  t->flags &= ~(uint32_t)SF_TF_EIFEL;
-  if (t->flags & SF_TF_TS) {
-    t->rtx_tsval = sf__tcp_ts_now(t); /* what the retransmission carries */
-    t->flags |= SF_TF_EIFEL;
-  }
-  t->ccs.ssthresh = t->cc->ssthresh_after_loss(&t->ccs, flight);
-  t->recover = t->snd_max;
-  t->flags |= SF_TF_IN_RECOVERY;
-  t->flags &= ~(uint32_t)SF_TF_RTT_TIMING;
-  SF_TCP_COUNT(t->eng, tcp_fast_retrans);
-  t->high_rxt = t->snd_una;
-  sf__tcp_retransmit_first(t);
-  sf__sack_retransmit_holes(t, 1);
-  t->ccs.cwnd = t->ccs.ssthresh + 3 * t->smss;
 }
 
 /* RFC 9293: SND.WL1 < SEG.SEQ, or equal with SND.WL2 =< SEG.ACK. */
@@ -250,11 +135,11 @@ bool sf__tcp_process_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
       t->flags |= SF_TF_ACK_NOW;
     return false;
   }
-  sf__sack_update(t, h);
+  sf__recovery_on_sack(t, h);
   if (sf_seq_gt(h->ack, t->snd_una))
     new_ack(t, h);
   else if (is_dupack(t, h))
-    dupack(t);
+    sf__recovery_on_dupack(t);
   update_window(t, h);
   if (!(t->flags & SF_TF_FIN_ACKED))
     return true;

@@ -4,12 +4,13 @@
  * (cc_newreno.c, the default) and CUBIC (cc_cubic.c, RFC 9438), chosen
  * per connection by name (sf__cc_find).
  *
- * The input path owns loss detection (duplicate ACKs, partial ACKs,
- * RFC 6582's recovery point) and the window during recovery; an
+ * Loss recovery (recovery/) owns loss detection (duplicate ACKs, partial
+ * ACKs, RFC 6582's recovery point) and the window during recovery; an
  * algorithm only decides how the window grows on new ACKs and what
  * ssthresh becomes on a loss. Everything an algorithm keeps lives in
  * struct sf_cc_state, so that saving and restoring the struct (the Eifel
- * undo, ack.c) undoes an algorithm's reaction to a loss completely.
+ * undo, recovery/eifel.c) undoes an algorithm's reaction to a loss
+ * completely.
  */
 #ifndef SF_TCP_CC_H
 #define SF_TCP_CC_H

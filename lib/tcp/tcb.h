@@ -192,7 +192,7 @@ struct sf_engine {
 #define SF_TCP_COUNT(e, name) ((e)->c.name++)
 
 /* RFC 6675's DupThresh starts at 3 and rises, up to this, each time a
- * fast retransmit turns out spurious (ack.c); an RTO brings it back. */
+ * fast retransmit turns out spurious (recovery/); an RTO brings it back. */
 #define SF_TCP_DUPTHRESH 3u
 #define SF_TCP_MAX_DUPTHRESH 48u
 
@@ -248,21 +248,7 @@ bool sf__tcp_challenge_allowed(struct sf_engine *e);
  * be dropped (an ACK was queued where one is due). */
 bool sf__tcp_process_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h);
 
-/* ---- sack.c: the sender's SACK scoreboard (RFC 6675, simplified) */
-/* Records the SACK blocks of an acceptable ACK (before snd_una moves). */
-void sf__sack_update(struct sf_tcb *t, const struct sf_tcp_hdr *h);
-/* snd_una advanced by acked bytes. */
-void sf__sack_shift(struct sf_tcb *t, uint32_t acked);
-/* Forgets everything (after a retransmission timeout). */
-void sf__sack_reset(struct sf_tcb *t);
-/* Bytes SACKed between snd_una and snd_una + off. */
-uint32_t sf__sack_sacked_below(const struct sf_tcb *t, uint32_t off);
-/* RFC 6675 4 (IsLost for the first hole): at least DupThresh segments'
- * worth of data SACKed above snd_una. */
-bool sf__sack_loss_detected(const struct sf_tcb *t);
-/* In recovery: retransmits up to max segments from the holes below SACKed
- * data, from HighRxt on; returns how many went. */
-unsigned sf__sack_retransmit_holes(struct sf_tcb *t, unsigned max);
+/* ---- recovery/: loss recovery, its interface in recovery/recovery.h */
 
 /* ---- recv.c */
 void sf__tcp_process_data(struct sf_tcb *t, const struct sf_tcp_hdr *h);
@@ -305,20 +291,6 @@ void sf__tcp_timers_stop_all(struct sf_tcb *t);
 /* Arms the retransmission timer if data is in flight and it is off. */
 void sf__tcp_rtx_arm(struct sf_tcb *t, bool restart);
 
-/* ---- tlp.c: tail loss probes (RFC 8985 7) */
-/* Sets the RTX timer for a probe (flagged SF_TF_PTO) if a probe may go
- * and would come before rto_at; false otherwise (the caller sets the
- * RTO). */
-bool sf__tcp_tlp_arm(struct sf_tcb *t, sf_time_t rto_at);
-/* The probe timer expired: resends the last segment, arms the RTO. */
-void sf__tcp_tlp_fire(struct sf_tcb *t);
-/* An ACK of new data (flight: outstanding before it): ends the probe's
- * episode once it covers the probe, with a loss response if the probe
- * repaired a loss. */
-void sf__tcp_tlp_on_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h,
-                        uint32_t flight);
-/* Fast recovery or an RTO took over. */
-void sf__tcp_tlp_cancel(struct sf_tcb *t);
 void sf__tcp_timers_run(struct sf_engine *e, sf_time_t now);
 void sf__tcp_keepalive_reset(struct sf_tcb *t);
 

@@ -8,8 +8,8 @@
  *   RTX        SYN / SYN-ACK retransmission with backoff, or an RTO:
  *              RFC 6298 5.4-5.7 and RFC 5681's loss window, go-back-N;
  *              too many in a row end the connection (SF_ETIMEDOUT, or
- *              the ICMP soft error that explains it); or, flagged
- *              SF_TF_PTO, a tail loss probe's timeout (tlp.c)
+ *              the ICMP soft error that explains it); or a timeout of
+ *              loss recovery's own, a tail loss probe's (recovery/)
  *   PERSIST    a zero-window probe, backing off; probes nobody answers
  *              end the connection like RTOs
  *   DELACK     the delayed ACK, or the window update after a read
@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "tcp/recovery/recovery.h"
 #include "tcp/tcb.h"
 
 static void reheap(struct sf_tcb *t) {
@@ -55,19 +56,18 @@ void sf__tcp_timers_stop_all(struct sf_tcb *t) {
 void sf__tcp_rtx_arm(struct sf_tcb *t, bool restart) {
   if (sf__tcp_flight(t) == 0) {
     sf__tcp_timer_stop(t, SF_TT_RTX);
-    t->flags &= ~(uint32_t)SF_TF_PTO;
+    sf__recovery_disarm(t);
     return;
   }
   /* a running RTO restarts only when asked (RFC 6298 5.1), but a probe
    * may come before it; a probe timer restarts with every transmission
    * (RFC 8985 7.2) */
   bool keep_rto = !restart && t->timers[SF_TT_RTX] != SF_TIME_NEVER &&
-                  !(t->flags & SF_TF_PTO);
+                  !sf__recovery_timer_armed(t);
   sf_time_t rto_at = keep_rto ? t->timers[SF_TT_RTX]
                               : t->eng->now + sf__rtt_timeout(&t->rtt);
-  if (sf__tcp_tlp_arm(t, rto_at) || keep_rto)
+  if (sf__recovery_arm(t, rto_at) || keep_rto)
     return;
-  t->flags &= ~(uint32_t)SF_TF_PTO;
   sf__tcp_timer_set(t, SF_TT_RTX, rto_at);
 }
 
@@ -113,11 +113,8 @@ static void rto_expired(struct sf_tcb *t) {
     handshake_timeout(t);
     return;
   }
-  if (t->flags & SF_TF_PTO) {
-    sf__tcp_tlp_fire(t);
+  if (sf__recovery_timer_fired(t))
     return;
-  }
-  sf__tcp_tlp_cancel(t);
   if (t->rtx_count >= e->cfg.data_retries) {
     SF_TCP_COUNT(e, tcp_conn_timeouts);
     sf__tcp_fail(t, timeout_error(t));
@@ -127,14 +124,9 @@ static void rto_expired(struct sf_tcb *t) {
   t->rtx_count++;
   sf__rtt_backoff(&t->rtt);
   t->cc->on_rto(&t->ccs, sf__tcp_flight(t));
-  t->flags &= ~(uint32_t)(SF_TF_IN_RECOVERY | SF_TF_RTT_TIMING);
-  t->dupacks = 0;
-  /* a loss the duplicate ACKs did not catch: the reordering estimate may
-   * be what hid it (Linux resets tp->reordering here too) */
-  t->dupthresh = SF_TCP_DUPTHRESH;
-  t->recover = t->snd_max; /* RFC 6582 4: no fast retransmit for these */
+  t->flags &= ~(uint32_t)SF_TF_RTT_TIMING;
+  sf__recovery_on_rto(t);
   t->snd_nxt = t->snd_una; /* go back N */
-  sf__sack_reset(t);
   sf__tcp_retransmit_first(t);
   sf__tcp_rtx_arm(t, true);
 }

@@ -10,15 +10,14 @@
  * RTO again until the probe is acknowledged.
  *
  * Map:
- *   sf__tcp_tlp_arm     the timer for a probe, if a probe may go (7.2)
- *   sf__tcp_tlp_fire    the PTO expired: retransmit the last segment (7.3)
- *   sf__tcp_tlp_on_ack  the probe's episode ends; react to a real loss
- *                       (7.4)
- *   sf__tcp_tlp_cancel  recovery or an RTO took over
+ *   sf__tlp_arm     the timer for a probe, if a probe may go (7.2)
+ *   sf__tlp_fire    the PTO expired: retransmit the last segment (7.3)
+ *   sf__tlp_on_ack  the probe's episode ends; react to a real loss (7.4)
+ *   sf__tlp_cancel  recovery or an RTO took over
  */
 #include "config.h"
 
-#include "tcp/tcb.h"
+#include "tcp/recovery/recovery_internal.h"
 
 /* RFC 8985 7.2: PTO = 2 * SRTT, plus the worst-case delayed ACK when a
  * single segment is out (its ACK may be delayed), at least 10 ms (as
@@ -43,7 +42,7 @@ static sf_time_t pto(const struct sf_tcb *t) {
   return p < TLP_MIN_PTO ? TLP_MIN_PTO : p;
 }
 
-bool sf__tcp_tlp_arm(struct sf_tcb *t, sf_time_t rto_at) {
+bool sf__tlp_arm(struct sf_tcb *t, sf_time_t rto_at) {
   if (!may_probe(t))
     return false;
   sf_time_t at = t->eng->now + pto(t);
@@ -54,7 +53,7 @@ bool sf__tcp_tlp_arm(struct sf_tcb *t, sf_time_t rto_at) {
   return true;
 }
 
-void sf__tcp_tlp_fire(struct sf_tcb *t) {
+void sf__tlp_fire(struct sf_tcb *t) {
   t->flags &= ~(uint32_t)SF_TF_PTO;
   uint32_t flight = sf__tcp_flight(t);
   if (flight == 0)
@@ -70,8 +69,8 @@ void sf__tcp_tlp_fire(struct sf_tcb *t) {
   sf__tcp_rtx_arm(t, true); /* the RTO now, not another probe */
 }
 
-void sf__tcp_tlp_on_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h,
-                        uint32_t flight) {
+void sf__tlp_on_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h,
+                    uint32_t flight) {
   if (!(t->flags & SF_TF_TLP) || sf_seq_lt(h->ack, t->tlp_high))
     return;
   t->flags &= ~(uint32_t)SF_TF_TLP;
@@ -89,6 +88,6 @@ void sf__tcp_tlp_on_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h,
     t->ccs.cwnd = t->ccs.ssthresh;
 }
 
-void sf__tcp_tlp_cancel(struct sf_tcb *t) {
+void sf__tlp_cancel(struct sf_tcb *t) {
   t->flags &= ~(uint32_t)(SF_TF_TLP | SF_TF_PTO);
 }

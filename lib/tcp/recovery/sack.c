@@ -1,10 +1,9 @@
 /*
  * The sender's SACK scoreboard: what the peer reported holding above
  * SND.UNA (RFC 2018 blocks), and loss recovery that uses it, a simplified
- * RFC 6675: recovery starts when three segments' worth of data has been
- * SACKed above SND.UNA (not only after three duplicate ACKs, which a
- * receiver coalescing with GRO may never send), and during recovery each
- * ACK retransmits the next hole below SACKed data from HighRxt on, so
+ * RFC 6675: recovery starts when DupThresh segments' worth of data has
+ * been SACKed above SND.UNA (dupack.c), and during recovery each ACK
+ * retransmits the next hole below SACKed data from HighRxt on, so
  * several losses in one window cost one round trip, not one each.
  *
  * The scoreboard is an assembler (offsets from SND.UNA), so it is bounded
@@ -13,8 +12,7 @@
  */
 #include "config.h"
 
-#include "tcp/tcb.h"
-
+#include "tcp/recovery/recovery_internal.h"
 
 void sf__sack_update(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   if (!(t->flags & SF_TF_SACK) || !(h->opts.present & SF_TCP_OPT_SACK))
