@@ -93,8 +93,8 @@ int sf__engine_new(const struct sf_engine_config *cfg,
   if (!e)
     return SF_ENOMEM;
   e->cfg = *cfg;
-  e->cfg.congestion = sf__tcp_cc_name(cfg->congestion); /* the caller's
-                                                           string may go */
+  /* the caller's string may go: keep the algorithm's own name */
+  e->cfg.congestion = sf__tcp_cc_name(cfg->congestion);
   struct sf_ip_upcalls ipup = {.ctx = e,
                                .tcp_input = segment_in,
                                .tcp_icmp_error = icmp_error,
