@@ -231,8 +231,8 @@ START_TEST(verdict_drop_keeps_nothing) {
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
   ck_assert_uint_eq(th_count(&h, 0), 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_syn_verdict_drop"), 1);
-  ck_assert_ptr_null(
-      sf__heap_min(&sf__engine_tcp(h.e)->timers)); /* no TCP timer */
+  /* no TCP timer */
+  ck_assert_ptr_null(sf__heap_min(&sf__engine_tcp(h.e)->timers));
   /* the verdict is asked again for the retransmission; now accepted */
   h.verdict = SF_SYN_ACCEPT;
   send_syn(&h, RPORT, PEER_ISN, &o);
