@@ -11,34 +11,6 @@
 
 #include "tcp/tcb.h"
 
-/* The shift that lets our receive buffer fit the 16-bit window field. */
-uint8_t sf__tcp_our_wscale(const struct sf_tcp *e) {
-  uint8_t s = 0;
-  while (s < SF_TCP_MAX_WSCALE && (e->cfg.rcvbuf >> s) > 0xffff)
-    s++;
-  return s;
-}
-
-void sf__tcb_init_buffers(struct sf_tcb *t) {
-  struct sf_tcp *e = t->eng;
-  sf__ring_init(&t->sndbuf, e->cfg.sndbuf);
-  sf__ring_init(&t->rcvbuf, e->cfg.rcvbuf);
-  sf__asm_init(&t->ooo);
-  sf__rtt_init(&t->rtt, e->cfg.rto_initial, e->cfg.rto_min, e->cfg.rto_max);
-  t->cc = e->cc;
-  t->dupthresh = SF_TCP_DUPTHRESH;
-  t->rcv_mss = 536;
-  t->peer_mss = e->cfg.mss_default;
-  t->smss = e->cfg.mss_default;
-  t->ccs.smss = t->smss;
-  t->cc->init(&t->ccs);
-  t->rcv_wscale = sf__tcp_our_wscale(e);
-  t->keep_idle = e->cfg.keepalive_idle;
-  /* RFC 7323 5.4: a per-connection offset hides the host's clock */
-  t->ts_offset = (uint32_t)sf__siphash(e->secret.isn_key, &t->node.key,
-                                       sizeof(t->node.key));
-}
-
 /* IPv4 and TCP headers without options take 40 bytes of the MTU. */
 uint16_t sf__tcp_mss_for_mtu(unsigned mtu) {
   if (mtu > 65535)

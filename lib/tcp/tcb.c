@@ -1,14 +1,44 @@
 /*
- * The lifetime of control blocks: created here, put in and taken out of
- * the 4-tuple table, and freed only from the reap list when the call into
- * TCP ends, so nothing frees a tcb under a caller's feet. Also the numbers
- * a new connection takes from outside: its ISN and its timestamp clock.
+ * The lifetime of control blocks: created here with the configuration's
+ * defaults, put in and taken out of the 4-tuple table, and freed only
+ * from the reap list when the call into TCP ends, so nothing frees a tcb
+ * under a caller's feet. Also the numbers a new connection takes from
+ * outside: its ISN and its timestamp clock.
  */
 #include "config.h"
 
 #include <stdlib.h>
 
 #include "tcp/tcb.h"
+
+/* The shift that lets our receive buffer fit the 16-bit window field. */
+uint8_t sf__tcp_our_wscale(const struct sf_tcp *e) {
+  uint8_t s = 0;
+  while (s < SF_TCP_MAX_WSCALE && (e->cfg.rcvbuf >> s) > 0xffff)
+    s++;
+  return s;
+}
+
+/* What a new connection starts with, from the configuration. */
+static void set_defaults(struct sf_tcb *t) {
+  struct sf_tcp *e = t->eng;
+  sf__ring_init(&t->sndbuf, e->cfg.sndbuf);
+  sf__ring_init(&t->rcvbuf, e->cfg.rcvbuf);
+  sf__asm_init(&t->ooo);
+  sf__rtt_init(&t->rtt, e->cfg.rto_initial, e->cfg.rto_min, e->cfg.rto_max);
+  t->cc = e->cc;
+  t->dupthresh = SF_TCP_DUPTHRESH;
+  t->rcv_mss = 536;
+  t->peer_mss = e->cfg.mss_default;
+  t->smss = e->cfg.mss_default;
+  t->ccs.smss = t->smss;
+  t->cc->init(&t->ccs);
+  t->rcv_wscale = sf__tcp_our_wscale(e);
+  t->keep_idle = e->cfg.keepalive_idle;
+  /* RFC 7323 5.4: a per-connection offset hides the host's clock */
+  t->ts_offset = (uint32_t)sf__siphash(e->secret.isn_key, &t->node.key,
+                                       sizeof(t->node.key));
+}
 
 struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,
                            unsigned netif) {
@@ -22,7 +52,7 @@ struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,
   sf__heap_node_init(&t->heap);
   for (int i = 0; i < SF_TT_COUNT; i++)
     t->timers[i] = SF_TIME_NEVER;
-  sf__tcb_init_buffers(t);
+  set_defaults(t);
   t->all_next = e->all;
   if (e->all)
     e->all->all_prev = t;

@@ -7,8 +7,8 @@
  * Files:
  *   tcp.c       the TCP object: its tables, the enter/leave bracket,
  *               timers' entry and deadline, counters
- *   tcb.c       tcb lifetime (new, 4-tuple table, reap list), ISN, the
- *               timestamp clock
+ *   tcb.c       tcb lifetime (new with its defaults, 4-tuple table, reap
+ *               list), ISN, the timestamp clock
  *   demux.c     where a segment goes: connection, TIME-WAIT record,
  *               listener or RST
  *   path.c      ICMP errors and unreachable next hops
@@ -221,6 +221,8 @@ void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r);
 void sf__tcp_enter_time_wait(struct sf_tcb *t);
 
 /* ---- tcb.c */
+/* The window scale we offer: what lets rcvbuf fit the 16-bit field. */
+uint8_t sf__tcp_our_wscale(const struct sf_tcp *e);
 struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,
                            unsigned netif);
 /* Puts t in the 4-tuple table. Returns 0 or SF_EADDRINUSE/SF_ENOMEM. */
@@ -344,12 +346,10 @@ void sf__tcp_timers_run(struct sf_tcp *e, sf_time_t now);
 void sf__tcp_keepalive_reset(struct sf_tcb *t);
 
 /* ---- conn.c */
-void sf__tcb_init_buffers(struct sf_tcb *t);
 /* sf__tcp_abort inside a call into TCP: RST if synchronized, CLOSED. */
 void sf__tcp_reset_connection(struct sf_tcb *t);
 /* Switches t to congestion control cc (see sf__tcp_set_congestion). */
 void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc);
-uint8_t sf__tcp_our_wscale(const struct sf_tcp *e);
 uint16_t sf__tcp_mss_for_mtu(unsigned mtu);
 
 /* Helpers on sequence space. */
