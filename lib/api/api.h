@@ -28,7 +28,7 @@
 
 #include "loop/loop.h"
 #include "synfin.h"
-#include "tcp/engine.h"
+#include "stack/stack.h"
 
 /* sf_handle_t.flags */
 #define SF__H_ACTIVE 0x1u

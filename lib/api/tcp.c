@@ -110,8 +110,8 @@ int sf_listen(sf_tcp_t *tcp, int backlog, sf_connection_cb cb) {
   if (t->tcb)
     return SF_EINVAL;
   struct sf__loop_impl *impl = tcp->loop->impl_;
-  int rc = sf__tcp_listen(impl->engine, t->bind_addr, t->bind_port, backlog,
-                          tcp, &t->listener);
+  int rc = sf__tcp_listen(sf__engine_tcp(impl->engine), t->bind_addr,
+                          t->bind_port, backlog, tcp, &t->listener);
   if (rc < 0)
     return rc;
   if (t->hooks)
@@ -166,8 +166,8 @@ int sf_tcp_connect(sf_connect_t *req, sf_tcp_t *tcp,
     return SF_EINVAL;
   struct sf__loop_impl *impl = tcp->loop->impl_;
   sf_time_t now = sf__loop_now(tcp->loop);
-  rc = sf__tcp_connect(impl->engine, t->bind_addr, t->bind_port, ra, rp, tcp,
-                       t->hooks, now, &t->tcb);
+  rc = sf__tcp_connect(sf__engine_tcp(impl->engine), t->bind_addr, t->bind_port,
+                       ra, rp, tcp, t->hooks, now, &t->tcb);
   if (rc < 0) {
     t->tcb = NULL;
     return rc;

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 
 #include "link/link.h"
-#include "tcp/engine.h"
+#include "stack/stack.h"
 
 struct ev_loop;
 struct sf_reactor;

@@ -19,7 +19,7 @@ static bool ack_too_old(const struct sf_tcb *t, sf_seq_t ack) {
 }
 
 static void take_rtt_sample(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   if ((t->flags & SF_TF_TS) && (h->opts.present & SF_TCP_OPT_TIMESTAMP) &&
       h->opts.ts_ecr) {
     uint32_t ms = sf__tcp_ts_now(t) - h->opts.ts_ecr;
@@ -50,7 +50,7 @@ static void free_acked_data(struct sf_tcb *t, sf_seq_t ack) {
 }
 
 static void our_fin_acked(struct sf_tcb *t) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   t->flags |= SF_TF_FIN_ACKED;
   sf__tcp_emit_event(t, SF_TEV_FIN_ACKED, 0, 0);
   if (t->state == SF_TCP_FIN_WAIT_1) {
@@ -123,7 +123,7 @@ static void update_window(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
 }
 
 bool sf__tcp_process_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   if (sf_seq_gt(h->ack, t->snd_max)) {
     SF_TCP_COUNT(e, tcp_in_ack_too_new);
     t->flags |= SF_TF_ACK_NOW;

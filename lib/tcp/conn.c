@@ -11,34 +11,6 @@
 
 #include "tcp/tcb.h"
 
-/* The shift that lets our receive buffer fit the 16-bit window field. */
-uint8_t sf__tcp_our_wscale(const struct sf_engine *e) {
-  uint8_t s = 0;
-  while (s < SF_TCP_MAX_WSCALE && (e->cfg.rcvbuf >> s) > 0xffff)
-    s++;
-  return s;
-}
-
-void sf__tcb_init_buffers(struct sf_tcb *t) {
-  struct sf_engine *e = t->eng;
-  sf__ring_init(&t->sndbuf, e->cfg.sndbuf);
-  sf__ring_init(&t->rcvbuf, e->cfg.rcvbuf);
-  sf__asm_init(&t->ooo);
-  sf__rtt_init(&t->rtt, e->cfg.rto_initial, e->cfg.rto_min, e->cfg.rto_max);
-  t->cc = e->cc;
-  t->dupthresh = SF_TCP_DUPTHRESH;
-  t->rcv_mss = 536;
-  t->peer_mss = e->cfg.mss_default;
-  t->smss = e->cfg.mss_default;
-  t->ccs.smss = t->smss;
-  t->cc->init(&t->ccs);
-  t->rcv_wscale = sf__tcp_our_wscale(e);
-  t->keep_idle = e->cfg.keepalive_idle;
-  /* RFC 7323 5.4: a per-connection offset hides the host's clock */
-  t->ts_offset = (uint32_t)sf__siphash(e->secret.isn_key, &t->node.key,
-                                       sizeof(t->node.key));
-}
-
 /* IPv4 and TCP headers without options take 40 bytes of the MTU. */
 uint16_t sf__tcp_mss_for_mtu(unsigned mtu) {
   if (mtu > 65535)
@@ -48,20 +20,20 @@ uint16_t sf__tcp_mss_for_mtu(unsigned mtu) {
 
 /* ---------------------------------------------------------- connect */
 
-static uint32_t port_offset(struct sf_engine *e, uint32_t laddr,
+static uint32_t port_offset(struct sf_tcp *e, uint32_t laddr,
                             uint32_t raddr, uint16_t rport) {
   if (e->cfg.port_offset)
     return e->cfg.port_offset(e->cfg.rand_ctx, laddr, raddr, rport);
   return sf__port_offset(&e->secret, laddr, raddr, rport);
 }
 
-static bool tuple_free(struct sf_engine *e, const struct sf_tuple *tu) {
+static bool tuple_free(struct sf_tcp *e, const struct sf_tuple *tu) {
   return !sf__tuple_map_find(&e->conns, tu) && !sf__tw_find(&e->tw, tu);
 }
 
 /* RFC 6056 3.3.3, algorithm 3: port = min + (next_ephemeral + F()) mod
  * num, trying successive ports until a free 4-tuple. */
-static int pick_ephemeral(struct sf_engine *e, struct sf_tuple *tu) {
+static int pick_ephemeral(struct sf_tcp *e, struct sf_tuple *tu) {
   uint32_t num = (uint32_t)e->cfg.port_hi - e->cfg.port_lo + 1;
   uint32_t offset = port_offset(e, tu->laddr, tu->raddr, tu->rport);
   for (uint32_t count = 0; count < num; count++) {
@@ -76,7 +48,7 @@ static int pick_ephemeral(struct sf_engine *e, struct sf_tuple *tu) {
 }
 
 static void retain_observer(struct sf_tcb *t, void *observer) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   if (observer && e->up.observer_retain)
     e->up.observer_retain(e->up.ctx, observer);
   if (t->observer && e->up.observer_release)
@@ -88,11 +60,9 @@ void sf__tcp_set_observer(struct sf_tcb *t, void *observer) {
   retain_observer(t, observer);
 }
 
-int sf__tcp_connect(struct sf_engine *e, uint32_t laddr, uint16_t lport,
-                    uint32_t raddr, uint16_t rport, void *user,
-                    void *observer, sf_time_t now, struct sf_tcb **out) {
-  *out = NULL;
-  e->now = now;
+static int open_connection(struct sf_tcp *e, uint32_t laddr, uint16_t lport,
+                           uint32_t raddr, uint16_t rport, void *user,
+                           void *observer, struct sf_tcb **out) {
   if (!raddr || !rport)
     return SF_EINVAL;
   if (laddr && sf__ip_netif_by_addr(e->ip, laddr) < 0)
@@ -111,7 +81,6 @@ int sf__tcp_connect(struct sf_engine *e, uint32_t laddr, uint16_t lport,
     return SF_ENOMEM;
   if ((rc = sf__tcb_hash(t)) != 0) {
     sf__tcb_reap(t);
-    sf__engine_reap(e);
     return rc;
   }
   t->flags |= SF_TF_ATTACHED;
@@ -129,6 +98,17 @@ int sf__tcp_connect(struct sf_engine *e, uint32_t laddr, uint16_t lport,
   return 0;
 }
 
+int sf__tcp_connect(struct sf_tcp *tcp, uint32_t laddr, uint16_t lport,
+                    uint32_t raddr, uint16_t rport, void *user,
+                    void *observer, sf_time_t now, struct sf_tcb **out) {
+  *out = NULL;
+  sf__tcp_enter(tcp, now);
+  int rc = open_connection(tcp, laddr, lport, raddr, rport, user, observer,
+                           out);
+  sf__tcp_leave(tcp);
+  return rc;
+}
+
 /* ------------------------------------------------------------- data */
 
 static bool can_send(const struct sf_tcb *t) {
@@ -143,17 +123,23 @@ static bool can_send(const struct sf_tcb *t) {
   }
 }
 
-ssize_t sf__tcp_send(struct sf_tcb *t, const void *data, size_t len,
-                     sf_time_t now) {
-  t->eng->now = now;
+static ssize_t queue_data(struct sf_tcb *t, const void *data, size_t len) {
   if (t->error)
     return t->error;
   if (!can_send(t))
     return SF_EPIPE;
   size_t n = sf__ring_write(&t->sndbuf, data, len);
   sf__tcp_output(t);
-  sf__engine_reap(t->eng);
   return (ssize_t)n;
+}
+
+ssize_t sf__tcp_send(struct sf_tcb *t, const void *data, size_t len,
+                     sf_time_t now) {
+  struct sf_tcp *e = t->eng;
+  sf__tcp_enter(e, now);
+  ssize_t rc = queue_data(t, data, len);
+  sf__tcp_leave(e);
+  return rc;
 }
 
 size_t sf__tcp_send_space(const struct sf_tcb *t) {
@@ -186,13 +172,10 @@ static void maybe_window_update(struct sf_tcb *t) {
   }
 }
 
-ssize_t sf__tcp_recv(struct sf_tcb *t, void *buf, size_t len,
-                     sf_time_t now) {
-  t->eng->now = now;
+static ssize_t read_data(struct sf_tcb *t, void *buf, size_t len) {
   if (sf__ring_len(&t->rcvbuf) > 0) {
     size_t n = sf__ring_read(&t->rcvbuf, buf, len);
     maybe_window_update(t);
-    sf__engine_reap(t->eng);
     return (ssize_t)n;
   }
   if ((t->flags & SF_TF_PEER_FIN) && !(t->flags & SF_TF_EOF_READ)) {
@@ -206,6 +189,15 @@ ssize_t sf__tcp_recv(struct sf_tcb *t, void *buf, size_t len,
   return SF_EAGAIN;
 }
 
+ssize_t sf__tcp_recv(struct sf_tcb *t, void *buf, size_t len,
+                     sf_time_t now) {
+  struct sf_tcp *e = t->eng;
+  sf__tcp_enter(e, now);
+  ssize_t rc = read_data(t, buf, len);
+  sf__tcp_leave(e);
+  return rc;
+}
+
 size_t sf__tcp_readable(const struct sf_tcb *t) {
   return sf__ring_len(&t->rcvbuf);
 }
@@ -217,8 +209,7 @@ bool sf__tcp_read_done(const struct sf_tcb *t) {
 
 /* ------------------------------------------------------------- closing */
 
-int sf__tcp_shutdown(struct sf_tcb *t, sf_time_t now) {
-  t->eng->now = now;
+static int shut_wr(struct sf_tcb *t) {
   if ((t->flags & SF_TF_SHUT_WR) || !can_send(t))
     return SF_ENOTCONN;
   t->flags |= SF_TF_SHUT_WR;
@@ -228,12 +219,18 @@ int sf__tcp_shutdown(struct sf_tcb *t, sf_time_t now) {
   else if (t->state == SF_TCP_CLOSE_WAIT)
     sf__tcp_set_state(t, SF_TCP_LAST_ACK);
   sf__tcp_output(t);
-  sf__engine_reap(t->eng);
   return 0;
 }
 
-void sf__tcp_abort(struct sf_tcb *t, sf_time_t now) {
-  t->eng->now = now;
+int sf__tcp_shutdown(struct sf_tcb *t, sf_time_t now) {
+  struct sf_tcp *e = t->eng;
+  sf__tcp_enter(e, now);
+  int rc = shut_wr(t);
+  sf__tcp_leave(e);
+  return rc;
+}
+
+void sf__tcp_reset_connection(struct sf_tcb *t) {
   if (t->state == SF_TCP_CLOSED)
     return;
   if (sf__tcp_synchronized(t->state) && t->state != SF_TCP_TIME_WAIT) {
@@ -243,9 +240,16 @@ void sf__tcp_abort(struct sf_tcb *t, sf_time_t now) {
   sf__tcp_finish(t);
 }
 
-void sf__tcp_detach(struct sf_tcb *t, sf_time_t now) {
-  struct sf_engine *e = t->eng;
-  e->now = now;
+void sf__tcp_abort(struct sf_tcb *t, sf_time_t now) {
+  struct sf_tcp *e = t->eng;
+  sf__tcp_enter(e, now);
+  sf__tcp_reset_connection(t);
+  sf__tcp_leave(e);
+}
+
+/* Hands t over to TCP, which ends the connection as close(2) would. */
+static void orphan(struct sf_tcb *t) {
+  struct sf_tcp *e = t->eng;
   t->flags &= ~(uint32_t)SF_TF_ATTACHED;
   t->flags |= SF_TF_ORPHAN;
   t->user = NULL;
@@ -254,8 +258,7 @@ void sf__tcp_detach(struct sf_tcb *t, sf_time_t now) {
    * (after a shutdown too: FIN-WAIT-1/2, CLOSING) */
   if (sf__ring_len(&t->rcvbuf) > 0 && sf__tcp_synchronized(t->state) &&
       t->state != SF_TCP_TIME_WAIT) {
-    sf__tcp_abort(t, now);
-    sf__engine_reap(e);
+    sf__tcp_reset_connection(t);
     return;
   }
   switch (t->state) {
@@ -275,20 +278,25 @@ void sf__tcp_detach(struct sf_tcb *t, sf_time_t now) {
     break;
   default: /* SYN-RECEIVED, ESTABLISHED, CLOSE-WAIT */
     if (sf__ring_len(&t->rcvbuf) > 0) { /* RFC 2525 2.17 */
-      sf__tcp_abort(t, now);
+      sf__tcp_reset_connection(t);
       break;
     }
     if (!(t->flags & SF_TF_SHUT_WR))
-      sf__tcp_shutdown(t, now);
+      shut_wr(t);
     break;
   }
-  sf__engine_reap(e);
+}
+
+void sf__tcp_detach(struct sf_tcb *t, sf_time_t now) {
+  struct sf_tcp *e = t->eng;
+  sf__tcp_enter(e, now);
+  orphan(t);
+  sf__tcp_leave(e);
 }
 
 /* ------------------------------------------------------------- options */
 
-void sf__tcp_set_nodelay(struct sf_tcb *t, bool on, sf_time_t now) {
-  t->eng->now = now;
+static void set_nodelay(struct sf_tcb *t, bool on) {
   if (on)
     t->flags |= SF_TF_NODELAY;
   else
@@ -297,9 +305,14 @@ void sf__tcp_set_nodelay(struct sf_tcb *t, bool on, sf_time_t now) {
     sf__tcp_output(t);
 }
 
-void sf__tcp_set_keepalive(struct sf_tcb *t, bool on, sf_time_t idle,
-                           sf_time_t now) {
-  t->eng->now = now;
+void sf__tcp_set_nodelay(struct sf_tcb *t, bool on, sf_time_t now) {
+  struct sf_tcp *e = t->eng;
+  sf__tcp_enter(e, now);
+  set_nodelay(t, on);
+  sf__tcp_leave(e);
+}
+
+static void set_keepalive(struct sf_tcb *t, bool on, sf_time_t idle) {
   if (idle)
     t->keep_idle = idle;
   if (on)
@@ -307,8 +320,16 @@ void sf__tcp_set_keepalive(struct sf_tcb *t, bool on, sf_time_t idle,
   else
     t->flags &= ~(uint32_t)SF_TF_KEEPALIVE;
   if (t->last_recv == 0)
-    t->last_recv = now;
+    t->last_recv = t->eng->now;
   sf__tcp_keepalive_reset(t);
+}
+
+void sf__tcp_set_keepalive(struct sf_tcb *t, bool on, sf_time_t idle,
+                           sf_time_t now) {
+  struct sf_tcp *e = t->eng;
+  sf__tcp_enter(e, now);
+  set_keepalive(t, on, idle);
+  sf__tcp_leave(e);
 }
 
 /* ------------------------------------------------------------- queries */

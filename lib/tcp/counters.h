@@ -1,7 +1,7 @@
 /*
  * TCP's counters, one per drop reason and per notable event, like
- * `netstat -s`. X(name, description); the engine exposes them together
- * with the IP layer's (sf__engine_counters).
+ * `netstat -s`. X(name, description); the stack lists them together
+ * with the IP layer's (lib/stack/counters.c).
  */
 #ifndef SF_TCP_COUNTERS_H
 #define SF_TCP_COUNTERS_H

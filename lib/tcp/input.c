@@ -47,7 +47,7 @@ void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o,
 }
 
 /* RFC 5961 7: at most challenge_ack_limit challenge ACKs per second. */
-bool sf__tcp_challenge_allowed(struct sf_engine *e) {
+bool sf__tcp_challenge_allowed(struct sf_tcp *e) {
   sf_time_t second = e->now / SF_NSEC_PER_SEC;
   if (second != e->challenge_window) {
     e->challenge_window = second;
@@ -71,7 +71,7 @@ static void challenge_ack(struct sf_tcb *t) {
 
 static void syn_sent_established(struct sf_tcb *t,
                                  const struct sf_tcp_hdr *h) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   t->snd_una = h->ack;
   if (!(t->flags & SF_TF_TS) && (t->flags & SF_TF_RTT_TIMING) &&
       t->rtx_count == 0)
@@ -181,7 +181,7 @@ static bool check_rst(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
     challenge_ack(t);
     return false;
   }
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   SF_TCP_COUNT(e, tcp_in_rst);
   if (t->state == SF_TCP_SYN_RECEIVED && (t->flags & SF_TF_PASSIVE)) {
     sf__tcp_finish(t); /* back to LISTEN: the listener never knew it */
@@ -270,7 +270,7 @@ static void time_wait_input(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
     return;
   case SF_TW_NEW_SYN: {
     /* the old connection is over; the SYN goes to the listener */
-    struct sf_engine *e = t->eng;
+    struct sf_tcp *e = t->eng;
     struct sf_tuple tu = t->node.key;
     unsigned netif = t->netif;
     SF_TCP_COUNT(e, tcp_timewait_reused);

@@ -10,21 +10,7 @@
 #include "tcp/syncookie.h"
 #include "tcp/tcb.h"
 
-struct sf_listener *sf__listener_find(struct sf_engine *e, uint32_t addr,
-                                      uint16_t port) {
-  struct sf_listener *wild = NULL;
-  for (struct sf_listener *l = e->listeners; l; l = l->next) {
-    if (l->port != port)
-      continue;
-    if (l->addr == addr)
-      return l;
-    if (l->addr == 0)
-      wild = l;
-  }
-  return wild;
-}
-
-static bool port_taken(struct sf_engine *e, uint32_t addr, uint16_t port) {
+static bool port_taken(struct sf_tcp *e, uint32_t addr, uint16_t port) {
   for (struct sf_listener *l = e->listeners; l; l = l->next)
     if (l->port == port && (l->addr == addr || !l->addr || !addr))
       return true;
@@ -33,7 +19,7 @@ static bool port_taken(struct sf_engine *e, uint32_t addr, uint16_t port) {
 
 /* A listener without a port gets one from the ephemeral range, as
  * Linux's autobind does; the counter spreads successive choices. */
-static int pick_listen_port(struct sf_engine *e, uint32_t addr,
+static int pick_listen_port(struct sf_tcp *e, uint32_t addr,
                             uint16_t *port) {
   uint32_t span = (uint32_t)e->cfg.port_hi - e->cfg.port_lo + 1;
   uint32_t start = sf__port_offset(&e->secret, addr, 0, 0) + e->port_counter;
@@ -48,7 +34,7 @@ static int pick_listen_port(struct sf_engine *e, uint32_t addr,
   return SF_EADDRINUSE;
 }
 
-int sf__tcp_listen(struct sf_engine *e, uint32_t addr, uint16_t port,
+int sf__tcp_listen(struct sf_tcp *e, uint32_t addr, uint16_t port,
                    int backlog, void *user, struct sf_listener **out) {
   *out = NULL;
   if (addr && sf__ip_netif_by_addr(e->ip, addr) < 0)
@@ -76,7 +62,7 @@ int sf__tcp_listen(struct sf_engine *e, uint32_t addr, uint16_t port,
 }
 
 void sf__tcp_listener_set_observer(struct sf_listener *l, void *observer) {
-  struct sf_engine *e = l->eng;
+  struct sf_tcp *e = l->eng;
   if (observer && e->up.observer_retain)
     e->up.observer_retain(e->up.ctx, observer);
   if (l->observer && e->up.observer_release)
@@ -141,7 +127,7 @@ void sf__listener_child_established(struct sf_tcb *t) {
     l->synq_len--;
   queue_append(&l->acceptq, &l->acceptq_tail, t);
   l->acceptq_len++;
-  struct sf_engine *e = l->eng;
+  struct sf_tcp *e = l->eng;
   if (e->up.listener_ready)
     e->up.listener_ready(e->up.ctx, l, l->user);
 }
@@ -162,13 +148,12 @@ static void reset_children(struct sf_tcb *head) {
   while (head) {
     struct sf_tcb *t = head;
     head = t->q_next;
-    sf__tcp_abort(t, t->eng->now);
+    sf__tcp_reset_connection(t);
   }
 }
 
-void sf__tcp_listener_close(struct sf_listener *l, sf_time_t now) {
-  struct sf_engine *e = l->eng;
-  e->now = now;
+static void close_listener(struct sf_listener *l) {
+  struct sf_tcp *e = l->eng;
   for (struct sf_listener **p = &e->listeners; *p; p = &(*p)->next) {
     if (*p == l) {
       *p = l->next;
@@ -179,12 +164,18 @@ void sf__tcp_listener_close(struct sf_listener *l, sf_time_t now) {
   reset_children(l->acceptq);
   sf__tcp_listener_set_observer(l, NULL);
   free(l);
-  sf__engine_reap(e);
+}
+
+void sf__tcp_listener_close(struct sf_listener *l, sf_time_t now) {
+  struct sf_tcp *e = l->eng;
+  sf__tcp_enter(e, now);
+  close_listener(l);
+  sf__tcp_leave(e);
 }
 
 /* ------------------------------------------------------------ the SYN */
 
-static uint16_t netif_mss(struct sf_engine *e, unsigned netif) {
+static uint16_t netif_mss(struct sf_tcp *e, unsigned netif) {
   const struct sf_netif_config *c = sf__ip_netif_config(e->ip, netif);
   return sf__tcp_mss_for_mtu(c ? c->mtu : 576);
 }
@@ -219,7 +210,7 @@ static void fill_syn_info(const struct sf_listener *l,
 static void send_cookie_syn_ack(struct sf_listener *l, unsigned netif,
                                 const struct sf_tuple *tu,
                                 const struct sf_tcp_hdr *h) {
-  struct sf_engine *e = l->eng;
+  struct sf_tcp *e = l->eng;
   const struct sf_tcp_opts *po = &h->opts;
   uint16_t ours = netif_mss(e, netif);
   uint16_t offered = (po->present & SF_TCP_OPT_MSS) ? po->mss : 0;
@@ -254,7 +245,7 @@ static void send_cookie_syn_ack(struct sf_listener *l, unsigned netif,
 
 static struct sf_tcb *new_child(struct sf_listener *l, unsigned netif,
                                 const struct sf_tuple *tu) {
-  struct sf_engine *e = l->eng;
+  struct sf_tcp *e = l->eng;
   struct sf_tcb *t = sf__tcb_new(e, tu, netif);
   if (!t)
     return NULL;
@@ -277,7 +268,7 @@ static struct sf_tcb *new_child(struct sf_listener *l, unsigned netif,
 
 static void open_child(struct sf_listener *l, unsigned netif,
                        const struct sf_tuple *tu, const struct sf_tcp_hdr *h) {
-  struct sf_engine *e = l->eng;
+  struct sf_tcp *e = l->eng;
   struct sf_tcb *t = new_child(l, netif, tu);
   if (!t)
     return;
@@ -304,7 +295,7 @@ static void open_child(struct sf_listener *l, unsigned netif,
 static bool accept_cookie(struct sf_listener *l, unsigned netif,
                           const struct sf_tuple *tu,
                           const struct sf_tcp_hdr *h) {
-  struct sf_engine *e = l->eng;
+  struct sf_tcp *e = l->eng;
   if (!e->cfg.syncookies || !l->cookies_used)
     return false;
   uint32_t cookie = h->ack.v - 1, peer_isn = h->seq.v - 1;
@@ -358,7 +349,7 @@ static bool accept_cookie(struct sf_listener *l, unsigned netif,
 static sf_syn_verdict_t ask_verdict(struct sf_listener *l,
                                     const struct sf_tuple *tu,
                                     const struct sf_tcp_hdr *h) {
-  struct sf_engine *e = l->eng;
+  struct sf_tcp *e = l->eng;
   if (!e->up.syn || !l->observer)
     return SF_SYN_ACCEPT;
   sf_syn_info_t info;
@@ -369,7 +360,7 @@ static sf_syn_verdict_t ask_verdict(struct sf_listener *l,
 void sf__listener_input(struct sf_listener *l, unsigned netif,
                         const struct sf_tuple *tu,
                         const struct sf_tcp_hdr *h) {
-  struct sf_engine *e = l->eng;
+  struct sf_tcp *e = l->eng;
   if (h->flags & SF_TCP_RST)
     return; /* RFC 9293 3.10.7.2: ignore */
   if (h->flags & SF_TCP_ACK) {

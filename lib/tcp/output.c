@@ -23,7 +23,7 @@
  * is copied once, from the send buffer into the frame; otherwise it is
  * gathered behind the header first, to be summed.
  */
-static void transmit(struct sf_engine *e, const struct sf_tuple *tu,
+static void transmit(struct sf_tcp *e, const struct sf_tuple *tu,
                      const struct sf_tcp_hdr *h,
                      const struct sf_ring_view *data, unsigned offload,
                      uint16_t gso_size) {
@@ -128,7 +128,7 @@ uint16_t sf__tcp_window_field(struct sf_tcb *t, bool syn) {
  * buffer starting at seq (if any), with flags. */
 static void emit(struct sf_tcb *t, sf_seq_t seq, uint16_t flags,
                  uint32_t len) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   bool syn = (flags & SF_TCP_SYN) != 0;
   struct sf_tcp_hdr h;
   memset(&h, 0, sizeof(h));
@@ -377,7 +377,7 @@ void sf__tcp_output(struct sf_tcb *t) {
   maybe_persist(t);
 }
 
-void sf__tcp_send_raw(struct sf_engine *e, const struct sf_tuple *tu,
+void sf__tcp_send_raw(struct sf_tcp *e, const struct sf_tuple *tu,
                       sf_seq_t seq, sf_seq_t ack, uint16_t flags,
                       uint16_t window, const struct sf_tcp_opts *opts) {
   struct sf_tcp_hdr h;
@@ -395,7 +395,7 @@ void sf__tcp_send_raw(struct sf_engine *e, const struct sf_tuple *tu,
 
 /* RFC 9293 3.10.7.1: <SEQ=SEG.ACK><CTL=RST> for an ACK, else
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; never answer a RST. */
-void sf__tcp_reply_rst(struct sf_engine *e, const struct sf_tuple *tu,
+void sf__tcp_reply_rst(struct sf_tcp *e, const struct sf_tuple *tu,
                        const struct sf_tcp_hdr *h) {
   if (h->flags & SF_TCP_RST)
     return;

@@ -109,7 +109,7 @@ static void deliver_in_order(struct sf_tcb *t, const uint8_t *data,
 
 static void store_out_of_order(struct sf_tcb *t, uint32_t off,
                                const uint8_t *data, uint32_t len, bool fin) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   SF_TCP_COUNT(e, tcp_in_ooo_segs);
   t->flags |= SF_TF_ACK_NOW; /* a duplicate ACK for fast retransmit */
   if (len && sf__asm_add(&t->ooo, off, len) != 0) {

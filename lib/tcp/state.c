@@ -31,7 +31,7 @@ const char *sf_tcp_state_name(int state) {
 
 /* Reports ev about t to the layer above, if it listens. */
 static void report(struct sf_tcb *t, const struct sf_tcp_event *ev) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   if (!e->up.conn_event)
     return;
   struct sf_conn_ref ref = {
@@ -102,7 +102,7 @@ void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r) {
 
 /* A detached connection keeps only a compact record in TIME-WAIT. */
 static bool become_record(struct sf_tcb *t) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   struct sf_tw_record tmpl;
   sf__tcp_tw_template(t, &tmpl);
   sf__tcb_unhash(t);
@@ -113,7 +113,7 @@ static bool become_record(struct sf_tcb *t) {
 }
 
 void sf__tcp_enter_time_wait(struct sf_tcb *t) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   sf__tcp_set_state(t, SF_TCP_TIME_WAIT);
   SF_TCP_COUNT(e, tcp_timewait_entered);
   sf__tcp_timers_stop_all(t);

@@ -1,17 +1,26 @@
 /*
  * TCP's internals, shared by the files of lib/tcp/ and nothing above:
- * the engine, the control block, the listener, and the functions one TCP
- * file offers another. Field names follow RFC 9293 (snd_una, rcv_nxt...).
+ * the TCP object, the control block, the listener, and the functions one
+ * TCP file offers another. Field names follow RFC 9293 (snd_una,
+ * rcv_nxt...). What the layers above may call is in tcp/tcp.h.
  *
  * Files:
- *   engine.c    the engine object, IP upcalls, demultiplexing, counters
+ *   tcp.c       the TCP object: its tables, the enter/leave bracket,
+ *               timers' entry and deadline, counters
+ *   tcb.c       tcb lifetime (new with its defaults, 4-tuple table, reap
+ *               list), ISN, the timestamp clock
+ *   demux.c     where a segment goes: connection, TIME-WAIT record,
+ *               listener or RST
+ *   path.c      ICMP errors and unreachable next hops
  *   state.c     state names and the one function that changes a state
  *   listen.c    listeners, SYN handling, SYN cookies, accept
  *   input.c     segment arrival (RFC 9293 3.10.7) for SYN-SENT onwards
  *   ack.c       ACK processing: RTT, congestion control, NewReno recovery
+ *   sack.c      the sender's SACK scoreboard
+ *   tlp.c       tail loss probes
  *   recv.c      receiving data: reassembly, FIN, delayed ACKs
  *   output.c    the one place that builds segments; what to send when
- *   timer.c     per-connection timers and the engine's deadline heap
+ *   timer.c     per-connection timers and the deadline heap
  *   conn.c      the application's side: connect, send, recv, close
  */
 #ifndef SF_TCP_TCB_H
@@ -24,10 +33,10 @@
 #include "tcp/assembler.h"
 #include "tcp/cc.h"
 #include "tcp/counters.h"
-#include "tcp/engine.h"
 #include "tcp/ring.h"
 #include "tcp/rtt.h"
 #include "tcp/secret.h"
+#include "tcp/tcp.h"
 #include "tcp/timewait.h"
 #include "tcp/tuple.h"
 #include "util/heap.h"
@@ -74,7 +83,7 @@ enum sf_tcp_timer {
 struct sf_listener;
 
 struct sf_tcb {
-  struct sf_engine *eng;
+  struct sf_tcp *eng;
   struct sf_tuple_node node; /* in eng->conns while in the table */
   bool in_table;
   struct sf_heap_node heap; /* earliest of timers[] */
@@ -152,7 +161,7 @@ struct sf_tcb {
 };
 
 struct sf_listener {
-  struct sf_engine *eng;
+  struct sf_tcp *eng;
   struct sf_listener *next; /* eng->listeners */
   uint32_t addr;            /* 0: any of ours */
   uint16_t port;
@@ -167,10 +176,11 @@ struct sf_listener {
   const struct sf_cc_ops *cc; /* its connections' (NULL: the engine's) */
 };
 
-struct sf_engine {
+/* TCP: one per stack, over one IP layer. */
+struct sf_tcp {
   struct sf_engine_config cfg;
   struct sf_engine_upcalls up;
-  struct sf_ip *ip;
+  struct sf_ip *ip; /* the layer below, not owned */
   struct sf_secret secret;
   struct sf_tuple_map conns;
   struct sf_tw_table tw;
@@ -178,8 +188,8 @@ struct sf_engine {
   struct sf_listener *listeners;
   struct sf_tcb *all;
   size_t tcb_count;
-  struct sf_tcb *reap; /* detached and finished: freed at the end of an
-                          engine entry point, never mid-processing */
+  struct sf_tcb *reap; /* detached and finished: freed by sf__tcp_leave,
+                          never mid-processing */
   sf_time_t now;
   uint32_t port_counter; /* RFC 6056 algorithm 3's "next_ephemeral" */
   sf_time_t challenge_window; /* the second being counted */
@@ -210,25 +220,38 @@ void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r);
 /* Enters TIME-WAIT (from FIN-WAIT-2 or CLOSING). */
 void sf__tcp_enter_time_wait(struct sf_tcb *t);
 
-/* ---- engine.c */
-struct sf_tcb *sf__tcb_new(struct sf_engine *e, const struct sf_tuple *tu,
+/* ---- tcb.c */
+/* The window scale we offer: what lets rcvbuf fit the 16-bit field. */
+uint8_t sf__tcp_our_wscale(const struct sf_tcp *e);
+struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,
                            unsigned netif);
 /* Puts t in the 4-tuple table. Returns 0 or SF_EADDRINUSE/SF_ENOMEM. */
 int sf__tcb_hash(struct sf_tcb *t);
 void sf__tcb_unhash(struct sf_tcb *t);
-/* Frees t at the end of the current engine entry point. */
+/* Frees t at the end of the current call into TCP (sf__tcp_leave). */
 void sf__tcb_reap(struct sf_tcb *t);
-void sf__engine_reap(struct sf_engine *e);
+/* Frees what sf__tcb_reap put aside. */
+void sf__tcb_free_reaped(struct sf_tcp *e);
+/* Frees t at once: only when TCP itself goes. */
+void sf__tcb_free(struct sf_tcb *t);
+void sf__tcp_release_observer(struct sf_tcp *e, void *observer);
+uint32_t sf__tcp_make_isn(struct sf_tcp *e, const struct sf_tuple *tu);
+/* The timestamp clock (RFC 7323) with a connection's offset. */
+uint32_t sf__tcp_ts_clock(const struct sf_tcp *e, uint32_t offset);
 uint32_t sf__tcp_ts_now(const struct sf_tcb *t);
-uint32_t sf__tcp_make_isn(struct sf_engine *e, const struct sf_tuple *tu);
+
+/* ---- demux.c */
+/* The live connection with this 4-tuple, or NULL. */
+struct sf_tcb *sf__tcb_find(struct sf_tcp *e, const struct sf_tuple *tu);
+/* The listener for addr:port: an exact address, else the wildcard. */
+struct sf_listener *sf__listener_find(struct sf_tcp *e, uint32_t addr,
+                                      uint16_t port);
 /* Segments for our tuple that find no tcb: TIME-WAIT, listener, RST. */
-void sf__tcp_input_closed(struct sf_engine *e, unsigned netif,
+void sf__tcp_input_closed(struct sf_tcp *e, unsigned netif,
                           const struct sf_tuple *tu,
                           const struct sf_tcp_hdr *h);
 
 /* ---- listen.c */
-struct sf_listener *sf__listener_find(struct sf_engine *e, uint32_t addr,
-                                      uint16_t port);
 void sf__listener_input(struct sf_listener *l, unsigned netif,
                         const struct sf_tuple *tu, const struct sf_tcp_hdr *h);
 /* A child reached ESTABLISHED: from the SYN queue to the accept queue. */
@@ -241,7 +264,7 @@ void sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h);
 /* The options a SYN or SYN-ACK negotiated. */
 void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o,
                        bool peer_syn_ack);
-bool sf__tcp_challenge_allowed(struct sf_engine *e);
+bool sf__tcp_challenge_allowed(struct sf_tcp *e);
 
 /* ---- ack.c */
 /* Step five of RFC 9293 3.10.7.4. Returns false when the segment must
@@ -276,10 +299,10 @@ uint32_t sf__tcp_retransmit_at(struct sf_tcb *t, sf_seq_t seq,
 void sf__tcp_send_probe(struct sf_tcb *t);
 /* RST (and ACK) for a segment that found no connection (RFC 9293
  * 3.10.7.1); never for a RST. */
-void sf__tcp_reply_rst(struct sf_engine *e, const struct sf_tuple *tu,
+void sf__tcp_reply_rst(struct sf_tcp *e, const struct sf_tuple *tu,
                        const struct sf_tcp_hdr *h);
 /* A bare segment for a tuple without tcb (SYN cookies, TIME-WAIT). */
-void sf__tcp_send_raw(struct sf_engine *e, const struct sf_tuple *tu,
+void sf__tcp_send_raw(struct sf_tcp *e, const struct sf_tuple *tu,
                       sf_seq_t seq, sf_seq_t ack, uint16_t flags,
                       uint16_t window, const struct sf_tcp_opts *opts);
 
@@ -291,14 +314,14 @@ void sf__tcp_timers_stop_all(struct sf_tcb *t);
 /* Arms the retransmission timer if data is in flight and it is off. */
 void sf__tcp_rtx_arm(struct sf_tcb *t, bool restart);
 
-void sf__tcp_timers_run(struct sf_engine *e, sf_time_t now);
+void sf__tcp_timers_run(struct sf_tcp *e, sf_time_t now);
 void sf__tcp_keepalive_reset(struct sf_tcb *t);
 
 /* ---- conn.c */
-void sf__tcb_init_buffers(struct sf_tcb *t);
+/* sf__tcp_abort inside a call into TCP: RST if synchronized, CLOSED. */
+void sf__tcp_reset_connection(struct sf_tcb *t);
 /* Switches t to congestion control cc (see sf__tcp_set_congestion). */
 void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc);
-uint8_t sf__tcp_our_wscale(const struct sf_engine *e);
 uint16_t sf__tcp_mss_for_mtu(unsigned mtu);
 
 /* Helpers on sequence space. */

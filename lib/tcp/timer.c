@@ -85,7 +85,7 @@ static int timeout_error(const struct sf_tcb *t) {
 }
 
 static void handshake_timeout(struct sf_tcb *t) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   bool passive = (t->flags & SF_TF_PASSIVE) != 0;
   unsigned limit = t->state == SF_TCP_SYN_SENT ? e->cfg.syn_retries
                                                : e->cfg.synack_retries;
@@ -108,7 +108,7 @@ static void handshake_timeout(struct sf_tcb *t) {
 }
 
 static void rto_expired(struct sf_tcb *t) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   if (t->state == SF_TCP_SYN_SENT || t->state == SF_TCP_SYN_RECEIVED) {
     handshake_timeout(t);
     return;
@@ -132,7 +132,7 @@ static void rto_expired(struct sf_tcb *t) {
 }
 
 static void persist_expired(struct sf_tcb *t) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   if (sf__tcp_unsent(t) == 0 || sf__tcp_flight(t) > 0)
     return;
   if (t->keep_sent >= e->cfg.data_retries) {
@@ -148,7 +148,7 @@ static void persist_expired(struct sf_tcb *t) {
 }
 
 static void keepalive_expired(struct sf_tcb *t) {
-  struct sf_engine *e = t->eng;
+  struct sf_tcp *e = t->eng;
   if (!(t->flags & SF_TF_KEEPALIVE) || !sf__tcp_synchronized(t->state) ||
       t->state == SF_TCP_TIME_WAIT)
     return;
@@ -207,7 +207,7 @@ static void run_due(struct sf_tcb *t, sf_time_t now) {
   }
 }
 
-void sf__tcp_timers_run(struct sf_engine *e, sf_time_t now) {
+void sf__tcp_timers_run(struct sf_tcp *e, sf_time_t now) {
   struct sf_heap_node *n;
   /* Handlers only ever arm timers in the future, so this ends. */
   while ((n = sf__heap_min(&e->timers)) && n->key <= now) {

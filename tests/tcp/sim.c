@@ -17,7 +17,7 @@
 #include "link/memory.h"
 #include "link/pcap.h"
 #include "sim.h"
-#include "tcp/engine.h"
+#include "stack/stack.h"
 
 #define SIM_PORT 7
 #define SIM_MAX_CONNS 64
@@ -201,7 +201,8 @@ static bool setup(struct sim *s) {
   if (!setup_host(s, &s->a, 'A', ADDR_A, fa) ||
       !setup_host(s, &s->b, 'B', ADDR_B, lb))
     return false;
-  int rc = sf__tcp_listen(s->b.e, ADDR_B, SIM_PORT, 64, NULL, &s->listener);
+  int rc = sf__tcp_listen(sf__engine_tcp(s->b.e), ADDR_B, SIM_PORT, 64, NULL,
+                          &s->listener);
   if (rc) {
     sim_fail(s, "listen: %s", sf_err_name(rc));
     return false;
@@ -352,8 +353,8 @@ static void start_due(struct sim *s) {
     struct conn *c = &s->conns[i];
     if (c->started || s->now < c->start_at)
       continue;
-    int rc = sf__tcp_connect(s->a.e, 0, 0, ADDR_B, SIM_PORT, c, NULL, s->now,
-                             &c->c.tcb);
+    int rc = sf__tcp_connect(sf__engine_tcp(s->a.e), 0, 0, ADDR_B, SIM_PORT, c,
+                             NULL, s->now, &c->c.tcb);
     if (rc) {
       sim_fail(s, "connect: %s", sf_err_name(rc));
       return;

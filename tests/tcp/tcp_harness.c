@@ -356,8 +356,8 @@ struct sf_tcb *th_open_active(struct th *h, struct th_conn *c, uint16_t rport,
                               uint32_t peer_isn, const struct sf_tcp_opts *opts,
                               uint16_t window) {
   memset(c, 0, sizeof(*c));
-  ck_assert_int_eq(sf__tcp_connect(h->e, 0, 0, TH_PEER_ADDR, rport, (void *)1,
-                                   NULL, h->now, &c->t),
+  ck_assert_int_eq(sf__tcp_connect(sf__engine_tcp(h->e), 0, 0, TH_PEER_ADDR,
+                                   rport, (void *)1, NULL, h->now, &c->t),
                    0);
   struct sf_tcp_hdr s;
   ck_assert(th_next(h, &s));
@@ -384,7 +384,8 @@ struct sf_tcb *th_open_passive(struct th *h, struct th_conn *c, uint16_t lport,
                                const struct sf_tcp_opts *opts, uint16_t window,
                                struct sf_listener **l) {
   memset(c, 0, sizeof(*c));
-  ck_assert_int_eq(sf__tcp_listen(h->e, 0, lport, 16, NULL, l), 0);
+  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h->e), 0, lport, 16, NULL, l),
+                   0);
   c->lport = lport;
   c->rport = rport;
   conn_init(c, peer_isn, opts, window);
@@ -498,15 +499,16 @@ void th_expect_data(struct th *h, struct th_conn *c, struct sf_tcp_hdr *s,
 struct sf_listener *th_listen(struct th *h, uint16_t port, int backlog,
                               void *user) {
   struct sf_listener *l = NULL;
-  ck_assert_int_eq(sf__tcp_listen(h->e, 0, port, backlog, user, &l), 0);
+  ck_assert_int_eq(
+      sf__tcp_listen(sf__engine_tcp(h->e), 0, port, backlog, user, &l), 0);
   ck_assert_ptr_nonnull(l);
   return l;
 }
 
 struct sf_tcb *th_connect(struct th *h, uint16_t rport, void *user) {
   struct sf_tcb *t = NULL;
-  ck_assert_int_eq(sf__tcp_connect(h->e, 0, 0, TH_PEER_ADDR, rport, user,
-                                   NULL, h->now, &t),
+  ck_assert_int_eq(sf__tcp_connect(sf__engine_tcp(h->e), 0, 0, TH_PEER_ADDR,
+                                   rport, user, NULL, h->now, &t),
                    0);
   ck_assert_ptr_nonnull(t);
   return t;

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tcp/engine.h"
+#include "stack/stack.h"
 #include "wire/tcp.h"
 
 #define TH_ADDR 0xc6120001u      /* 198.18.0.1: the engine */

@@ -192,7 +192,7 @@ START_TEST(passive_close_and_half_close) {
   ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
   ck_assert_uint_eq(th_count(&h, SF_TEV_TIME_WAIT), 0);
   ck_assert_uint_eq(th_count(&h, SF_TEV_ERROR), 0);
-  ck_assert_ptr_null(sf__heap_min(&h.e->timers));
+  ck_assert_ptr_null(sf__heap_min(&sf__engine_tcp(h.e)->timers));
   sf__tcp_detach(t, h.now);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
   th_free(&h);
@@ -491,7 +491,7 @@ START_TEST(time_wait_record_rfc6191_reuse) {
   struct th h;
   th_init(&h, short_timers);
   struct sf_listener *l = NULL;
-  ck_assert_int_eq(sf__tcp_listen(h.e, 0, 80, 4, NULL, &l), 0);
+  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), 0, 80, 4, NULL, &l), 0);
   struct sf_tcb *t = passive_ts(&h, l, PEER_ISN, 1000);
   uint32_t off = t->ts_offset;
   struct sf_tcp_hdr s;
@@ -541,7 +541,7 @@ START_TEST(time_wait_attached_rfc6191_reuse) {
   struct th h;
   th_init(&h, short_timers);
   struct sf_listener *l = NULL;
-  ck_assert_int_eq(sf__tcp_listen(h.e, 0, 80, 4, NULL, &l), 0);
+  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), 0, 80, 4, NULL, &l), 0);
   struct sf_tcb *t = passive_ts(&h, l, PEER_ISN, 1000);
   ck_assert_int_eq(sf__tcp_shutdown(t, h.now), 0);
   ck_assert_uint_eq(th_drain(&h), 1);
@@ -619,7 +619,7 @@ START_TEST(orphaned_fin_wait_2_times_out) {
   struct sf_tcb *t = open_conn(&h, PEER_ISN, NULL);
   to_fin_wait_2(&h, t);
   /* attached: FIN-WAIT-2 waits for the peer as long as it takes */
-  ck_assert_ptr_null(sf__heap_min(&h.e->timers));
+  ck_assert_ptr_null(sf__heap_min(&sf__engine_tcp(h.e)->timers));
   sf_time_t detached = h.now + SF_NSEC_PER_SEC;
   h.now = detached;
   sf__tcp_detach(t, h.now);

@@ -1,25 +1,22 @@
 /*
- * The engine: the IP layer and TCP together, sans-I/O. This is the whole
- * interface the reactor shell (lib/loop) and the public API (lib/api) use.
+ * TCP, sans-I/O: what it offers the layers above it. The stack
+ * (lib/stack) creates it over an IP layer, hands it segments and the
+ * passage of time, and asks for its next deadline and its counters; the
+ * public API (lib/api) opens, uses and closes connections through the
+ * sf__tcp_* calls.
  *
- * Inputs: frames (sf__engine_input), the passage of time
- * (sf__engine_poll), and the application's calls (sf__tcp_*). Outputs:
- * frames waiting in each interface's transmit queue (sf__engine_tx_take),
- * the earliest deadline (sf__engine_next_deadline), and events through
- * the upcalls given at creation.
- *
- * Events are reported synchronously, while the engine works; the layer
- * above queues them and delivers them to the application once the engine
- * call returns (the engine never runs application code, except on_syn's
- * verdict, which must be answered on the spot because no state is kept).
+ * Events are reported synchronously, while TCP works; the layer above
+ * queues them and delivers them to the application once the call returns
+ * (TCP never runs application code, except on_syn's verdict, which must
+ * be answered on the spot because no state is kept).
  *
  * Lifetime: a control block (struct sf_tcb) is "attached" while the API
- * layer holds it (a handle); the engine never frees an attached tcb, even
- * when it reaches CLOSED. sf__tcp_detach hands it to the engine, which
- * finishes the connection (FIN, TIME-WAIT record) and frees it.
+ * layer holds it (a handle); TCP never frees an attached tcb, even when
+ * it reaches CLOSED. sf__tcp_detach hands it to TCP, which finishes the
+ * connection (FIN, TIME-WAIT record) and frees it.
  */
-#ifndef SF_TCP_ENGINE_H
-#define SF_TCP_ENGINE_H
+#ifndef SF_TCP_TCP_H
+#define SF_TCP_TCP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,15 +24,20 @@
 #include <sys/types.h>
 
 #include "ip/ip.h"
-#include "link/link.h"
 #include "synfin.h"
+#include "tcp/counters.h"
 #include "tcp/tuple.h"
 
-struct sf_engine;
+struct sf_tcp;
 struct sf_tcb;
 struct sf_listener;
 
-/* Everything tunable, with sf__engine_config_default's values. */
+/*
+ * Everything tunable in the stack, with sf__engine_config_default's
+ * values: the IP layer's parameters, then TCP's. It is declared here,
+ * below the stack, because TCP keeps its own copy; the stack fills in the
+ * defaults and validates it (lib/stack/stack.h).
+ */
 struct sf_engine_config {
   struct sf_ip_params ip;
   size_t sndbuf;                /* per connection: 256 KiB */
@@ -73,8 +75,6 @@ struct sf_engine_config {
   /* 0: secrets from OpenSSL's RAND_bytes; else derived from this seed. */
   uint64_t secret_seed;
 };
-
-void sf__engine_config_default(struct sf_engine_config *c);
 
 /* What an event is about. */
 enum sf_tcp_event_type {
@@ -124,7 +124,7 @@ struct sf_engine_upcalls {
   /*
    * A SYN arrived for a listener whose observer is set: the verdict
    * decides what happens. Called before any state is kept; it must not
-   * call into the engine. NULL: accept every SYN.
+   * call into TCP. NULL: accept every SYN.
    */
   sf_syn_verdict_t (*syn)(void *ctx, struct sf_listener *l, void *observer,
                           const sf_syn_info_t *info);
@@ -134,57 +134,48 @@ struct sf_engine_upcalls {
   void (*observer_release)(void *ctx, void *observer);
 };
 
-/* ------------------------------------------------------------- engine */
-
-/* Returns 0, SF_EINVAL (bad config), SF_ENOMEM or SF_EIO (no entropy). */
-int sf__engine_new(const struct sf_engine_config *cfg,
-                   const struct sf_engine_upcalls *up, sf_time_t now,
-                   struct sf_engine **out);
-/*
- * Frees the engine and everything in it: tcbs (attached or not),
- * listeners, TIME-WAIT records, queued frames. No events are reported;
- * observers still held are released.
- */
-void sf__engine_free(struct sf_engine *e);
-
-/* Interfaces: as sf__ip_netif_add / _remove. */
-int sf__engine_netif_add(struct sf_engine *e, const struct sf_netif_config *c);
-void sf__engine_netif_remove(struct sf_engine *e, unsigned netif);
-
-/* One received frame (see sf__ip_input). */
-void sf__engine_input(struct sf_engine *e, unsigned netif,
-                      const uint8_t *frame, size_t len, unsigned rx_flags,
-                      sf_time_t now);
-/* Runs every timer due at now (TCP and ARP). */
-void sf__engine_poll(struct sf_engine *e, sf_time_t now);
-/* The earliest time sf__engine_poll has work, or SF_TIME_NEVER. */
-sf_time_t sf__engine_next_deadline(const struct sf_engine *e);
-
-/* The frames to send on an interface: see sf__ip_tx_take / _release. */
-size_t sf__engine_tx_take(struct sf_engine *e, unsigned netif,
-                          struct sf_frame *out, size_t max);
-void sf__engine_tx_release(struct sf_engine *e, unsigned netif, size_t n);
-
-struct sf_ip *sf__engine_ip(struct sf_engine *e);
-const struct sf_engine_config *sf__engine_config(const struct sf_engine *e);
+/* ---------------------------------------------------------------- TCP */
 
 /*
- * The counters of the IP layer and TCP, like `netstat -s`: fills up to
- * max entries and returns the total number there are.
+ * Creates TCP over ip (which must outlive it), with a configuration the
+ * stack has validated. Returns 0, SF_ENOMEM or SF_EIO (no entropy).
  */
-struct sf_counter {
-  const char *name;
-  const char *description;
-  uint64_t value;
-};
-size_t sf__engine_counters(const struct sf_engine *e, struct sf_counter *out,
-                           size_t max);
-/* One counter by name, or UINT64_MAX if there is none by that name. */
-uint64_t sf__engine_counter(const struct sf_engine *e, const char *name);
+int sf__tcp_layer_new(const struct sf_engine_config *cfg,
+                      const struct sf_engine_upcalls *up, struct sf_ip *ip,
+                      sf_time_t now, struct sf_tcp **out);
+/*
+ * Frees TCP and everything in it: tcbs (attached or not), listeners,
+ * TIME-WAIT records. No events are reported; observers still held are
+ * released.
+ */
+void sf__tcp_layer_free(struct sf_tcp *tcp);
 
+/*
+ * Every call into TCP from outside (the stack's entry points, the
+ * application's sf__tcp_* calls) runs between these two: enter sets the
+ * clock, leave frees the control blocks that finished meanwhile, so that
+ * nothing frees a tcb under a caller's feet.
+ */
+void sf__tcp_enter(struct sf_tcp *tcp, sf_time_t now);
+void sf__tcp_leave(struct sf_tcp *tcp);
+
+/* The IP layer's reports (struct sf_ip_upcalls), at the entered time. */
+void sf__tcp_segment_in(struct sf_tcp *tcp, unsigned netif,
+                        const struct sf_ipv4_hdr *ip, unsigned rx_flags);
+void sf__tcp_icmp_error(struct sf_tcp *tcp,
+                        const struct sf_ip_icmp_error *err);
+void sf__tcp_hop_unreachable(struct sf_tcp *tcp, unsigned netif,
+                             uint32_t hop);
+
+/* Runs every TCP timer and TIME-WAIT expiry due at the entered time. */
+void sf__tcp_poll(struct sf_tcp *tcp);
+/* The earliest time sf__tcp_poll has work, or SF_TIME_NEVER. */
+sf_time_t sf__tcp_next_deadline(const struct sf_tcp *tcp);
+
+const struct sf_tcp_counters *sf__tcp_counters(const struct sf_tcp *tcp);
 /* Live control blocks (attached or not) and TIME-WAIT records. */
-size_t sf__engine_tcb_count(const struct sf_engine *e);
-size_t sf__engine_timewait_count(const struct sf_engine *e);
+size_t sf__tcp_tcb_count(const struct sf_tcp *tcp);
+size_t sf__tcp_timewait_count(const struct sf_tcp *tcp);
 
 /* ----------------------------------------------------------- listeners */
 
@@ -195,7 +186,7 @@ size_t sf__engine_timewait_count(const struct sf_engine *e);
  * address and port), SF_EADDRNOTAVAIL (addr is not ours), SF_EINVAL,
  * SF_ENOMEM.
  */
-int sf__tcp_listen(struct sf_engine *e, uint32_t addr, uint16_t port,
+int sf__tcp_listen(struct sf_tcp *tcp, uint32_t addr, uint16_t port,
                    int backlog, void *user, struct sf_listener **out);
 void sf__tcp_listener_set_observer(struct sf_listener *l, void *observer);
 void sf__tcp_listener_name(const struct sf_listener *l, uint32_t *addr,
@@ -221,7 +212,7 @@ void sf__tcp_listener_close(struct sf_listener *l, sf_time_t now);
  * (laddr not ours, or no free ephemeral port), SF_EADDRINUSE (the 4-tuple
  * is taken), SF_EINVAL (raddr or rport 0), SF_ENOMEM.
  */
-int sf__tcp_connect(struct sf_engine *e, uint32_t laddr, uint16_t lport,
+int sf__tcp_connect(struct sf_tcp *tcp, uint32_t laddr, uint16_t lport,
                     uint32_t raddr, uint16_t rport, void *user,
                     void *observer, sf_time_t now, struct sf_tcb **out);
 
@@ -263,7 +254,7 @@ void sf__tcp_abort(struct sf_tcb *t, sf_time_t now);
 /*
  * The application is done with the tcb. An open connection is closed
  * like close(2): with FIN after the buffered data, or with RST when
- * received data was never read (RFC 2525 2.17). The engine frees the tcb
+ * received data was never read (RFC 2525 2.17). TCP frees the tcb
  * when the connection is over; t must not be used afterwards.
  */
 void sf__tcp_detach(struct sf_tcb *t, sf_time_t now);
@@ -279,7 +270,7 @@ void sf__tcp_set_keepalive(struct sf_tcb *t, bool on, sf_time_t idle,
  * string) or NULL if name is none. A connection's algorithm can change at
  * any time: a synchronized connection keeps its cwnd and ssthresh, the
  * new algorithm's own state starts afresh. A listener's algorithm is its
- * new connections' (NULL: the engine's default). Both return 0, or
+ * new connections' (NULL: the configured default). Both return 0, or
  * SF_EINVAL for an unknown name.
  */
 const char *sf__tcp_cc_name(const char *name);
@@ -294,4 +285,4 @@ void sf__tcp_get_info(const struct sf_tcb *t, sf_tcp_info_t *out);
 /* The user pointer given at connect/accept. */
 void *sf__tcp_user(const struct sf_tcb *t);
 
-#endif /* SF_TCP_ENGINE_H */
+#endif /* SF_TCP_TCP_H */

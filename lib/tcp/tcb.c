@@ -1,0 +1,136 @@
+/*
+ * The lifetime of control blocks: created here with the configuration's
+ * defaults, put in and taken out of the 4-tuple table, and freed only
+ * from the reap list when the call into TCP ends, so nothing frees a tcb
+ * under a caller's feet. Also the numbers a new connection takes from
+ * outside: its ISN and its timestamp clock.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "tcp/tcb.h"
+
+/* The shift that lets our receive buffer fit the 16-bit window field. */
+uint8_t sf__tcp_our_wscale(const struct sf_tcp *e) {
+  uint8_t s = 0;
+  while (s < SF_TCP_MAX_WSCALE && (e->cfg.rcvbuf >> s) > 0xffff)
+    s++;
+  return s;
+}
+
+/* What a new connection starts with, from the configuration. */
+static void set_defaults(struct sf_tcb *t) {
+  struct sf_tcp *e = t->eng;
+  sf__ring_init(&t->sndbuf, e->cfg.sndbuf);
+  sf__ring_init(&t->rcvbuf, e->cfg.rcvbuf);
+  sf__asm_init(&t->ooo);
+  sf__rtt_init(&t->rtt, e->cfg.rto_initial, e->cfg.rto_min, e->cfg.rto_max);
+  t->cc = e->cc;
+  t->dupthresh = SF_TCP_DUPTHRESH;
+  t->rcv_mss = 536;
+  t->peer_mss = e->cfg.mss_default;
+  t->smss = e->cfg.mss_default;
+  t->ccs.smss = t->smss;
+  t->cc->init(&t->ccs);
+  t->rcv_wscale = sf__tcp_our_wscale(e);
+  t->keep_idle = e->cfg.keepalive_idle;
+  /* RFC 7323 5.4: a per-connection offset hides the host's clock */
+  t->ts_offset = (uint32_t)sf__siphash(e->secret.isn_key, &t->node.key,
+                                       sizeof(t->node.key));
+}
+
+struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,
+                           unsigned netif) {
+  struct sf_tcb *t = calloc(1, sizeof(*t));
+  if (!t)
+    return NULL;
+  t->eng = e;
+  t->node.key = *tu;
+  t->netif = netif;
+  t->state = SF_TCP_CLOSED;
+  sf__heap_node_init(&t->heap);
+  for (int i = 0; i < SF_TT_COUNT; i++)
+    t->timers[i] = SF_TIME_NEVER;
+  set_defaults(t);
+  t->all_next = e->all;
+  if (e->all)
+    e->all->all_prev = t;
+  e->all = t;
+  e->tcb_count++;
+  return t;
+}
+
+int sf__tcb_hash(struct sf_tcb *t) {
+  if (t->in_table)
+    return 0;
+  if (sf__tuple_map_find(&t->eng->conns, &t->node.key))
+    return SF_EADDRINUSE;
+  int rc = sf__tuple_map_insert(&t->eng->conns, &t->node);
+  if (rc == 0)
+    t->in_table = true;
+  return rc;
+}
+
+void sf__tcb_unhash(struct sf_tcb *t) {
+  if (!t->in_table)
+    return;
+  sf__tuple_map_remove(&t->eng->conns, &t->node);
+  t->in_table = false;
+}
+
+void sf__tcp_release_observer(struct sf_tcp *e, void *observer) {
+  if (observer && e->up.observer_release)
+    e->up.observer_release(e->up.ctx, observer);
+}
+
+void sf__tcb_free(struct sf_tcb *t) {
+  struct sf_tcp *e = t->eng;
+  sf__heap_remove(&e->timers, &t->heap);
+  sf__tcb_unhash(t);
+  if (t->all_prev)
+    t->all_prev->all_next = t->all_next;
+  else
+    e->all = t->all_next;
+  if (t->all_next)
+    t->all_next->all_prev = t->all_prev;
+  e->tcb_count--;
+  sf__ring_free(&t->sndbuf);
+  sf__ring_free(&t->rcvbuf);
+  sf__tcp_release_observer(e, t->observer);
+  free(t);
+}
+
+void sf__tcb_reap(struct sf_tcb *t) {
+  if (t->flags & SF_TF_REAPED)
+    return;
+  t->flags |= SF_TF_REAPED;
+  sf__tcp_timers_stop_all(t);
+  sf__tcb_unhash(t);
+  t->reap_next = t->eng->reap;
+  t->eng->reap = t;
+}
+
+void sf__tcb_free_reaped(struct sf_tcp *e) {
+  while (e->reap) {
+    struct sf_tcb *t = e->reap;
+    e->reap = t->reap_next;
+    sf__tcb_free(t);
+  }
+}
+
+uint32_t sf__tcp_make_isn(struct sf_tcp *e, const struct sf_tuple *tu) {
+  if (e->cfg.isn)
+    return e->cfg.isn(e->cfg.rand_ctx, tu, e->now);
+  return sf__isn_rfc6528(&e->secret, tu->laddr, tu->lport, tu->raddr,
+                         tu->rport, e->now);
+}
+
+/* RFC 7323 5.4: a clock of 1 ms ticks, offset per connection. */
+uint32_t sf__tcp_ts_clock(const struct sf_tcp *e, uint32_t offset) {
+  return (uint32_t)(e->now / SF_NSEC_PER_MSEC) + offset;
+}
+
+uint32_t sf__tcp_ts_now(const struct sf_tcb *t) {
+  return sf__tcp_ts_clock(t->eng, t->ts_offset);
+}
