@@ -269,6 +269,8 @@ void sf__tcp_detach(struct sf_tcb *t, sf_time_t now) {
     sf__tcp_timer_set(t, SF_TT_2MSL, e->now + e->cfg.fin_wait2_timeout);
     break;
   case SF_TCP_TIME_WAIT:
+    sf__tcp_time_wait_detached(t);
+    break;
   case SF_TCP_FIN_WAIT_1:
   case SF_TCP_CLOSING:
   case SF_TCP_LAST_ACK:
