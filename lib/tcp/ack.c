@@ -164,6 +164,9 @@ static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   uint32_t sacked_before = sf__sack_sacked_below(t, acked);
   sf__sack_shift(t, acked);
   t->snd_una = ack;
+  /* forward progress: the peer's next hop is reachable */
+  sf__ip_confirm_neighbor(t->eng->ip, t->netif, t->node.key.raddr,
+                          t->eng->now);
   if (sf_seq_lt(t->snd_nxt, ack))
     t->snd_nxt = ack;
   t->rtx_count = 0;

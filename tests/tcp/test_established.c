@@ -92,6 +92,28 @@ START_TEST(data_both_directions) {
 }
 END_TEST
 
+/* ACKs for new data confirm the peer's ARP entry (an upper-layer
+ * confirmation, RFC 4861 7.3.1): a connection that keeps making progress
+ * never stops to ask ARP, however long it runs. */
+START_TEST(progress_confirms_neighbor) {
+  struct th h;
+  struct th_conn c;
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  struct sf_tcp_hdr s;
+  for (int i = 0; i < 150; i++) {
+    th_advance(&h, SF_NSEC_PER_SEC);
+    ck_assert_int_eq(sf__tcp_send(t, "x", 1, h.now), 1);
+    ck_assert(th_conn_next(&h, &c, &s));
+    ck_assert_uint_eq(s.payload_len, 1);
+    th_conn_ack(&h, &c, s.seq.v + 1);
+  }
+  ck_assert_uint_eq(th_counter(&h, "arp_requests_sent"), 0);
+  ck_assert_uint_eq(h.skipped_frames, 0);
+  th_finish(&h, t);
+}
+END_TEST
+
 START_TEST(segments_to_mss_minus_timestamps) {
   struct th h;
   struct th_conn c;
@@ -842,6 +864,7 @@ static Suite *established_suite(void) {
   Suite *s = suite_create("tcp_established");
   TCase *tc = tcase_create("established");
   tcase_add_test(tc, data_both_directions);
+  tcase_add_test(tc, progress_confirms_neighbor);
   tcase_add_test(tc, segments_to_mss_minus_timestamps);
   tcase_add_test(tc, segments_to_mss_without_timestamps);
   tcase_add_test(tc, peer_mss_smaller);
