@@ -15,12 +15,13 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "util/alloc.h"
 
 /* --------------------------------------------------------------- queue */
 
 static bool grow(struct sf__loop_impl *impl) {
   size_t cap = impl->ev_cap ? impl->ev_cap * 2 : 64;
-  struct sf__event *ev = malloc(cap * sizeof(*ev));
+  struct sf__event *ev = sf__alloc(cap * sizeof(*ev));
   if (!ev)
     return false;
   for (size_t i = 0; i < impl->ev_len; i++)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "synfin.h"
+#include "util/alloc.h"
 #include "util/heap.h"
 
 /* First array size: enough for a small server without regrowing. */
@@ -80,7 +81,7 @@ static int reserve_one(struct sf_heap *h) {
   size_t want = h->alloc ? h->alloc * 2 : HEAP_MIN_ALLOC;
   if (want > SIZE_MAX / sizeof *h->nodes)
     return SF_ENOMEM;
-  struct sf_heap_node **nn = realloc(h->nodes, want * sizeof *nn);
+  struct sf_heap_node **nn = sf__realloc(h->nodes, want * sizeof *nn);
   if (!nn)
     return SF_ENOMEM;
   h->nodes = nn;
