@@ -162,6 +162,11 @@ const struct sf_engine_config *sf__engine_config(const struct sf_engine *e) {
 
 struct sf_tcb *sf__tcb_new(struct sf_engine *e, const struct sf_tuple *tu,
                            unsigned netif) {
+  /* Every tcb has its slot in the timer heap from the start, so that
+   * arming a timer cannot fail later (a connection whose timers never
+   * fire would hang). */
+  if (sf__heap_reserve(&e->timers, e->tcb_count + 1) < 0)
+    return NULL;
   struct sf_tcb *t = calloc(1, sizeof(*t));
   if (!t)
     return NULL;

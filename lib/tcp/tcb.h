@@ -216,6 +216,7 @@ void sf__tcp_enter_time_wait(struct sf_tcb *t);
 void sf__tcp_time_wait_detached(struct sf_tcb *t);
 
 /* ---- engine.c */
+/* A CLOSED tcb with its slot in the timer heap, or NULL (no memory). */
 struct sf_tcb *sf__tcb_new(struct sf_engine *e, const struct sf_tuple *tu,
                            unsigned netif);
 /* Puts t in the 4-tuple table. Returns 0 or SF_EADDRINUSE/SF_ENOMEM. */
