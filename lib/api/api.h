@@ -69,6 +69,7 @@ struct sf__loop_impl {
   struct sf__event *ev;
   size_t ev_head, ev_len, ev_cap;
   uint64_t ev_dropped; /* no memory to queue an event */
+  bool ev_lost;        /* a tcp handle has SF__T_EVENT_LOST */
   sf_req_t *done, *done_tail; /* finished requests, callbacks pending */
   bool running;  /* inside sf_run */
   bool working;  /* inside sf__api_work */
@@ -116,6 +117,7 @@ int sf__iface_open_link(sf_loop_t *loop, sf_iface_t *iface,
 #define SF__T_KEEPALIVE 0x080u
 #define SF__T_BOUND 0x100u
 #define SF__T_READ_QUEUED 0x200u /* an SF__EV_READ_PASS is queued */
+#define SF__T_EVENT_LOST 0x400u  /* an event for it found no memory */
 
 struct sf__tcp_impl {
   struct sf_tcb *tcb;
@@ -172,6 +174,10 @@ void sf__tcp_update_active(sf_tcp_t *tcp);
 /* An engine event about this handle's connection (after the hooks). */
 void sf__tcp_handle_event(sf_tcp_t *tcp, const struct sf_tcp_event *ev);
 void sf__tcp_listen_ready(sf_tcp_t *tcp);
+/* An event for tcp was lost (no memory): a connection fails with
+ * SF_ENOMEM (it could wait forever for what it missed); a listener
+ * looks at its accept queue again. */
+void sf__tcp_events_lost(sf_tcp_t *tcp);
 
 /* ------------------------------------------------------------ stream.c */
 void sf__stream_read_pass(sf_tcp_t *tcp);

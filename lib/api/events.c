@@ -7,7 +7,9 @@
  * order, followed by finished requests and close callbacks.
  *
  * Entry points: sf__events_upcalls (the table given to sf__engine_new),
- * sf__events_push / _clear, sf__api_work.
+ * sf__events_push / _clear, sf__api_work. An event that finds no memory
+ * to be queued is not silently dropped: its handle is told (lose,
+ * recover_lost, sf__tcp_events_lost).
  */
 #include "config.h"
 
@@ -15,12 +17,13 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "util/alloc.h"
 
 /* --------------------------------------------------------------- queue */
 
 static bool grow(struct sf__loop_impl *impl) {
   size_t cap = impl->ev_cap ? impl->ev_cap * 2 : 64;
-  struct sf__event *ev = malloc(cap * sizeof(*ev));
+  struct sf__event *ev = sf__alloc(cap * sizeof(*ev));
   if (!ev)
     return false;
   for (size_t i = 0; i < impl->ev_len; i++)
@@ -32,9 +35,25 @@ static bool grow(struct sf__loop_impl *impl) {
   return true;
 }
 
+/*
+ * No memory to queue e. Its handle is marked, to be told once the queue
+ * has drained (recover_lost): an application that silently missed an
+ * event could wait forever. An event for hooks alone is only counted.
+ */
+static void lose(struct sf__loop_impl *impl, const struct sf__event *e) {
+  impl->ev_dropped++;
+  if (!e->tcp)
+    return;
+  struct sf__tcp_impl *t = e->tcp->impl_;
+  t->tflags |= SF__T_EVENT_LOST;
+  if (e->kind == SF__EV_READ_PASS)
+    t->tflags &= ~SF__T_READ_QUEUED;
+  impl->ev_lost = true;
+}
+
 void sf__events_push(struct sf__loop_impl *impl, const struct sf__event *e) {
   if (impl->ev_len == impl->ev_cap && !grow(impl)) {
-    impl->ev_dropped++;
+    lose(impl, e);
     return;
   }
   impl->ev[(impl->ev_head + impl->ev_len) % impl->ev_cap] = *e;
@@ -148,6 +167,21 @@ static void deliver(struct sf__event *e) {
   }
 }
 
+/* Tells one handle whose event was lost; false when none is left. */
+static bool recover_lost(struct sf__loop_impl *impl) {
+  if (!impl->ev_lost)
+    return false;
+  for (sf_handle_t *h = impl->handles; h; h = h->next_) {
+    if (h->type == SF_TCP &&
+        (((sf_tcp_t *)h)->impl_->tflags & SF__T_EVENT_LOST)) {
+      sf__tcp_events_lost((sf_tcp_t *)h);
+      return true;
+    }
+  }
+  impl->ev_lost = false;
+  return false;
+}
+
 static bool deliver_request(struct sf__loop_impl *impl) {
   sf_req_t *req = impl->done;
   if (!req)
@@ -178,15 +212,17 @@ bool sf__api_work(void *arg, bool *delivered) {
   if (impl->working)
     return true;
   impl->working = true;
-  /* Events first, then finished requests, then close callbacks: a
-   * handle's close_cb comes after every callback of its requests. */
+  /* Events first (and the handles that lost one, after those queued
+   * before), then finished requests, then close callbacks: a handle's
+   * close_cb comes after every callback of its requests. */
   for (;;) {
     struct sf__event e;
     if (pop(impl, &e)) {
       deliver(&e);
       if (e.hooks)
         sf__hooks_release(e.hooks);
-    } else if (!deliver_request(impl) && !deliver_close(impl)) {
+    } else if (!recover_lost(impl) && !deliver_request(impl) &&
+               !deliver_close(impl)) {
       break;
     }
     *delivered = true;

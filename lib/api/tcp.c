@@ -381,6 +381,23 @@ void sf__tcp_handle_event(sf_tcp_t *tcp, const struct sf_tcp_event *ev) {
     sf__tcp_update_active(tcp);
 }
 
+void sf__tcp_events_lost(sf_tcp_t *tcp) {
+  struct sf__tcp_impl *t = tcp->impl_;
+  t->tflags &= ~SF__T_EVENT_LOST;
+  if (sf__handle_closing((sf_handle_t *)tcp))
+    return;
+  if (t->listener) {
+    sf__tcp_listen_ready(tcp);
+    return;
+  }
+  if (!t->tcb)
+    return;
+  sf__tcp_abort(t->tcb, sf__loop_now(tcp->loop));
+  on_error(tcp, SF_ENOMEM);
+  if (!sf__handle_closing((sf_handle_t *)tcp))
+    sf__tcp_update_active(tcp);
+}
+
 void sf__tcp_listen_ready(sf_tcp_t *tcp) {
   struct sf__tcp_impl *t = tcp->impl_;
   if (t->listener && t->connection_cb)

@@ -5,8 +5,9 @@
  * reactor's next wake-up costs nothing to ask for. Also the frame buffers
  * and FIFOs the IP layer parks here and queues for transmission.
  *
- * Entry points: sf__arp_cache_{init,destroy,resolve,update,lookup,
- * next_deadline,poll,pop_failed,count}, sf__ip_frame_{alloc,list_*}.
+ * Entry points: sf__arp_cache_{init,destroy,resolve,confirm,update,
+ * lookup,next_deadline,poll,pop_failed,count},
+ * sf__ip_frame_{alloc,list_*}.
  */
 #include "config.h"
 
@@ -158,15 +159,20 @@ static size_t entry_free(struct sf_arp_cache *c, uint32_t i) {
   return dropped;
 }
 
+/* REACHABLE, STALE, DELAY or PROBE: frames go to e->mac. */
+static bool has_mac(const struct sf_arp_entry *e) {
+  return e->state >= SF_ARP_REACHABLE && e->state <= SF_ARP_PROBE;
+}
+
 /*
  * Makes room by evicting the least recently used entry that holds no
- * frames and owes no report: REACHABLE, or FAILED and already reported.
+ * frames and owes no report: one with an address, or FAILED and already
+ * reported.
  */
 static bool evict_one(struct sf_arp_cache *c) {
   for (uint32_t i = c->lru_tail; i != NIL; i = c->entries[i].lprev) {
     const struct sf_arp_entry *e = &c->entries[i];
-    if (e->state == SF_ARP_REACHABLE ||
-        (e->state == SF_ARP_FAILED && !e->notify)) {
+    if (has_mac(e) || (e->state == SF_ARP_FAILED && !e->notify)) {
       entry_free(c, i);
       c->ctr->arp_cache_evicted++;
       return true;
@@ -279,24 +285,46 @@ int sf__arp_cache_resolve(struct sf_arp_cache *c, uint32_t addr,
   struct sf_arp_entry *e = &c->entries[i];
   lru_touch(c, i);
   switch (e->state) {
-  case SF_ARP_REACHABLE:
-    if (now < e->deadline) {
-      *mac = e->mac;
-      return SF_ARP_HIT;
-    }
-    break; /* expired but not yet polled away: resolve again */
   case SF_ARP_INCOMPLETE: {
     int rc = park(c, e, f);
     return rc < 0 ? rc : SF_ARP_PARKED;
   }
-  default: /* FAILED */
+  case SF_ARP_FAILED:
     if (now < e->deadline) {
       c->ctr->arp_hold_refused++;
       return SF_EHOSTUNREACH;
     }
+    return start(c, e, f, now);
+  case SF_ARP_STALE:
+    /* In use again: the layer above may confirm it before a probe. */
+    e->state = SF_ARP_DELAY;
+    set_deadline(c, e, now + SF_ARP_DELAY_FIRST_PROBE);
+    break;
+  default: /* REACHABLE, DELAY, PROBE */
     break;
   }
-  return start(c, e, f, now);
+  *mac = e->mac;
+  return SF_ARP_HIT;
+}
+
+static void become_reachable(struct sf_arp_cache *c, struct sf_arp_entry *e,
+                             sf_time_t now) {
+  e->state = SF_ARP_REACHABLE;
+  e->requests = 0;
+  e->confirmed = now;
+  set_deadline(c, e, now + c->reachable_time);
+}
+
+void sf__arp_cache_confirm(struct sf_arp_cache *c, uint32_t addr,
+                           sf_time_t now) {
+  uint32_t i = find(c, addr);
+  if (i == NIL || !has_mac(&c->entries[i]))
+    return;
+  struct sf_arp_entry *e = &c->entries[i];
+  if (e->state == SF_ARP_REACHABLE)
+    e->confirmed = now; /* its timer looks at this when it fires */
+  else
+    become_reachable(c, e, now);
 }
 
 bool sf__arp_cache_update(struct sf_arp_cache *c, uint32_t addr,
@@ -317,9 +345,7 @@ bool sf__arp_cache_update(struct sf_arp_cache *c, uint32_t addr,
       sf__ip_frame_list_push(released, f);
   }
   e->mac = *mac;
-  e->state = SF_ARP_REACHABLE;
-  e->requests = 0;
-  set_deadline(c, e, now + c->reachable_time);
+  become_reachable(c, e, now);
   lru_touch(c, index_of(c, e));
   return true;
 }
@@ -351,26 +377,70 @@ static void fail(struct sf_arp_cache *c, struct sf_arp_entry *e,
   e->deadline = now + c->hold_time;
 }
 
-/* One entry's deadline has come. Writes e->deadline directly: poll
- * recomputes c->earliest once at the end. */
-static void expire(struct sf_arp_cache *c, struct sf_arp_entry *e,
-                   sf_time_t now, void (*send_request)(void *, uint32_t),
-                   void *ctx) {
-  if (e->state != SF_ARP_INCOMPLETE) {
-    entry_free(c, index_of(c, e)); /* expired or end of hold */
-    return;
-  }
+/* A unicast probe to the cached address, or failure after retries. */
+static void probe(struct sf_arp_cache *c, struct sf_arp_entry *e,
+                  sf_time_t now,
+                  void (*send_request)(void *, uint32_t,
+                                       const struct sf_eth_addr *),
+                  void *ctx) {
   if (e->requests >= c->retries) {
     fail(c, e, now);
     return;
   }
   e->requests++;
   e->deadline = now + c->retry_interval;
-  send_request(ctx, e->addr);
+  send_request(ctx, e->addr, &e->mac);
+}
+
+/* A REACHABLE entry's time is up, unless something confirmed it since. */
+static void reachable_expired(struct sf_arp_cache *c, struct sf_arp_entry *e,
+                              sf_time_t now) {
+  sf_time_t until = e->confirmed + c->reachable_time;
+  if (until > now) {
+    e->deadline = until;
+    return;
+  }
+  e->state = SF_ARP_STALE;
+  e->deadline = now + c->reachable_time;
+}
+
+/* One entry's deadline has come. Writes e->deadline directly: poll
+ * recomputes c->earliest once at the end. */
+static void expire(struct sf_arp_cache *c, struct sf_arp_entry *e,
+                   sf_time_t now,
+                   void (*send_request)(void *, uint32_t,
+                                        const struct sf_eth_addr *),
+                   void *ctx) {
+  switch (e->state) {
+  case SF_ARP_INCOMPLETE:
+    if (e->requests >= c->retries) {
+      fail(c, e, now);
+      return;
+    }
+    e->requests++;
+    e->deadline = now + c->retry_interval;
+    send_request(ctx, e->addr, NULL);
+    return;
+  case SF_ARP_REACHABLE:
+    reachable_expired(c, e, now);
+    return;
+  case SF_ARP_DELAY: /* unconfirmed: confirm would have ended DELAY */
+    e->state = SF_ARP_PROBE;
+    e->requests = 0;
+    probe(c, e, now, send_request, ctx);
+    return;
+  case SF_ARP_PROBE:
+    probe(c, e, now, send_request, ctx);
+    return;
+  default: /* STALE and unused, or the end of a FAILED hold */
+    entry_free(c, index_of(c, e));
+    return;
+  }
 }
 
 void sf__arp_cache_poll(struct sf_arp_cache *c, sf_time_t now,
-                        void (*send_request)(void *ctx, uint32_t addr),
+                        void (*send_request)(void *ctx, uint32_t addr,
+                                             const struct sf_eth_addr *mac),
                         void *ctx) {
   if (now < c->earliest)
     return;

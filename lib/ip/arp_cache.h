@@ -10,18 +10,33 @@
  * (sf__arp_cache_update), and drops them when the hop never answers,
  * leaving the failure for the caller to report (sf__arp_cache_pop_failed).
  *
- * Entry states and timers (deadline is the one timer of an entry):
+ * Entry states and timers (deadline is the one timer of an entry), after
+ * Linux's neighbour states (RFC 4861 7.3.2 for IPv6 names them):
  *   INCOMPLETE  requests sent so far < retries: next retry at deadline;
  *               else at deadline the entry fails.
- *   REACHABLE   usable until deadline (resolution + arp_reachable_time),
- *               then freed: the next use resolves again.
+ *   REACHABLE   confirmed within arp_reachable_time: by an ARP packet
+ *               from the hop, or by the layer above seeing it make
+ *               progress (sf__arp_cache_confirm). At deadline: REACHABLE
+ *               again until confirmed + arp_reachable_time if confirmed
+ *               meanwhile, else STALE.
+ *   STALE       the address is still used as it is; unused for
+ *               arp_reachable_time, the entry is freed. Its next use
+ *               starts DELAY.
+ *   DELAY       in use, unconfirmed: the layer above has
+ *               SF_ARP_DELAY_FIRST_PROBE to confirm it before the first
+ *               probe, at deadline.
+ *   PROBE       in use while unicast requests (RFC 1122 2.3.2.1) ask the
+ *               hop at its cached address, one per retry interval; after
+ *               retries of them unanswered the entry fails.
  *   FAILED      the hop did not answer; until deadline (one retry
  *               interval) resolve refuses with SF_EHOSTUNREACH instead of
  *               starting over, then the entry is freed.
+ * REACHABLE, STALE, DELAY and PROBE all send on the cached address: an
+ * entry under traffic never parks frames again.
  * Memory is bounded: arp_cache_size entries, each with at most
  * arp_pending_max parked frames. A full cache evicts its least recently
- * used REACHABLE or FAILED entry; entries still resolving are never
- * evicted (their frames are waiting).
+ * used entry with an address, or FAILED and reported; entries still
+ * resolving are never evicted (their frames are waiting).
  */
 #ifndef SF_IP_ARP_CACHE_H
 #define SF_IP_ARP_CACHE_H
@@ -64,16 +79,24 @@ enum sf_arp_state {
   SF_ARP_FREE = 0,
   SF_ARP_INCOMPLETE,
   SF_ARP_REACHABLE,
+  SF_ARP_STALE,
+  SF_ARP_DELAY,
+  SF_ARP_PROBE,
   SF_ARP_FAILED
 };
 
+/* How long a STALE entry put back in use waits for a confirmation before
+ * the first probe: Linux's delay_first_probe_time. */
+#define SF_ARP_DELAY_FIRST_PROBE (5 * SF_NSEC_PER_SEC)
+
 struct sf_arp_entry {
   uint32_t addr;          /* the next hop, host byte order */
-  struct sf_eth_addr mac; /* valid when REACHABLE */
+  struct sf_eth_addr mac; /* valid from REACHABLE to PROBE */
   uint8_t state;          /* enum sf_arp_state */
   bool notify;            /* failed; the caller has not been told yet */
-  unsigned requests;      /* requests sent for this resolution */
-  sf_time_t deadline;     /* retry, expiry or end of hold; NEVER if FREE */
+  unsigned requests;      /* requests (or probes) sent for this resolution */
+  sf_time_t deadline;     /* the state's timer (above); NEVER if FREE */
+  sf_time_t confirmed;    /* the hop was last known reachable */
   uint32_t hnext;         /* hash chain */
   uint32_t lprev, lnext;  /* LRU list (most recent first), or free list */
   struct sf_ip_frame_list parked;
@@ -111,7 +134,8 @@ void sf__arp_cache_destroy(struct sf_arp_cache *c);
 
 /*
  * Looks addr up for sending frame f (may be NULL: resolve only). Returns
- * SF_ARP_HIT, SF_ARP_PARKED or SF_ARP_SEND_REQUEST (the cache owns f from
+ * SF_ARP_HIT for an entry with an address (a STALE one enters DELAY),
+ * SF_ARP_PARKED or SF_ARP_SEND_REQUEST (the cache owns f from
  * then on), or, with f still the caller's: SF_ENOBUFS when addr already
  * has arp_pending_max frames parked (counted arp_pending_dropped) or the
  * cache is full of resolving entries (arp_cache_full); SF_EHOSTUNREACH
@@ -120,6 +144,15 @@ void sf__arp_cache_destroy(struct sf_arp_cache *c);
 int sf__arp_cache_resolve(struct sf_arp_cache *c, uint32_t addr,
                           struct sf_ip_frame *f, sf_time_t now,
                           struct sf_eth_addr *mac);
+
+/*
+ * The layer above saw addr make progress (TCP: an ACK for new data), an
+ * upper-layer confirmation as RFC 4861 7.3.1 has it: an entry with an
+ * address is REACHABLE for arp_reachable_time from now. Cheap when it
+ * is REACHABLE already (no timer moves). Other entries are left alone.
+ */
+void sf__arp_cache_confirm(struct sf_arp_cache *c, uint32_t addr,
+                           sf_time_t now);
 
 /*
  * Merges what an ARP packet says (RFC 826 "Packet reception"): if addr
@@ -142,14 +175,17 @@ const struct sf_arp_entry *sf__arp_cache_lookup(const struct sf_arp_cache *c,
 sf_time_t sf__arp_cache_next_deadline(const struct sf_arp_cache *c);
 
 /*
- * Runs the timers due at now: calls send_request(ctx, addr) for each
- * retry; fails the hops out of retries (their parked frames are freed and
- * counted arp_failed_dropped, the entries marked for
- * sf__arp_cache_pop_failed); frees expired and held entries.
- * send_request must not call back into the cache.
+ * Runs the timers due at now: calls send_request(ctx, addr, NULL) for
+ * each broadcast retry and send_request(ctx, addr, mac) for each unicast
+ * probe to the cached mac; fails the hops out of retries (their parked
+ * frames are freed and counted arp_failed_dropped, the entries marked
+ * for sf__arp_cache_pop_failed); moves entries along the states above
+ * and frees the stale and held ones. send_request must not call back
+ * into the cache.
  */
 void sf__arp_cache_poll(struct sf_arp_cache *c, sf_time_t now,
-                        void (*send_request)(void *ctx, uint32_t addr),
+                        void (*send_request)(void *ctx, uint32_t addr,
+                                             const struct sf_eth_addr *mac),
                         void *ctx);
 
 /* Takes one failed hop not yet reported: true and *addr, or false. */

@@ -7,7 +7,7 @@
  * Entry points: sf__ip_{params_default,new,free}, sf__ip_netif_{add,
  * remove,config,by_addr}, sf__ip_route, sf__ip_input, sf__ip_output
  * (and sf__ip_output2 for icmp_input.c), sf__ip_tx_{take,release,pending},
- * sf__ip_{next_deadline,poll,counters}.
+ * sf__ip_{next_deadline,poll,counters}, sf__ip_confirm_neighbor.
  *
  * Fragments go to the reassembly queue (reasm.c) and the datagrams it
  * completes through the same delivery as unfragmented ones; its timeouts
@@ -329,12 +329,13 @@ static int arp_send(struct sf_ip *ip, struct sf_netif *n, uint16_t oper,
   return enqueue(ip, n, f);
 }
 
-/* A broadcast request; the target hardware address is left zero, as
+/* A request, broadcast or (a probe of a known hop, RFC 1122 2.3.2.1)
+ * unicast to eth_dst; the target hardware address is left zero, as
  * RFC 826 says it is "not yet known" (RFC 5227 1.1 agrees). */
 static void arp_send_request(struct sf_ip *ip, struct sf_netif *n,
-                             uint32_t target) {
-  if (arp_send(ip, n, SF_ARP_OP_REQUEST, &sf__eth_broadcast, &eth_zero,
-               target) == 0)
+                             uint32_t target,
+                             const struct sf_eth_addr *eth_dst) {
+  if (arp_send(ip, n, SF_ARP_OP_REQUEST, eth_dst, &eth_zero, target) == 0)
     ip->ctr.arp_requests_sent++;
 }
 
@@ -343,9 +344,11 @@ struct poll_ctx {
   struct sf_netif *n;
 };
 
-static void poll_send_request(void *ctx, uint32_t target) {
+static void poll_send_request(void *ctx, uint32_t target,
+                              const struct sf_eth_addr *unicast) {
   struct poll_ctx *pc = ctx;
-  arp_send_request(pc->ip, pc->n, target);
+  arp_send_request(pc->ip, pc->n, target,
+                   unicast ? unicast : &sf__eth_broadcast);
 }
 
 /* Frames released by a resolution: addressed and queued, oldest first. */
@@ -609,7 +612,7 @@ static int send_via_arp(struct sf_ip *ip, struct sf_netif *n,
     memcpy(f->data, mac.b, SF_ETH_ADDR_LEN);
     return enqueue(ip, n, f);
   case SF_ARP_SEND_REQUEST:
-    arp_send_request(ip, n, next_hop);
+    arp_send_request(ip, n, next_hop, &sf__eth_broadcast);
     return 0;
   case SF_ARP_PARKED:
     return 0;
@@ -617,6 +620,14 @@ static int send_via_arp(struct sf_ip *ip, struct sf_netif *n,
     free(f);
     return rc;
   }
+}
+
+void sf__ip_confirm_neighbor(struct sf_ip *ip, unsigned netif, uint32_t dst,
+                             sf_time_t now) {
+  struct sf_netif *n = netif_get(ip, netif);
+  if (n)
+    sf__arp_cache_confirm(&n->arp, on_link(n, dst) ? dst : n->cfg.gateway,
+                          now);
 }
 
 static int send_frame(struct sf_ip *ip, const struct route *r,

@@ -42,14 +42,16 @@ struct sf_netif_config {
  * tx_queue_max or ttl, a cache over 65536 entries and a queue over 2^20,
  * and reasm_* values outside the ranges below.
  * A hop whose ARP failed is refused (SF_EHOSTUNREACH) for one
- * arp_retry_interval, then resolved afresh on its next use; a resolved
- * entry is forgotten arp_reachable_time after its last ARP packet (reply
- * or request from it), and the next datagram resolves it again.
+ * arp_retry_interval, then resolved afresh on its next use. A resolved
+ * entry stays in use: arp_reachable_time after the last confirmation (an
+ * ARP packet from the hop, or sf__ip_confirm_neighbor) its next use
+ * re-confirms it with unicast requests, while datagrams still go to its
+ * cached address; unused that long again, it is forgotten.
  */
 struct sf_ip_params {
   unsigned arp_retries;        /* requests before giving up: 3 */
   sf_time_t arp_retry_interval; /* 1 s */
-  sf_time_t arp_reachable_time; /* a resolved entry lives this long: 60 s */
+  sf_time_t arp_reachable_time; /* confirmed, an entry is trusted: 60 s */
   unsigned arp_pending_max;    /* frames parked per unresolved hop: 100 */
   unsigned arp_cache_size;     /* entries per interface: 256 */
   unsigned tx_queue_max;       /* frames waiting per interface: 4096 */
@@ -280,6 +282,15 @@ size_t sf__ip_tx_take(struct sf_ip *ip, unsigned netif, struct sf_frame *out,
                       size_t max);
 void sf__ip_tx_release(struct sf_ip *ip, unsigned netif, size_t n);
 size_t sf__ip_tx_pending(const struct sf_ip *ip, unsigned netif);
+
+/*
+ * dst, sent to through interface netif, has just shown it is reachable
+ * (TCP: an ACK for new data from it): an upper-layer confirmation (RFC
+ * 4861 7.3.1) of its next hop's ARP entry, which then needs no probe.
+ * Costs a lookup; does nothing if the hop has no resolved entry.
+ */
+void sf__ip_confirm_neighbor(struct sf_ip *ip, unsigned netif, uint32_t dst,
+                             sf_time_t now);
 
 /* The earliest ARP retry or expiry or reassembly timeout, or
  * SF_TIME_NEVER. */

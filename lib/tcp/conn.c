@@ -272,6 +272,8 @@ static void orphan(struct sf_tcb *t) {
     sf__tcp_timer_set(t, SF_TT_2MSL, e->now + e->cfg.fin_wait2_timeout);
     break;
   case SF_TCP_TIME_WAIT:
+    sf__tcp_time_wait_detached(t);
+    break;
   case SF_TCP_FIN_WAIT_1:
   case SF_TCP_CLOSING:
   case SF_TCP_LAST_ACK:

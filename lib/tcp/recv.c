@@ -85,10 +85,19 @@ static void schedule_ack(struct sf_tcb *t, uint32_t len) {
   }
 }
 
-static void deliver_in_order(struct sf_tcb *t, const uint8_t *data,
-                             uint32_t len) {
+/* Data not stored is not acknowledged: the segment is dropped whole (its
+ * FIN too) and the peer sends it again. */
+static bool stored(struct sf_tcb *t, uint32_t off, const uint8_t *data,
+                   uint32_t len) {
+  if (sf__ring_write_at(&t->rcvbuf, off, data, len) == len)
+    return true;
+  SF_TCP_COUNT(t->eng, tcp_in_nomem_dropped);
+  return false;
+}
+
+/* The len bytes stored at the front of the window become readable. */
+static void deliver_in_order(struct sf_tcb *t, uint32_t len) {
   bool had_gap = !sf__asm_empty(&t->ooo);
-  sf__ring_write_at(&t->rcvbuf, 0, data, len);
   /* With every slot taken and none touching [0, len), the add fails:
    * then the ranges must still move down by len, or they would point
    * len bytes too far (wrong SACK blocks, wrong bytes delivered). */
@@ -112,12 +121,12 @@ static void store_out_of_order(struct sf_tcb *t, uint32_t off,
   struct sf_tcp *e = t->eng;
   SF_TCP_COUNT(e, tcp_in_ooo_segs);
   t->flags |= SF_TF_ACK_NOW; /* a duplicate ACK for fast retransmit */
+  if (len && !stored(t, off, data, len))
+    return;
   if (len && sf__asm_add(&t->ooo, off, len) != 0) {
     SF_TCP_COUNT(e, tcp_in_ooo_dropped);
     return;
   }
-  if (len)
-    sf__ring_write_at(&t->rcvbuf, off, data, len);
   if (fin) {
     t->ooo_fin = true;
     t->ooo_fin_seq = sf_seq_add(t->rcv_nxt, off + len);
@@ -172,8 +181,10 @@ void sf__tcp_process_data(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
     store_out_of_order(t, (uint32_t)off, data, len, fin);
     return;
   }
+  if (len && !stored(t, 0, data, len))
+    return;
   if (len)
-    deliver_in_order(t, data, len);
+    deliver_in_order(t, len);
   if (fin &&
       sf_seq_eq(sf_seq_add(h->seq, (uint32_t)h->payload_len), t->rcv_nxt)) {
     peer_fin(t);

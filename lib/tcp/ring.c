@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "tcp/ring.h"
+#include "util/alloc.h"
 
 /* The first allocation: small, so a connection that sends a few bytes
  * pays little, yet not so small that the first bulk writes regrow. */
@@ -87,7 +88,7 @@ static void copy_out(const struct sf_ring *r, size_t pos, uint8_t *dst,
  * bytes that were never written exposes zeros, not uninitialised memory.
  */
 static int grow(struct sf_ring *r, size_t new_alloc) {
-  uint8_t *nb = malloc(new_alloc);
+  uint8_t *nb = sf__alloc(new_alloc);
   if (!nb)
     return -1;
   if (r->alloc)

@@ -50,11 +50,22 @@ void sf__tcp_emit_event(struct sf_tcb *t, enum sf_tcp_event_type type,
   report(t, &ev);
 }
 
+/* Keeps e->tw.attached: the tcbs in TIME-WAIT the application holds. */
+static void count_attached_time_wait(struct sf_tcb *t, int old, int state) {
+  if (!(t->flags & SF_TF_ATTACHED))
+    return;
+  if (state == SF_TCP_TIME_WAIT)
+    t->eng->tw.attached++;
+  else if (old == SF_TCP_TIME_WAIT)
+    t->eng->tw.attached--;
+}
+
 void sf__tcp_set_state(struct sf_tcb *t, int state) {
   int old = t->state;
   if (old == state)
     return;
   t->state = state;
+  count_attached_time_wait(t, old, state);
   struct sf_tcp_event ev = {.type = SF_TEV_STATE, .old_state = old,
                             .new_state = state};
   report(t, &ev);
@@ -100,16 +111,61 @@ void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r) {
   r->observer = t->observer;
 }
 
-/* A detached connection keeps only a compact record in TIME-WAIT. */
-static bool become_record(struct sf_tcb *t) {
+/* The attached tcb in TIME-WAIT that expires first, or NULL. A scan, but
+ * only when the TIME-WAIT limit is full of tcbs the application holds. */
+static struct sf_tcb *oldest_attached_time_wait(struct sf_tcp *e) {
+  struct sf_tcb *oldest = NULL;
+  for (struct sf_tcb *t = e->all; t; t = t->all_next)
+    if (t->state == SF_TCP_TIME_WAIT && (t->flags & SF_TF_ATTACHED) &&
+        (!oldest || t->timers[SF_TT_2MSL] < oldest->timers[SF_TT_2MSL]))
+      oldest = t;
+  return oldest;
+}
+
+/*
+ * Records and attached tcbs in TIME-WAIT share timewait_max: the oldest
+ * records are recycled first; when none is left, the oldest attached
+ * tcbs end early, as a recycled record would.
+ */
+static void time_wait_make_room(struct sf_tcp *e, unsigned room) {
+  struct sf_tcb *t;
+  while (!sf__tw_make_room(&e->tw, room, e->now) &&
+         (t = oldest_attached_time_wait(e)) != NULL) {
+    SF_TCP_COUNT(e, tcp_timewait_recycled);
+    sf__tcp_finish(t);
+  }
+}
+
+/* A detached connection keeps only a compact record in TIME-WAIT, until
+ * expires. */
+static bool become_record(struct sf_tcb *t, sf_time_t expires) {
   struct sf_tcp *e = t->eng;
   struct sf_tw_record tmpl;
   sf__tcp_tw_template(t, &tmpl);
   sf__tcb_unhash(t);
-  if (!sf__tw_add(&e->tw, &tmpl, e->now))
+  time_wait_make_room(e, 1);
+  if (!sf__tw_add_until(&e->tw, &tmpl, expires, e->now))
     return false;
   t->observer = NULL; /* the record holds the reference now */
   return true;
+}
+
+/* A detached tcb in TIME-WAIT: a record takes over until expires and the
+ * tcb is freed. */
+static void hand_over_to_record(struct sf_tcb *t, sf_time_t expires) {
+  /* RFC 9293 3.10.7.4 (eighth step): the peer's FIN that brought us here
+   * is acknowledged now; once the tcb is a record nothing else would. */
+  if (t->flags & SF_TF_ACK_NOW)
+    sf__tcp_send_ack(t);
+  sf__tcp_timers_stop_all(t);
+  if (become_record(t, expires)) {
+    t->flags |= SF_TF_FREED_TW;
+    sf__tcp_emit_event(t, SF_TEV_CLOSED, 0, 0);
+    sf__tcb_reap(t);
+  } else {
+    /* no record (limit 0 or no memory): the connection simply ends */
+    sf__tcp_finish(t);
+  }
 }
 
 void sf__tcp_enter_time_wait(struct sf_tcb *t) {
@@ -121,18 +177,13 @@ void sf__tcp_enter_time_wait(struct sf_tcb *t) {
   sf__tcp_emit_event(t, SF_TEV_TIME_WAIT, 0, two_msl);
   if (t->flags & SF_TF_ATTACHED) {
     sf__tcp_timer_set(t, SF_TT_2MSL, e->now + two_msl);
+    time_wait_make_room(e, 0); /* t is counted already */
     return;
   }
-  /* RFC 9293 3.10.7.4 (eighth step): the peer's FIN that brought us here
-   * is acknowledged now; once the tcb is a record nothing else would. */
-  if (t->flags & SF_TF_ACK_NOW)
-    sf__tcp_send_ack(t);
-  if (become_record(t)) {
-    t->flags |= SF_TF_FREED_TW;
-    sf__tcp_emit_event(t, SF_TEV_CLOSED, 0, 0);
-    sf__tcb_reap(t);
-  } else {
-    /* no record (limit 0 or no memory): the connection simply ends */
-    sf__tcp_finish(t);
-  }
+  hand_over_to_record(t, e->now + two_msl);
+}
+
+void sf__tcp_time_wait_detached(struct sf_tcb *t) {
+  t->eng->tw.attached--; /* sf__tcp_detach cleared SF_TF_ATTACHED */
+  hand_over_to_record(t, t->timers[SF_TT_2MSL]);
 }

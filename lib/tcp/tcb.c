@@ -42,6 +42,11 @@ static void set_defaults(struct sf_tcb *t) {
 
 struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,
                            unsigned netif) {
+  /* Every tcb has its slot in the timer heap from the start, so that
+   * arming a timer cannot fail later (a connection whose timers never
+   * fire would hang). */
+  if (sf__heap_reserve(&e->timers, e->tcb_count + 1) < 0)
+    return NULL;
   struct sf_tcb *t = calloc(1, sizeof(*t));
   if (!t)
     return NULL;

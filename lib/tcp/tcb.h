@@ -217,12 +217,18 @@ void sf__tcp_finish(struct sf_tcb *t);
 /* What a TIME-WAIT record of t holds (the rules for a TIME-WAIT tcb and
  * for a record are one: sf__tw_segment). */
 void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r);
-/* Enters TIME-WAIT (from FIN-WAIT-2 or CLOSING). */
+/* Enters TIME-WAIT (from FIN-WAIT-2 or CLOSING). An attached tcb stays
+ * whole (counted in e->tw.attached, against timewait_max); a detached
+ * one becomes a record. */
 void sf__tcp_enter_time_wait(struct sf_tcb *t);
+/* The application let go of t in TIME-WAIT: a record takes over the rest
+ * of its 2MSL and t is freed. */
+void sf__tcp_time_wait_detached(struct sf_tcb *t);
 
 /* ---- tcb.c */
 /* The window scale we offer: what lets rcvbuf fit the 16-bit field. */
 uint8_t sf__tcp_our_wscale(const struct sf_tcp *e);
+/* A CLOSED tcb with its slot in the timer heap, or NULL (no memory). */
 struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,
                            unsigned netif);
 /* Puts t in the 4-tuple table. Returns 0 or SF_EADDRINUSE/SF_ENOMEM. */

@@ -54,7 +54,7 @@ struct sf_engine_config {
   sf_time_t keepalive_idle;     /* 2 h */
   sf_time_t keepalive_interval; /* 75 s */
   unsigned keepalive_probes;    /* 9 */
-  unsigned timewait_max;        /* TIME-WAIT records kept: 4096 */
+  unsigned timewait_max;        /* in TIME-WAIT, records and tcbs: 4096 */
   unsigned backlog_max;         /* ceiling for any listen backlog: 4096 */
   bool syncookies;              /* when a SYN queue is full: true */
   bool tail_loss_probe;         /* RFC 8985 TLP with SACK: true */

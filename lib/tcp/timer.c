@@ -31,6 +31,7 @@ static void reheap(struct sf_tcb *t) {
   if (min == SF_TIME_NEVER || (t->flags & SF_TF_REAPED))
     sf__heap_remove(&t->eng->timers, &t->heap);
   else if (t->heap.index == SF_HEAP_NONE || t->heap.key != min)
+    /* cannot fail: sf__tcb_new gave every tcb its slot */
     sf__heap_set(&t->eng->timers, &t->heap, min);
 }
 

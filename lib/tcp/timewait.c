@@ -5,14 +5,17 @@
  * Map:
  *   unlink, link_newest (static)     the expiry list
  *   sf__tw_init / sf__tw_free        set up; flush every record
- *   sf__tw_add / _find / _remove     records in and out (recycling at max)
+ *   sf__tw_make_room                 recycling the oldest at max
+ *   sf__tw_add(_until) / _find / _remove  records in and out
  *   sf__tw_restart / _expire         the 2MSL timer; next_deadline
  *   sf__tw_segment                   RFC 9293 3.10.7.4, RFC 1337, RFC 6191,
  *                                    RFC 7323 PAWS
  *
  * Every record lives the same 2MSL and a restart makes it the newest, so
  * appending at the newest end keeps the list sorted by expiry: the oldest
- * record is the next to expire and the one to recycle. A record leaves
+ * record is the next to expire and the one to recycle. A record made
+ * part way through its 2MSL is placed by its expiry, looking from the
+ * newest end (its expiry is near there: the rest of one 2MSL). A record leaves
  * the map and the list before gone is called, so gone sees a consistent
  * table and may add or remove other records.
  */
@@ -35,6 +38,7 @@ void sf__tw_init(struct sf_tw_table *t, const struct sf_secret *s,
   sf__tuple_map_init(&t->map, s);
   t->oldest = t->newest = NULL;
   t->count = 0;
+  t->attached = 0;
   t->max = max;
   t->duration = duration;
   t->gone = gone;
@@ -79,10 +83,36 @@ void sf__tw_free(struct sf_tw_table *t, sf_time_t now) {
   sf__tuple_map_free(&t->map);
 }
 
-struct sf_tw_record *sf__tw_add(struct sf_tw_table *t,
-                                const struct sf_tw_record *tmpl,
-                                sf_time_t now) {
-  if (t->max == 0)
+bool sf__tw_make_room(struct sf_tw_table *t, unsigned room, sf_time_t now) {
+  /* A loop, not an if: gone may add records meanwhile. */
+  while ((uint64_t)t->count + t->attached + room > t->max && t->oldest)
+    sf__tw_remove(t, t->oldest, SF_TW_RECYCLED, now);
+  return (uint64_t)t->count + t->attached + room <= t->max;
+}
+
+/* Links r after the newest record that expires no later than it. */
+static void link_by_expiry(struct sf_tw_table *t, struct sf_tw_record *r) {
+  struct sf_tw_record *before = t->newest;
+  while (before && before->expires > r->expires)
+    before = before->older;
+  if (before == t->newest) {
+    link_newest(t, r);
+    return;
+  }
+  r->older = before;
+  r->newer = before ? before->newer : t->oldest;
+  r->newer->older = r;
+  if (before)
+    before->newer = r;
+  else
+    t->oldest = r;
+}
+
+struct sf_tw_record *sf__tw_add_until(struct sf_tw_table *t,
+                                      const struct sf_tw_record *tmpl,
+                                      sf_time_t expires, sf_time_t now) {
+  /* Full: the oldest record (the next to expire anyway) makes room. */
+  if (!sf__tw_make_room(t, 1, now))
     return NULL;
   struct sf_tw_record *r = malloc(sizeof *r);
   if (!r)
@@ -90,18 +120,20 @@ struct sf_tw_record *sf__tw_add(struct sf_tw_table *t,
   *r = *tmpl;
   r->node.next = NULL;
   r->node.hash = 0;
-  r->expires = now + t->duration;
-  /* Full: the oldest record (the next to expire anyway) makes room. The
-   * loop, not an if, because gone may have added records meanwhile. */
-  while (t->count >= t->max && t->oldest)
-    sf__tw_remove(t, t->oldest, SF_TW_RECYCLED, now);
+  r->expires = expires;
   if (sf__tuple_map_insert(&t->map, &r->node) < 0) {
     free(r);
     return NULL;
   }
-  link_newest(t, r);
+  link_by_expiry(t, r);
   t->count++;
   return r;
+}
+
+struct sf_tw_record *sf__tw_add(struct sf_tw_table *t,
+                                const struct sf_tw_record *tmpl,
+                                sf_time_t now) {
+  return sf__tw_add_until(t, tmpl, now + t->duration, now);
 }
 
 struct sf_tw_record *sf__tw_find(const struct sf_tw_table *t,

@@ -7,8 +7,9 @@
  * ignores RST (RFC 1337), and lets a new SYN for the same 4-tuple through
  * where RFC 6191 allows. The table is bounded: when full, the oldest
  * record is recycled (its gone callback says so, and the engine counts
- * it). Records sit in one list ordered by expiry, since every record
- * lives the same 2MSL and a restart moves it to the newest end.
+ * it). Records sit in one list ordered by expiry: a record lives 2MSL
+ * and a restart moves it to the newest end, so only a record made part
+ * way through its 2MSL (sf__tw_add_until) is placed by its expiry.
  */
 #ifndef SF_TCP_TIMEWAIT_H
 #define SF_TCP_TIMEWAIT_H
@@ -48,6 +49,9 @@ struct sf_tw_table {
   struct sf_tuple_map map;
   struct sf_tw_record *oldest, *newest;
   unsigned count;
+  /* Connections in TIME-WAIT whose tcb the application still holds (the
+   * TCP layer keeps this): they count toward max as records do. */
+  unsigned attached;
   unsigned max;
   sf_time_t duration; /* 2MSL */
   /* Called just before a record is freed, for every reason including
@@ -68,14 +72,26 @@ void sf__tw_free(struct sf_tw_table *t, sf_time_t now);
 /*
  * Adds a copy of tmpl (its node.key, sequence numbers, timestamps,
  * window, flags and observer), expiring at now + duration. If the table is
- * full the oldest record is recycled first. Returns the new record or
- * NULL (out of memory, or max is 0; the caller then just drops the
- * connection, which is what a zero limit means). The key must not be in
- * the table.
+ * full (records and attached together at max) the oldest record is
+ * recycled first. Returns the new record or NULL (out of memory, or no
+ * room: max is 0, or only attached connections fill it; the caller then
+ * just drops the connection, which is what a zero limit means). The key
+ * must not be in the table.
  */
 struct sf_tw_record *sf__tw_add(struct sf_tw_table *t,
                                 const struct sf_tw_record *tmpl,
                                 sf_time_t now);
+/* sf__tw_add for a connection already part way through its 2MSL: the
+ * record expires at expires (no later than now + duration). */
+struct sf_tw_record *sf__tw_add_until(struct sf_tw_table *t,
+                                      const struct sf_tw_record *tmpl,
+                                      sf_time_t expires, sf_time_t now);
+/*
+ * Recycles the oldest records until records and attached connections
+ * leave room for `room` more under max. Returns false when they cannot:
+ * no record is left to recycle.
+ */
+bool sf__tw_make_room(struct sf_tw_table *t, unsigned room, sf_time_t now);
 struct sf_tw_record *sf__tw_find(const struct sf_tw_table *t,
                                  const struct sf_tuple *key);
 /* Removes and frees r, calling gone with why. */

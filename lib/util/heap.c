@@ -3,6 +3,7 @@
  *
  * Map:
  *   sf__heap_init / sf__heap_free   set up, release the array
+ *   sf__heap_reserve                room for n nodes
  *   sf__heap_set                    insert or re-key a node
  *   sf__heap_remove                 take a node out from anywhere
  *   place, sift_up, sift_down, fix  (static) the array discipline
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 
 #include "synfin.h"
+#include "util/alloc.h"
 #include "util/heap.h"
 
 /* First array size: enough for a small server without regrowing. */
@@ -74,13 +76,15 @@ static void fix(struct sf_heap *h, size_t i) {
     sift_down(h, i);
 }
 
-static int reserve_one(struct sf_heap *h) {
-  if (h->len < h->alloc)
+int sf__heap_reserve(struct sf_heap *h, size_t n) {
+  if (n <= h->alloc)
     return 0;
   size_t want = h->alloc ? h->alloc * 2 : HEAP_MIN_ALLOC;
+  if (want < n)
+    want = n;
   if (want > SIZE_MAX / sizeof *h->nodes)
     return SF_ENOMEM;
-  struct sf_heap_node **nn = realloc(h->nodes, want * sizeof *nn);
+  struct sf_heap_node **nn = sf__realloc(h->nodes, want * sizeof *nn);
   if (!nn)
     return SF_ENOMEM;
   h->nodes = nn;
@@ -94,7 +98,7 @@ int sf__heap_set(struct sf_heap *h, struct sf_heap_node *n, uint64_t key) {
     fix(h, n->index);
     return 0;
   }
-  int err = reserve_one(h);
+  int err = sf__heap_reserve(h, h->len + 1);
   if (err)
     return err;
   n->key = key;

@@ -35,8 +35,15 @@ static inline void sf__heap_node_init(struct sf_heap_node *n) {
 }
 
 /*
+ * Makes room for n nodes, so that sf__heap_set cannot fail while at most
+ * n are in the heap. Returns 0 or SF_ENOMEM. The room is never given
+ * back (until sf__heap_free).
+ */
+int sf__heap_reserve(struct sf_heap *h, size_t n);
+/*
  * Puts n in the heap with the given key, or moves it if it is already
- * there. Returns 0 or SF_ENOMEM (n is then not in the heap).
+ * there. Returns 0 or SF_ENOMEM (n is then not in the heap; never when
+ * sf__heap_reserve made room for every node that may be in it).
  */
 int sf__heap_set(struct sf_heap *h, struct sf_heap_node *n, uint64_t key);
 /* Takes n out of the heap; harmless if it is not in it. */

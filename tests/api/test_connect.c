@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "util/alloc.h"
 
 static void write_cb(sf_write_t *req, int status) {
   fx_log(fx_current, "%s:%s", (const char *)req->data,
@@ -24,6 +25,29 @@ static void start_connect(struct fx *f, const char *ip, int port) {
 
 /* 18. Refused: connect_cb(ECONNREFUSED); writes queued meanwhile end with
  * ECANCELED; the handle stays open for the user. */
+/* The event queue finds no memory for the connection's first event: the
+ * connection fails with SF_ENOMEM and connect_cb says so, where the
+ * event was once dropped unseen and the state hooks missed it. */
+START_TEST(test_event_queue_without_memory) {
+  struct fx f;
+  fx_init(&f);
+  fx_listen(&f);
+  struct sockaddr_in b = fx_addr(FX_ADDR_B, FX_PORT);
+  ck_assert_int_eq(sf_tcp_init(&f.loop, &f.client), 0);
+  /* the first allocation is the timer heap's slot for A's first tcb,
+   * the second A's event queue, for the connection's first event */
+  sf__alloc_fail_after(1, 1);
+  ck_assert_int_eq(sf_tcp_connect(&f.connect_req, &f.client,
+                                  (struct sockaddr *)&b, fx_connect_cb),
+                   0);
+  fx_run_until(&f, &f.connected);
+  ck_assert_str_eq(f.log, "connect:ENOMEM");
+  ck_assert_int_eq(sf_tcp_state(&f.client), SF_TCP_CLOSED);
+  ck_assert_int_eq(f.accepts, 0);
+  fx_finish(&f);
+}
+END_TEST
+
 START_TEST(test_refused) {
   struct fx f;
   fx_init(&f);
@@ -247,6 +271,7 @@ END_TEST
 static Suite *connect_suite(void) {
   Suite *s = suite_create("connect");
   FX_ADD(s, test_refused);
+  FX_ADD(s, test_event_queue_without_memory);
   FX_ADD(s, test_unreachable);
   FX_ADD(s, test_syn_timeout);
   FX_ADD(s, test_syn_reset);

@@ -2,9 +2,11 @@
  * The ARP cache on its own (lib/ip/arp_cache.c), driven with a virtual
  * clock: resolution and retries at exact times, failure with its hold,
  * parked frames released in order or dropped and counted, the pending
- * limit, expiry, LRU eviction, a cache full of resolving hops, learning
- * rules, and a seeded random run checking that the cached earliest
- * deadline always equals the true minimum.
+ * limit, expiry through STALE, a stale entry in use (DELAY, unicast
+ * probes, their failure), confirmation from the layer above, LRU
+ * eviction, a cache full of resolving hops, learning rules, and a seeded
+ * random run checking that the cached earliest deadline always equals
+ * the true minimum.
  */
 #include "config.h"
 
@@ -26,6 +28,7 @@ struct fx {
   struct sf_ip_counters ctr;
   struct sf_ip_params p;
   uint32_t sent[16]; /* addresses send_request was called for */
+  bool unicast[16];  /* ... with a cached address to probe */
   unsigned n_sent;
 };
 
@@ -37,9 +40,13 @@ static void fx_init(struct fx *f, unsigned size, unsigned pending) {
   ck_assert_int_eq(sf__arp_cache_init(&f->c, &f->p, &f->ctr), 0);
 }
 
-static void on_request(void *ctx, uint32_t addr) {
+static void on_request(void *ctx, uint32_t addr,
+                       const struct sf_eth_addr *mac) {
   struct fx *f = ctx;
   ck_assert_uint_lt(f->n_sent, 16);
+  f->unicast[f->n_sent] = mac != NULL;
+  if (mac) /* a probe goes to the address the entry holds */
+    ck_assert(sf__eth_addr_eq(mac, &sf__arp_cache_lookup(&f->c, addr)->mac));
   f->sent[f->n_sent++] = addr;
 }
 
@@ -179,19 +186,128 @@ START_TEST(test_expiry_and_reresolve) {
   ck_assert_uint_eq(sf__arp_cache_next_deadline(&f.c), 70 * SEC);
   ck_assert_int_eq(sf__arp_cache_resolve(&f.c, HOP, NULL, 70 * SEC - 1, &mac),
                    SF_ARP_HIT);
-  /* Expired but not polled: the next use resolves again. */
-  ck_assert_int_eq(sf__arp_cache_resolve(&f.c, HOP, NULL, 70 * SEC, &mac),
-                   SF_ARP_SEND_REQUEST);
-  ck_assert_uint_eq(sf__arp_cache_next_deadline(&f.c), 71 * SEC);
-  ck_assert(sf__arp_cache_update(&f.c, HOP, &mac_c, false, 71 * SEC, &rel));
-  ck_assert_int_eq(sf__arp_cache_resolve(&f.c, HOP, NULL, 72 * SEC, &mac),
-                   SF_ARP_HIT);
-  ck_assert(sf__eth_addr_eq(&mac, &mac_c));
-  /* Polled at expiry: the entry goes away. */
-  poll_at(&f, 131 * SEC);
+  /* Unconfirmed at its deadline: STALE, for as long again. */
+  poll_at(&f, 70 * SEC);
+  const struct sf_arp_entry *e = sf__arp_cache_lookup(&f.c, HOP);
+  ck_assert_int_eq(e->state, SF_ARP_STALE);
+  ck_assert_uint_eq(sf__arp_cache_next_deadline(&f.c), 130 * SEC);
+  /* Unused all that time: the entry goes away, nothing was sent. */
+  poll_at(&f, 130 * SEC);
   ck_assert_ptr_null(sf__arp_cache_lookup(&f.c, HOP));
   ck_assert_uint_eq(sf__arp_cache_count(&f.c), 0);
   ck_assert_uint_eq(f.n_sent, 0);
+  ck_assert_int_eq(sf__arp_cache_resolve(&f.c, HOP, NULL, 130 * SEC, &mac),
+                   SF_ARP_SEND_REQUEST);
+  sf__arp_cache_destroy(&f.c);
+}
+END_TEST
+
+/* A stale entry put back in use keeps serving its address: DELAY, then
+ * unicast probes, and a reply makes it REACHABLE again. */
+START_TEST(test_stale_in_use_probes) {
+  struct fx f;
+  fx_init(&f, 8, 8);
+  struct sf_eth_addr mac;
+  struct sf_ip_frame_list rel = {0};
+  sf__arp_cache_update(&f.c, HOP, &mac_b, true, 0, &rel);
+  poll_at(&f, 60 * SEC);
+  const struct sf_arp_entry *e = sf__arp_cache_lookup(&f.c, HOP);
+  ck_assert_int_eq(e->state, SF_ARP_STALE);
+  /* Used: the cached address, at once; the frame is not taken. */
+  ck_assert_int_eq(sf__arp_cache_resolve(&f.c, HOP, NULL, 61 * SEC, &mac),
+                   SF_ARP_HIT);
+  ck_assert(sf__eth_addr_eq(&mac, &mac_b));
+  ck_assert_int_eq(e->state, SF_ARP_DELAY);
+  ck_assert_uint_eq(sf__arp_cache_next_deadline(&f.c),
+                    61 * SEC + SF_ARP_DELAY_FIRST_PROBE);
+  ck_assert_int_eq(sf__arp_cache_resolve(&f.c, HOP, NULL, 62 * SEC, &mac),
+                   SF_ARP_HIT);
+  ck_assert_uint_eq(sf__arp_cache_next_deadline(&f.c),
+                    61 * SEC + SF_ARP_DELAY_FIRST_PROBE);
+  poll_at(&f, 66 * SEC);
+  ck_assert_int_eq(e->state, SF_ARP_PROBE);
+  ck_assert_uint_eq(f.n_sent, 1);
+  ck_assert(f.unicast[0]);
+  ck_assert_int_eq(sf__arp_cache_resolve(&f.c, HOP, NULL, 66 * SEC, &mac),
+                   SF_ARP_HIT);
+  poll_at(&f, 67 * SEC);
+  ck_assert_uint_eq(f.n_sent, 2);
+  ck_assert(f.unicast[1]);
+  /* The hop answers (with a new address): REACHABLE, no more probes. */
+  ck_assert(sf__arp_cache_update(&f.c, HOP, &mac_c, false, 67 * SEC + 5, &rel));
+  ck_assert_uint_eq(rel.count, 0);
+  ck_assert_int_eq(e->state, SF_ARP_REACHABLE);
+  ck_assert_uint_eq(sf__arp_cache_next_deadline(&f.c), 127 * SEC + 5);
+  ck_assert_int_eq(sf__arp_cache_resolve(&f.c, HOP, NULL, 68 * SEC, &mac),
+                   SF_ARP_HIT);
+  ck_assert(sf__eth_addr_eq(&mac, &mac_c));
+  ck_assert_uint_eq(f.ctr.arp_resolved, 0);
+  sf__arp_cache_destroy(&f.c);
+}
+END_TEST
+
+/* Probes nobody answers: the entry fails like an unanswered resolution,
+ * and the hop is reported. */
+START_TEST(test_unanswered_probes_fail) {
+  struct fx f;
+  fx_init(&f, 8, 8);
+  struct sf_eth_addr mac;
+  struct sf_ip_frame_list rel = {0};
+  sf__arp_cache_update(&f.c, HOP, &mac_b, true, 0, &rel);
+  poll_at(&f, 60 * SEC);
+  sf__arp_cache_resolve(&f.c, HOP, NULL, 60 * SEC, &mac);
+  for (sf_time_t t = 65; t <= 67; t++)
+    poll_at(&f, t * SEC);
+  ck_assert_uint_eq(f.n_sent, 3); /* arp_retries probes */
+  uint32_t hop;
+  ck_assert(!sf__arp_cache_pop_failed(&f.c, &hop));
+  poll_at(&f, 68 * SEC);
+  ck_assert_uint_eq(f.n_sent, 3);
+  ck_assert_int_eq(sf__arp_cache_lookup(&f.c, HOP)->state, SF_ARP_FAILED);
+  ck_assert_uint_eq(f.ctr.arp_failed, 1);
+  ck_assert_uint_eq(f.ctr.arp_failed_dropped, 0);
+  ck_assert(sf__arp_cache_pop_failed(&f.c, &hop));
+  ck_assert_uint_eq(hop, HOP);
+  ck_assert_int_eq(sf__arp_cache_resolve(&f.c, HOP, NULL, 68 * SEC, &mac),
+                   SF_EHOSTUNREACH);
+  sf__arp_cache_destroy(&f.c);
+}
+END_TEST
+
+/* Confirmation from the layer above: a REACHABLE entry's timer sees it
+ * when it fires; a stale, delayed or probing entry is REACHABLE at once;
+ * an entry without an address is left alone. */
+START_TEST(test_confirm) {
+  struct fx f;
+  fx_init(&f, 8, 8);
+  struct sf_eth_addr mac;
+  struct sf_ip_frame_list rel = {0};
+  sf__arp_cache_update(&f.c, HOP, &mac_b, true, 0, &rel);
+  const struct sf_arp_entry *e = sf__arp_cache_lookup(&f.c, HOP);
+  sf__arp_cache_confirm(&f.c, HOP, 40 * SEC);
+  ck_assert_uint_eq(sf__arp_cache_next_deadline(&f.c), 60 * SEC);
+  poll_at(&f, 60 * SEC);
+  ck_assert_int_eq(e->state, SF_ARP_REACHABLE);
+  ck_assert_uint_eq(sf__arp_cache_next_deadline(&f.c), 100 * SEC);
+  poll_at(&f, 100 * SEC);
+  ck_assert_int_eq(e->state, SF_ARP_STALE);
+  sf__arp_cache_confirm(&f.c, HOP, 101 * SEC);
+  ck_assert_int_eq(e->state, SF_ARP_REACHABLE);
+  ck_assert_uint_eq(sf__arp_cache_next_deadline(&f.c), 161 * SEC);
+  poll_at(&f, 161 * SEC);
+  sf__arp_cache_resolve(&f.c, HOP, NULL, 162 * SEC, &mac);
+  ck_assert_int_eq(e->state, SF_ARP_DELAY);
+  sf__arp_cache_confirm(&f.c, HOP, 163 * SEC);
+  ck_assert_int_eq(e->state, SF_ARP_REACHABLE);
+  ck_assert_uint_eq(sf__arp_cache_next_deadline(&f.c), 223 * SEC);
+  ck_assert_uint_eq(f.n_sent, 0);
+  /* resolving, or unknown: nothing to confirm */
+  ck_assert_int_eq(sf__arp_cache_resolve(&f.c, 7, NULL, 163 * SEC, &mac),
+                   SF_ARP_SEND_REQUEST);
+  sf__arp_cache_confirm(&f.c, 7, 163 * SEC);
+  sf__arp_cache_confirm(&f.c, 8, 163 * SEC);
+  ck_assert_int_eq(sf__arp_cache_lookup(&f.c, 7)->state, SF_ARP_INCOMPLETE);
+  ck_assert_ptr_null(sf__arp_cache_lookup(&f.c, 8));
   sf__arp_cache_destroy(&f.c);
 }
 END_TEST
@@ -281,7 +397,7 @@ START_TEST(test_random_earliest_is_exact) {
     uint32_t addr = 1 + sf_test_rng_below(&r, 24);
     struct sf_eth_addr mac;
     struct sf_ip_frame_list rel = {0};
-    switch (sf_test_rng_below(&r, 4)) {
+    switch (sf_test_rng_below(&r, 5)) {
     case 0: {
       struct sf_ip_frame *fr = tagged(0);
       if (sf__arp_cache_resolve(&f.c, addr, fr, now, &mac) <= SF_ARP_HIT)
@@ -298,6 +414,9 @@ START_TEST(test_random_earliest_is_exact) {
       poll_at(&f, now);
       while (sf__arp_cache_pop_failed(&f.c, &addr))
         ;
+      break;
+    case 3:
+      sf__arp_cache_confirm(&f.c, addr, now);
       break;
     default:
       now += 20 * SEC * (sf_test_rng_below(&r, 8) == 0);
@@ -320,6 +439,9 @@ static Suite *arp_cache_suite(void) {
   tcase_add_test(tc, test_reply_releases_parked_in_order);
   tcase_add_test(tc, test_pending_limit);
   tcase_add_test(tc, test_expiry_and_reresolve);
+  tcase_add_test(tc, test_stale_in_use_probes);
+  tcase_add_test(tc, test_unanswered_probes_fail);
+  tcase_add_test(tc, test_confirm);
   tcase_add_test(tc, test_merge_refreshes_existing_entry);
   tcase_add_test(tc, test_lru_eviction);
   tcase_add_test(tc, test_full_of_pending_refuses);

@@ -586,16 +586,94 @@ START_TEST(test_pending_overflow) {
 }
 END_TEST
 
+/* Unconfirmed past its reachable time, an unused entry goes stale, and
+ * stale as long again, it is forgotten: the next datagram resolves. */
 START_TEST(test_expiry_and_reresolve) {
   struct fx f;
   fx_open(&f, NULL);
   learn_b(&f, 0);
   ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 60 * SEC);
   sf__ip_poll(f.ip, 60 * SEC);
+  ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 120 * SEC);
+  sf__ip_poll(f.ip, 120 * SEC);
   ck_assert_uint_eq(sf__ip_next_deadline(f.ip), SF_TIME_NEVER);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, seg, 4, 60 * SEC), 0);
+  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, seg, 4, 120 * SEC), 0);
   expect_request(&f, B_ADDR);
-  ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 61 * SEC);
+  ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 121 * SEC);
+  sf__ip_free(f.ip);
+}
+END_TEST
+
+/* Checks that the next queued frame is a request for B unicast to B's
+ * cached address (RFC 1122 2.3.2.1). */
+static void expect_probe(struct fx *f) {
+  uint8_t b[128];
+  size_t n = take_one(f->ip, f->nif, b);
+  struct sf_eth_hdr e;
+  ck_assert_int_eq(sf__eth_parse(b, n, &e), 0);
+  ck_assert(sf__eth_addr_eq(&e.dst, &mac_b));
+  ck_assert_uint_eq(e.ethertype, SF_ETHERTYPE_ARP);
+  struct sf_arp a;
+  ck_assert_int_eq(sf__arp_parse(e.payload, e.payload_len, &a), 0);
+  ck_assert_uint_eq(a.oper, SF_ARP_OP_REQUEST);
+  ck_assert(sf__eth_addr_eq(&a.tha, &mac_zero));
+  ck_assert_uint_eq(a.tpa, B_ADDR);
+}
+
+/* A burst to a hop past its reachable time goes out whole on the cached
+ * address (no parking, no pending limit); a unicast probe re-confirms
+ * the hop after the delay. */
+START_TEST(test_stale_entry_keeps_sending) {
+  struct fx f;
+  fx_open(&f, NULL);
+  learn_b(&f, 0);
+  sf__ip_poll(f.ip, 60 * SEC);
+  for (int i = 0; i < 500; i++)
+    ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, seg, 4, 61 * SEC), 0);
+  ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 500);
+  for (int i = 0; i < 500; i++) {
+    uint8_t out[256];
+    expect_ip(&f, out, &mac_b);
+  }
+  ck_assert_uint_eq(ctr(&f)->arp_pending_dropped, 0);
+  ck_assert_uint_eq(ctr(&f)->arp_requests_sent, 0);
+  ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 66 * SEC);
+  sf__ip_poll(f.ip, 66 * SEC);
+  expect_probe(&f);
+  ck_assert_uint_eq(ctr(&f)->arp_requests_sent, 1);
+  /* the reply confirms it: reachable again, no more probes */
+  uint8_t b[128];
+  size_t n = arp_frame(b, &mac_a, SF_ARP_OP_REPLY, &mac_b, B_ADDR, &mac_a,
+                       A_ADDR);
+  input(&f, b, n, 66 * SEC + 1);
+  ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 126 * SEC + 1);
+  ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 0);
+  sf__ip_free(f.ip);
+}
+END_TEST
+
+/* The layer above confirms a hop (on link, or the gateway of an off-link
+ * destination): it stays reachable, and its use starts no probe. */
+START_TEST(test_confirm_neighbor) {
+  struct fx f;
+  fx_open(&f, NULL);
+  learn_b(&f, 0);
+  uint8_t b[128];
+  size_t n = arp_frame(b, &sf__eth_broadcast, SF_ARP_OP_REQUEST, &mac_gw,
+                       GW_ADDR, &mac_zero, A_ADDR);
+  input(&f, b, n, 0);
+  sf__ip_tx_release(f.ip, f.nif, 1); /* our reply */
+  sf__ip_confirm_neighbor(f.ip, f.nif, B_ADDR, 50 * SEC);
+  sf__ip_confirm_neighbor(f.ip, f.nif, 0x08080808u, 50 * SEC); /* via gw */
+  sf__ip_poll(f.ip, 60 * SEC);
+  ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 110 * SEC);
+  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, seg, 4, 100 * SEC), 0);
+  uint8_t out[256];
+  expect_ip(&f, out, &mac_b);
+  ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 110 * SEC);
+  sf__ip_poll(f.ip, 110 * SEC);
+  ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 0);
+  ck_assert_uint_eq(ctr(&f)->arp_requests_sent, 0);
   sf__ip_free(f.ip);
 }
 END_TEST
@@ -960,6 +1038,8 @@ static Suite *ip_input_suite(void) {
   tcase_add_test(tc, test_reply_releases_parked_in_order);
   tcase_add_test(tc, test_pending_overflow);
   tcase_add_test(tc, test_expiry_and_reresolve);
+  tcase_add_test(tc, test_stale_entry_keeps_sending);
+  tcase_add_test(tc, test_confirm_neighbor);
   tcase_add_test(tc, test_eviction);
   suite_add_tcase(s, tc);
   tc = tcase_create("ipv4");

@@ -613,6 +613,89 @@ START_TEST(time_wait_limit_recycles_oldest) {
 }
 END_TEST
 
+/* The usual server close: shutdown, read to the end, then close the
+ * handle in TIME-WAIT. The tcb becomes a record at once, for the rest of
+ * its 2MSL. */
+START_TEST(time_wait_detached_becomes_record) {
+  struct th h;
+  th_init(&h, short_timers);
+  struct sf_tcb *t = open_conn(&h, PEER_ISN, NULL);
+  sf__tcp_set_observer(t, (void *)&h);
+  to_time_wait(&h, t);
+  sf_time_t entered = h.now;
+  char b[4];
+  ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), SF_EOF);
+  h.now += 3 * SF_NSEC_PER_SEC;
+  sf__tcp_detach(t, h.now);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  ck_assert_uint_eq(sf__engine_timewait_count(h.e), 1);
+  ck_assert_int_eq(h.observer_refs, 1); /* the record holds it */
+  ck_assert_uint_eq(th_count(&h, SF_TEV_CLOSED), 1);
+  /* the record re-ACKs the FIN as the tcb did */
+  struct sf_tcp_hdr s;
+  peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 2, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 2, PEER_ISN + 2, 65535);
+  sf_time_t restart = h.now;
+  ck_assert_uint_eq(th_run_to_deadline(&h, UINT64_MAX), restart + 2 * MSL);
+  ck_assert_uint_eq(sf__engine_timewait_count(h.e), 0);
+  ck_assert_int_eq(h.observer_refs, 0);
+  TH_EXPECT_TRANSITIONS(&h, NULL,
+                        "CLOSED>SYN-SENT,SYN-SENT>ESTABLISHED,"
+                        "ESTABLISHED>FIN-WAIT-1,FIN-WAIT-1>FIN-WAIT-2,"
+                        "FIN-WAIT-2>TIME-WAIT,TIME-WAIT>CLOSED");
+  /* without a retransmitted FIN the record keeps the tcb's expiry */
+  t = open_conn(&h, PEER_ISN, NULL);
+  to_time_wait(&h, t);
+  entered = h.now;
+  h.now += 3 * SF_NSEC_PER_SEC;
+  sf__tcp_detach(t, h.now);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  ck_assert_uint_eq(sf__engine_timewait_count(h.e), 1);
+  ck_assert_uint_eq(th_run_to_deadline(&h, UINT64_MAX), entered + 2 * MSL);
+  ck_assert_uint_eq(sf__engine_timewait_count(h.e), 0);
+  TH_EXPECT_NONE(&h);
+  th_free(&h);
+}
+END_TEST
+
+/* Attached tcbs in TIME-WAIT and records share timewait_max: records
+ * are recycled first, then the oldest attached tcb. */
+START_TEST(time_wait_limit_counts_attached) {
+  struct th h;
+  th_init(&h, two_records);
+  struct sf_tcb *a = open_conn(&h, PEER_ISN, NULL);
+  close_to_record(&h, a);
+  h.now += SF_NSEC_PER_SEC;
+  struct sf_tcb *b = open_conn(&h, PEER_ISN, NULL);
+  to_time_wait(&h, b);
+  ck_assert_uint_eq(sf__engine_timewait_count(h.e), 1);
+  h.now += SF_NSEC_PER_SEC;
+  struct sf_tcb *c = open_conn(&h, PEER_ISN, NULL);
+  to_time_wait(&h, c);
+  /* two attached: the record made room */
+  ck_assert_uint_eq(sf__engine_timewait_count(h.e), 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_timewait_recycled"), 1);
+  ck_assert_int_eq(sf__tcp_state(b), SF_TCP_TIME_WAIT);
+  h.now += SF_NSEC_PER_SEC;
+  struct sf_tcb *d = open_conn(&h, PEER_ISN, NULL);
+  to_time_wait(&h, d);
+  /* no record left: the oldest attached one ends */
+  ck_assert_uint_eq(th_counter(&h, "tcp_timewait_recycled"), 2);
+  ck_assert_int_eq(sf__tcp_state(b), SF_TCP_CLOSED);
+  ck_assert_int_eq(sf__tcp_state(c), SF_TCP_TIME_WAIT);
+  ck_assert_int_eq(sf__tcp_state(d), SF_TCP_TIME_WAIT);
+  /* closing a handle turns it into a record: the count stays */
+  sf__tcp_detach(c, h.now);
+  ck_assert_uint_eq(sf__engine_timewait_count(h.e), 1);
+  ck_assert_uint_eq(th_counter(&h, "tcp_timewait_recycled"), 2);
+  sf__tcp_detach(b, h.now);
+  sf__tcp_detach(d, h.now);
+  ck_assert_uint_eq(sf__engine_timewait_count(h.e), 2);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  th_free(&h);
+}
+END_TEST
+
 START_TEST(orphaned_fin_wait_2_times_out) {
   struct th h;
   th_init(&h, short_timers);
@@ -785,6 +868,8 @@ static Suite *close_suite(void) {
   tcase_add_test(tc, time_wait_record_rfc6191_reuse);
   tcase_add_test(tc, time_wait_attached_rfc6191_reuse);
   tcase_add_test(tc, time_wait_limit_recycles_oldest);
+  tcase_add_test(tc, time_wait_detached_becomes_record);
+  tcase_add_test(tc, time_wait_limit_counts_attached);
   tcase_add_test(tc, orphaned_fin_wait_2_times_out);
   tcase_add_test(tc, orphaned_in_fin_wait_1_then_fin_wait_2_times_out);
   tcase_add_test(tc, detach_with_unread_data_resets);

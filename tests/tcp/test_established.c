@@ -18,6 +18,7 @@
 
 #include "harness.h"
 #include "tcp_harness.h"
+#include "util/alloc.h"
 
 #define RPORT 80
 #define PEER_ISN 5000u
@@ -88,6 +89,65 @@ START_TEST(data_both_directions) {
   ck_assert_uint_eq(info.bytes_sent, 5);
   ck_assert_uint_eq(info.bytes_received, 100);
   ck_assert_uint_eq(info.bytes_in_flight, 0);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* ACKs for new data confirm the peer's ARP entry (an upper-layer
+ * confirmation, RFC 4861 7.3.1): a connection that keeps making progress
+ * never stops to ask ARP, however long it runs. */
+START_TEST(progress_confirms_neighbor) {
+  struct th h;
+  struct th_conn c;
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  struct sf_tcp_hdr s;
+  for (int i = 0; i < 150; i++) {
+    th_advance(&h, SF_NSEC_PER_SEC);
+    ck_assert_int_eq(sf__tcp_send(t, "x", 1, h.now), 1);
+    ck_assert(th_conn_next(&h, &c, &s));
+    ck_assert_uint_eq(s.payload_len, 1);
+    th_conn_ack(&h, &c, s.seq.v + 1);
+  }
+  ck_assert_uint_eq(th_counter(&h, "arp_requests_sent"), 0);
+  ck_assert_uint_eq(h.skipped_frames, 0);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* No memory to store a segment's data: the segment is dropped, not
+ * acknowledged (where its bytes were once ACKed and never stored); the
+ * peer's retransmission is taken. In order and out of order alike. */
+START_TEST(data_not_stored_not_acked) {
+  struct th h;
+  struct th_conn c;
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  struct sf_tcp_hdr s;
+  char buf[16];
+  sf__alloc_fail_after(0, 1); /* the receive buffer's first allocation */
+  th_conn_send(&h, &c, SF_TCP_ACK | SF_TCP_PSH, "hello", 5);
+  th_advance(&h, SF_NSEC_PER_SEC); /* past any delayed ACK */
+  TH_EXPECT_NONE(&h);
+  ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), SF_EAGAIN);
+  ck_assert_uint_eq(th_counter(&h, "tcp_in_nomem_dropped"), 1);
+  /* out of order: no memory either, so no SACK block claims it */
+  sf__alloc_fail_after(0, 1);
+  struct th_seg later = th_conn_seg(&c, SF_TCP_ACK, "world", 5);
+  later.seq = c.snd_nxt; /* "hello" is still missing below it */
+  th_inject(&h, &later);
+  ck_assert(th_conn_next(&h, &c, &s)); /* the duplicate ACK */
+  ck_assert_uint_eq(s.ack.v, PEER_ISN + 1);
+  ck_assert_uint_eq(s.opts.present & SF_TCP_OPT_SACK, 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_in_nomem_dropped"), 2);
+  /* the retransmission finds memory */
+  c.snd_nxt = PEER_ISN + 1;
+  th_conn_send(&h, &c, SF_TCP_ACK | SF_TCP_PSH, "hello", 5);
+  th_advance(&h, SF_NSEC_PER_SEC);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.ack.v, PEER_ISN + 6);
+  ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 5);
+  ck_assert(memcmp(buf, "hello", 5) == 0);
   th_finish(&h, t);
 }
 END_TEST
@@ -842,6 +902,8 @@ static Suite *established_suite(void) {
   Suite *s = suite_create("tcp_established");
   TCase *tc = tcase_create("established");
   tcase_add_test(tc, data_both_directions);
+  tcase_add_test(tc, progress_confirms_neighbor);
+  tcase_add_test(tc, data_not_stored_not_acked);
   tcase_add_test(tc, segments_to_mss_minus_timestamps);
   tcase_add_test(tc, segments_to_mss_without_timestamps);
   tcase_add_test(tc, peer_mss_smaller);

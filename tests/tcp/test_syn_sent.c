@@ -9,8 +9,32 @@
 
 #include "harness.h"
 #include "tcp_harness.h"
+#include "util/alloc.h"
 
 #define PEER_PORT 80
+
+/* No memory for the timer heap: connect fails with SF_ENOMEM and leaves
+ * nothing behind, where it once made a connection whose timers never
+ * fired (its SYN never retransmitted). */
+START_TEST(connect_without_memory_for_timers) {
+  struct th h;
+  th_init(&h, NULL);
+  struct sf_tcb *t = NULL;
+  sf__alloc_fail_after(0, 1);
+  ck_assert_int_eq(sf__tcp_connect(sf__engine_tcp(h.e), 0, 0, TH_PEER_ADDR, PEER_PORT, NULL,
+                                   NULL, h.now, &t),
+                   SF_ENOMEM);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  TH_EXPECT_NONE(&h);
+  /* memory again: the SYN goes, and is sent again when unanswered */
+  t = th_connect(&h, PEER_PORT, NULL);
+  struct sf_tcp_hdr s;
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN, TH_ISN, 0, 65535);
+  ck_assert(th_run_until_segment(&h, h.now + 2 * SF_NSEC_PER_SEC, 0, &s));
+  ck_assert_uint_eq(s.flags, SF_TCP_SYN);
+  th_finish(&h, t);
+}
+END_TEST
 
 START_TEST(syn_has_exact_fields) {
   struct th h;
@@ -132,6 +156,7 @@ static Suite *syn_sent_suite(void) {
   Suite *s = suite_create("tcp_syn_sent");
   TCase *tc = tcase_create("syn_sent");
   tcase_add_test(tc, syn_has_exact_fields);
+  tcase_add_test(tc, connect_without_memory_for_timers);
   tcase_add_test(tc, syn_ack_establishes);
   tcase_add_test(tc, rst_refuses);
   tcase_add_test(tc, syn_retransmits_then_times_out);

@@ -107,7 +107,7 @@ static void check_table(struct sf_tw_table *t) {
   ck_assert_ptr_eq(t->newest, prev);
   ck_assert_uint_eq(n, t->count);
   ck_assert_uint_eq(t->map.count, t->count);
-  ck_assert_uint_le(t->count, t->max);
+  ck_assert_uint_le(t->count + t->attached, t->max);
 }
 
 /* ------------------------------------------------------------- table */
@@ -266,6 +266,62 @@ START_TEST(test_recycle_oldest) {
   sf__tw_free(&t, 7 * SEC);
   ck_assert_int_eq(g.by_reason[SF_TW_RECYCLED], 2);
   ck_assert_int_eq(g.by_reason[SF_TW_FLUSHED], 3);
+}
+END_TEST
+
+/* A record made part way through its 2MSL is placed by its expiry. */
+START_TEST(test_add_until_placed_by_expiry) {
+  struct sf_secret s;
+  sf__secret_init_seeded(&s, 7);
+  struct sf_tw_table t;
+  struct gone_log g = {.t = &t};
+  sf__tw_init(&t, &s, 100, MSL2, on_gone, &g);
+  struct sf_tw_record *a = add_n(&t, 1, 0);        /* expires 60 s */
+  struct sf_tw_record *b = add_n(&t, 2, 10 * SEC); /* 70 s */
+  struct sf_tw_record tm = tmpl_n(3);
+  struct sf_tw_record *mid = sf__tw_add_until(&t, &tm, 65 * SEC, 20 * SEC);
+  tm = tmpl_n(4);
+  struct sf_tw_record *first = sf__tw_add_until(&t, &tm, 50 * SEC, 20 * SEC);
+  tm = tmpl_n(5);
+  struct sf_tw_record *last = sf__tw_add_until(&t, &tm, 75 * SEC, 20 * SEC);
+  check_table(&t);
+  ck_assert_ptr_eq(t.oldest, first);
+  ck_assert_ptr_eq(first->newer, a);
+  ck_assert_ptr_eq(a->newer, mid);
+  ck_assert_ptr_eq(mid->newer, b);
+  ck_assert_ptr_eq(t.newest, last);
+  sf__tw_expire(&t, 65 * SEC);
+  ck_assert_int_eq(g.by_reason[SF_TW_EXPIRED], 3);
+  ck_assert_ptr_eq(t.oldest, b);
+  sf__tw_free(&t, 80 * SEC);
+}
+END_TEST
+
+/* Attached connections count toward max: records make room for them
+ * while there are records to recycle. */
+START_TEST(test_attached_share_the_limit) {
+  struct sf_secret s;
+  sf__secret_init_seeded(&s, 8);
+  struct sf_tw_table t;
+  struct gone_log g = {.t = &t};
+  sf__tw_init(&t, &s, 3, MSL2, on_gone, &g);
+  add_n(&t, 1, 0);
+  add_n(&t, 2, 1);
+  t.attached = 2; /* two more held by the application */
+  ck_assert(sf__tw_make_room(&t, 0, 2));
+  ck_assert_int_eq(g.by_reason[SF_TW_RECYCLED], 1);
+  ck_assert_uint_eq(t.count, 1);
+  ck_assert_ptr_nonnull(find_n(&t, 2));
+  ck_assert_ptr_nonnull(add_n(&t, 3, 3)); /* recycles 2 */
+  ck_assert_ptr_null(find_n(&t, 2));
+  check_table(&t);
+  t.attached = 3;
+  ck_assert(!sf__tw_make_room(&t, 1, 4)); /* only attached ones left */
+  ck_assert_uint_eq(t.count, 0);
+  ck_assert_ptr_null(add_n(&t, 4, 4));
+  ck_assert_int_eq(g.by_reason[SF_TW_RECYCLED], 3);
+  t.attached = 0;
+  sf__tw_free(&t, 5);
 }
 END_TEST
 
@@ -608,6 +664,8 @@ static Suite *timewait_suite(void) {
   tcase_add_test(tc, test_zero_max);
   tcase_add_test(tc, test_expiry_order_with_restart);
   tcase_add_test(tc, test_recycle_oldest);
+  tcase_add_test(tc, test_add_until_placed_by_expiry);
+  tcase_add_test(tc, test_attached_share_the_limit);
   tcase_add_test(tc, test_flush_on_free);
   tcase_add_test(tc, test_no_gone_callback);
   tcase_add_test(tc, test_random_model);

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "harness.h"
+#include "synfin.h"
+#include "util/alloc.h"
 #include "util/heap.h"
 
 /* A check that costs nothing while it holds. ck_assert records each
@@ -308,6 +310,31 @@ static void model_step(struct sf_test_rng *g, struct sf_heap *h,
         n ? (unsigned long long)sorted[0] : 0ull);
 }
 
+/* With room reserved, inserts need no memory; past it they do, and a
+ * failed insert leaves the node out and the heap as it was. */
+START_TEST(test_reserve) {
+  struct sf_heap h;
+  sf__heap_init(&h);
+  struct sf_heap_node n[41];
+  ck_assert_int_eq(sf__heap_reserve(&h, 40), 0);
+  sf__alloc_fail_after(0, 1000);
+  for (int i = 0; i < 40; i++) {
+    sf__heap_node_init(&n[i]);
+    ck_assert_int_eq(sf__heap_set(&h, &n[i], (uint64_t)(40 - i)), 0);
+  }
+  sf__heap_node_init(&n[40]);
+  ck_assert_int_eq(sf__heap_set(&h, &n[40], 0), SF_ENOMEM);
+  ck_assert_uint_eq(n[40].index, SF_HEAP_NONE);
+  ck_assert_uint_eq(h.len, 40);
+  ck_assert_uint_eq(sf__heap_min(&h)->key, 1);
+  ck_assert_int_eq(sf__heap_reserve(&h, 41), SF_ENOMEM);
+  sf__alloc_fail_after(0, 0);
+  ck_assert_int_eq(sf__heap_set(&h, &n[40], 0), 0);
+  ck_assert_ptr_eq(sf__heap_min(&h), &n[40]);
+  sf__heap_free(&h);
+}
+END_TEST
+
 START_TEST(test_random_against_model) {
   uint64_t seed = sf_test_seed(0x48454150); /* "HEAP" */
   for (uint64_t s = 0; s < 50; s++) {
@@ -342,6 +369,7 @@ static Suite *heap_suite(void) {
   tcase_add_test(tc, test_remove_refill_sifts_up);
   tcase_add_test(tc, test_ties_and_extremes);
   tcase_add_test(tc, test_growth);
+  tcase_add_test(tc, test_reserve);
   suite_add_tcase(s, tc);
   tc = tcase_create("model");
   tcase_set_timeout(tc, 60);

@@ -1,0 +1,24 @@
+/*
+ * Allocation of the buffers that grow while connections run (the send
+ * and receive rings, the timer heap, the API's event queue), through one
+ * door, so that a test can make an allocation fail on purpose and show
+ * that its caller copes: the failure surfaces, nothing is corrupted.
+ */
+#ifndef SF_UTIL_ALLOC_H
+#define SF_UTIL_ALLOC_H
+
+#include <stddef.h>
+
+/* malloc(n) and realloc(p, n), or NULL when the seam below says so. */
+void *sf__alloc(size_t n);
+void *sf__realloc(void *p, size_t n);
+
+/*
+ * Test seam: after the next `ok` calls of sf__alloc / sf__realloc
+ * succeed, the `fail` calls after them return NULL (realloc leaves p as
+ * it was); then all succeed again. sf__alloc_fail_after(0, 0) disarms.
+ * Process-wide and not thread-safe: for tests only.
+ */
+void sf__alloc_fail_after(unsigned long ok, unsigned long fail);
+
+#endif /* SF_UTIL_ALLOC_H */
