@@ -128,7 +128,6 @@ void sf__tcp_enter_time_wait(struct sf_tcb *t) {
   if (t->flags & SF_TF_ACK_NOW)
     sf__tcp_send_ack(t);
   if (become_record(t)) {
-    t->flags |= SF_TF_FREED_TW;
     sf__tcp_emit_event(t, SF_TEV_CLOSED, 0, 0);
     sf__tcb_reap(t);
   } else {

@@ -59,7 +59,6 @@ enum sf_tcp_timer {
 #define SF_TF_IN_RECOVERY 0x0800 /* NewReno fast recovery */
 #define SF_TF_PASSIVE 0x1000     /* created by a listener */
 #define SF_TF_REAPED 0x2000      /* on the engine's reap list */
-#define SF_TF_FREED_TW 0x4000    /* became a TIME-WAIT record */
 #define SF_TF_RTT_TIMING 0x8000  /* rtt_seq/rtt_start time one segment */
 #define SF_TF_EOF_READ 0x10000   /* sf__tcp_recv has returned SF_EOF once */
 #define SF_TF_ORPHAN 0x20000     /* the application closed its handle */
