@@ -284,7 +284,7 @@ static void open_child(struct sf_listener *l, unsigned netif,
   t->irs = h->seq;
   t->rcv_nxt = sf_seq_add(h->seq, 1);
   t->rcv_adv = t->rcv_nxt;
-  sf__tcp_negotiate(t, &h->opts, false);
+  sf__tcp_negotiate(t, &h->opts);
   t->iss = sf_seq(sf__tcp_make_isn(e, tu));
   t->snd_una = t->snd_nxt = t->snd_max = t->recover = t->high_rxt = t->iss;
   t->snd_buf_seq = sf_seq_add(t->iss, 1);
@@ -339,7 +339,7 @@ static bool accept_cookie(struct sf_listener *l, unsigned netif,
   t->irs = sf_seq(peer_isn);
   t->rcv_nxt = h->seq;
   t->rcv_adv = t->rcv_nxt;
-  sf__tcp_negotiate(t, &syn, false);
+  sf__tcp_negotiate(t, &syn);
   t->iss = sf_seq(cookie);
   t->snd_una = t->recover = t->high_rxt = t->iss;
   t->snd_nxt = t->snd_max = sf_seq_add(t->iss, 1);

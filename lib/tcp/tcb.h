@@ -238,8 +238,7 @@ void sf__listener_child_unlink(struct sf_tcb *t);
 /* ---- input.c */
 void sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h);
 /* The options a SYN or SYN-ACK negotiated. */
-void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o,
-                       bool peer_syn_ack);
+void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o);
 bool sf__tcp_challenge_allowed(struct sf_engine *e);
 
 /* ---- ack.c */
