@@ -274,10 +274,6 @@ void sf__tcp_detach(struct sf_tcb *t, sf_time_t now) {
   case SF_TCP_LAST_ACK:
     break;
   default: /* SYN-RECEIVED, ESTABLISHED, CLOSE-WAIT */
-    if (sf__ring_len(&t->rcvbuf) > 0) { /* RFC 2525 2.17 */
-      sf__tcp_abort(t, now);
-      break;
-    }
     if (!(t->flags & SF_TF_SHUT_WR))
       sf__tcp_shutdown(t, now);
     break;
