@@ -35,8 +35,9 @@ void sf__tcb_init_buffers(struct sf_tcb *t) {
   t->rcv_wscale = sf__tcp_our_wscale(e);
   t->keep_idle = e->cfg.keepalive_idle;
   /* RFC 7323 5.4: a per-connection offset hides the host's clock */
-  t->ts_offset = (uint32_t)sf__siphash(e->secret.isn_key, &t->node.key,
-                                       sizeof(t->node.key));
+  const struct sf_tuple *tu = &t->node.key;
+  t->ts_offset = sf__ts_offset(&e->secret, tu->laddr, tu->lport, tu->raddr,
+                               tu->rport);
 }
 
 /* IPv4 and TCP headers without options take 40 bytes of the MTU. */

@@ -234,9 +234,13 @@ static void send_cookie_syn_ack(struct sf_listener *l, unsigned netif,
         .wscale = po->wscale > SF_TCP_MAX_WSCALE ? SF_TCP_MAX_WSCALE
                                                  : po->wscale,
         .sack_ok = (po->present & SF_TCP_OPT_SACK_PERM) != 0};
+    /* the clock of the connection the cookie will become: its TSvals
+     * must not go back from this one, or the peer's PAWS drops them */
+    uint32_t ts_now = (uint32_t)(e->now / SF_NSEC_PER_MSEC) +
+                      sf__ts_offset(&e->secret, tu->laddr, tu->lport,
+                                    tu->raddr, tu->rport);
     o.present |= SF_TCP_OPT_TIMESTAMP;
-    o.ts_val = sf__syncookie_ts_encode((uint32_t)(e->now / SF_NSEC_PER_MSEC),
-                                       &co);
+    o.ts_val = sf__syncookie_ts_encode(ts_now, &co);
     o.ts_ecr = po->ts_val;
     if (co.wscale_ok) {
       o.present |= SF_TCP_OPT_WSCALE;
