@@ -329,6 +329,20 @@ static void open_child(struct sf_listener *l, unsigned netif,
   sf__tcp_rtx_arm(t, true);
 }
 
+/*
+ * Whether the TSecr of a cookie's ACK can be the TSval our SYN-ACK
+ * carried: not from the future, not older than a cookie lives. Any other
+ * echo (a middlebox rewriting timestamps, a forged ACK) would be an RTT
+ * sample of days, and the RTO would sit at its maximum. A plausible one
+ * overstates the RTT by up to 63 ms, the TSval bits the options took
+ * (sf__syncookie_ts_encode), as Linux's does: the RTO errs long.
+ */
+static bool cookie_echo_plausible(const struct sf_tcb *t,
+                                  const struct sf_tcp_hdr *h) {
+  uint32_t age_ms = sf__tcp_ts_now(t) - h->opts.ts_ecr;
+  return age_ms <= SF_COOKIE_LIFETIME / SF_NSEC_PER_MSEC;
+}
+
 /* An ACK that may carry a cookie we sent: rebuild the connection. */
 static bool accept_cookie(struct sf_listener *l, unsigned netif,
                           const struct sf_tuple *tu,
@@ -368,8 +382,13 @@ static bool accept_cookie(struct sf_listener *l, unsigned netif,
   struct sf_tcb *t = syn_received_child(l, netif, tu, &syn);
   if (!t)
     return true;
-  /* the rest (ESTABLISHED, the ACK's data) is ordinary SYN-RECEIVED input */
-  sf__tcp_input(t, h);
+  /* the rest (ESTABLISHED, the ACK's data) is ordinary SYN-RECEIVED
+   * input; an echo that cannot time our SYN-ACK reads as none (TSecr 0),
+   * which takes no RTT sample */
+  struct sf_tcp_hdr ack = *h;
+  if ((t->flags & SF_TF_TS) && !cookie_echo_plausible(t, h))
+    ack.opts.ts_ecr = 0;
+  sf__tcp_input(t, &ack);
   return true;
 }
 

@@ -538,6 +538,37 @@ START_TEST(syn_cookie_first_rtt_is_the_handshake) {
 }
 END_TEST
 
+/* An echo no cookie's SYN-ACK can have carried (older than a cookie
+ * lives, or from the future) gives no RTT sample: the RTO stays the
+ * initial one (RFC 6298 2.1), not the maximum. The echoes keep the low 6
+ * bits, which carry the options. */
+START_TEST(syn_cookie_implausible_echo_no_rtt_sample) {
+  struct th h;
+  th_init(&h, NULL);
+  struct sf_listener *l = cookie_listener(&h);
+  static const uint32_t shift[] = {
+      (uint32_t)-864000000, /* ten days before the SYN-ACK */
+      (uint32_t)-(SF_COOKIE_LIFETIME / SF_NSEC_PER_MSEC + 64),
+      1024, /* a second after it */
+  };
+  for (unsigned i = 0; i < 3; i++) {
+    uint16_t rp = (uint16_t)(RPORT + 1 + i);
+    struct sf_tcp_hdr synack;
+    cookie_syn(&h, rp, &synack);
+    h.now += 100 * SF_NSEC_PER_MSEC;
+    struct sf_tcb *t =
+        cookie_ack(&h, l, rp, &synack, synack.opts.ts_val + shift[i]);
+    sf_tcp_info_t info = th_info(t);
+    ck_assert_uint_eq(info.rtt_us, 0);
+    ck_assert_uint_eq(info.rto_us, 1000000);
+    ck_assert_uint_eq(info.snd_wscale, 7); /* the options survived */
+    cookie_close(&h, t);
+  }
+  sf__tcp_listener_close(l, h.now);
+  th_free(&h);
+}
+END_TEST
+
 START_TEST(accept_queue_full_drops_syn) {
   struct th h;
   th_init(&h, NULL);
@@ -843,6 +874,7 @@ static Suite *listen_suite(void) {
   tcase_add_test(tc, forged_cookie_gets_rst);
   tcase_add_test(tc, syn_cookie_tsvals_never_go_back);
   tcase_add_test(tc, syn_cookie_first_rtt_is_the_handshake);
+  tcase_add_test(tc, syn_cookie_implausible_echo_no_rtt_sample);
   tcase_add_test(tc, accept_queue_full_drops_syn);
   tcase_add_test(tc, bad_handshake_ack_rst_listener_survives);
   tcase_add_test(tc, rst_to_listener_ignored);
