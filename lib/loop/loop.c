@@ -215,12 +215,6 @@ static bool after_work(struct sf_reactor *r) {
   return delivered;
 }
 
-void sf__reactor_flush(struct sf_reactor *r) {
-  sf_time_t now = sf__reactor_now(r);
-  flush_all(r, now);
-  rearm(r, now);
-}
-
 static void io_cb(struct ev_loop *ev, ev_io *w, int revents) {
   (void)ev;
   (void)revents;

@@ -70,9 +70,6 @@ int sf__reactor_link_add(struct sf_reactor *r, struct sf_link *link,
 /* Stops watching (frames still queued for it are flushed first). */
 void sf__reactor_link_remove(struct sf_reactor_link *rl);
 
-/* Receives and flushes every link now (used after API calls). */
-void sf__reactor_flush(struct sf_reactor *r);
-
 /* Timers for sf_timer_t. cb gets arg. */
 typedef void (*sf_reactor_timer_cb)(void *arg);
 int sf__reactor_timer_new(struct sf_reactor *r, sf_reactor_timer_cb cb,

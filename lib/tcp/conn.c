@@ -279,10 +279,6 @@ static void orphan(struct sf_tcb *t) {
   case SF_TCP_LAST_ACK:
     break;
   default: /* SYN-RECEIVED, ESTABLISHED, CLOSE-WAIT */
-    if (sf__ring_len(&t->rcvbuf) > 0) { /* RFC 2525 2.17 */
-      sf__tcp_reset_connection(t);
-      break;
-    }
     if (!(t->flags & SF_TF_SHUT_WR))
       shut_wr(t);
     break;

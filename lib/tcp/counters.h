@@ -70,7 +70,8 @@
   X(tcp_icmp_soft_errors, "ICMP errors kept as soft errors")                  \
   X(tcp_icmp_ignored, "ICMP errors ignored (no connection, bad sequence)")    \
   X(tcp_pmtu_updates, "MSS lowered by ICMP fragmentation-needed")             \
-  X(tcp_ephemeral_exhausted, "connects failed: no free ephemeral port")
+  X(tcp_ephemeral_exhausted, "connects failed: no free ephemeral port")   \
+  X(tcp_illegal_transitions, "state changes RFC 9293 does not allow (bugs)")
 
 struct sf_tcp_counters {
 #define SF_TCP_COUNTER_FIELD(name, desc) uint64_t name;

@@ -12,10 +12,8 @@
 /* RFC 7323 5.5: a TS.Recent older than 24 days no longer counts. */
 #define PAWS_IDLE_LIMIT ((sf_time_t)24 * 24 * 3600 * SF_NSEC_PER_SEC)
 
-void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o,
-                       bool peer_syn_ack) {
+void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o) {
   const struct sf_engine_config *c = &t->eng->cfg;
-  (void)peer_syn_ack;
   t->peer_mss = (o->present & SF_TCP_OPT_MSS) ? o->mss : c->mss_default;
   if (t->peer_mss < 64)
     t->peer_mss = 64;
@@ -116,7 +114,7 @@ static void syn_sent_input(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   t->rcv_nxt = sf_seq_add(h->seq, 1);
   t->rcv_adv = t->rcv_nxt;
   t->last_recv = t->eng->now;
-  sf__tcp_negotiate(t, &h->opts, ack);
+  sf__tcp_negotiate(t, &h->opts);
   if (ack) {
     syn_sent_established(t, h);
     return;

@@ -225,9 +225,13 @@ static void send_cookie_syn_ack(struct sf_listener *l, unsigned netif,
         .wscale = po->wscale > SF_TCP_MAX_WSCALE ? SF_TCP_MAX_WSCALE
                                                  : po->wscale,
         .sack_ok = (po->present & SF_TCP_OPT_SACK_PERM) != 0};
+    /* the clock of the connection the cookie will become: its TSvals
+     * must not go back from this one, or the peer's PAWS drops them */
+    uint32_t ts_now = (uint32_t)(e->now / SF_NSEC_PER_MSEC) +
+                      sf__ts_offset(&e->secret, tu->laddr, tu->lport,
+                                    tu->raddr, tu->rport);
     o.present |= SF_TCP_OPT_TIMESTAMP;
-    o.ts_val = sf__syncookie_ts_encode((uint32_t)(e->now / SF_NSEC_PER_MSEC),
-                                       &co);
+    o.ts_val = sf__syncookie_ts_encode(ts_now, &co);
     o.ts_ecr = po->ts_val;
     if (co.wscale_ok) {
       o.present |= SF_TCP_OPT_WSCALE;
@@ -266,29 +270,68 @@ static struct sf_tcb *new_child(struct sf_listener *l, unsigned netif,
   return t;
 }
 
-static void open_child(struct sf_listener *l, unsigned netif,
-                       const struct sf_tuple *tu, const struct sf_tcp_hdr *h) {
+/* What a passive child starts from: the peer's SYN, our ISS, and
+ * whether our SYN-ACK went out already (a SYN cookie's did). */
+struct child_syn {
+  sf_seq_t irs, iss;
+  const struct sf_tcp_opts *opts;
+  uint16_t window; /* the SYN's, never scaled (RFC 7323 2.2); 0: unknown */
+  bool syn_ack_sent;
+};
+
+/* A child in SYN-RECEIVED on the listener's SYN queue, or NULL. */
+static struct sf_tcb *syn_received_child(struct sf_listener *l,
+                                         unsigned netif,
+                                         const struct sf_tuple *tu,
+                                         const struct child_syn *syn) {
   struct sf_tcp *e = l->eng;
   struct sf_tcb *t = new_child(l, netif, tu);
   if (!t)
-    return;
-  t->irs = h->seq;
-  t->rcv_nxt = sf_seq_add(h->seq, 1);
+    return NULL;
+  t->irs = syn->irs;
+  t->rcv_nxt = sf_seq_add(syn->irs, 1);
   t->rcv_adv = t->rcv_nxt;
-  sf__tcp_negotiate(t, &h->opts, false);
-  t->iss = sf_seq(sf__tcp_make_isn(e, tu));
-  t->snd_una = t->snd_nxt = t->snd_max = t->recover = t->high_rxt = t->iss;
+  sf__tcp_negotiate(t, syn->opts);
+  t->iss = syn->iss;
+  t->snd_una = t->recover = t->high_rxt = t->iss;
+  t->snd_nxt = t->snd_max = sf_seq_add(t->iss, syn->syn_ack_sent ? 1 : 0);
   t->snd_buf_seq = sf_seq_add(t->iss, 1);
-  t->snd_wnd = h->window; /* never scaled in a SYN (RFC 7323 2.2) */
+  t->snd_wnd = syn->window;
   t->max_snd_wnd = t->snd_wnd;
-  t->snd_wl1 = h->seq;
+  t->snd_wl1 = syn->irs;
   t->snd_wl2 = t->iss;
   t->last_recv = e->now;
   queue_append(&l->synq, &l->synq_tail, t);
   l->synq_len++;
   sf__tcp_set_state(t, SF_TCP_SYN_RECEIVED);
+  return t;
+}
+
+static void open_child(struct sf_listener *l, unsigned netif,
+                       const struct sf_tuple *tu, const struct sf_tcp_hdr *h) {
+  struct child_syn syn = {.irs = h->seq,
+                          .iss = sf_seq(sf__tcp_make_isn(l->eng, tu)),
+                          .opts = &h->opts,
+                          .window = h->window};
+  struct sf_tcb *t = syn_received_child(l, netif, tu, &syn);
+  if (!t)
+    return;
   sf__tcp_send_syn(t);
   sf__tcp_rtx_arm(t, true);
+}
+
+/*
+ * Whether the TSecr of a cookie's ACK can be the TSval our SYN-ACK
+ * carried: not from the future, not older than a cookie lives. Any other
+ * echo (a middlebox rewriting timestamps, a forged ACK) would be an RTT
+ * sample of days, and the RTO would sit at its maximum. A plausible one
+ * overstates the RTT by up to 63 ms, the TSval bits the options took
+ * (sf__syncookie_ts_encode), as Linux's does: the RTO errs long.
+ */
+static bool cookie_echo_plausible(const struct sf_tcb *t,
+                                  const struct sf_tcp_hdr *h) {
+  uint32_t age_ms = sf__tcp_ts_now(t) - h->opts.ts_ecr;
+  return age_ms <= SF_COOKIE_LIFETIME / SF_NSEC_PER_MSEC;
 }
 
 /* An ACK that may carry a cookie we sent: rebuild the connection. */
@@ -311,38 +354,32 @@ static bool accept_cookie(struct sf_listener *l, unsigned netif,
     return true; /* valid, but no room: dropped, the peer will retry */
   }
   SF_TCP_COUNT(e, tcp_syncookies_ok);
-  struct sf_tcp_opts syn = {.present = SF_TCP_OPT_MSS, .mss = mss};
+  struct sf_tcp_opts opts = {.present = SF_TCP_OPT_MSS, .mss = mss};
   if (h->opts.present & SF_TCP_OPT_TIMESTAMP) {
     struct sf_cookie_opts co;
     sf__syncookie_ts_decode(h->opts.ts_ecr, &co);
-    syn.present |= SF_TCP_OPT_TIMESTAMP;
-    syn.ts_val = h->opts.ts_val;
+    opts.present |= SF_TCP_OPT_TIMESTAMP;
+    opts.ts_val = h->opts.ts_val;
     if (co.wscale_ok) {
-      syn.present |= SF_TCP_OPT_WSCALE;
-      syn.wscale = co.wscale;
+      opts.present |= SF_TCP_OPT_WSCALE;
+      opts.wscale = co.wscale;
     }
     if (co.sack_ok)
-      syn.present |= SF_TCP_OPT_SACK_PERM;
+      opts.present |= SF_TCP_OPT_SACK_PERM;
   }
-  struct sf_tcb *t = new_child(l, netif, tu);
+  /* the SYN's window is gone with the SYN: the ACK's sets it */
+  struct child_syn syn = {.irs = sf_seq(peer_isn), .iss = sf_seq(cookie),
+                          .opts = &opts, .syn_ack_sent = true};
+  struct sf_tcb *t = syn_received_child(l, netif, tu, &syn);
   if (!t)
     return true;
-  t->irs = sf_seq(peer_isn);
-  t->rcv_nxt = h->seq;
-  t->rcv_adv = t->rcv_nxt;
-  sf__tcp_negotiate(t, &syn, false);
-  t->iss = sf_seq(cookie);
-  t->snd_una = t->recover = t->high_rxt = t->iss;
-  t->snd_nxt = t->snd_max = sf_seq_add(t->iss, 1);
-  t->snd_buf_seq = t->snd_nxt;
-  t->snd_wl1 = sf_seq_add(h->seq, (uint32_t)-1);
-  t->snd_wl2 = t->iss;
-  t->last_recv = e->now;
-  queue_append(&l->synq, &l->synq_tail, t);
-  l->synq_len++;
-  sf__tcp_set_state(t, SF_TCP_SYN_RECEIVED);
-  /* the rest (ESTABLISHED, the ACK's data) is ordinary SYN-RECEIVED input */
-  sf__tcp_input(t, h);
+  /* the rest (ESTABLISHED, the ACK's data) is ordinary SYN-RECEIVED
+   * input; an echo that cannot time our SYN-ACK reads as none (TSecr 0),
+   * which takes no RTT sample */
+  struct sf_tcp_hdr ack = *h;
+  if ((t->flags & SF_TF_TS) && !cookie_echo_plausible(t, h))
+    ack.opts.ts_ecr = 0;
+  sf__tcp_input(t, &ack);
   return true;
 }
 

@@ -5,6 +5,7 @@
  *   sf__secret_init / _init_seeded   keys from RAND_bytes, or from a seed
  *   sf__siphash                      SipHash-2-4, 64-bit tag
  *   sf__isn_rfc6528                  RFC 6528 ISN = M + F(4-tuple)
+ *   sf__ts_offset                    RFC 7323 5.4 timestamp offset
  *   sf__port_offset                  RFC 6056 Algorithm 3 F()
  *
  * Why SipHash is computed here and not with OpenSSL's EVP_MAC "SIPHASH":
@@ -144,6 +145,19 @@ uint32_t sf__isn_rfc6528(const struct sf_secret *s, uint32_t laddr,
    * matter, as the sum is taken modulo 2^32. */
   uint32_t m = (uint32_t)(now / ISN_TICK_NS);
   return m + f;
+}
+
+uint32_t sf__ts_offset(const struct sf_secret *s, uint32_t laddr,
+                       uint16_t lport, uint32_t raddr, uint16_t rport) {
+  /* The ISN key, with a label before the 4-tuple: no message here is one
+   * of F()'s, so an offset, which TSvals show, tells nothing of an ISN. */
+  uint8_t msg[13];
+  msg[0] = 'T';
+  put_be32(msg + 1, laddr);
+  put_be16(msg + 5, lport);
+  put_be32(msg + 7, raddr);
+  put_be16(msg + 11, rport);
+  return (uint32_t)sf__siphash(s->isn_key, msg, sizeof msg);
 }
 
 uint32_t sf__port_offset(const struct sf_secret *s, uint32_t laddr,

@@ -1,7 +1,8 @@
 /*
  * The stack's secret keys and the keyed hash built on them: initial
- * sequence numbers (RFC 6528), ephemeral port selection (RFC 6056),
- * the demultiplexing hash, and SYN cookies (syncookie.h) all use them.
+ * sequence numbers (RFC 6528), timestamp offsets (RFC 7323), ephemeral
+ * port selection (RFC 6056), the demultiplexing hash, and SYN cookies
+ * (syncookie.h) all use them.
  *
  * Keys come from OpenSSL's RAND_bytes; the hash is SipHash-2-4 (keyed,
  * fast on short inputs), computed in secret.c: OpenSSL's EVP_MAC
@@ -50,5 +51,15 @@ uint32_t sf__isn_rfc6528(const struct sf_secret *s, uint32_t laddr,
  */
 uint32_t sf__port_offset(const struct sf_secret *s, uint32_t laddr,
                          uint32_t raddr, uint16_t rport);
+
+/*
+ * RFC 7323 5.4: the offset added to our millisecond clock for the
+ * timestamps of the connection (laddr, lport, raddr, rport), a keyed hash
+ * of the 4-tuple (as Linux's ts_off). It needs no state, so a SYN
+ * cookie's SYN-ACK and the connection later rebuilt from the cookie run
+ * one clock.
+ */
+uint32_t sf__ts_offset(const struct sf_secret *s, uint32_t laddr,
+                       uint16_t lport, uint32_t raddr, uint16_t rport);
 
 #endif /* SF_TCP_SECRET_H */

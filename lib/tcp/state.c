@@ -1,7 +1,8 @@
 /*
  * States and their changes. sf__tcp_set_state is the only writer of
  * struct sf_tcb.state, so the state hook sees every transition, in
- * order; the functions after it are the ways a connection ends.
+ * order, and each is checked against RFC 9293's; the functions after it
+ * are the ways a connection ends.
  */
 #include "config.h"
 
@@ -28,6 +29,49 @@ const char *sf_tcp_state_name(int state) {
     return "UNKNOWN";
   return state_names[state];
 }
+
+/*
+ * The transitions legal[old][new] allows: RFC 9293 3.3.2 figure 5, and
+ * the edges its text adds. A change outside the table is a bug; it is
+ * counted (tcp_illegal_transitions) and fails the tests.
+ *
+ * Beyond the figure, any state but CLOSED may end in CLOSED: a RST
+ * (3.10.7.3, 3.10.7.4 second check), the ABORT call (3.10.5, also for
+ * each child of a closing listener), the user timeout (3.10.8), R2
+ * retransmissions (3.8.3), keepalives unanswered (3.8.4), an ICMP hard
+ * error (3.9.2.2), and an orphan's FIN-WAIT-2 timeout (not in the RFC:
+ * Linux's tcp_fin_timeout). The figure's SYN-RECEIVED -> LISTEN on a RST
+ * is missing on purpose: a listener's child is its own tcb, so it ends
+ * in CLOSED and the listener stays.
+ */
+static const bool legal[SF_TCP_STATE_COUNT][SF_TCP_STATE_COUNT] = {
+    [SF_TCP_CLOSED] = {[SF_TCP_LISTEN] = true, [SF_TCP_SYN_SENT] = true},
+    [SF_TCP_LISTEN] = {[SF_TCP_SYN_RECEIVED] = true,
+                       [SF_TCP_SYN_SENT] = true,
+                       [SF_TCP_CLOSED] = true},
+    [SF_TCP_SYN_SENT] = {[SF_TCP_SYN_RECEIVED] = true,
+                         [SF_TCP_ESTABLISHED] = true,
+                         [SF_TCP_CLOSED] = true},
+    [SF_TCP_SYN_RECEIVED] = {[SF_TCP_ESTABLISHED] = true,
+                             [SF_TCP_FIN_WAIT_1] = true,
+                             /* 3.10.7.4 eighth step: a FIN */
+                             [SF_TCP_CLOSE_WAIT] = true,
+                             [SF_TCP_CLOSED] = true},
+    [SF_TCP_ESTABLISHED] = {[SF_TCP_FIN_WAIT_1] = true,
+                            [SF_TCP_CLOSE_WAIT] = true,
+                            [SF_TCP_CLOSED] = true},
+    [SF_TCP_FIN_WAIT_1] = {[SF_TCP_FIN_WAIT_2] = true,
+                           [SF_TCP_CLOSING] = true,
+                           /* 3.10.7.4 eighth step: a FIN, our FIN
+                            * acknowledged (perhaps by the same segment) */
+                           [SF_TCP_TIME_WAIT] = true,
+                           [SF_TCP_CLOSED] = true},
+    [SF_TCP_FIN_WAIT_2] = {[SF_TCP_TIME_WAIT] = true, [SF_TCP_CLOSED] = true},
+    [SF_TCP_CLOSE_WAIT] = {[SF_TCP_LAST_ACK] = true, [SF_TCP_CLOSED] = true},
+    [SF_TCP_CLOSING] = {[SF_TCP_TIME_WAIT] = true, [SF_TCP_CLOSED] = true},
+    [SF_TCP_LAST_ACK] = {[SF_TCP_CLOSED] = true},
+    [SF_TCP_TIME_WAIT] = {[SF_TCP_CLOSED] = true},
+};
 
 /* Reports ev about t to the layer above, if it listens. */
 static void report(struct sf_tcb *t, const struct sf_tcp_event *ev) {
@@ -64,6 +108,8 @@ void sf__tcp_set_state(struct sf_tcb *t, int state) {
   int old = t->state;
   if (old == state)
     return;
+  if (!legal[old][state])
+    SF_TCP_COUNT(t->eng, tcp_illegal_transitions);
   t->state = state;
   count_attached_time_wait(t, old, state);
   struct sf_tcp_event ev = {.type = SF_TEV_STATE, .old_state = old,
@@ -159,7 +205,6 @@ static void hand_over_to_record(struct sf_tcb *t, sf_time_t expires) {
     sf__tcp_send_ack(t);
   sf__tcp_timers_stop_all(t);
   if (become_record(t, expires)) {
-    t->flags |= SF_TF_FREED_TW;
     sf__tcp_emit_event(t, SF_TEV_CLOSED, 0, 0);
     sf__tcb_reap(t);
   } else {

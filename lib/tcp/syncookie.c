@@ -26,7 +26,6 @@
 #include "tcp/syncookie.h"
 #include "wire/tcp.h" /* SF_TCP_MAX_WSCALE */
 
-#define COOKIE_TICK_NS (64 * SF_NSEC_PER_SEC)
 #define COOKIE_COUNT_SHIFT 24
 #define COOKIE_DATA_MASK 0xffffffu
 #define COOKIE_MAC_MASK 0x3fffffu /* 22 bits above the 2-bit index */
@@ -71,7 +70,7 @@ uint32_t sf__syncookie_make(const struct sf_secret *s, uint32_t laddr,
                             uint32_t peer_isn, uint16_t mss, sf_time_t now,
                             uint16_t *mss_out) {
   unsigned idx = mss_index(mss);
-  uint32_t count = (uint32_t)(now / COOKIE_TICK_NS);
+  uint32_t count = (uint32_t)(now / SF_COOKIE_TICK);
   uint32_t h1 =
       cookie_hash(s, 1, laddr, lport, raddr, rport, peer_isn, 0, 0);
   uint32_t h2 = cookie_hash(s, 2, laddr, lport, raddr, rport, peer_isn,
@@ -89,7 +88,7 @@ uint16_t sf__syncookie_check(const struct sf_secret *s, uint32_t laddr,
   uint32_t h1 =
       cookie_hash(s, 1, laddr, lport, raddr, rport, peer_isn, 0, 0);
   uint32_t v = cookie - h1 - peer_isn;
-  uint32_t count = (uint32_t)(now / COOKIE_TICK_NS);
+  uint32_t count = (uint32_t)(now / SF_COOKIE_TICK);
   /* The age in ticks, from the counter's low 8 bits. A cookie from the
    * future reads as a large age and fails too. */
   uint32_t age = (count - (v >> COOKIE_COUNT_SHIFT)) & 0xffu;

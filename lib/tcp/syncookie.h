@@ -19,7 +19,11 @@
 #include "link/link.h"
 #include "tcp/secret.h"
 
-#define SF_COOKIE_MAX_AGE 2 /* ticks of 64 s a cookie stays valid */
+#define SF_COOKIE_TICK (64 * SF_NSEC_PER_SEC) /* of the time counter */
+#define SF_COOKIE_MAX_AGE 2 /* ticks a cookie stays valid */
+/* The oldest a valid cookie can be: made as its tick began, returned as
+ * the last tick it is valid in ends. */
+#define SF_COOKIE_LIFETIME ((SF_COOKIE_MAX_AGE + 1) * SF_COOKIE_TICK)
 
 /*
  * The cookie for a SYN from (raddr, rport) to (laddr, lport) with initial

@@ -36,8 +36,9 @@ static void set_defaults(struct sf_tcb *t) {
   t->rcv_wscale = sf__tcp_our_wscale(e);
   t->keep_idle = e->cfg.keepalive_idle;
   /* RFC 7323 5.4: a per-connection offset hides the host's clock */
-  t->ts_offset = (uint32_t)sf__siphash(e->secret.isn_key, &t->node.key,
-                                       sizeof(t->node.key));
+  const struct sf_tuple *tu = &t->node.key;
+  t->ts_offset = sf__ts_offset(&e->secret, tu->laddr, tu->lport, tu->raddr,
+                               tu->rport);
 }
 
 struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,

@@ -68,7 +68,6 @@ enum sf_tcp_timer {
 #define SF_TF_IN_RECOVERY 0x0800 /* NewReno fast recovery */
 #define SF_TF_PASSIVE 0x1000     /* created by a listener */
 #define SF_TF_REAPED 0x2000      /* on the engine's reap list */
-#define SF_TF_FREED_TW 0x4000    /* became a TIME-WAIT record */
 #define SF_TF_RTT_TIMING 0x8000  /* rtt_seq/rtt_start time one segment */
 #define SF_TF_EOF_READ 0x10000   /* sf__tcp_recv has returned SF_EOF once */
 #define SF_TF_ORPHAN 0x20000     /* the application closed its handle */
@@ -268,8 +267,7 @@ void sf__listener_child_unlink(struct sf_tcb *t);
 /* ---- input.c */
 void sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h);
 /* The options a SYN or SYN-ACK negotiated. */
-void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o,
-                       bool peer_syn_ack);
+void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o);
 bool sf__tcp_challenge_allowed(struct sf_tcp *e);
 
 /* ---- ack.c */

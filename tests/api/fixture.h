@@ -8,7 +8,8 @@
  *
  * Teardown (fx_finish) closes every handle still open, runs the loop and
  * asserts sf_loop_close() == 0, so every test proves it leaks nothing
- * (the sanitizer build checks the memory).
+ * (the sanitizer build checks the memory) and that no state change broke
+ * RFC 9293's diagram.
  *
  * Everything here is static inline so each suite uses what it needs.
  */
@@ -119,6 +120,9 @@ static inline void fx_finish(struct fx *f) {
   sf_walk(&f->loopb, fx_close_walk, NULL);
   ck_assert_int_eq(sf_run(&f->loop, SF_RUN_DEFAULT), 0);
   ck_assert_int_eq(sf_loop_alive(&f->loopb), 0);
+  /* every state change followed RFC 9293 (lib/tcp/state.c) */
+  ck_assert_uint_eq(sf_loop_counter(&f->loop, "tcp_illegal_transitions"), 0);
+  ck_assert_uint_eq(sf_loop_counter(&f->loopb, "tcp_illegal_transitions"), 0);
   /* B borrows A's libev loop: B closes first. */
   ck_assert_int_eq(sf_loop_close(&f->loopb), 0);
   ck_assert_int_eq(sf_loop_close(&f->loop), 0);

@@ -482,6 +482,14 @@ static void check_hashes(struct sim *s) {
   }
 }
 
+/* Every state change of the run followed RFC 9293 (state.c). */
+static void check_transitions(struct sim *s, const struct host *h) {
+  uint64_t n = sf__engine_counter(h->e, "tcp_illegal_transitions");
+  if (n)
+    sim_fail(s, "host %c: %llu illegal state transitions", h->name,
+             (unsigned long long)n);
+}
+
 static void teardown(struct sim *s) {
   for (unsigned i = 0; i < s->nconns; i++) {
     EVP_MD_CTX_free(s->conns[i].c.tx_sha);
@@ -501,6 +509,10 @@ static void teardown(struct sim *s) {
     s->r->retrans += sf__engine_counter(s->b.e, "tcp_retrans_segs");
   if (s->listener)
     sf__tcp_listener_close(s->listener, s->now);
+  if (s->a.e)
+    check_transitions(s, &s->a);
+  if (s->b.e)
+    check_transitions(s, &s->b);
   sf__engine_free(s->a.e);
   sf__engine_free(s->b.e);
   sf__link_close(s->a.link);

@@ -7,7 +7,8 @@
  * order (a SHA-256 of what was sent against what arrived, and byte by
  * byte), that no connection fails, that every connection ends in CLOSED
  * or TIME-WAIT and then nothing is left, all within a bound of virtual
- * time. A failing seed replays exactly.
+ * time, and that no state change broke RFC 9293's diagram. A failing
+ * seed replays exactly.
  */
 #ifndef SF_TESTS_TCP_SIM_H
 #define SF_TESTS_TCP_SIM_H

@@ -133,6 +133,8 @@ void th_init_offload(struct th *h,
 }
 
 void th_free(struct th *h) {
+  /* every state change the test caused followed RFC 9293 (state.c) */
+  ck_assert_uint_eq(th_counter(h, "tcp_illegal_transitions"), 0);
   sf__engine_free(h->e);
   h->e = NULL;
   ck_assert_int_eq(h->observer_refs, 0);

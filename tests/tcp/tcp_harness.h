@@ -68,7 +68,8 @@ void th_init(struct th *h, void (*cfg_edit)(struct sf_engine_config *));
 void th_init_offload(struct th *h,
                      void (*cfg_edit)(struct sf_engine_config *),
                      unsigned offload);
-/* Frees the engine; asserts that every observer reference was released. */
+/* Frees the engine; asserts that every state change was legal and that
+ * every observer reference was released. */
 void th_free(struct th *h);
 
 /* A segment from the peer. */

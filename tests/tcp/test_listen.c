@@ -1,8 +1,9 @@
 /*
  * LISTEN: what a listener answers. The SYN-ACK's exact fields and the
  * options it mirrors, on_syn's verdicts (accept, reset, drop) and the
- * info they see, the backlog (SYN cookies when the SYN queue is full, an
- * accept queue that is full), bad handshake ACKs and RSTs to a listener,
+ * info they see, the backlog (SYN cookies when the SYN queue is full, and
+ * the clock and first RTT sample of their connections; an accept queue
+ * that is full), bad handshake ACKs and RSTs to a listener,
  * RSTs for closed ports (never for a RST), binding (ephemeral port,
  * EADDRINUSE, EADDRNOTAVAIL), closing a listener with children, accept
  * order, and sequence-number wraparound.
@@ -278,11 +279,8 @@ START_TEST(syn_cookies_when_syn_queue_full) {
   ck_assert_uint_eq(s.opts.mss, 1460);
   ck_assert_uint_eq(s.opts.wscale, 3);
   ck_assert_uint_eq(s.opts.ts_ecr, 200);
-  struct sf_cookie_opts co = {.wscale_ok = true, .wscale = 7,
-                              .sack_ok = true};
-  ck_assert_uint_eq(s.opts.ts_val,
-                    sf__syncookie_ts_encode(
-                        (uint32_t)(h.now / SF_NSEC_PER_MSEC), &co));
+  uint32_t synack_tsval = s.opts.ts_val;
+  sf_time_t synack_at = h.now;
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 1);
   ck_assert_uint_eq(th_counter(&h, "tcp_syncookies_sent"), 1);
   ck_assert(!th_next(&h, &s));
@@ -314,6 +312,15 @@ START_TEST(syn_cookies_when_syn_queue_full) {
   TH_EXPECT_TRANSITIONS(&h, t,
                         "LISTEN>SYN-RECEIVED,SYN-RECEIVED>ESTABLISHED");
   ck_assert_uint_eq(th_count(&h, SF_TEV_ESTABLISHED), 1);
+  /* the SYN-ACK's TSval was the connection's clock, the options in its
+   * low bits */
+  struct sf_cookie_opts co = {.wscale_ok = true, .wscale = 7,
+                              .sack_ok = true};
+  ck_assert_uint_eq(synack_tsval,
+                    sf__syncookie_ts_encode(
+                        (uint32_t)(synack_at / SF_NSEC_PER_MSEC) +
+                            t->ts_offset,
+                        &co));
   /* data flows with the cookie's ISN */
   ck_assert_int_eq(sf__tcp_send(t, "hi", 2, h.now), 2);
   TH_EXPECT_SEG(&h, &s, SF_TCP_ACK | SF_TCP_PSH, cookie + 1, isn + 1,
@@ -437,6 +444,127 @@ START_TEST(forged_cookie_gets_rst) {
   TH_EXPECT_SEG(&h, &s, SF_TCP_RST, cookie + 1, 0, 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_syncookies_failed"), 2);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 1);
+  sf__tcp_listener_close(l, h.now);
+  th_free(&h);
+}
+END_TEST
+
+/* Fills the SYN queue of a backlog-1 listener, so SYNs get cookies. */
+static struct sf_listener *cookie_listener(struct th *h) {
+  struct sf_listener *l = th_listen(h, LPORT, 1, NULL);
+  send_syn(h, RPORT, PEER_ISN, NULL);
+  ck_assert_uint_eq(th_drain(h), 1);
+  return l;
+}
+
+/* A SYN with timestamps from rport; *synack gets the cookie's SYN-ACK. */
+static void cookie_syn(struct th *h, uint16_t rport,
+                       struct sf_tcp_hdr *synack) {
+  struct sf_tcp_opts o = th_syn_opts(1460, 7, true, true, 300, 0);
+  send_syn(h, rport, 0x9000, &o);
+  ck_assert(th_next(h, synack));
+  ck_assert_uint_eq(synack->flags, SF_TCP_SYN | SF_TCP_ACK);
+  ck_assert(synack->opts.present & SF_TCP_OPT_TIMESTAMP);
+}
+
+/* The ACK returning synack's cookie, echoing ts_ecr; returns the
+ * connection, accepted. */
+static struct sf_tcb *cookie_ack(struct th *h, struct sf_listener *l,
+                                 uint16_t rport,
+                                 const struct sf_tcp_hdr *synack,
+                                 uint32_t ts_ecr) {
+  struct sf_tcp_opts ts = {.present = SF_TCP_OPT_TIMESTAMP, .ts_val = 301,
+                           .ts_ecr = ts_ecr};
+  send_ack(h, rport, 0x9001, synack->seq.v + 1, 1000, &ts);
+  struct sf_tcb *t = sf__tcp_accept(l, NULL);
+  ck_assert_ptr_nonnull(t);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
+  return t;
+}
+
+static void cookie_close(struct th *h, struct sf_tcb *t) {
+  sf__tcp_abort(t, h->now);
+  sf__tcp_detach(t, h->now);
+  th_drain(h);
+}
+
+/* A connection made from a SYN cookie goes on with the clock its SYN-ACK
+ * showed: no TSval of it falls below that one, or the peer's PAWS (RFC
+ * 7323 5) drops everything it sends. The clock's offset is per 4-tuple,
+ * hence several tuples. */
+START_TEST(syn_cookie_tsvals_never_go_back) {
+  struct th h;
+  th_init(&h, NULL);
+  struct sf_listener *l = cookie_listener(&h);
+  for (uint16_t rp = RPORT + 1; rp <= RPORT + 8; rp++) {
+    struct sf_tcp_hdr synack, s;
+    cookie_syn(&h, rp, &synack);
+    h.now += 10 * SF_NSEC_PER_MSEC;
+    struct sf_tcb *t = cookie_ack(&h, l, rp, &synack, synack.opts.ts_val);
+    ck_assert_int_eq(sf__tcp_send(t, "x", 1, h.now), 1);
+    ck_assert(th_next(&h, &s));
+    ck_assert_uint_eq(s.seq.v, synack.seq.v + 1);
+    SF_CHECK((int32_t)(s.opts.ts_val - synack.opts.ts_val) >= 0,
+             "port %u: TSval %u after the SYN-ACK's %u", rp, s.opts.ts_val,
+             synack.opts.ts_val);
+    cookie_close(&h, t);
+  }
+  sf__tcp_listener_close(l, h.now);
+  th_free(&h);
+}
+END_TEST
+
+/* The first RTT sample of a cookie connection times the handshake: the
+ * ACK echoes the SYN-ACK's TSval, in the connection's clock. The option
+ * bits in its low 6 bits make it up to 63 ms early, so the sample is up
+ * to 63 ms long. */
+START_TEST(syn_cookie_first_rtt_is_the_handshake) {
+  struct th h;
+  th_init(&h, NULL);
+  struct sf_listener *l = cookie_listener(&h);
+  for (uint16_t rp = RPORT + 1; rp <= RPORT + 8; rp++) {
+    struct sf_tcp_hdr synack;
+    cookie_syn(&h, rp, &synack);
+    h.now += 100 * SF_NSEC_PER_MSEC;
+    struct sf_tcb *t = cookie_ack(&h, l, rp, &synack, synack.opts.ts_val);
+    sf_tcp_info_t info = th_info(t);
+    SF_CHECK(info.rtt_us >= 100000 && info.rtt_us < 164000,
+             "port %u: RTT %llu us", rp, (unsigned long long)info.rtt_us);
+    /* RFC 6298 2.2: SRTT + 4 * SRTT / 2 */
+    ck_assert_uint_eq(info.rto_us, 3 * info.rtt_us);
+    cookie_close(&h, t);
+  }
+  sf__tcp_listener_close(l, h.now);
+  th_free(&h);
+}
+END_TEST
+
+/* An echo no cookie's SYN-ACK can have carried (older than a cookie
+ * lives, or from the future) gives no RTT sample: the RTO stays the
+ * initial one (RFC 6298 2.1), not the maximum. The echoes keep the low 6
+ * bits, which carry the options. */
+START_TEST(syn_cookie_implausible_echo_no_rtt_sample) {
+  struct th h;
+  th_init(&h, NULL);
+  struct sf_listener *l = cookie_listener(&h);
+  static const uint32_t shift[] = {
+      (uint32_t)-864000000, /* ten days before the SYN-ACK */
+      (uint32_t)-(SF_COOKIE_LIFETIME / SF_NSEC_PER_MSEC + 64),
+      1024, /* a second after it */
+  };
+  for (unsigned i = 0; i < 3; i++) {
+    uint16_t rp = (uint16_t)(RPORT + 1 + i);
+    struct sf_tcp_hdr synack;
+    cookie_syn(&h, rp, &synack);
+    h.now += 100 * SF_NSEC_PER_MSEC;
+    struct sf_tcb *t =
+        cookie_ack(&h, l, rp, &synack, synack.opts.ts_val + shift[i]);
+    sf_tcp_info_t info = th_info(t);
+    ck_assert_uint_eq(info.rtt_us, 0);
+    ck_assert_uint_eq(info.rto_us, 1000000);
+    ck_assert_uint_eq(info.snd_wscale, 7); /* the options survived */
+    cookie_close(&h, t);
+  }
   sf__tcp_listener_close(l, h.now);
   th_free(&h);
 }
@@ -753,6 +881,9 @@ static Suite *listen_suite(void) {
   tcase_add_test(tc, syn_cookie_without_timestamps);
   tcase_add_test(tc, syn_cookie_ack_with_data);
   tcase_add_test(tc, forged_cookie_gets_rst);
+  tcase_add_test(tc, syn_cookie_tsvals_never_go_back);
+  tcase_add_test(tc, syn_cookie_first_rtt_is_the_handshake);
+  tcase_add_test(tc, syn_cookie_implausible_echo_no_rtt_sample);
   tcase_add_test(tc, accept_queue_full_drops_syn);
   tcase_add_test(tc, bad_handshake_ack_rst_listener_survives);
   tcase_add_test(tc, rst_to_listener_ignored);

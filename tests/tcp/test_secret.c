@@ -213,6 +213,22 @@ START_TEST(test_isn_exact) {
 }
 END_TEST
 
+START_TEST(test_ts_offset_exact) {
+  struct sf_secret s;
+  fixed_secret(&s);
+  /* the input, by hand from secret.c's layout: a label, then the 4-tuple
+   * as F() takes it */
+  static const uint8_t msg[13] = {'T',  0xc6, 0x12, 0x00, 0x01, 0x1f, 0x40,
+                                  0xc6, 0x12, 0x00, 0x02, 0xc3, 0x50};
+  uint32_t off = sf__ts_offset(&s, LADDR, 8000, RADDR, 50000);
+  ck_assert_uint_eq(off,
+                    (uint32_t)openssl_siphash(s.isn_key, msg, sizeof msg));
+  /* not F() itself, which TSvals would then show */
+  ck_assert_uint_ne(off, sf__isn_rfc6528(&s, LADDR, 8000, RADDR, 50000, 0));
+  ck_assert_uint_ne(off, sf__ts_offset(&s, LADDR, 8000, RADDR, 50001));
+}
+END_TEST
+
 START_TEST(test_isn_clock) {
   struct sf_secret s;
   sf__secret_init_seeded(&s, 1);
@@ -337,6 +353,7 @@ static Suite *secret_suite(void) {
   tc = tcase_create("isn_port");
   tcase_add_test(tc, test_isn_exact);
   tcase_add_test(tc, test_isn_clock);
+  tcase_add_test(tc, test_ts_offset_exact);
   tcase_add_test(tc, test_isn_depends_on_tuple_and_key);
   tcase_add_test(tc, test_isn_spread);
   tcase_add_test(tc, test_port_offset);
