@@ -9,10 +9,13 @@
  * did not answer ARP). Downward it never calls anything: the shell drains
  * the transmit queue with sf__ip_tx_take / sf__ip_tx_release.
  *
- * Files: ip.c (interfaces, routing, IPv4 in/out and fragmentation, tx
- * queue), arp_cache.c (resolution, retries, pending frames, expiry),
- * reasm.c (fragment reassembly), icmp_input.c (echo replies, errors
- * quoted back to TCP).
+ * Files: ip.c (the layer, its timers), netif.c (interfaces, Ethernet
+ * input, tx queues), arp.c (ARP packets, resolving next hops),
+ * arp_cache.c (resolution, retries, pending frames, expiry), route.c
+ * (routing), ipv4_input.c (IPv4 checks and delivery), ipv4_output.c
+ * (IPv4 framing and fragmentation), reasm.c (fragment reassembly),
+ * icmp_input.c (echo replies, errors quoted back to TCP); ip_internal.h
+ * says how they fit together.
  */
 #ifndef SF_IP_IP_H
 #define SF_IP_IP_H
@@ -157,7 +160,7 @@ struct sf_ip_counters {
 #undef SF_IP_COUNTER_FIELD
 };
 
-struct sf_ip; /* opaque; defined in ip.c */
+struct sf_ip; /* opaque; defined in ip_internal.h */
 
 /*
  * Creates the layer. params NULL: the defaults; up NULL, or any callback

@@ -1,5 +1,5 @@
 /*
- * The IP layer (lib/ip/ip.c) through its public contract, with a virtual
+ * The IP layer (lib/ip) through its public contract, with a virtual
  * clock and no network: frames built with lib/wire's emitters go into
  * sf__ip_input, frames taken from the transmit queue are parsed and
  * checked field by field. Covers interfaces and routing, ARP answered

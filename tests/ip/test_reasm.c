@@ -1,6 +1,7 @@
 /*
  * IPv4 reassembly (lib/ip/reasm.c) as a data structure, and fragments in
- * and out of the IP layer (lib/ip/ip.c) with a virtual clock.
+ * and out of the IP layer (lib/ip/ipv4_input.c, ipv4_output.c) with a
+ * virtual clock.
  *
  * The queue: in order, reverse order, shuffled with exact duplicates
  * (seeded, checked against a model), overlaps dropping the datagram,
