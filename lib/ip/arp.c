@@ -33,8 +33,11 @@ static int arp_send(struct sf_ip *ip, struct sf_netif *n, uint16_t oper,
     return SF_ENOMEM;
   struct sf_eth_hdr eth = {.dst = *eth_dst, .ethertype = SF_ETHERTYPE_ARP};
   memcpy(eth.src.b, n->cfg.mac, SF_ETH_ADDR_LEN);
-  struct sf_arp a = {
-      .oper = oper, .sha = eth.src, .spa = n->cfg.addr, .tha = *tha, .tpa = tpa};
+  struct sf_arp a = {.oper = oper,
+                     .sha = eth.src,
+                     .spa = n->cfg.addr.v4,
+                     .tha = *tha,
+                     .tpa = tpa};
   sf__eth_emit(&eth, f->data, f->len);
   sf__arp_emit(&a, f->data + SF_ETH_HDR_LEN, f->len - SF_ETH_HDR_LEN);
   return sf__netif_enqueue(ip, n, f);
@@ -99,11 +102,11 @@ void sf__arp_input(struct sf_ip *ip, struct sf_netif *n,
    * RFC 5227 2.4): we do not defend it, and we never learn our own
    * address as someone else's.
    */
-  if (a.spa == n->cfg.addr) {
+  if (a.spa == n->cfg.addr.v4) {
     ip->ctr.arp_in_conflict++;
     return;
   }
-  bool for_us = a.tpa == n->cfg.addr;
+  bool for_us = a.tpa == n->cfg.addr.v4;
   bool request = a.oper == SF_ARP_OP_REQUEST;
   /*
    * RFC 826 "Packet reception": merge the sender into an existing entry;
@@ -146,7 +149,7 @@ static void report_failed(struct sf_ip *ip, unsigned i, sf_time_t now) {
   while (ip->netifs[i] && ip->netifs[i]->id == id &&
          sf__arp_cache_pop_failed(&ip->netifs[i]->arp, &hop)) {
     if (ip->up.unreachable)
-      ip->up.unreachable(ip->up.ctx, i, hop, now);
+      ip->up.unreachable(ip->up.ctx, i, sf_addr_v4(hop), now);
   }
 }
 

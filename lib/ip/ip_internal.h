@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ip/addr.h"
 #include "ip/arp_cache.h"
 #include "ip/ip.h"
 #include "ip/reasm.h"
@@ -112,13 +113,13 @@ void sf__arp_poll(struct sf_ip *ip, unsigned i, sf_time_t now);
  * the link (broadcast: no ARP). */
 struct sf_route {
   unsigned netif;
-  uint32_t next_hop;
+  struct sf_addr next_hop;
   bool broadcast;
 };
 
 /* As sf__ip_route, filling *r. */
-int sf__route_lookup(const struct sf_ip *ip, uint32_t dst, uint32_t src_hint,
-                     struct sf_route *r);
+int sf__route_lookup(const struct sf_ip *ip, struct sf_addr dst,
+                     struct sf_addr src_hint, struct sf_route *r);
 
 /* ---------------------------------------------------------- ipv4_input.c */
 
@@ -138,7 +139,7 @@ void sf__ipv4_reasm_poll(struct sf_ip *ip, sf_time_t now);
  * (a header built on the stack and a body that lives elsewhere), copied
  * into the frame. Otherwise exactly sf__ip_output.
  */
-int sf__ip_output2(struct sf_ip *ip, uint32_t src, uint32_t dst,
+int sf__ip_output2(struct sf_ip *ip, struct sf_addr src, struct sf_addr dst,
                    uint8_t proto, const uint8_t *p1, size_t n1,
                    const uint8_t *p2, size_t n2, sf_time_t now);
 

@@ -30,7 +30,7 @@
 /* RFC 1122 3.2.1.3: sources a datagram can never come from. */
 static bool martian_src(const struct sf_netif *n, uint32_t src) {
   return src == 0 || sf__ipv4_is_class_de(src) || sf__ipv4_is_loopback(src) ||
-         (n->bcast && src == n->bcast) || src == n->cfg.addr;
+         (n->bcast && src == n->bcast) || src == n->cfg.addr.v4;
 }
 
 static void ipv4_deliver(struct sf_ip *ip, unsigned netif,
@@ -102,7 +102,7 @@ void sf__ipv4_input(struct sf_ip *ip, unsigned netif,
     return;
   }
   bool ip_bcast = sf__netif_is_bcast(n, h.dst);
-  if (!ip_bcast && h.dst != n->cfg.addr) {
+  if (!ip_bcast && h.dst != n->cfg.addr.v4) {
     ip->ctr.ip_in_not_our_addr++;
     return;
   }
@@ -144,15 +144,16 @@ static bool quotes_icmp_error(const struct sf_reasm_expired *e) {
 static void reasm_expired(void *ctx, const struct sf_reasm_expired *e) {
   struct expire_ctx *x = ctx;
   struct sf_ip *ip = x->ip;
-  if ((e->marks & MARK_LINK_BCAST) || sf__ip_netif_by_addr(ip, e->dst) < 0 ||
+  struct sf_addr us = sf_addr_v4(e->dst);
+  if ((e->marks & MARK_LINK_BCAST) || sf__ip_netif_by_addr(ip, us) < 0 ||
       quotes_icmp_error(e))
     return;
   uint8_t hdr[SF_ICMP_HDR_LEN] = {SF_ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME};
   uint32_t sum = sf__csum_add(0, hdr, sizeof(hdr));
   sum = sf__csum_add(sum, e->quote, e->quote_len);
   sf__store_be16(hdr + 2, sf__csum_finish(sum));
-  if (sf__ip_output2(ip, e->dst, e->src, SF_IPPROTO_ICMP, hdr, sizeof(hdr),
-                     e->quote, e->quote_len, x->now) == 0)
+  if (sf__ip_output2(ip, us, sf_addr_v4(e->src), SF_IPPROTO_ICMP, hdr,
+                     sizeof(hdr), e->quote, e->quote_len, x->now) == 0)
     ip->ctr.icmp_out_time_exceeded++;
 }
 

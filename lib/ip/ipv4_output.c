@@ -81,7 +81,7 @@ static struct sf_ip_frame *build(const struct sf_ip *ip,
       .frag_offset = (uint16_t)(off / 8),
       .ttl = ip->params.ttl,
       .proto = g->proto,
-      .src = n->cfg.addr,
+      .src = n->cfg.addr.v4,
       .dst = g->dst,
       .payload_len = len};
   sf__ipv4_emit(&h, f->data + SF_ETH_HDR_LEN, f->len - SF_ETH_HDR_LEN);
@@ -93,7 +93,7 @@ static int send_frame(struct sf_ip *ip, const struct sf_route *r,
                       struct sf_ip_frame *f, sf_time_t now) {
   struct sf_netif *n = ip->netifs[r->netif];
   return r->broadcast ? sf__netif_enqueue(ip, n, f)
-                      : sf__arp_output(ip, n, r->next_hop, f, now);
+                      : sf__arp_output(ip, n, r->next_hop.v4, f, now);
 }
 
 /*
@@ -147,18 +147,26 @@ static int output(struct sf_ip *ip, const struct sf_route *r, struct dgram *g,
   return rc;
 }
 
-int sf__ip_output2(struct sf_ip *ip, uint32_t src, uint32_t dst,
+/* The route from src to dst; a datagram without one is counted. */
+static int route(struct sf_ip *ip, struct sf_addr src, struct sf_addr dst,
+                 struct sf_route *r) {
+  int rc = sf__route_lookup(ip, dst, src, r);
+  if (rc < 0)
+    ip->ctr.ip_out_no_route++;
+  return rc;
+}
+
+int sf__ip_output2(struct sf_ip *ip, struct sf_addr src, struct sf_addr dst,
                    uint8_t proto, const uint8_t *p1, size_t n1,
                    const uint8_t *p2, size_t n2, sf_time_t now) {
   struct sf_route r;
-  if (sf__route_lookup(ip, dst, src, &r) < 0) {
-    ip->ctr.ip_out_no_route++;
-    return SF_ENETUNREACH;
-  }
+  int rc = route(ip, src, dst, &r);
+  if (rc < 0)
+    return rc;
   /* Only TCP sets DF: it finds the path MTU itself (RFC 1191) and never
    * builds a segment over it. ICMP (echo replies, errors) is sent
    * without DF, as Linux does, so it may be fragmented on the way. */
-  struct dgram g = {.dst = dst, .proto = proto,
+  struct dgram g = {.dst = dst.v4, .proto = proto,
                     .df = proto == SF_IPPROTO_TCP,
                     .piece = {{p1, n1}, {p2, n2}}, .pieces = 2};
   size_t max = g.df ? ip->netifs[r.netif]->cfg.mtu : IPV4_MAX_LEN;
@@ -169,10 +177,11 @@ int sf__ip_output2(struct sf_ip *ip, uint32_t src, uint32_t dst,
   return output(ip, &r, &g, NULL, now);
 }
 
-int sf__ip_output_tcp_offload(struct sf_ip *ip, uint32_t src, uint32_t dst,
+int sf__ip_output_tcp_offload(struct sf_ip *ip, struct sf_addr src,
+                              struct sf_addr dst,
                               const struct sf_ip_piece *seg, unsigned pieces,
                               uint16_t gso_size, sf_time_t now) {
-  struct dgram g = {.dst = dst, .proto = SF_IPPROTO_TCP, .df = true};
+  struct dgram g = {.dst = dst.v4, .proto = SF_IPPROTO_TCP, .df = true};
   if (pieces > SF_IP_MAX_PIECES)
     return SF_EINVAL;
   if (pieces)
@@ -180,10 +189,9 @@ int sf__ip_output_tcp_offload(struct sf_ip *ip, uint32_t src, uint32_t dst,
   g.pieces = pieces;
   size_t len = dgram_len(&g);
   struct sf_route r;
-  if (sf__route_lookup(ip, dst, src, &r) < 0) {
-    ip->ctr.ip_out_no_route++;
-    return SF_ENETUNREACH;
-  }
+  int rc = route(ip, src, dst, &r);
+  if (rc < 0)
+    return rc;
   const struct sf_netif *n = ip->netifs[r.netif];
   bool gso = gso_size > 0;
   if (!(n->cfg.offload & SF_LINK_TX_CSUM) ||
@@ -207,8 +215,9 @@ int sf__ip_output_tcp_offload(struct sf_ip *ip, uint32_t src, uint32_t dst,
   return output(ip, &r, &g, &meta, now);
 }
 
-int sf__ip_output(struct sf_ip *ip, uint32_t src, uint32_t dst, uint8_t proto,
-                  const uint8_t *payload, size_t payload_len, sf_time_t now) {
+int sf__ip_output(struct sf_ip *ip, struct sf_addr src, struct sf_addr dst,
+                  uint8_t proto, const uint8_t *payload, size_t payload_len,
+                  sf_time_t now) {
   return sf__ip_output2(ip, src, dst, proto, payload, payload_len, NULL, 0,
                         now);
 }

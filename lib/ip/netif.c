@@ -28,6 +28,14 @@ struct sf_netif *sf__netif_get(const struct sf_ip *ip, unsigned i) {
 
 /* ----------------------------------------------------------- interfaces */
 
+/* Interfaces are IPv4 only for now: the address, and the gateway if
+ * there is one. */
+static bool config_is_v4(const struct sf_netif_config *c) {
+  return sf_addr_is_v4(c->addr) &&
+         (sf_addr_is_any(c->gateway) || sf_addr_is_v4(c->gateway));
+}
+
+/* c is IPv4 (config_is_v4). */
 static bool config_valid(const struct sf_netif_config *c) {
   struct sf_eth_addr mac;
   memcpy(mac.b, c->mac, sizeof(mac.b));
@@ -35,27 +43,29 @@ static bool config_valid(const struct sf_netif_config *c) {
     return false;
   if (c->prefix_len > 32 || c->mtu < IPV4_MIN_MTU || c->mtu > IPV4_MAX_MTU)
     return false;
-  if (c->addr == 0 || sf__ipv4_is_class_de(c->addr) ||
-      sf__ipv4_is_loopback(c->addr))
+  uint32_t addr = c->addr.v4;
+  if (addr == 0 || sf__ipv4_is_class_de(addr) || sf__ipv4_is_loopback(addr))
     return false;
-  if (c->gateway == 0)
+  if (sf_addr_is_any(c->gateway))
     return true;
   /* The gateway is a next hop: it must be on the link, and not us. */
-  uint32_t m = sf__ipv4_prefix_mask(c->prefix_len);
-  return c->gateway != c->addr && (c->gateway & m) == (c->addr & m) &&
-         !sf__ipv4_is_class_de(c->gateway);
+  uint32_t gw = c->gateway.v4, m = sf__ipv4_prefix_mask(c->prefix_len);
+  return gw != addr && (gw & m) == (addr & m) && !sf__ipv4_is_class_de(gw);
 }
 
 int sf__ip_netif_add(struct sf_ip *ip, const struct sf_netif_config *cfg) {
-  if (!cfg || !config_valid(cfg))
+  if (!cfg)
     return SF_EINVAL;
+  if (!config_is_v4(cfg))
+    return SF_EAFNOSUPPORT;
+  if (!config_valid(cfg))
+    return SF_EINVAL;
+  if (sf__ip_netif_by_addr(ip, cfg->addr) >= 0)
+    return SF_EADDRINUSE;
   int slot = -1;
-  for (int i = SF_IP_MAX_NETIFS - 1; i >= 0; i--) {
+  for (int i = SF_IP_MAX_NETIFS - 1; i >= 0; i--)
     if (!ip->netifs[i])
       slot = i;
-    else if (ip->netifs[i]->cfg.addr == cfg->addr)
-      return SF_EADDRINUSE;
-  }
   if (slot < 0)
     return SF_ENOSPC;
   struct sf_netif *n = calloc(1, sizeof(*n));
@@ -69,7 +79,7 @@ int sf__ip_netif_add(struct sf_ip *ip, const struct sf_netif_config *cfg) {
   n->id = ++ip->next_netif_id;
   n->mask = sf__ipv4_prefix_mask(cfg->prefix_len);
   /* RFC 3021: a /31 has no broadcast address; a /32 has no subnet. */
-  n->bcast = cfg->prefix_len <= 30 ? (cfg->addr | ~n->mask) : 0;
+  n->bcast = cfg->prefix_len <= 30 ? (cfg->addr.v4 | ~n->mask) : 0;
   ip->netifs[slot] = n;
   return slot;
 }
@@ -90,9 +100,9 @@ const struct sf_netif_config *sf__ip_netif_config(const struct sf_ip *ip,
   return n ? &n->cfg : NULL;
 }
 
-int sf__ip_netif_by_addr(const struct sf_ip *ip, uint32_t addr) {
+int sf__ip_netif_by_addr(const struct sf_ip *ip, struct sf_addr addr) {
   for (int i = 0; i < SF_IP_MAX_NETIFS; i++)
-    if (ip->netifs[i] && ip->netifs[i]->cfg.addr == addr)
+    if (ip->netifs[i] && sf_addr_eq(ip->netifs[i]->cfg.addr, addr))
       return i;
   return -1;
 }

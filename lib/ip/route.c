@@ -13,32 +13,33 @@
 #include "synfin.h"
 
 static bool on_link(const struct sf_netif *n, uint32_t a) {
-  return (a & n->mask) == (n->cfg.addr & n->mask);
+  return (a & n->mask) == (n->cfg.addr.v4 & n->mask);
 }
 
-int sf__route_lookup(const struct sf_ip *ip, uint32_t dst, uint32_t src_hint,
+/* sf__route_lookup for an IPv4 dst; src_hint 0: none. */
+static int lookup_v4(const struct sf_ip *ip, uint32_t dst, uint32_t src_hint,
                      struct sf_route *r) {
   /* Nothing to route to: "this host", loopback (no loopback device
    * here), multicast and class E, our own addresses. */
   if (dst == 0 || sf__ipv4_is_loopback(dst) ||
       (sf__ipv4_is_class_de(dst) && dst != SF_IPV4_LIMITED_BROADCAST) ||
-      sf__ip_netif_by_addr(ip, dst) >= 0)
+      sf__ip_netif_by_addr(ip, sf_addr_v4(dst)) >= 0)
     return SF_ENETUNREACH;
   int best = -1, gw = -1;
   for (int i = 0; i < SF_IP_MAX_NETIFS; i++) {
     const struct sf_netif *n = ip->netifs[i];
-    if (!n || (src_hint && n->cfg.addr != src_hint))
+    if (!n || (src_hint && n->cfg.addr.v4 != src_hint))
       continue;
     if (dst == SF_IPV4_LIMITED_BROADCAST || on_link(n, dst)) {
       if (best < 0 || n->cfg.prefix_len > ip->netifs[best]->cfg.prefix_len)
         best = i;
-    } else if (n->cfg.gateway && gw < 0) {
+    } else if (!sf_addr_is_any(n->cfg.gateway) && gw < 0) {
       gw = i;
     }
   }
   if (best >= 0) {
     r->netif = (unsigned)best;
-    r->next_hop = dst;
+    r->next_hop = sf_addr_v4(dst);
     r->broadcast = sf__netif_is_bcast(ip->netifs[best], dst);
     return 0;
   }
@@ -50,8 +51,18 @@ int sf__route_lookup(const struct sf_ip *ip, uint32_t dst, uint32_t src_hint,
   return 0;
 }
 
-int sf__ip_route(const struct sf_ip *ip, uint32_t dst, uint32_t src_hint,
-                 unsigned *netif, uint32_t *src, unsigned *mtu) {
+int sf__route_lookup(const struct sf_ip *ip, struct sf_addr dst,
+                     struct sf_addr src_hint, struct sf_route *r) {
+  if (sf_addr_is_any(src_hint))
+    src_hint = sf_addr_v4(0);
+  if (!sf_addr_is_v4(dst) || !sf_addr_is_v4(src_hint))
+    return SF_EAFNOSUPPORT;
+  return lookup_v4(ip, dst.v4, src_hint.v4, r);
+}
+
+int sf__ip_route(const struct sf_ip *ip, struct sf_addr dst,
+                 struct sf_addr src_hint, unsigned *netif,
+                 struct sf_addr *src, unsigned *mtu) {
   struct sf_route r;
   int rc = sf__route_lookup(ip, dst, src_hint, &r);
   if (rc < 0)

@@ -58,7 +58,7 @@ static void tcp_segment_in(void *ctx, unsigned netif,
                            sf_time_t now);
 static void tcp_icmp_error(void *ctx, const struct sf_ip_icmp_error *err,
                            sf_time_t now);
-static void hop_unreachable(void *ctx, unsigned netif, uint32_t hop,
+static void hop_unreachable(void *ctx, unsigned netif, struct sf_addr hop,
                             sf_time_t now);
 static void tw_gone(void *ctx, struct sf_tw_record *r,
                     enum sf_tw_gone_reason why, sf_time_t now);
@@ -358,7 +358,7 @@ static void tcp_icmp_error(void *ctx, const struct sf_ip_icmp_error *err,
                            sf_time_t now) {
   struct sf_engine *e = ctx;
   e->now = now;
-  struct sf_tuple tu = {.laddr = err->src, .raddr = err->dst,
+  struct sf_tuple tu = {.laddr = err->src.v4, .raddr = err->dst.v4,
                         .lport = err->sport, .rport = err->dport};
   struct sf_tcb *t = tcb_find(e, &tu);
   if (!t) {
@@ -395,7 +395,7 @@ static void tcp_icmp_error(void *ctx, const struct sf_ip_icmp_error *err,
  * wait for (BEHAVIOUR: SF_EHOSTUNREACH); an established one keeps a soft
  * error and lets its own timers decide.
  */
-static void hop_unreachable(void *ctx, unsigned netif, uint32_t hop,
+static void hop_unreachable(void *ctx, unsigned netif, struct sf_addr hop,
                             sf_time_t now) {
   struct sf_engine *e = ctx;
   e->now = now;
@@ -405,10 +405,10 @@ static void hop_unreachable(void *ctx, unsigned netif, uint32_t hop,
         (t->flags & SF_TF_REAPED))
       continue;
     uint32_t raddr = t->node.key.raddr;
-    bool via = raddr == hop || (nc && nc->gateway == hop &&
-                                ((raddr ^ nc->addr) &
-                                 (nc->prefix_len ? ~0u << (32 - nc->prefix_len)
-                                                 : 0)) != 0);
+    bool via = raddr == hop.v4 ||
+               (nc && sf_addr_eq(nc->gateway, hop) &&
+                ((raddr ^ nc->addr.v4) &
+                 (nc->prefix_len ? ~0u << (32 - nc->prefix_len) : 0)) != 0);
     if (!via)
       continue;
     if (t->state == SF_TCP_SYN_SENT) {
