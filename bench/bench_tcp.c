@@ -78,7 +78,8 @@ static int host_init(struct host *h, struct sf_link *link, uint32_t addr) {
   cfg.sndbuf = cfg.rcvbuf = 1024 * 1024;
   if (sf__engine_new(&cfg, NULL, now_ns(), &h->e) != 0)
     return -1;
-  struct sf_netif_config nc = {.addr = addr, .prefix_len = 24, .mtu = 1500};
+  struct sf_netif_config nc = {.addr = sf_addr_v4(addr), .prefix_len = 24,
+                               .mtu = 1500};
   sf__link_hwaddr(link, nc.mac);
   h->link = link;
   h->netif = sf__engine_netif_add(h->e, &nc);

@@ -95,8 +95,9 @@ int sf__iface_open_link(sf_loop_t *loop, sf_iface_t *iface,
     return rc;
   }
   unsigned mtu = sf__link_mtu(link);
-  struct sf_netif_config nc = {.addr = a->addr, .prefix_len = a->prefix,
-                               .gateway = a->gateway,
+  struct sf_netif_config nc = {.addr = sf_addr_v4(a->addr),
+                               .prefix_len = a->prefix,
+                               .gateway = sf_addr_v4(a->gateway),
                                .mtu = c->mtu && c->mtu < mtu ? c->mtu : mtu};
   /* Checksum and segmentation offload where the link does them; not
    * through the fault injector, which works on whole frames as sent. */

@@ -93,7 +93,7 @@ int sf_tcp_bind(sf_tcp_t *tcp, const struct sockaddr *addr, unsigned flags) {
   if (rc < 0)
     return rc;
   struct sf__loop_impl *impl = tcp->loop->impl_;
-  if (a && sf__ip_netif_by_addr(sf__engine_ip(impl->engine), a) < 0)
+  if (a && sf__ip_netif_by_addr(sf__engine_ip(impl->engine), sf_addr_v4(a)) < 0)
     return SF_EADDRNOTAVAIL;
   t->bind_addr = a;
   t->bind_port = p;

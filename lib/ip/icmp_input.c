@@ -31,8 +31,9 @@ static void echo_reply(struct sf_ip *ip, const struct sf_ipv4_hdr *h,
   uint32_t sum = sf__csum_add(0, hdr, sizeof(hdr));
   sum = sf__csum_add(sum, m->body, m->body_len);
   sf__store_be16(hdr + 2, sf__csum_finish(sum));
-  if (sf__ip_output2(ip, h->dst, h->src, SF_IPPROTO_ICMP, hdr, sizeof(hdr),
-                     m->body, m->body_len, now) == 0)
+  if (sf__ip_output2(ip, sf_addr_v4(h->dst), sf_addr_v4(h->src),
+                     SF_IPPROTO_ICMP, hdr, sizeof(hdr), m->body, m->body_len,
+                     now) == 0)
     ip->ctr.icmp_echo_answered++;
 }
 
@@ -54,7 +55,8 @@ static void error_input(struct sf_ip *ip, const struct sf_ipv4_hdr *h,
     ip->ctr.icmp_in_bad++;
     return;
   }
-  if (q.ip.proto != SF_IPPROTO_TCP || sf__ip_netif_by_addr(ip, q.ip.src) < 0) {
+  if (q.ip.proto != SF_IPPROTO_TCP ||
+      sf__ip_netif_by_addr(ip, sf_addr_v4(q.ip.src)) < 0) {
     ip->ctr.icmp_in_foreign_quote++;
     return;
   }
@@ -62,9 +64,9 @@ static void error_input(struct sf_ip *ip, const struct sf_ipv4_hdr *h,
       .type = m->type,
       .code = m->code,
       .next_hop_mtu = m->next_hop_mtu,
-      .reporter = h->src,
-      .src = q.ip.src,
-      .dst = q.ip.dst,
+      .reporter = sf_addr_v4(h->src),
+      .src = sf_addr_v4(q.ip.src),
+      .dst = sf_addr_v4(q.ip.dst),
       .sport = q.sport,
       .dport = q.dport,
       .seq = q.seq,

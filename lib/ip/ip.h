@@ -9,10 +9,13 @@
  * did not answer ARP). Downward it never calls anything: the shell drains
  * the transmit queue with sf__ip_tx_take / sf__ip_tx_release.
  *
- * Files: ip.c (interfaces, routing, IPv4 in/out and fragmentation, tx
- * queue), arp_cache.c (resolution, retries, pending frames, expiry),
- * reasm.c (fragment reassembly), icmp_input.c (echo replies, errors
- * quoted back to TCP).
+ * Files: ip.c (the layer, its timers), netif.c (interfaces, Ethernet
+ * input, tx queues), arp.c (ARP packets, resolving next hops),
+ * arp_cache.c (resolution, retries, pending frames, expiry), route.c
+ * (routing), ipv4_input.c (IPv4 checks and delivery), ipv4_output.c
+ * (IPv4 framing and fragmentation), reasm.c (fragment reassembly),
+ * icmp_input.c (echo replies, errors quoted back to TCP); ip_internal.h
+ * says how they fit together.
  */
 #ifndef SF_IP_IP_H
 #define SF_IP_IP_H
@@ -21,19 +24,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ip/addr.h"
 #include "link/link.h"
 #include "wire/ipv4.h"
 
 #define SF_IP_MAX_NETIFS 8
 
-/* One interface's address configuration. */
+/* One interface's address configuration. Addresses are IPv4 for now. */
 struct sf_netif_config {
   uint8_t mac[6];
-  uint32_t addr;      /* our IPv4 address, host byte order */
-  uint8_t prefix_len; /* 0..32: addr/prefix_len is the on-link subnet */
-  uint32_t gateway;   /* 0: no default route through this interface */
-  unsigned mtu;       /* IP MTU, 68..65535 (e.g. the link's mtu) */
-  unsigned offload;   /* SF_LINK_TX_* the link finishes (0: none) */
+  struct sf_addr addr;    /* our address */
+  uint8_t prefix_len;     /* 0..32: addr/prefix_len is the on-link subnet */
+  struct sf_addr gateway; /* unspecified: no default route through here */
+  unsigned mtu;           /* IP MTU, 68..65535 (e.g. the link's mtu) */
+  unsigned offload;       /* SF_LINK_TX_* the link finishes (0: none) */
 };
 
 /*
@@ -70,11 +74,11 @@ void sf__ip_params_default(struct sf_ip_params *p);
 struct sf_ip_icmp_error {
   uint8_t type; /* SF_ICMP_* (destination unreachable, time exceeded...) */
   uint8_t code;
-  uint16_t next_hop_mtu; /* fragmentation needed; 0 otherwise */
-  uint32_t reporter;     /* who sent the ICMP message */
+  uint16_t next_hop_mtu;   /* fragmentation needed; 0 otherwise */
+  struct sf_addr reporter; /* who sent the ICMP message */
   /* From the quoted datagram: the TCP segment's addresses and ports and
    * its sequence number (RFC 5927: check it lies in the window). */
-  uint32_t src, dst; /* src is ours */
+  struct sf_addr src, dst; /* src is ours */
   uint16_t sport, dport;
   uint32_t seq;
 };
@@ -98,7 +102,7 @@ struct sf_ip_upcalls {
    * were dropped. TCP reports SF_EHOSTUNREACH to connections that wait
    * on that hop.
    */
-  void (*unreachable)(void *ctx, unsigned netif, uint32_t next_hop,
+  void (*unreachable)(void *ctx, unsigned netif, struct sf_addr next_hop,
                       sf_time_t now);
 };
 
@@ -159,7 +163,7 @@ struct sf_ip_counters {
 #undef SF_IP_COUNTER_FIELD
 };
 
-struct sf_ip; /* opaque; defined in ip.c */
+struct sf_ip; /* opaque; defined in ip_internal.h */
 
 /*
  * Creates the layer. params NULL: the defaults; up NULL, or any callback
@@ -173,11 +177,13 @@ void sf__ip_free(struct sf_ip *ip);
 
 /*
  * Adds an interface. Returns its index (0..SF_IP_MAX_NETIFS-1) or
- * SF_EINVAL (bad config), SF_EADDRINUSE (the address is already another
- * interface's), SF_ENOSPC (too many interfaces), SF_ENOMEM. A bad config:
- * a multicast or zero MAC, prefix_len > 32, mtu outside 68..65535, an
- * address that is 0, loopback, multicast or class E, or a gateway that is
- * not on the subnet or is our own address. The lowest free index is used.
+ * SF_EINVAL (bad config), SF_EAFNOSUPPORT (the address, or the gateway
+ * if there is one, is not IPv4), SF_EADDRINUSE (the address is already
+ * another interface's), SF_ENOSPC (too many interfaces), SF_ENOMEM. A bad
+ * config: a multicast or zero MAC, prefix_len > 32, mtu outside
+ * 68..65535, an address that is 0, loopback, multicast or class E, or a
+ * gateway that is not on the subnet or is our own address. The lowest
+ * free index is used.
  */
 int sf__ip_netif_add(struct sf_ip *ip, const struct sf_netif_config *cfg);
 /* Removes interface netif, dropping its queued and parked frames. Not
@@ -187,21 +193,23 @@ void sf__ip_netif_remove(struct sf_ip *ip, unsigned netif);
 const struct sf_netif_config *sf__ip_netif_config(const struct sf_ip *ip,
                                                   unsigned netif);
 /* The interface that owns addr, or -1. */
-int sf__ip_netif_by_addr(const struct sf_ip *ip, uint32_t addr);
+int sf__ip_netif_by_addr(const struct sf_ip *ip, struct sf_addr addr);
 
 /*
  * Route lookup for dst: the on-link interface whose subnet holds dst,
  * else the first interface with a gateway. On success returns 0 and sets
  * *netif, *src (that interface's address) and *mtu; SF_ENETUNREACH when
- * there is no route. If src_hint is not 0, only the interface owning that
- * address is considered (a bound socket). Among on-link interfaces the
- * longest prefix wins (then the lowest index). 255.255.255.255 routes to
- * the first (or the hinted) interface. There is no route to 0.0.0.0,
- * loopback, multicast or class E, nor to one of our own addresses (no
- * loopback device).
+ * there is no route, SF_EAFNOSUPPORT when dst or src_hint is not IPv4.
+ * If src_hint is not unspecified (sf_addr_is_any), only the interface
+ * owning that address is considered (a bound socket). Among on-link
+ * interfaces the longest prefix wins (then the lowest index).
+ * 255.255.255.255 routes to the first (or the hinted) interface. There
+ * is no route to 0.0.0.0, loopback, multicast or class E, nor to one of
+ * our own addresses (no loopback device).
  */
-int sf__ip_route(const struct sf_ip *ip, uint32_t dst, uint32_t src_hint,
-                 unsigned *netif, uint32_t *src, unsigned *mtu);
+int sf__ip_route(const struct sf_ip *ip, struct sf_addr dst,
+                 struct sf_addr src_hint, unsigned *netif,
+                 struct sf_addr *src, unsigned *mtu);
 
 /*
  * Handles one received Ethernet frame on interface netif: ARP is answered
@@ -233,20 +241,22 @@ void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
  * protocols (ICMP) are sent without DF and, when bigger than the MTU,
  * cut into fragments (RFC 791: 8-byte aligned offsets, MF on all but the
  * last, the header copied; each fragment is a frame of its own). Returns
- * 0 (queued or parked), SF_ENETUNREACH (no route), SF_EMSGSIZE (a TCP
- * datagram bigger than the MTU, or any over 65535 bytes with its
- * header), SF_ENOBUFS (queue full; counted),
- * SF_EHOSTUNREACH (the next hop is known to be unreachable right now).
- * SF_ENOBUFS also when the hop already has arp_pending_max frames parked
- * (arp_pending_dropped) or the ARP cache is full of hops still resolving
- * (arp_cache_full); SF_ENOMEM. src 0: the route's interface address; else
+ * 0 (queued or parked), SF_ENETUNREACH (no route), SF_EAFNOSUPPORT (src
+ * or dst not IPv4; counted as no route), SF_EMSGSIZE (a TCP datagram
+ * bigger than the MTU, or any over 65535 bytes with its header),
+ * SF_ENOBUFS (queue full; counted), SF_EHOSTUNREACH (the next hop is
+ * known to be unreachable right now). SF_ENOBUFS also when the hop
+ * already has arp_pending_max frames parked (arp_pending_dropped) or the
+ * ARP cache is full of hops still resolving (arp_cache_full); SF_ENOMEM.
+ * src unspecified (sf_addr_is_any): the route's interface address; else
  * src must be an interface's address (else SF_ENETUNREACH). The datagram
  * has TOS 0, no options, ttl from params, and an identification
  * counting up from 0 per sf_ip. The payload is copied before returning.
  * May be called from any upcall.
  */
-int sf__ip_output(struct sf_ip *ip, uint32_t src, uint32_t dst, uint8_t proto,
-                  const uint8_t *payload, size_t payload_len, sf_time_t now);
+int sf__ip_output(struct sf_ip *ip, struct sf_addr src, struct sf_addr dst,
+                  uint8_t proto, const uint8_t *payload, size_t payload_len,
+                  sf_time_t now);
 
 /* A piece of a datagram's payload, which the IP layer copies into the
  * frame it builds: a segment can go out from its header on the stack and
@@ -266,7 +276,8 @@ struct sf_ip_piece {
  * bytes. Errors as sf__ip_output, SF_EINVAL without the offload (or with
  * too many pieces).
  */
-int sf__ip_output_tcp_offload(struct sf_ip *ip, uint32_t src, uint32_t dst,
+int sf__ip_output_tcp_offload(struct sf_ip *ip, struct sf_addr src,
+                              struct sf_addr dst,
                               const struct sf_ip_piece *seg, unsigned pieces,
                               uint16_t gso_size, sf_time_t now);
 /* The SF_LINK_TX_* offloads of an interface (0 if not open). */
@@ -289,8 +300,8 @@ size_t sf__ip_tx_pending(const struct sf_ip *ip, unsigned netif);
  * 4861 7.3.1) of its next hop's ARP entry, which then needs no probe.
  * Costs a lookup; does nothing if the hop has no resolved entry.
  */
-void sf__ip_confirm_neighbor(struct sf_ip *ip, unsigned netif, uint32_t dst,
-                             sf_time_t now);
+void sf__ip_confirm_neighbor(struct sf_ip *ip, unsigned netif,
+                             struct sf_addr dst, sf_time_t now);
 
 /* The earliest ARP retry or expiry or reassembly timeout, or
  * SF_TIME_NEVER. */

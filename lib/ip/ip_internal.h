@@ -1,7 +1,20 @@
 /*
- * What ip.c and icmp_input.c share: the layer's state (struct sf_ip),
- * each interface's state (struct sf_netif), and the few entry points one
- * file offers the other. Nothing outside lib/ip includes this.
+ * What the files of the IP layer share: the layer's state (struct sf_ip),
+ * each interface's state (struct sf_netif), the IPv4 address classes
+ * several of them check, and the entry points one file offers the others.
+ * Nothing outside lib/ip includes this.
+ *
+ * Who does what:
+ *   ip.c          the layer: parameters, create/free, timers, counters
+ *   netif.c       the interface table, Ethernet input (demux by
+ *                 ethertype), the per-interface transmit queues
+ *   arp.c         ARP packets in and out, resolution of next hops
+ *                 through the cache (arp_cache.c) and its timers
+ *   route.c       choosing the interface and next hop for a destination
+ *   ipv4_input.c  IPv4 input checks, delivery to ICMP or TCP, and the
+ *                 glue to reassembly (reasm.c) with its time exceeded
+ *   ipv4_output.c IPv4 output: framing and fragmentation
+ *   icmp_input.c  ICMP messages received
  */
 #ifndef SF_IP_IP_INTERNAL_H
 #define SF_IP_IP_INTERNAL_H
@@ -10,9 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ip/addr.h"
 #include "ip/arp_cache.h"
 #include "ip/ip.h"
 #include "ip/reasm.h"
+#include "wire/eth.h"
 #include "wire/ipv4.h"
 
 struct sf_netif {
@@ -34,19 +49,111 @@ struct sf_ip {
   struct sf_reasm reasm; /* datagrams whose fragments are arriving */
 };
 
+/* ------------------------------------------------------------ addresses */
+
+#define SF_IPV4_LIMITED_BROADCAST 0xffffffffu
+
+static inline bool sf__ipv4_is_loopback(uint32_t a) { return (a >> 24) == 127; }
+
+/* Class D and E and the limited broadcast: never a host's address. */
+static inline bool sf__ipv4_is_class_de(uint32_t a) {
+  return a >= 0xe0000000u;
+}
+
+static inline uint32_t sf__ipv4_prefix_mask(uint8_t len) {
+  return len == 0 ? 0 : 0xffffffffu << (32 - len);
+}
+
+/* a is on interface n's subnet. */
+static inline bool sf__netif_on_link(const struct sf_netif *n, uint32_t a) {
+  return (a & n->mask) == (n->cfg.addr.v4 & n->mask);
+}
+
+/* a is a broadcast address of interface n: limited or subnet. */
+static inline bool sf__netif_is_bcast(const struct sf_netif *n, uint32_t a) {
+  return a == SF_IPV4_LIMITED_BROADCAST || (n->bcast && a == n->bcast);
+}
+
+/* A MAC a host can have: neither multicast (broadcast is one) nor zero. */
+static inline bool sf__is_host_mac(const struct sf_eth_addr *a) {
+  static const struct sf_eth_addr zero;
+  return !sf__eth_addr_is_multicast(a) && !sf__eth_addr_eq(a, &zero);
+}
+
+/* --------------------------------------------------------------- netif.c */
+
+/* Interface i, or NULL when i is out of range or not open. */
+struct sf_netif *sf__netif_get(const struct sf_ip *ip, unsigned i);
+
+/* Queues frame f for transmission on n; when the queue is full, frees f,
+ * counts it and returns SF_ENOBUFS. */
+int sf__netif_enqueue(struct sf_ip *ip, struct sf_netif *n,
+                      struct sf_ip_frame *f);
+
+/* ----------------------------------------------------------------- arp.c */
+
+/* Handles the ARP packet in eth, received on n: learns the sender,
+ * answers a request for our address, releases frames parked on it. */
+void sf__arp_input(struct sf_ip *ip, struct sf_netif *n,
+                   const struct sf_eth_hdr *eth, sf_time_t now);
+
 /*
- * ip.c: sends a datagram whose payload is the concatenation of two pieces
+ * Sends frame f (an Ethernet frame whose destination is still to be
+ * written) to next_hop on n: queued at once when the hop is resolved,
+ * else parked while ARP resolves it (a request goes out if none is
+ * pending). Returns 0, or an error of sf__arp_cache_resolve (f is
+ * freed) or of sf__netif_enqueue.
+ */
+int sf__arp_output(struct sf_ip *ip, struct sf_netif *n, uint32_t next_hop,
+                   struct sf_ip_frame *f, sf_time_t now);
+
+/* Runs the ARP retries and expiries of interface i due at now, then
+ * reports each hop that failed through upcalls.unreachable (which may
+ * remove the interface). */
+void sf__arp_poll(struct sf_ip *ip, unsigned i, sf_time_t now);
+
+/* --------------------------------------------------------------- route.c */
+
+/* Where a datagram goes: out of netif to next_hop, or to every host on
+ * the link (broadcast: no ARP). */
+struct sf_route {
+  unsigned netif;
+  struct sf_addr next_hop;
+  bool broadcast;
+};
+
+/* As sf__ip_route, filling *r. */
+int sf__route_lookup(const struct sf_ip *ip, struct sf_addr dst,
+                     struct sf_addr src_hint, struct sf_route *r);
+
+/* ---------------------------------------------------------- ipv4_input.c */
+
+/* Handles the IPv4 datagram in eth, received on interface netif. */
+void sf__ipv4_input(struct sf_ip *ip, unsigned netif,
+                    const struct sf_eth_hdr *eth, unsigned rx_flags,
+                    sf_time_t now);
+
+/* Drops the reassemblies that timed out at now, answering them with
+ * ICMP time exceeded where RFC 1122 3.3.2 says so (see sf__ip_poll). */
+void sf__ipv4_reasm_poll(struct sf_ip *ip, sf_time_t now);
+
+/* --------------------------------------------------------- ipv4_output.c */
+
+/*
+ * Sends a datagram whose payload is the concatenation of two pieces
  * (a header built on the stack and a body that lives elsewhere), copied
  * into the frame. Otherwise exactly sf__ip_output.
  */
-int sf__ip_output2(struct sf_ip *ip, uint32_t src, uint32_t dst,
+int sf__ip_output2(struct sf_ip *ip, struct sf_addr src, struct sf_addr dst,
                    uint8_t proto, const uint8_t *p1, size_t n1,
                    const uint8_t *p2, size_t n2, sf_time_t now);
 
+/* ---------------------------------------------------------- icmp_input.c */
+
 /*
- * icmp_input.c: handles the ICMP message in datagram h, received on
- * netif. to_broadcast: h went to a broadcast address (IP or link), so
- * nothing is answered (RFC 1122 3.2.2.6, 3.2.2).
+ * Handles the ICMP message in datagram h, received on netif.
+ * to_broadcast: h went to a broadcast address (IP or link), so nothing
+ * is answered (RFC 1122 3.2.2.6, 3.2.2).
  */
 void sf__icmp_input(struct sf_ip *ip, unsigned netif,
                     const struct sf_ipv4_hdr *h, bool to_broadcast,

@@ -74,7 +74,7 @@ static void icmp_error(void *ctx, const struct sf_ip_icmp_error *err,
   sf__tcp_icmp_error(e->tcp, err);
 }
 
-static void hop_unreachable(void *ctx, unsigned netif, uint32_t hop,
+static void hop_unreachable(void *ctx, unsigned netif, struct sf_addr hop,
                             sf_time_t now) {
   struct sf_engine *e = ctx;
   (void)now;

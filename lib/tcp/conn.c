@@ -65,14 +65,15 @@ static int open_connection(struct sf_tcp *e, uint32_t laddr, uint16_t lport,
                            void *observer, struct sf_tcb **out) {
   if (!raddr || !rport)
     return SF_EINVAL;
-  if (laddr && sf__ip_netif_by_addr(e->ip, laddr) < 0)
+  if (laddr && sf__ip_netif_by_addr(e->ip, sf_addr_v4(laddr)) < 0)
     return SF_EADDRNOTAVAIL;
   unsigned netif, mtu;
-  uint32_t src;
-  int rc = sf__ip_route(e->ip, raddr, laddr, &netif, &src, &mtu);
+  struct sf_addr src;
+  int rc = sf__ip_route(e->ip, sf_addr_v4(raddr), sf_addr_v4(laddr), &netif,
+                        &src, &mtu);
   if (rc)
     return rc;
-  struct sf_tuple tu = {.laddr = src, .raddr = raddr, .lport = lport,
+  struct sf_tuple tu = {.laddr = src.v4, .raddr = raddr, .lport = lport,
                         .rport = rport};
   if (lport ? !tuple_free(e, &tu) : (rc = pick_ephemeral(e, &tu)) != 0)
     return lport ? SF_EADDRINUSE : rc;

@@ -37,7 +37,7 @@ static int pick_listen_port(struct sf_tcp *e, uint32_t addr,
 int sf__tcp_listen(struct sf_tcp *e, uint32_t addr, uint16_t port,
                    int backlog, void *user, struct sf_listener **out) {
   *out = NULL;
-  if (addr && sf__ip_netif_by_addr(e->ip, addr) < 0)
+  if (addr && sf__ip_netif_by_addr(e->ip, sf_addr_v4(addr)) < 0)
     return SF_EADDRNOTAVAIL;
   if (port == 0) {
     int rc = pick_listen_port(e, addr, &port);

@@ -52,11 +52,12 @@ static void transmit(struct sf_tcp *e, const struct sf_tuple *tu,
     for (int i = 0; data && i < 2; i++)
       if (data[i].n)
         seg[pieces++] = (struct sf_ip_piece){data[i].p, data[i].n};
-    rc = sf__ip_output_tcp_offload(e->ip, tu->laddr, tu->raddr, seg, pieces,
+    rc = sf__ip_output_tcp_offload(e->ip, sf_addr_v4(tu->laddr),
+                                   sf_addr_v4(tu->raddr), seg, pieces,
                                    gso_size, e->now);
   } else {
-    rc = sf__ip_output(e->ip, tu->laddr, tu->raddr, SF_IPPROTO_TCP, e->seg,
-                       (size_t)n, e->now);
+    rc = sf__ip_output(e->ip, sf_addr_v4(tu->laddr), sf_addr_v4(tu->raddr),
+                       SF_IPPROTO_TCP, e->seg, (size_t)n, e->now);
   }
   if (rc != 0)
     SF_TCP_COUNT(e, tcp_out_dropped);

@@ -14,7 +14,7 @@
  */
 void sf__tcp_icmp_error(struct sf_tcp *e,
                         const struct sf_ip_icmp_error *err) {
-  struct sf_tuple tu = {.laddr = err->src, .raddr = err->dst,
+  struct sf_tuple tu = {.laddr = err->src.v4, .raddr = err->dst.v4,
                         .lport = err->sport, .rport = err->dport};
   struct sf_tcb *t = sf__tcb_find(e, &tu);
   if (!t) {
@@ -51,17 +51,18 @@ void sf__tcp_icmp_error(struct sf_tcp *e,
  * wait for (BEHAVIOUR: SF_EHOSTUNREACH); an established one keeps a soft
  * error and lets its own timers decide.
  */
-void sf__tcp_hop_unreachable(struct sf_tcp *e, unsigned netif, uint32_t hop) {
+void sf__tcp_hop_unreachable(struct sf_tcp *e, unsigned netif,
+                             struct sf_addr hop) {
   const struct sf_netif_config *nc = sf__ip_netif_config(e->ip, netif);
   for (struct sf_tcb *t = e->all; t; t = t->all_next) {
     if (t->netif != netif || t->state == SF_TCP_CLOSED ||
         (t->flags & SF_TF_REAPED))
       continue;
     uint32_t raddr = t->node.key.raddr;
-    bool via = raddr == hop || (nc && nc->gateway == hop &&
-                                ((raddr ^ nc->addr) &
-                                 (nc->prefix_len ? ~0u << (32 - nc->prefix_len)
-                                                 : 0)) != 0);
+    bool via = raddr == hop.v4 ||
+               (nc && sf_addr_eq(nc->gateway, hop) &&
+                ((raddr ^ nc->addr.v4) &
+                 (nc->prefix_len ? ~0u << (32 - nc->prefix_len) : 0)) != 0);
     if (!via)
       continue;
     if (t->state == SF_TCP_SYN_SENT) {

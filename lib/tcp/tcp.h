@@ -165,7 +165,7 @@ void sf__tcp_segment_in(struct sf_tcp *tcp, unsigned netif,
 void sf__tcp_icmp_error(struct sf_tcp *tcp,
                         const struct sf_ip_icmp_error *err);
 void sf__tcp_hop_unreachable(struct sf_tcp *tcp, unsigned netif,
-                             uint32_t hop);
+                             struct sf_addr hop);
 
 /* Runs every TCP timer and TIME-WAIT expiry due at the entered time. */
 void sf__tcp_poll(struct sf_tcp *tcp);

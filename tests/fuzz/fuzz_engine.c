@@ -186,8 +186,10 @@ static bool setup(struct fz *f) {
   cfg.timewait_max = 2;
   if (sf__engine_new(&cfg, NULL, f->now, &f->e) != 0)
     return false;
-  struct sf_netif_config nc = {.mac = {2, 0, 0, 0, 0, 1}, .addr = ME,
-                               .prefix_len = 24, .mtu = 1500};
+  struct sf_netif_config nc = {.mac = {2, 0, 0, 0, 0, 1},
+                               .addr = sf_addr_v4(ME),
+                               .prefix_len = 24,
+                               .mtu = 1500};
   CHECK(sf__engine_netif_add(f->e, &nc) == 0);
   /* the peer asks for us first, so we know its MAC */
   static const uint8_t arp[14 + 28] = {

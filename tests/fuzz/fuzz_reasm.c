@@ -139,7 +139,8 @@ static struct sf_ip *layer(uint32_t addr, const struct sf_eth_addr *mac,
   p.reasm_max_bytes = 65536 + SF_REASM_OVERHEAD + 8192;
   struct sf_ip *ip;
   CHECK(sf__ip_new(&p, NULL, &ip) == 0);
-  struct sf_netif_config c = {.addr = addr, .prefix_len = 24, .mtu = mtu};
+  struct sf_netif_config c = {.addr = sf_addr_v4(addr), .prefix_len = 24,
+                              .mtu = mtu};
   memcpy(c.mac, mac->b, 6);
   CHECK(sf__ip_netif_add(ip, &c) == 0);
   return ip;

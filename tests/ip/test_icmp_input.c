@@ -94,8 +94,8 @@ static void fx_open(struct fx *f, uint32_t addr,
   struct sf_ip_upcalls up = {.ctx = f, .tcp_input = on_tcp,
                              .tcp_icmp_error = on_err};
   ck_assert_int_eq(sf__ip_new(NULL, &up, &f->ip), 0);
-  struct sf_netif_config c = {.addr = addr, .prefix_len = 24,
-                              .gateway = GW_ADDR, .mtu = 1500};
+  struct sf_netif_config c = {.addr = sf_addr_v4(addr), .prefix_len = 24,
+                              .gateway = sf_addr_v4(GW_ADDR), .mtu = 1500};
   memcpy(c.mac, mac->b, 6);
   ck_assert_int_eq(sf__ip_netif_add(f->ip, &c), 0);
 }
@@ -318,9 +318,9 @@ START_TEST(test_linux_host_unreachable_to_tcp) {
   ck_assert_uint_eq(f.err.type, SF_ICMP_DEST_UNREACH);
   ck_assert_uint_eq(f.err.code, SF_ICMP_UNREACH_HOST);
   ck_assert_uint_eq(f.err.next_hop_mtu, 0);
-  ck_assert_uint_eq(f.err.reporter, B_ADDR);
-  ck_assert_uint_eq(f.err.src, A_ADDR);
-  ck_assert_uint_eq(f.err.dst, 0xc6120901u);
+  ck_assert(sf_addr_eq(f.err.reporter, sf_addr_v4(B_ADDR)));
+  ck_assert(sf_addr_eq(f.err.src, sf_addr_v4(A_ADDR)));
+  ck_assert(sf_addr_eq(f.err.dst, sf_addr_v4(0xc6120901u)));
   ck_assert_uint_eq(f.err.sport, 41198);
   ck_assert_uint_eq(f.err.dport, 80);
   ck_assert_uint_eq(f.err.seq, 1861503545u);
@@ -365,7 +365,7 @@ START_TEST(test_error_kinds) {
     ck_assert_uint_eq(f.err.type, kinds[i].type);
     ck_assert_uint_eq(f.err.code, kinds[i].code);
     ck_assert_uint_eq(f.err.next_hop_mtu, kinds[i].mtu);
-    ck_assert_uint_eq(f.err.reporter, GW_ADDR);
+    ck_assert(sf_addr_eq(f.err.reporter, sf_addr_v4(GW_ADDR)));
     ck_assert_uint_eq(f.err.sport, 41198);
     ck_assert_uint_eq(f.err.seq, 1861503545u);
   }

@@ -1,5 +1,5 @@
 /*
- * The IP layer (lib/ip/ip.c) through its public contract, with a virtual
+ * The IP layer (lib/ip) through its public contract, with a virtual
  * clock and no network: frames built with lib/wire's emitters go into
  * sf__ip_input, frames taken from the transmit queue are parsed and
  * checked field by field. Covers interfaces and routing, ARP answered
@@ -29,6 +29,10 @@
 #define B_ADDR 0xc6120002u  /* 198.18.0.2: a neighbour */
 #define GW_ADDR 0xc61200feu /* 198.18.0.254 */
 #define BCAST 0xc61200ffu   /* 198.18.0.255 */
+/* 2001:db8::1: the layer takes only IPv4 so far */
+#define V6_ADDR                                                               \
+  ((struct sf_addr){.family = SF_AF_INET6,                                    \
+                    .v6 = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}})
 
 static const struct sf_eth_addr mac_a = {{0x02, 0x00, 0x5e, 0x12, 0x00, 0x01}};
 static const struct sf_eth_addr mac_b = {{0x02, 0x00, 0x5e, 0x12, 0x00, 0x02}};
@@ -46,7 +50,7 @@ struct rec {
   size_t tcp_len;
   unsigned n_unreach;
   unsigned unreach_netif;
-  uint32_t unreach_hop;
+  struct sf_addr unreach_hop;
   sf_time_t unreach_at;
   unsigned n_err;
 };
@@ -71,7 +75,7 @@ static void on_err(void *ctx, const struct sf_ip_icmp_error *e, sf_time_t now) {
   ((struct rec *)ctx)->n_err++;
 }
 
-static void on_unreach(void *ctx, unsigned netif, uint32_t hop,
+static void on_unreach(void *ctx, unsigned netif, struct sf_addr hop,
                        sf_time_t now) {
   struct rec *r = ctx;
   r->n_unreach++;
@@ -87,8 +91,10 @@ struct fx {
 };
 
 static struct sf_netif_config cfg_a(void) {
-  struct sf_netif_config c = {.addr = A_ADDR, .prefix_len = 24,
-                              .gateway = GW_ADDR, .mtu = 1500};
+  struct sf_netif_config c = {.addr = sf_addr_v4(A_ADDR),
+                              .prefix_len = 24,
+                              .gateway = sf_addr_v4(GW_ADDR),
+                              .mtu = 1500};
   memcpy(c.mac, mac_a.b, 6);
   return c;
 }
@@ -240,28 +246,35 @@ START_TEST(test_params_and_netif_validation) {
   c.mac[0] = 0x01; /* multicast MAC */
   ck_assert_int_eq(sf__ip_netif_add(ip, &c), SF_EINVAL);
   c = cfg_a();
-  c.gateway = 0x0a000001; /* not on the link */
+  c.gateway = sf_addr_v4(0x0a000001); /* not on the link */
   ck_assert_int_eq(sf__ip_netif_add(ip, &c), SF_EINVAL);
   c = cfg_a();
-  c.addr = 0xe0000001; /* multicast */
-  c.gateway = 0;
+  c.addr = V6_ADDR;
+  ck_assert_int_eq(sf__ip_netif_add(ip, &c), SF_EAFNOSUPPORT);
+  c = cfg_a();
+  c.gateway = V6_ADDR;
+  ck_assert_int_eq(sf__ip_netif_add(ip, &c), SF_EAFNOSUPPORT);
+  c = cfg_a();
+  c.addr = sf_addr_v4(0xe0000001); /* multicast */
+  c.gateway = sf_addr_v4(0);
   ck_assert_int_eq(sf__ip_netif_add(ip, &c), SF_EINVAL);
   c = cfg_a();
   ck_assert_int_eq(sf__ip_netif_add(ip, &c), 0);
   ck_assert_int_eq(sf__ip_netif_add(ip, &c), SF_EADDRINUSE);
   for (unsigned i = 1; i < SF_IP_MAX_NETIFS; i++) {
-    c.addr = 0x0a000001 + (i << 8);
-    c.gateway = 0;
+    c.addr = sf_addr_v4(0x0a000001 + (i << 8));
+    c.gateway = (struct sf_addr){0}; /* unspecified: no gateway */
     ck_assert_int_eq(sf__ip_netif_add(ip, &c), (int)i);
   }
-  c.addr = 0x0b000001;
+  c.addr = sf_addr_v4(0x0b000001);
   ck_assert_int_eq(sf__ip_netif_add(ip, &c), SF_ENOSPC);
-  ck_assert_int_eq(sf__ip_netif_by_addr(ip, 0x0a000301), 3);
+  ck_assert_int_eq(sf__ip_netif_by_addr(ip, sf_addr_v4(0x0a000301)), 3);
   sf__ip_netif_remove(ip, 3);
   ck_assert_ptr_null(sf__ip_netif_config(ip, 3));
-  ck_assert_int_eq(sf__ip_netif_by_addr(ip, 0x0a000301), -1);
+  ck_assert_int_eq(sf__ip_netif_by_addr(ip, sf_addr_v4(0x0a000301)), -1);
   ck_assert_int_eq(sf__ip_netif_add(ip, &c), 3); /* the free slot */
-  ck_assert_uint_eq(sf__ip_netif_config(ip, 3)->addr, 0x0b000001);
+  ck_assert(
+      sf_addr_eq(sf__ip_netif_config(ip, 3)->addr, sf_addr_v4(0x0b000001)));
   ck_assert_ptr_null(sf__ip_netif_config(ip, SF_IP_MAX_NETIFS));
   sf__ip_free(ip);
   sf__ip_free(NULL);
@@ -274,56 +287,86 @@ START_TEST(test_routing) {
   /* A second interface, 10.1.0.0/16, no gateway; a third, more
    * specific, 10.1.2.0/24. */
   struct sf_netif_config c = cfg_a();
-  c.addr = 0x0a010001;
+  c.addr = sf_addr_v4(0x0a010001);
   c.prefix_len = 16;
-  c.gateway = 0;
+  c.gateway = sf_addr_v4(0);
   c.mtu = 9000;
   ck_assert_int_eq(sf__ip_netif_add(f.ip, &c), 1);
-  c.addr = 0x0a010201;
+  c.addr = sf_addr_v4(0x0a010201);
   c.prefix_len = 24;
   c.mtu = 1280;
   ck_assert_int_eq(sf__ip_netif_add(f.ip, &c), 2);
   unsigned nif, mtu;
-  uint32_t src;
-  ck_assert_int_eq(sf__ip_route(f.ip, B_ADDR, 0, &nif, &src, &mtu), 0);
+  struct sf_addr src;
+  ck_assert_int_eq(
+      sf__ip_route(f.ip, sf_addr_v4(B_ADDR), sf_addr_v4(0), &nif, &src, &mtu),
+      0);
   ck_assert_uint_eq(nif, 0);
-  ck_assert_uint_eq(src, A_ADDR);
+  ck_assert(sf_addr_eq(src, sf_addr_v4(A_ADDR)));
   ck_assert_uint_eq(mtu, 1500);
-  ck_assert_int_eq(sf__ip_route(f.ip, 0x0a01fffe, 0, &nif, &src, &mtu), 0);
+  ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(0x0a01fffe), sf_addr_v4(0),
+                                &nif, &src, &mtu),
+                   0);
   ck_assert_uint_eq(nif, 1);
-  ck_assert_uint_eq(src, 0x0a010001);
+  ck_assert(sf_addr_eq(src, sf_addr_v4(0x0a010001)));
   ck_assert_uint_eq(mtu, 9000);
   /* Longest prefix wins. */
-  ck_assert_int_eq(sf__ip_route(f.ip, 0x0a010209, 0, &nif, &src, &mtu), 0);
+  ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(0x0a010209), sf_addr_v4(0),
+                                &nif, &src, &mtu),
+                   0);
   ck_assert_uint_eq(nif, 2);
   ck_assert_uint_eq(mtu, 1280);
   /* Off-link: the interface with a gateway. */
-  ck_assert_int_eq(sf__ip_route(f.ip, 0x08080808, 0, &nif, &src, &mtu), 0);
+  ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(0x08080808), sf_addr_v4(0),
+                                &nif, &src, &mtu),
+                   0);
   ck_assert_uint_eq(nif, 0);
-  ck_assert_uint_eq(src, A_ADDR);
+  ck_assert(sf_addr_eq(src, sf_addr_v4(A_ADDR)));
   /* Bound to 10.1.0.1: only interface 1, which has no gateway. */
-  ck_assert_int_eq(sf__ip_route(f.ip, 0x08080808, 0x0a010001, &nif, &src, &mtu),
+  ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(0x08080808),
+                                sf_addr_v4(0x0a010001), &nif, &src, &mtu),
                    SF_ENETUNREACH);
-  ck_assert_int_eq(sf__ip_route(f.ip, 0x0a010209, 0x0a010001, &nif, &src, &mtu),
+  ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(0x0a010209),
+                                sf_addr_v4(0x0a010001), &nif, &src, &mtu),
                    0);
   ck_assert_uint_eq(nif, 1);
   /* Nowhere to go: loopback, multicast, ourselves, an unknown source. */
-  ck_assert_int_eq(sf__ip_route(f.ip, 0x7f000001, 0, &nif, &src, &mtu),
+  ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(0x7f000001), sf_addr_v4(0),
+                                &nif, &src, &mtu),
                    SF_ENETUNREACH);
-  ck_assert_int_eq(sf__ip_route(f.ip, 0xe0000001, 0, &nif, &src, &mtu),
+  ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(0xe0000001), sf_addr_v4(0),
+                                &nif, &src, &mtu),
                    SF_ENETUNREACH);
-  ck_assert_int_eq(sf__ip_route(f.ip, A_ADDR, 0, &nif, &src, &mtu),
+  ck_assert_int_eq(
+      sf__ip_route(f.ip, sf_addr_v4(A_ADDR), sf_addr_v4(0), &nif, &src, &mtu),
+      SF_ENETUNREACH);
+  ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(B_ADDR),
+                                sf_addr_v4(0x01020304), &nif, &src, &mtu),
                    SF_ENETUNREACH);
-  ck_assert_int_eq(sf__ip_route(f.ip, B_ADDR, 0x01020304, &nif, &src, &mtu),
-                   SF_ENETUNREACH);
+  /* IPv4 only, for now; an address without a family is no hint. */
+  ck_assert_int_eq(sf__ip_route(f.ip, V6_ADDR, sf_addr_v4(0), &nif, &src, &mtu),
+                   SF_EAFNOSUPPORT);
+  ck_assert_int_eq(
+      sf__ip_route(f.ip, sf_addr_v4(B_ADDR), V6_ADDR, &nif, &src, &mtu),
+      SF_EAFNOSUPPORT);
+  struct sf_addr none = {0};
+  ck_assert_int_eq(
+      sf__ip_route(f.ip, sf_addr_v4(B_ADDR), none, &nif, &src, &mtu), 0);
+  ck_assert_uint_eq(nif, 0);
+  ck_assert_int_eq(sf__ip_netif_by_addr(f.ip, V6_ADDR), -1);
   /* No gateway anywhere: no route off-link. */
   sf__ip_netif_remove(f.ip, 0);
-  ck_assert_int_eq(sf__ip_route(f.ip, 0x08080808, 0, &nif, &src, &mtu),
+  ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(0x08080808), sf_addr_v4(0),
+                                &nif, &src, &mtu),
                    SF_ENETUNREACH);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, 0x08080808, SF_IPPROTO_TCP, seg,
-                                 sizeof seg, 0),
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(0x08080808),
+                                 SF_IPPROTO_TCP, seg, sizeof seg, 0),
                    SF_ENETUNREACH);
   ck_assert_uint_eq(ctr(&f)->ip_out_no_route, 1);
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), V6_ADDR, SF_IPPROTO_TCP,
+                                 seg, sizeof seg, 0),
+                   SF_EAFNOSUPPORT);
+  ck_assert_uint_eq(ctr(&f)->ip_out_no_route, 2);
   sf__ip_free(f.ip);
 }
 END_TEST
@@ -331,8 +374,8 @@ END_TEST
 START_TEST(test_output_via_gateway_arps_for_gateway) {
   struct fx f;
   fx_open(&f, NULL);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, 0x08080808, SF_IPPROTO_TCP, seg,
-                                 sizeof seg, 0),
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(0x08080808),
+                                 SF_IPPROTO_TCP, seg, sizeof seg, 0),
                    0);
   expect_request(&f, GW_ADDR);
   uint8_t b[128];
@@ -353,19 +396,21 @@ START_TEST(test_output_too_big) {
   fx_open(&f, NULL);
   static uint8_t big[1481];
   learn_b(&f, 0);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, SF_IPPROTO_TCP, big, 1481, 0),
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR),
+                                 SF_IPPROTO_TCP, big, 1481, 0),
                    SF_EMSGSIZE);
   ck_assert_uint_eq(ctr(&f)->ip_out_too_big, 1);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, SF_IPPROTO_TCP, big, 1480, 0),
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR),
+                                 SF_IPPROTO_TCP, big, 1480, 0),
                    0);
   uint8_t out[2048];
   struct sf_ipv4_hdr h = expect_ip(&f, out, &mac_b);
   ck_assert_uint_eq(h.total_len, 1500);
   /* Without DF (not TCP) only the 65535-byte limit applies. */
   static uint8_t huge[65516];
-  ck_assert_int_eq(
-      sf__ip_output(f.ip, 0, B_ADDR, SF_IPPROTO_ICMP, huge, 65516, 0),
-      SF_EMSGSIZE);
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR),
+                                 SF_IPPROTO_ICMP, huge, 65516, 0),
+                   SF_EMSGSIZE);
   ck_assert_uint_eq(ctr(&f)->ip_out_too_big, 2);
   sf__ip_free(f.ip);
 }
@@ -390,7 +435,7 @@ START_TEST(test_arp_request_answered_exact_bytes) {
   memset(&f, 0, sizeof f);
   ck_assert_int_eq(sf__ip_new(NULL, NULL, &f.ip), 0);
   struct sf_netif_config c = cfg_a();
-  c.addr = B_ADDR;
+  c.addr = sf_addr_v4(B_ADDR);
   memcpy(c.mac, mac_b.b, 6);
   ck_assert_int_eq(sf__ip_netif_add(f.ip, &c), 0);
   uint8_t b[128], want[64];
@@ -408,8 +453,8 @@ START_TEST(test_arp_request_answered_exact_bytes) {
   ck_assert_uint_eq(ctr(&f)->arp_requests_answered, 1);
   /* RFC 826: the requester's mapping was learned; sending needs no ARP. */
   sf__ip_tx_release(f.ip, 0, 1);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, A_ADDR, SF_IPPROTO_TCP, seg,
-                                 sizeof seg, 1),
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(A_ADDR),
+                                 SF_IPPROTO_TCP, seg, sizeof seg, 1),
                    0);
   ck_assert_uint_eq(sf__ip_tx_pending(f.ip, 0), 1);
   ck_assert_uint_eq(ctr(&f)->arp_requests_sent, 0);
@@ -429,7 +474,8 @@ START_TEST(test_arp_not_for_us_and_conflicts) {
   /* Unsolicited reply: not learned either (we then ARP for B). */
   n = arp_frame(b, &mac_a, SF_ARP_OP_REPLY, &mac_b, B_ADDR, &mac_a, A_ADDR);
   input(&f, b, n, 0);
-  sf__ip_output(f.ip, 0, B_ADDR, SF_IPPROTO_TCP, seg, sizeof seg, 0);
+  sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR), SF_IPPROTO_TCP, seg,
+                sizeof seg, 0);
   expect_request(&f, B_ADDR);
   /* Gratuitous ARP for our own address from another host: ignored. */
   n = arp_frame(b, &sf__eth_broadcast, SF_ARP_OP_REQUEST, &mac_x, A_ADDR,
@@ -480,8 +526,8 @@ START_TEST(test_resolution_retries_and_unreachable) {
   struct fx f;
   fx_open(&f, NULL);
   for (int i = 0; i < 3; i++)
-    ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, SF_IPPROTO_TCP, seg,
-                                   sizeof seg, 0),
+    ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR),
+                                   SF_IPPROTO_TCP, seg, sizeof seg, 0),
                      0);
   expect_request(&f, B_ADDR); /* one request, three parked frames */
   ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 0);
@@ -499,7 +545,7 @@ START_TEST(test_resolution_retries_and_unreachable) {
   ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 0);
   ck_assert_uint_eq(f.rec.n_unreach, 1);
   ck_assert_uint_eq(f.rec.unreach_netif, f.nif);
-  ck_assert_uint_eq(f.rec.unreach_hop, B_ADDR);
+  ck_assert(sf_addr_eq(f.rec.unreach_hop, sf_addr_v4(B_ADDR)));
   ck_assert_uint_eq(f.rec.unreach_at, 3 * SEC);
   ck_assert_uint_eq(ctr(&f)->arp_requests_sent, 3);
   ck_assert_uint_eq(ctr(&f)->arp_failed, 1);
@@ -508,15 +554,16 @@ START_TEST(test_resolution_retries_and_unreachable) {
   sf__ip_poll(f.ip, 3 * SEC);
   ck_assert_uint_eq(f.rec.n_unreach, 1);
   /* Held: refused without a new request, until 4 s. */
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, SF_IPPROTO_TCP, seg,
-                                 sizeof seg, 3 * SEC + 500),
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR),
+                                 SF_IPPROTO_TCP, seg, sizeof seg,
+                                 3 * SEC + 500),
                    SF_EHOSTUNREACH);
   ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 0);
   ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 4 * SEC);
   sf__ip_poll(f.ip, 4 * SEC);
   ck_assert_uint_eq(sf__ip_next_deadline(f.ip), SF_TIME_NEVER);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, SF_IPPROTO_TCP, seg,
-                                 sizeof seg, 4 * SEC),
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR),
+                                 SF_IPPROTO_TCP, seg, sizeof seg, 4 * SEC),
                    0);
   expect_request(&f, B_ADDR);
   ck_assert_uint_eq(f.rec.n_unreach, 1);
@@ -529,8 +576,9 @@ START_TEST(test_reply_releases_parked_in_order) {
   fx_open(&f, NULL);
   uint8_t data[3][4] = {{1}, {2}, {3}};
   for (int i = 0; i < 3; i++)
-    ck_assert_int_eq(
-        sf__ip_output(f.ip, 0, B_ADDR, SF_IPPROTO_TCP, data[i], 4, 0), 0);
+    ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR),
+                                   SF_IPPROTO_TCP, data[i], 4, 0),
+                     0);
   expect_request(&f, B_ADDR);
   uint8_t b[128];
   size_t n = arp_frame(b, &mac_a, SF_ARP_OP_REPLY, &mac_b, B_ADDR, &mac_a,
@@ -556,8 +604,8 @@ START_TEST(test_reply_releases_parked_in_order) {
   sf__ip_poll(f.ip, 1 * SEC);
   ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 0);
   /* Resolved: the next datagram goes straight out. */
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, SF_IPPROTO_TCP, seg,
-                                 sizeof seg, 2 * SEC),
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR),
+                                 SF_IPPROTO_TCP, seg, sizeof seg, 2 * SEC),
                    0);
   uint8_t out[256];
   ck_assert_uint_eq(expect_ip(&f, out, &mac_b).id, 3);
@@ -571,9 +619,13 @@ START_TEST(test_pending_overflow) {
   p.arp_pending_max = 2;
   struct fx f;
   fx_open(&f, &p);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, seg, 4, 0), 0);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, seg, 4, 0), 0);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, seg, 4, 0), SF_ENOBUFS);
+  ck_assert_int_eq(
+      sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR), 6, seg, 4, 0), 0);
+  ck_assert_int_eq(
+      sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR), 6, seg, 4, 0), 0);
+  ck_assert_int_eq(
+      sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR), 6, seg, 4, 0),
+      SF_ENOBUFS);
   ck_assert_uint_eq(ctr(&f)->arp_pending_dropped, 1);
   ck_assert_uint_eq(ctr(&f)->ip_out_packets, 2);
   expect_request(&f, B_ADDR);
@@ -597,7 +649,9 @@ START_TEST(test_expiry_and_reresolve) {
   ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 120 * SEC);
   sf__ip_poll(f.ip, 120 * SEC);
   ck_assert_uint_eq(sf__ip_next_deadline(f.ip), SF_TIME_NEVER);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, seg, 4, 120 * SEC), 0);
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR), 6,
+                                 seg, 4, 120 * SEC),
+                   0);
   expect_request(&f, B_ADDR);
   ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 121 * SEC);
   sf__ip_free(f.ip);
@@ -629,7 +683,8 @@ START_TEST(test_stale_entry_keeps_sending) {
   learn_b(&f, 0);
   sf__ip_poll(f.ip, 60 * SEC);
   for (int i = 0; i < 500; i++)
-    ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, seg, 4, 61 * SEC), 0);
+    ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR), 6, seg, 4,
+                                   61 * SEC), 0);
   ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 500);
   for (int i = 0; i < 500; i++) {
     uint8_t out[256];
@@ -663,11 +718,13 @@ START_TEST(test_confirm_neighbor) {
                        GW_ADDR, &mac_zero, A_ADDR);
   input(&f, b, n, 0);
   sf__ip_tx_release(f.ip, f.nif, 1); /* our reply */
-  sf__ip_confirm_neighbor(f.ip, f.nif, B_ADDR, 50 * SEC);
-  sf__ip_confirm_neighbor(f.ip, f.nif, 0x08080808u, 50 * SEC); /* via gw */
+  sf__ip_confirm_neighbor(f.ip, f.nif, sf_addr_v4(B_ADDR), 50 * SEC);
+  /* via the gateway */
+  sf__ip_confirm_neighbor(f.ip, f.nif, sf_addr_v4(0x08080808u), 50 * SEC);
   sf__ip_poll(f.ip, 60 * SEC);
   ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 110 * SEC);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, seg, 4, 100 * SEC), 0);
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR), 6, seg, 4,
+                                   100 * SEC), 0);
   uint8_t out[256];
   expect_ip(&f, out, &mac_b);
   ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 110 * SEC);
@@ -697,11 +754,16 @@ START_TEST(test_eviction) {
   ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 3); /* three replies */
   sf__ip_tx_release(f.ip, f.nif, 3);
   /* .3 and .4 go straight out; .2 needs ARP again. */
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, 0xc6120003u, 6, seg, 4, 10), 0);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, 0xc6120004u, 6, seg, 4, 10), 0);
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(0xc6120003u),
+                                 6, seg, 4, 10),
+                   0);
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(0xc6120004u),
+                                 6, seg, 4, 10),
+                   0);
   ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 2);
   sf__ip_tx_release(f.ip, f.nif, 2);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, seg, 4, 10), 0);
+  ck_assert_int_eq(
+      sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR), 6, seg, 4, 10), 0);
   expect_request(&f, B_ADDR);
   ck_assert_uint_eq(ctr(&f)->arp_cache_evicted, 2);
   sf__ip_free(f.ip);
@@ -877,9 +939,10 @@ START_TEST(test_slash31_has_no_broadcast) {
   struct sf_ip_upcalls up = {&f.rec, on_tcp, on_err, on_unreach};
   ck_assert_int_eq(sf__ip_new(NULL, &up, &f.ip), 0);
   struct sf_netif_config c = cfg_a();
-  c.addr = 0xc6120000u; /* 198.18.0.0/31: both addresses are hosts */
+  c.addr =
+      sf_addr_v4(0xc6120000u); /* 198.18.0.0/31: both addresses are hosts */
   c.prefix_len = 31;
-  c.gateway = 0xc6120001u;
+  c.gateway = sf_addr_v4(0xc6120001u);
   ck_assert_int_eq(sf__ip_netif_add(f.ip, &c), 0);
   uint8_t b[256];
   size_t n = ip_frame(b, &mac_a, &mac_b, iph(0xc6120001u, 0xc6120000u, 6), seg,
@@ -901,10 +964,13 @@ START_TEST(test_tx_queue_full_and_take_release) {
   learn_b(&f, 0);
   for (uint8_t i = 0; i < 3; i++) {
     uint8_t d = i;
-    ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, &d, 1, 1), 0);
+    ck_assert_int_eq(
+        sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR), 6, &d, 1, 1), 0);
   }
   uint8_t d = 9;
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, &d, 1, 1), SF_ENOBUFS);
+  ck_assert_int_eq(
+      sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR), 6, &d, 1, 1),
+      SF_ENOBUFS);
   ck_assert_uint_eq(ctr(&f)->ip_out_queue_full, 1);
   ck_assert_uint_eq(ctr(&f)->ip_out_packets, 3);
   /* Take two; they stay put while more are queued, until released. */
@@ -919,7 +985,8 @@ START_TEST(test_tx_queue_full_and_take_release) {
   ck_assert_ptr_eq(fr[0].data, first);
   sf__ip_tx_release(f.ip, f.nif, 1);
   ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 2);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, B_ADDR, 6, &d, 1, 1), 0);
+  ck_assert_int_eq(
+      sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR), 6, &d, 1, 1), 0);
   ck_assert_uint_eq(sf__ip_tx_take(f.ip, f.nif, fr, 4), 3);
   ck_assert_uint_eq(fr[0].data[34], 1);
   ck_assert_uint_eq(fr[2].data[34], 9);
@@ -929,7 +996,7 @@ START_TEST(test_tx_queue_full_and_take_release) {
   ck_assert_uint_eq(sf__ip_tx_take(f.ip, f.nif, fr, 4), 0);
   /* An ARP reply also needs room: with the queue full it is dropped. */
   for (int i = 0; i < 3; i++)
-    sf__ip_output(f.ip, 0, B_ADDR, 6, &d, 1, 1);
+    sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR), 6, &d, 1, 1);
   uint8_t b[128];
   size_t n = arp_frame(b, &sf__eth_broadcast, SF_ARP_OP_REQUEST, &mac_b,
                        B_ADDR, &mac_zero, A_ADDR);
@@ -943,10 +1010,12 @@ END_TEST
 START_TEST(test_broadcast_output_needs_no_arp) {
   struct fx f;
   fx_open(&f, NULL);
-  ck_assert_int_eq(sf__ip_output(f.ip, 0, BCAST, SF_IPPROTO_ICMP, seg, 8, 0),
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(BCAST),
+                                 SF_IPPROTO_ICMP, seg, 8, 0),
                    0);
-  ck_assert_int_eq(
-      sf__ip_output(f.ip, 0, 0xffffffffu, SF_IPPROTO_ICMP, seg, 8, 0), 0);
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(0xffffffffu),
+                                 SF_IPPROTO_ICMP, seg, 8, 0),
+                   0);
   uint8_t out[256];
   ck_assert_uint_eq(expect_ip(&f, out, &sf__eth_broadcast).dst, BCAST);
   ck_assert_uint_eq(expect_ip(&f, out, &sf__eth_broadcast).dst, 0xffffffffu);
@@ -977,7 +1046,7 @@ START_TEST(test_two_layers_arp_then_ping_then_tcp) {
   struct sf_ip_upcalls up = {&b.rec, on_tcp, on_err, on_unreach};
   ck_assert_int_eq(sf__ip_new(NULL, &up, &b.ip), 0);
   struct sf_netif_config c = cfg_a();
-  c.addr = B_ADDR;
+  c.addr = sf_addr_v4(B_ADDR);
   memcpy(c.mac, mac_b.b, 6);
   ck_assert_int_eq(sf__ip_netif_add(b.ip, &c), 0);
 
@@ -988,8 +1057,8 @@ START_TEST(test_two_layers_arp_then_ping_then_tcp) {
                       .echo_seq = 7, .body = data, .body_len = sizeof data};
   int mlen = sf__icmp_emit(&m, msg, sizeof msg);
   ck_assert_int_gt(mlen, 0);
-  ck_assert_int_eq(sf__ip_output(a.ip, 0, B_ADDR, SF_IPPROTO_ICMP, msg,
-                                 (size_t)mlen, 0),
+  ck_assert_int_eq(sf__ip_output(a.ip, sf_addr_v4(0), sf_addr_v4(B_ADDR),
+                                 SF_IPPROTO_ICMP, msg, (size_t)mlen, 0),
                    0);
   /* A's request; B's reply (B learns A); A's echo; B's echo reply. */
   ck_assert_uint_eq(shuttle(a.ip, b.ip, 1), 1);
@@ -1005,13 +1074,15 @@ START_TEST(test_two_layers_arp_then_ping_then_tcp) {
   ck_assert_uint_eq(ctr(&a)->icmp_in_ignored, 1); /* the echo reply */
 
   /* TCP both ways, straight through the caches. */
-  ck_assert_int_eq(
-      sf__ip_output(a.ip, A_ADDR, B_ADDR, 6, seg, sizeof seg, 10), 0);
+  ck_assert_int_eq(sf__ip_output(a.ip, sf_addr_v4(A_ADDR), sf_addr_v4(B_ADDR),
+                                 6, seg, sizeof seg, 10),
+                   0);
   ck_assert_uint_eq(shuttle(a.ip, b.ip, 10), 1);
   ck_assert_uint_eq(b.rec.n_tcp, 1);
   ck_assert_uint_eq(b.rec.tcp_src, A_ADDR);
   ck_assert_mem_eq(b.rec.tcp_data, seg, sizeof seg);
-  ck_assert_int_eq(sf__ip_output(b.ip, 0, A_ADDR, 6, seg, 5, 11), 0);
+  ck_assert_int_eq(
+      sf__ip_output(b.ip, sf_addr_v4(0), sf_addr_v4(A_ADDR), 6, seg, 5, 11), 0);
   ck_assert_uint_eq(shuttle(b.ip, a.ip, 11), 1);
   ck_assert_uint_eq(a.rec.n_tcp, 1);
   ck_assert_uint_eq(a.rec.tcp_len, 5);

@@ -1,6 +1,7 @@
 /*
  * IPv4 reassembly (lib/ip/reasm.c) as a data structure, and fragments in
- * and out of the IP layer (lib/ip/ip.c) with a virtual clock.
+ * and out of the IP layer (lib/ip/ipv4_input.c, ipv4_output.c) with a
+ * virtual clock.
  *
  * The queue: in order, reverse order, shuffled with exact duplicates
  * (seeded, checked against a model), overlaps dropping the datagram,
@@ -581,7 +582,8 @@ static void lfx_open(struct lfx *f, unsigned mtu) {
   memset(f, 0, sizeof(*f));
   struct sf_ip_upcalls up = {.ctx = f, .tcp_input = on_tcp};
   ck_assert_int_eq(sf__ip_new(NULL, &up, &f->ip), 0);
-  struct sf_netif_config c = {.addr = US, .prefix_len = 24, .mtu = mtu};
+  struct sf_netif_config c = {.addr = sf_addr_v4(US), .prefix_len = 24,
+                              .mtu = mtu};
   memcpy(c.mac, mac_us.b, 6);
   ck_assert_int_eq(sf__ip_netif_add(f->ip, &c), 0);
   uint8_t b[64];

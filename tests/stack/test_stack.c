@@ -137,7 +137,7 @@ END_TEST
 START_TEST(test_counters_follow_input) {
   struct sf_engine *e = new_default_stack();
   struct sf_netif_config nc = {.mac = {2, 0, 0, 0, 0, 1},
-                               .addr = 0xc6120001,
+                               .addr = sf_addr_v4(0xc6120001),
                                .prefix_len = 24,
                                .mtu = 1500};
   int netif = sf__engine_netif_add(e, &nc);

@@ -154,7 +154,7 @@ static struct host *setup_host(struct sim *s, struct host *h, char name,
     sim_fail(s, "engine_new");
     return NULL;
   }
-  struct sf_netif_config nc = {.addr = addr, .prefix_len = 24,
+  struct sf_netif_config nc = {.addr = sf_addr_v4(addr), .prefix_len = 24,
                                .mtu = sf__link_mtu(link)};
   sf__link_hwaddr(link, nc.mac);
   h->netif = sf__engine_netif_add(h->e, &nc);

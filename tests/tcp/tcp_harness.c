@@ -123,7 +123,7 @@ void th_init_offload(struct th *h,
                                  .observer_retain = retain,
                                  .observer_release = release};
   ck_assert_int_eq(sf__engine_new(&cfg, &up, h->now, &h->e), 0);
-  struct sf_netif_config nc = {.addr = TH_ADDR, .prefix_len = 24,
+  struct sf_netif_config nc = {.addr = sf_addr_v4(TH_ADDR), .prefix_len = 24,
                                .offload = offload,
                                .mtu = 1500};
   memcpy(nc.mac, th_mac.b, 6);
