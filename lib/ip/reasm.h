@@ -40,7 +40,7 @@
 #include <stdint.h>
 
 #include "ip/ip.h"
-#include "link/link.h"
+#include "base/time.h"
 #include "wire/ipv4.h"
 
 #define SF_REASM_MAX_LEN 65535 /* a datagram's total length, header included */

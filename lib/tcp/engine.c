@@ -423,10 +423,10 @@ static void hop_unreachable(void *ctx, unsigned netif, uint32_t hop,
 /* ------------------------------------------------- the shell's entries */
 
 void sf__engine_input(struct sf_engine *e, unsigned netif,
-                      const uint8_t *frame, size_t len, unsigned rx_flags,
+                      const uint8_t *frame, size_t len, unsigned meta_flags,
                       sf_time_t now) {
   e->now = now;
-  sf__ip_input(e->ip, netif, frame, len, rx_flags, now);
+  sf__ip_input(e->ip, netif, frame, len, meta_flags, now);
   sf__engine_reap(e);
 }
 

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "link/link.h"
+#include "base/time.h"
 #include "tcp/secret.h"
 
 #define SF_COOKIE_MAX_AGE 2 /* ticks of 64 s a cookie stays valid */
