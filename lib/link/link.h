@@ -8,8 +8,9 @@
  * a virtual clock replays exactly.
  *
  * Entry points: each driver has an open function of its own (memory.h,
- * fault.h, pcap.h); after that, everything goes through sf_link_ops via
- * the inline wrappers below. Drivers in this directory:
+ * fault.h, pcap.h, packet.h, tap.h); after that, everything goes through
+ * sf_link_ops via the inline wrappers below. The frame and its metadata
+ * are base/frame.h's. Drivers in this directory:
  *   memory.c  an in-memory pair joining two stacks in one process
  *   fault.c   middleware: seeded loss, duplication, reordering, delay,
  *             corruption and rate limits, wrapping any link
