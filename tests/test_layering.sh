@@ -11,6 +11,10 @@
 #                        lib/stack: a driver moves frames and nothing else
 #   engine order         wire never includes ip, tcp or stack; ip never
 #                        tcp or stack; tcp never stack
+#   lib/api order        a file of lib/api includes the lib/api headers of
+#                        files before it in lib/api/handle.h's list only
+#                        (iface_raw.c counts as iface; files not listed
+#                        are not ordered)
 #
 # Usage: test_layering.sh [LIBDIR]
 #   LIBDIR (or $SF_LAYERING_LIB): check that tree's lib/ instead of this
@@ -34,11 +38,22 @@ rules='
     forbid["tcp"] = io " stack"
     forbid["stack"] = io
     forbid["link"] = "api loop tcp ip stack"
+    n = split("handle hooks events timer iface tcp_impl stream tcp " \
+              "lifecycle close deliver loop", api, " ")
+    for (i = 1; i <= n; i++)
+      api_rank[api[i]] = i
+    api_rank["iface_raw"] = api_rank["iface"]
+  }
+  function stem(path) {
+    sub(/.*\//, "", path)
+    sub(/\.[ch]$/, "", path)
+    return path
   }
   FNR == 1 {
     rel = substr(FILENAME, length(lib) + 1)
     layer = rel
     sub(/\/.*/, "", layer)
+    self = stem(rel)
   }
   /^[ \t]*#[ \t]*include[ \t]*"[^"]*\/[^"]*"/ {
     target = $0
@@ -51,6 +66,11 @@ rules='
       why = "lib/base may include only lib/base"
     else if (index(" " forbid[layer] " ", " " dir " "))
       why = "lib/" layer " must not include lib/" dir
+    else if (layer == "api" && dir == "api" && (self in api_rank) &&
+             (stem(target) in api_rank) &&
+             api_rank[stem(target)] > api_rank[self])
+      why = "lib/api/" self " must not include lib/api/" stem(target) \
+            " (later in api/handle.h)"
     if (why != "") {
       printf "lib/%s:%d: #include \"%s\": %s\n", rel, FNR, target, why
       bad = 1
@@ -103,11 +123,18 @@ self_test() {
   fi
   expect_caught "$lib" wire/checksum.h tcp/engine.h \
     "lib/wire must not include lib/tcp"
-  expect_caught "$lib" ip/ip.h stack/stack.h "lib/ip must not include lib/stack"
-  expect_caught "$lib" tcp/engine.h loop/loop.h "lib/tcp must not include lib/loop"
-  expect_caught "$lib" link/link.h api/handle.h "lib/link must not include lib/api"
-  expect_caught "$lib" base/time.h wire/bytes.h "lib/base may include only lib/base"
-  expect_caught "$lib" stack/new.c link/link.h "lib/stack must not include lib/link"
+  expect_caught "$lib" ip/ip.h stack/stack.h \
+    "lib/ip must not include lib/stack"
+  expect_caught "$lib" tcp/engine.h loop/loop.h \
+    "lib/tcp must not include lib/loop"
+  expect_caught "$lib" link/link.h api/handle.h \
+    "lib/link must not include lib/api"
+  expect_caught "$lib" base/time.h wire/bytes.h \
+    "lib/base may include only lib/base"
+  expect_caught "$lib" stack/new.c link/link.h \
+    "lib/stack must not include lib/link"
+  expect_caught "$lib" api/stream.c api/tcp.h \
+    "lib/api/stream must not include lib/api/tcp (later in api/handle.h)"
   echo "self-test: every planted include was caught"
 }
 

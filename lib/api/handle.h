@@ -1,6 +1,7 @@
 /*
  * lib/api, the public API's internals, in files that each build only on
- * the ones listed before them (each has its header of the same name):
+ * the ones listed before them (each has its header of the same name;
+ * tests/test_layering.sh holds the includes to this order):
  *
  *   handle.c     what hides behind sf_loop_t's impl_; what every handle
  *                and request shares: the loop's handle list, the active
@@ -11,15 +12,18 @@
  *   timer.c      sf_timer_*
  *   iface.c      interfaces: links + engine netifs + reactor watchers
  *                (iface_raw.c: the constructors on real devices)
- *   stream.c     reading, writing, shutdown (on tcp_impl.h's handle)
+ *   tcp_impl.h   what hides behind sf_tcp_t's impl_
+ *   stream.c     reading, writing, shutdown
  *   tcp.c        TCP handles: bind, listen, accept, connect, close,
  *                options, names; engine events applied to a handle
  *   lifecycle.c  sf_tcp_set_hooks, hooks hearing engine events, state,
  *                info, counters
- *   close.c      sf_close: what closing means for each handle type
+ *   close.c      sf_close, sf_tcp_close_reset: what closing means for
+ *                each handle type
  *   deliver.c    sf__api_work: queued events, finished requests, close
  *                callbacks, delivered in that order
  *   loop.c       the loop: options, init, run, stop, close, time, walk
+ *   version.c    sf_version* (on nothing)
  *
  * Rule: no user callback is called from inside a public function. Work
  * that ends in a callback is queued (an event, a finished request, a
