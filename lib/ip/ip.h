@@ -215,8 +215,8 @@ int sf__ip_route(const struct sf_ip *ip, uint32_t dst, uint32_t src_hint,
  * (SF_FRAME_CSUM_*, base/frame.h); the transport checksum of a frame the
  * link vouched for (sf__frame_csum_vouched) is not verified, and TCP gets
  * SF_WIRE_SKIP_CHECKSUM in its rx_flags; the IPv4 header and ICMP
- * checksums are always verified. The frame is only read
- * during the call. Strong host model (RFC 1122 3.3.4.2): a datagram is
+ * checksums are always verified. The frame is only read during the
+ * call. Strong host model (RFC 1122 3.3.4.2): a datagram is
  * ours if sent to the receiving interface's address, its subnet
  * broadcast or 255.255.255.255; the Ethernet destination must be the
  * interface's MAC or broadcast. Broadcasts (by IP or by link) are never
