@@ -538,9 +538,10 @@ struct sf_iface_s {
  * loop), SF_ENOSPC (too many interfaces: 8 per loop), SF_ENOMEM,
  * SF_EMFILE, or the error of opening a pcap file (SF_ENOENT, SF_EACCES).
  *
- * Other link kinds (AF_PACKET raw sockets, TAP, TUN) will get their own
- * sf_iface_open_* constructors taking the same sf_iface_config_t; after
- * opening, every interface behaves alike.
+ * The other link kinds have constructors of their own taking the same
+ * sf_iface_config_t: sf_iface_open_packet (AF_PACKET raw sockets),
+ * sf_iface_open_tap and sf_iface_open_tun, below. After opening, every
+ * interface behaves alike.
  */
 SF_EXTERN int sf_iface_open_memory_pair(sf_loop_t *loop_a, sf_iface_t *a,
                                         const sf_iface_config_t *config_a,
@@ -617,8 +618,9 @@ SF_EXTERN const char *sf_iface_device(const sf_iface_t *iface);
 
 /*
  * A sentence explaining what to do about err from opening an interface,
- * e.g. for SF_EPERM "AF_PACKET needs CAP_NET_RAW (run as root or grant
- * the capability)"; sf_strerror(err) for anything else. Never NULL.
+ * e.g. for SF_EPERM "raw sockets need CAP_NET_RAW (AF_PACKET) or
+ * CAP_NET_ADMIN (TAP/TUN): run as root or grant the capability";
+ * sf_strerror(err) for anything else. Never NULL.
  */
 SF_EXTERN const char *sf_iface_error_hint(int err);
 

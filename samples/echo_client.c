@@ -3,9 +3,10 @@
  * half-closes, reads everything back until EOF and compares the SHA-256
  * of what it sent with what came back. Exit status 0 only if they match.
  *
- * The only link today is the in-memory one, so the server runs in this
- * process on the other end of it (--memory, the default): two hosts,
- * 198.18.0.1 (client) and 198.18.0.2 (server), each its own stack.
+ * It runs on the in-memory link, so that it needs no privileges: the
+ * server runs in this process on the other end of it (--memory, the
+ * default and only mode): two hosts, 198.18.0.1 (client) and 198.18.0.2
+ * (server), each its own stack.
  *
  *   echo_client [--bytes N] [--file PATH] [--loss PCT] [--seed S] [-v]
  */

@@ -1,10 +1,11 @@
 /*
  * echo_server: the echo server of echo_common.h (listen, accept, echo,
  * on EOF shut down then close) with its lifecycle hooks printing every
- * state change. The only link today is the in-memory one, so the server
- * runs on host 198.18.0.2 and, to have a peer, a one-shot client on host
- * 198.18.0.1 in the same process sends a line, half-closes and prints
- * the echo. (Raw-socket and TAP interfaces will let it serve real peers.)
+ * state change. It runs on the in-memory link, so that it needs no
+ * privileges: the server is host 198.18.0.2 and, to have a peer, a
+ * one-shot client on host 198.18.0.1 in the same process sends a line,
+ * half-closes and prints the echo. (samples/lifecycle_server serves real
+ * peers through an AF_PACKET interface, sf_iface_open_packet.)
  *
  *   echo_server [--message TEXT] [-q]
  */

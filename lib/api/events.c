@@ -2,21 +2,21 @@
  * From the engine to the application. The engine reports synchronously,
  * while it works (inside sf__engine_input, _poll, or an sf__tcp_* call
  * the API made on the application's behalf); here those reports only
- * become records in a queue. sf__api_work, called by the reactor after
- * each batch of work and before the loop blocks, then delivers them in
- * order, followed by finished requests and close callbacks.
+ * become records in a queue. sf__api_work (deliver.c), called by the
+ * reactor after each batch of work and before the loop blocks, then
+ * delivers them in order.
  *
  * Entry points: sf__events_upcalls (the table given to sf__engine_new),
- * sf__events_push / _clear, sf__api_work. An event that finds no memory
- * to be queued is not silently dropped: its handle is told (lose,
- * recover_lost, sf__tcp_events_lost).
+ * sf__events_push / _pop / _clear. An event that finds no memory to be
+ * queued is not silently dropped: its handle is marked (lose) and told
+ * once the queue has drained (deliver.c).
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "api/events.h"
 #include "util/alloc.h"
 
 /* --------------------------------------------------------------- queue */
@@ -44,10 +44,7 @@ static void lose(struct sf__loop_impl *impl, const struct sf__event *e) {
   impl->ev_dropped++;
   if (!e->tcp)
     return;
-  struct sf__tcp_impl *t = e->tcp->impl_;
-  t->tflags |= SF__T_EVENT_LOST;
-  if (e->kind == SF__EV_READ_PASS)
-    t->tflags &= ~SF__T_READ_QUEUED;
+  ((sf_handle_t *)e->tcp)->flags |= SF__H_EVENT_LOST;
   impl->ev_lost = true;
 }
 
@@ -62,7 +59,7 @@ void sf__events_push(struct sf__loop_impl *impl, const struct sf__event *e) {
     sf__hooks_retain(e->hooks);
 }
 
-static bool pop(struct sf__loop_impl *impl, struct sf__event *out) {
+bool sf__events_pop(struct sf__loop_impl *impl, struct sf__event *out) {
   if (!impl->ev_len)
     return false;
   *out = impl->ev[impl->ev_head];
@@ -73,7 +70,7 @@ static bool pop(struct sf__loop_impl *impl, struct sf__event *out) {
 
 void sf__events_clear(struct sf__loop_impl *impl) {
   struct sf__event e;
-  while (pop(impl, &e))
+  while (sf__events_pop(impl, &e))
     if (e.hooks)
       sf__hooks_release(e.hooks);
 }
@@ -137,96 +134,4 @@ void sf__events_upcalls(struct sf__loop_impl *impl,
   up->syn = syn;
   up->observer_retain = observer_retain;
   up->observer_release = observer_release;
-}
-
-/* ------------------------------------------------------------ delivery */
-
-static void deliver(struct sf__event *e) {
-  sf_tcp_t *tcp = e->tcp;
-  /* The handle may have been closed since the event was queued. */
-  if (tcp && sf__handle_closing((sf_handle_t *)tcp))
-    tcp = e->tcp = NULL;
-  switch (e->kind) {
-  case SF__EV_CONN:
-    if (e->hooks)
-      sf__hooks_deliver(e);
-    /* The hook may have closed the handle. */
-    if (tcp && !sf__handle_closing((sf_handle_t *)tcp))
-      sf__tcp_handle_event(tcp, &e->ev);
-    break;
-  case SF__EV_LISTEN_READY:
-    if (tcp)
-      sf__tcp_listen_ready(tcp);
-    break;
-  case SF__EV_READ_PASS:
-    if (tcp) {
-      tcp->impl_->tflags &= ~SF__T_READ_QUEUED;
-      sf__stream_read_pass(tcp);
-    }
-    break;
-  }
-}
-
-/* Tells one handle whose event was lost; false when none is left. */
-static bool recover_lost(struct sf__loop_impl *impl) {
-  if (!impl->ev_lost)
-    return false;
-  for (sf_handle_t *h = impl->handles; h; h = h->next_) {
-    if (h->type == SF_TCP &&
-        (((sf_tcp_t *)h)->impl_->tflags & SF__T_EVENT_LOST)) {
-      sf__tcp_events_lost((sf_tcp_t *)h);
-      return true;
-    }
-  }
-  impl->ev_lost = false;
-  return false;
-}
-
-static bool deliver_request(struct sf__loop_impl *impl) {
-  sf_req_t *req = impl->done;
-  if (!req)
-    return false;
-  impl->done = req->next_;
-  if (!impl->done)
-    impl->done_tail = NULL;
-  req->next_ = NULL;
-  impl->active_reqs--;
-  sf__stream_req_callback(req, req->status_);
-  return true;
-}
-
-static bool deliver_close(struct sf__loop_impl *impl) {
-  sf_handle_t *h = impl->closing;
-  if (!h)
-    return false;
-  impl->closing = h->next_closing_;
-  if (!impl->closing)
-    impl->closing_tail = NULL;
-  h->next_closing_ = NULL;
-  sf__handle_finish_close(h);
-  return true;
-}
-
-bool sf__api_work(void *arg, bool *delivered) {
-  struct sf__loop_impl *impl = arg;
-  if (impl->working)
-    return true;
-  impl->working = true;
-  /* Events first (and the handles that lost one, after those queued
-   * before), then finished requests, then close callbacks: a handle's
-   * close_cb comes after every callback of its requests. */
-  for (;;) {
-    struct sf__event e;
-    if (pop(impl, &e)) {
-      deliver(&e);
-      if (e.hooks)
-        sf__hooks_release(e.hooks);
-    } else if (!recover_lost(impl) && !deliver_request(impl) &&
-               !deliver_close(impl)) {
-      break;
-    }
-    *delivered = true;
-  }
-  impl->working = false;
-  return sf__loop_alive(impl);
 }

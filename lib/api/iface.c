@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "api/iface.h"
 #include "link/fault.h"
 #include "link/memory.h"
 #include "link/pcap.h"
+#include "loop/loop.h"
+#include "stack/stack.h"
 
 /* "a.b.c.d/len" into host-order addr and prefix. */
 static int parse_cidr(const char *s, uint32_t *addr, uint8_t *prefix) {
@@ -178,8 +180,8 @@ int sf_iface_open_memory_pair(sf_loop_t *loop_a, sf_iface_t *a,
     sf_handle_t *h = (sf_handle_t *)a;
     h->flags |= SF__H_CLOSING;
     sf__handle_set_active(h, false);
-    h->close_cb_ = NULL;
-    sf__handle_finish_close(h);
+    sf__iface_free(a);
+    sf__handle_unlink(h);
     return rc;
   }
   return 0;

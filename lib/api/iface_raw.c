@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "api/iface.h"
 #include "link/packet.h"
 #include "link/tap.h"
 

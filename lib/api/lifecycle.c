@@ -1,7 +1,7 @@
 /*
  * The lifecycle hooks and introspection: sf_tcp_set_hooks (a hooks object
  * is the engine's reference-counted "observer", so hooks outlive the
- * handle and follow a connection into its TIME-WAIT record), the
+ * handle and follow a connection into its TIME-WAIT record; hooks.c), the
  * delivery of engine events to hooks, sf_tcp_state, sf_tcp_info and the
  * stack's counters.
  */
@@ -11,34 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
-
-struct sf_hooks_obj *sf__hooks_new(const sf_tcp_hooks_t *hooks, void *arg) {
-  struct sf_hooks_obj *h = calloc(1, sizeof(*h));
-  if (!h)
-    return NULL;
-  h->refs = 1;
-  h->hooks = *hooks;
-  h->arg = arg;
-  return h;
-}
-
-void sf__hooks_retain(struct sf_hooks_obj *h) {
-  if (h)
-    h->refs++;
-}
-
-void sf__hooks_release(struct sf_hooks_obj *h) {
-  if (h && --h->refs == 0)
-    free(h);
-}
-
-sf_syn_verdict_t sf__hooks_syn(struct sf_hooks_obj *h,
-                               const sf_syn_info_t *info) {
-  if (!h || !h->hooks.on_syn)
-    return SF_SYN_ACCEPT;
-  return h->hooks.on_syn(h->arg, info);
-}
+#include "api/hooks.h"
+#include "api/lifecycle.h"
+#include "api/tcp_impl.h"
+#include "stack/stack.h"
 
 void sf__hooks_deliver(const struct sf__event *e) {
   const sf_tcp_hooks_t *k = &e->hooks->hooks;

@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "api/events.h"
+#include "api/stream.h"
+#include "stack/stack.h"
 
 #define READ_SUGGESTED (64 * 1024)
 

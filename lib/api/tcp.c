@@ -1,6 +1,7 @@
 /*
- * TCP handles: init, bind, listen, accept, connect, close and reset,
- * options and names; and what an engine event does to a handle
+ * TCP handles: init, bind, listen, accept, connect, what closing one
+ * does (sf__tcp_close_handle, for sf_close and sf_tcp_close_reset in
+ * close.c), options and names; and what an engine event does to a handle
  * (sf__tcp_handle_event), after the hooks heard of it.
  *
  * A handle is a listener (impl->listener), a connection (impl->tcb,
@@ -13,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "api/hooks.h"
+#include "api/stream.h"
+#include "api/tcp.h"
 
 static bool tcp_ok(const sf_tcp_t *tcp) {
   return sf__handle_ok((const sf_handle_t *)tcp, SF_TCP);
@@ -21,14 +24,6 @@ static bool tcp_ok(const sf_tcp_t *tcp) {
 
 static bool tcp_usable(const sf_tcp_t *tcp) {
   return tcp_ok(tcp) && !sf__handle_closing((const sf_handle_t *)tcp);
-}
-
-void sf__tcp_update_active(sf_tcp_t *tcp) {
-  struct sf__tcp_impl *t = tcp->impl_;
-  bool active = t->listener || (t->tflags & SF__T_READING) ||
-                t->connect_req || t->wq_head || t->shutdown_req;
-  if (!sf__handle_closing((sf_handle_t *)tcp))
-    sf__handle_set_active((sf_handle_t *)tcp, active);
 }
 
 sf_buf_t sf_buf_init(char *base, size_t len) {
@@ -232,19 +227,6 @@ void sf__tcp_free(sf_tcp_t *tcp) {
   tcp->impl_ = NULL;
 }
 
-int sf_tcp_close_reset(sf_tcp_t *tcp, sf_close_cb close_cb) {
-  if (!tcp_ok(tcp))
-    return SF_EINVAL;
-  if (sf__handle_closing((sf_handle_t *)tcp))
-    return SF_EALREADY;
-  struct sf__tcp_impl *t = tcp->impl_;
-  if (!t->tcb)
-    return SF_ENOTCONN;
-  /* Abort first, so sf_close's detach finds a closed connection. */
-  sf__tcp_abort(t->tcb, sf__loop_now(tcp->loop));
-  return sf_close((sf_handle_t *)tcp, close_cb);
-}
-
 int sf_tcp_nodelay(sf_tcp_t *tcp, int enable) {
   if (!tcp_usable(tcp))
     return SF_EINVAL;
@@ -383,7 +365,8 @@ void sf__tcp_handle_event(sf_tcp_t *tcp, const struct sf_tcp_event *ev) {
 
 void sf__tcp_events_lost(sf_tcp_t *tcp) {
   struct sf__tcp_impl *t = tcp->impl_;
-  t->tflags &= ~SF__T_EVENT_LOST;
+  tcp->flags &= ~SF__H_EVENT_LOST;
+  t->tflags &= ~SF__T_READ_QUEUED; /* the lost event may have been that */
   if (sf__handle_closing((sf_handle_t *)tcp))
     return;
   if (t->listener) {

@@ -7,7 +7,8 @@
 
 #include <stdlib.h>
 
-#include "api/api.h"
+#include "api/timer.h"
+#include "loop/loop.h"
 
 static bool timer_usable(const sf_timer_t *t) {
   return sf__handle_ok((const sf_handle_t *)t, SF_TIMER) &&

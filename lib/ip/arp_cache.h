@@ -45,8 +45,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/frame.h"
+#include "base/time.h"
 #include "ip/ip.h"
-#include "link/link.h"
 #include "wire/eth.h"
 
 /*

@@ -24,8 +24,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
+#include "base/frame.h"
+#include "base/time.h"
 #include "ip/addr.h"
-#include "link/link.h"
 #include "wire/ipv4.h"
 
 #define SF_IP_MAX_NETIFS 8
@@ -219,10 +221,12 @@ int sf__ip_route(const struct sf_ip *ip, struct sf_addr dst,
  * way as an unfragmented one (with rx_flags 0: its transport checksum is
  * verified here), ICMP echo is answered, ICMP errors and TCP segments go
  * up through the upcalls.
- * Every dropped frame is counted. rx_flags: SF_WIRE_SKIP_CHECKSUM when the
- * link verified (or will not have) the transport checksum; the IPv4
- * header and ICMP checksums are always verified. The frame is only read
- * during the call. Strong host model (RFC 1122 3.3.4.2): a datagram is
+ * Every dropped frame is counted. meta_flags: the frame's meta.flags
+ * (SF_FRAME_CSUM_*, base/frame.h); the transport checksum of a frame the
+ * link vouched for (sf__frame_csum_vouched) is not verified, and TCP gets
+ * SF_WIRE_SKIP_CHECKSUM in its rx_flags; the IPv4 header and ICMP
+ * checksums are always verified. The frame is only read during the
+ * call. Strong host model (RFC 1122 3.3.4.2): a datagram is
  * ours if sent to the receiving interface's address, its subnet
  * broadcast or 255.255.255.255; the Ethernet destination must be the
  * interface's MAC or broadcast. Broadcasts (by IP or by link) are never
@@ -230,7 +234,7 @@ int sf__ip_route(const struct sf_ip *ip, struct sf_addr dst,
  * that is not open are ignored (and not counted).
  */
 void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
-                  size_t len, unsigned rx_flags, sf_time_t now);
+                  size_t len, unsigned meta_flags, sf_time_t now);
 
 /*
  * Sends an IPv4 datagram carrying payload (payload_len bytes of protocol

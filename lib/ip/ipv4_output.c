@@ -16,7 +16,6 @@
 #include "ip/arp_cache.h"
 #include "ip/ip.h"
 #include "ip/ip_internal.h"
-#include "link/link.h"
 #include "synfin.h"
 #include "wire/eth.h"
 #include "wire/ipv4.h"

@@ -115,7 +115,7 @@ unsigned sf__ip_netif_offload(const struct sf_ip *ip, unsigned netif) {
 /* ------------------------------------------------------- Ethernet input */
 
 void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
-                  size_t len, unsigned rx_flags, sf_time_t now) {
+                  size_t len, unsigned meta_flags, sf_time_t now) {
   struct sf_netif *n = sf__netif_get(ip, netif);
   if (!n)
     return;
@@ -145,7 +145,10 @@ void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
   if (eth.ethertype == SF_ETHERTYPE_ARP)
     sf__arp_input(ip, n, &eth, now);
   else if (eth.ethertype == SF_ETHERTYPE_IPV4)
-    sf__ipv4_input(ip, netif, &eth, rx_flags, now);
+    sf__ipv4_input(ip, netif, &eth,
+                   sf__frame_csum_vouched(meta_flags) ? SF_WIRE_SKIP_CHECKSUM
+                                                      : 0,
+                   now);
   else
     ip->ctr.ip_in_unknown_ethertype++;
 }

@@ -39,8 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/time.h"
 #include "ip/ip.h"
-#include "link/link.h"
 #include "wire/ipv4.h"
 
 #define SF_REASM_MAX_LEN 65535 /* a datagram's total length, header included */

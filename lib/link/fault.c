@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "synfin.h"
+#include "base/error.h"
 #include "link/fault.h"
 
 #define MAX_QUEUE_LIMIT (1u << 20)

@@ -8,8 +8,9 @@
  * a virtual clock replays exactly.
  *
  * Entry points: each driver has an open function of its own (memory.h,
- * fault.h, pcap.h); after that, everything goes through sf_link_ops via
- * the inline wrappers below. Drivers in this directory:
+ * fault.h, pcap.h, packet.h, tap.h); after that, everything goes through
+ * sf_link_ops via the inline wrappers below. The frame and its metadata
+ * are base/frame.h's. Drivers in this directory:
  *   memory.c  an in-memory pair joining two stacks in one process
  *   fault.c   middleware: seeded loss, duplication, reordering, delay,
  *             corruption and rate limits, wrapping any link
@@ -25,61 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "synfin.h"
-
-/* Time in nanoseconds on whatever clock drives the stack. */
-typedef uint64_t sf_time_t;
-#define SF_TIME_NEVER UINT64_MAX
-#define SF_NSEC_PER_USEC ((sf_time_t)1000)
-#define SF_NSEC_PER_MSEC ((sf_time_t)1000000)
-#define SF_NSEC_PER_SEC ((sf_time_t)1000000000)
-
-/*
- * Offload metadata of one frame, as Linux's virtio_net_hdr carries it.
- * All zero means a plain frame: every checksum is complete and it is no
- * larger than mtu + 14.
- *
- * SF_FRAME_CSUM_PARTIAL: the transport checksum is unfinished. The field
- * at csum_start + csum_offset (offsets from the frame's first byte) holds
- * only the pseudo-header sum; whoever transmits the frame on a real wire
- * finishes it. On receive, the layers above must not verify that
- * checksum (the sender on this host left it to offload; the data never
- * crossed a wire). On send, the link asks the kernel to finish it.
- * SF_FRAME_CSUM_VERIFIED: the kernel (or NIC) already verified it.
- * gso_type != SF_FRAME_GSO_NONE: a super-frame of up to 64 KiB that is to
- * be cut into segments of gso_size payload bytes (a TCP super-frame also
- * has CSUM_PARTIAL).
- */
-#define SF_FRAME_CSUM_PARTIAL 0x1u
-#define SF_FRAME_CSUM_VERIFIED 0x2u
-#define SF_FRAME_GSO_NONE 0
-#define SF_FRAME_GSO_TCPV4 1
-#define SF_FRAME_GSO_UDP 3
-#define SF_FRAME_GSO_TCPV6 4
-#define SF_FRAME_GSO_ECN 0x80 /* or-ed in: the segments carry CWR */
-
-struct sf_frame_meta {
-  unsigned flags; /* SF_FRAME_CSUM_* */
-  uint16_t csum_start;
-  uint16_t csum_offset;
-  uint16_t gso_size;
-  uint8_t gso_type; /* SF_FRAME_GSO_* */
-};
-
-/*
- * One frame. On send, data/len describe the frame and the link copies it
- * before returning (the caller keeps ownership). On receive, the caller
- * provides data and cap; the link writes at most cap bytes and sets len
- * and meta (every driver sets meta on receive, zero for a plain frame).
- * A link that cannot carry metadata drops a sent frame that has any
- * (counted as tx_dropped) rather than put an unfinished frame on a wire.
- */
-struct sf_frame {
-  uint8_t *data;
-  size_t len;
-  size_t cap;
-  struct sf_frame_meta meta;
-};
+#include "base/error.h"
+#include "base/frame.h"
+#include "base/time.h"
 
 /* Counters every link keeps; middleware adds its own (fault.h). */
 struct sf_link_stats {
@@ -161,14 +110,10 @@ struct sf_link {
   /* The largest frame recv may return, when larger than mtu + 14 (a link
    * with offloads hands up 64 KiB super-frames); 0 means mtu + 14. */
   size_t max_rx_frame;
-  /* SF_LINK_TX_*: what send can finish for the layers above. */
+  /* SF_LINK_TX_* (base/frame.h): what send can finish for the layers
+   * above. */
   unsigned tx_offload;
 };
-
-/* The link finishes TCP checksums (SF_FRAME_CSUM_PARTIAL on send) and
- * splits TCPv4 GSO super-frames (gso_size) into MTU-sized frames. */
-#define SF_LINK_TX_CSUM 0x1u
-#define SF_LINK_TX_TSO 0x2u
 
 static inline int sf__link_send(struct sf_link *l, const struct sf_frame *f,
                                 size_t n, sf_time_t now) {

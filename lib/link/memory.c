@@ -16,7 +16,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "synfin.h"
+#include "base/error.h"
 #include "link/memory.h"
 
 struct mem_end;

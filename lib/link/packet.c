@@ -28,7 +28,7 @@
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 
-#include "synfin.h"
+#include "base/error.h"
 #include "link/packet.h"
 
 #ifndef PACKET_IGNORE_OUTGOING

@@ -8,8 +8,8 @@
  * Offloads. On a veth with default offloads the kernel hands a packet
  * socket frames whose TCP/UDP checksum is unfinished, and GSO
  * super-frames of up to 64 KiB. With PACKET_VNET_HDR (the default) each
- * received frame's virtio_net_hdr fills sf_frame.meta (link.h); frames
- * sent with meta set go out with a matching header, so the kernel
+ * received frame's virtio_net_hdr fills sf_frame.meta (base/frame.h);
+ * frames sent with meta set go out with a matching header, so the kernel
  * finishes the checksum and cuts the super-frame. The link's
  * max_rx_frame is SF_LINK_MAX_RX_FRAME; mtu() is the interface's MTU.
  *

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "synfin.h"
+#include "base/error.h"
 #include "link/pcap.h"
 
 /* Holds the largest record (16 + 65535 bytes) whole. */

@@ -26,7 +26,7 @@
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 
-#include "synfin.h"
+#include "base/error.h"
 #include "link/packet.h"
 #include "link/tap.h"
 #include "wire/arp.h"

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "loop/loop.h"
-#include "wire/ipv4.h"
 
 #define BATCH 32          /* frames per link send/recv call */
 #define RX_ROUNDS 8       /* receive batches per readiness, then yield */
@@ -113,14 +112,6 @@ struct ev_loop *sf__reactor_ev(const struct sf_reactor *r) { return r->ev; }
 
 /* ------------------------------------------------------------- link I/O */
 
-static unsigned rx_flags(const struct sf_frame *f) {
-  /* The sender on this host left the checksum to offload, or the kernel
-   * verified it: either way it must not be checked again. */
-  return (f->meta.flags & (SF_FRAME_CSUM_PARTIAL | SF_FRAME_CSUM_VERIFIED))
-             ? SF_WIRE_SKIP_CHECKSUM
-             : 0;
-}
-
 static void receive(struct sf_reactor_link *rl, sf_time_t now) {
   struct sf_reactor *r = rl->r;
   for (int round = 0; round < RX_ROUNDS; round++) {
@@ -134,7 +125,7 @@ static void receive(struct sf_reactor_link *rl, sf_time_t now) {
       return;
     for (int i = 0; i < n; i++)
       sf__engine_input(r->engine, rl->netif, rl->rx[i].data, rl->rx[i].len,
-                       rx_flags(&rl->rx[i]), now);
+                       rl->rx[i].meta.flags, now);
     if (n < BATCH)
       return;
   }

@@ -140,10 +140,10 @@ const struct sf_engine_config *sf__engine_config(const struct sf_engine *e) {
 /* --------------------------------------------------------- entry points */
 
 void sf__engine_input(struct sf_engine *e, unsigned netif,
-                      const uint8_t *frame, size_t len, unsigned rx_flags,
+                      const uint8_t *frame, size_t len, unsigned meta_flags,
                       sf_time_t now) {
   sf__tcp_enter(e->tcp, now);
-  sf__ip_input(e->ip, netif, frame, len, rx_flags, now);
+  sf__ip_input(e->ip, netif, frame, len, meta_flags, now);
   sf__tcp_leave(e->tcp);
 }
 

@@ -17,7 +17,8 @@
 #include <stdint.h>
 
 #include "ip/ip.h"
-#include "link/link.h"
+#include "base/frame.h"
+#include "base/time.h"
 #include "stack/counters.h"
 #include "tcp/tcp.h"
 
@@ -40,9 +41,9 @@ void sf__engine_free(struct sf_engine *e);
 int sf__engine_netif_add(struct sf_engine *e, const struct sf_netif_config *c);
 void sf__engine_netif_remove(struct sf_engine *e, unsigned netif);
 
-/* One received frame (see sf__ip_input). */
+/* One received frame and its meta.flags (see sf__ip_input). */
 void sf__engine_input(struct sf_engine *e, unsigned netif,
-                      const uint8_t *frame, size_t len, unsigned rx_flags,
+                      const uint8_t *frame, size_t len, unsigned meta_flags,
                       sf_time_t now);
 /* Runs every timer due at now (TCP and ARP). */
 void sf__engine_poll(struct sf_engine *e, sf_time_t now);

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "link/link.h"
+#include "base/time.h"
 
 /* CUBIC's own variables (RFC 9438 4.1), windows in bytes. */
 struct sf_cc_cubic {

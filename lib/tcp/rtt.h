@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "link/link.h"
+#include "base/time.h"
 
 struct sf_rtt {
   sf_time_t srtt;

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "link/link.h" /* sf_time_t */
+#include "base/time.h"
 
 struct sf_secret {
   uint8_t isn_key[16];    /* RFC 6528 F() */

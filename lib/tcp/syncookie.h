@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "link/link.h"
+#include "base/time.h"
 #include "tcp/secret.h"
 
 #define SF_COOKIE_TICK (64 * SF_NSEC_PER_SEC) /* of the time counter */

@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/frame.h"
+#include "base/time.h"
 #include "ip/ip.h"
 #include "synfin.h"
 #include "tcp/counters.h"

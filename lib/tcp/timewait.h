@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "link/link.h"
+#include "base/time.h"
 #include "tcp/tuple.h"
 #include "wire/seq.h"
 #include "wire/tcp.h"

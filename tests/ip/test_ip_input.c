@@ -780,7 +780,7 @@ START_TEST(test_tcp_delivered) {
                       sizeof seg);
   /* Ethernet padding after the datagram is not payload. */
   memset(b + n, 0xee, 8);
-  sf__ip_input(f.ip, f.nif, b, n + 8, SF_WIRE_SKIP_CHECKSUM, 7);
+  sf__ip_input(f.ip, f.nif, b, n + 8, SF_FRAME_CSUM_VERIFIED, 7);
   ck_assert_uint_eq(f.rec.n_tcp, 1);
   ck_assert_uint_eq(f.rec.tcp_netif, f.nif);
   ck_assert_uint_eq(f.rec.tcp_flags, SF_WIRE_SKIP_CHECKSUM);
@@ -920,7 +920,7 @@ START_TEST(test_every_drop_reason) {
   h.flags = SF_IPV4_FLAG_DF;
   h.frag_offset = 2;
   n = ip_frame(b, &mac_a, &mac_b, h, seg + 16, sizeof seg - 16);
-  sf__ip_input(f.ip, f.nif, b, n, SF_WIRE_SKIP_CHECKSUM, 0);
+  sf__ip_input(f.ip, f.nif, b, n, SF_FRAME_CSUM_VERIFIED, 0);
   ck_assert_uint_eq(ctr(&f)->ip_reasm_ok, 1);
   ck_assert_uint_eq(f.rec.n_tcp, 1);
   ck_assert_uint_eq(f.rec.tcp_len, sizeof seg);

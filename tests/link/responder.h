@@ -143,10 +143,8 @@ static void resp_tcp(struct resp *r, const struct sf_frame *f,
                      const struct sf_eth_hdr *eh,
                      const struct sf_ipv4_hdr *ih) {
   /* An unfinished checksum (offload on this host) is not checked. */
-  unsigned pf = (f->meta.flags & (SF_FRAME_CSUM_PARTIAL |
-                                  SF_FRAME_CSUM_VERIFIED))
-                    ? SF_WIRE_SKIP_CHECKSUM
-                    : 0;
+  unsigned pf =
+      sf__frame_csum_vouched(f->meta.flags) ? SF_WIRE_SKIP_CHECKSUM : 0;
   struct sf_tcp_hdr th;
   int st = sf__tcp_parse(ih->payload, ih->payload_len, ih->src, ih->dst, pf,
                          &th);

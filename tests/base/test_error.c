@@ -66,21 +66,14 @@ START_TEST(test_translate_sys_error) {
 }
 END_TEST
 
-START_TEST(test_version) {
-  ck_assert_str_eq(sf_version_string(), "0.1.0");
-  ck_assert_uint_eq(sf_version(), (0u << 16) | (1u << 8) | 0u);
-}
-END_TEST
-
 static Suite *error_suite(void) {
-  Suite *s = suite_create("api/error");
+  Suite *s = suite_create("base/error");
   TCase *tc = tcase_create("table");
   tcase_add_test(tc, test_codes_are_negative_errno);
   tcase_add_test(tc, test_every_code_has_a_distinct_name_and_message);
   tcase_add_test(tc, test_known_names_and_messages);
   tcase_add_test(tc, test_unknown_codes);
   tcase_add_test(tc, test_translate_sys_error);
-  tcase_add_test(tc, test_version);
   suite_add_tcase(s, tc);
   return s;
 }

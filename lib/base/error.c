@@ -1,12 +1,13 @@
 /*
  * Error codes: names and messages for every SF_E* code, from the one
- * table in synfin.h (SF_ERRNO_MAP), so a code can never lack either.
+ * table in synfin.h (SF_ERRNO_MAP), so a code can never lack either; and
+ * the translation of errno values, which the link drivers use too.
  */
 #include "config.h"
 
 #include <stddef.h>
 
-#include "synfin.h"
+#include "base/error.h"
 
 const char *sf_strerror(int err) {
   switch (err) {
@@ -34,16 +35,4 @@ const char *sf_err_name(int err) {
 
 int sf_translate_sys_error(int sys_errno) {
   return sys_errno <= 0 ? sys_errno : -sys_errno;
-}
-
-#define SF_STR2(x) #x
-#define SF_STR(x) SF_STR2(x)
-
-const char *sf_version_string(void) {
-  return SF_STR(SF_VERSION_MAJOR) "." SF_STR(SF_VERSION_MINOR) "." SF_STR(
-      SF_VERSION_PATCH);
-}
-
-unsigned int sf_version(void) {
-  return (SF_VERSION_MAJOR << 16) | (SF_VERSION_MINOR << 8) | SF_VERSION_PATCH;
 }

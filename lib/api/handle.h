@@ -1,0 +1,92 @@
+/*
+ * lib/api, the public API's internals, in files that each build only on
+ * the ones listed before them (each has its header of the same name;
+ * tests/test_layering.sh holds the includes to this order):
+ *
+ *   handle.c     what hides behind sf_loop_t's impl_; what every handle
+ *                and request shares: the loop's handle list, the active
+ *                and referenced counting that keeps the loop alive,
+ *                requests in flight and finished
+ *   hooks.c      a hooks object: the engine's reference-counted observer
+ *   events.c     the engine's upcalls: events queued while it works
+ *   timer.c      sf_timer_*
+ *   iface.c      interfaces: links + engine netifs + reactor watchers
+ *                (iface_raw.c: the constructors on real devices)
+ *   tcp_impl.h   what hides behind sf_tcp_t's impl_
+ *   stream.c     reading, writing, shutdown
+ *   tcp.c        TCP handles: bind, listen, accept, connect, close,
+ *                options, names; engine events applied to a handle
+ *   lifecycle.c  sf_tcp_set_hooks, hooks hearing engine events, state,
+ *                info, counters
+ *   close.c      sf_close, sf_tcp_close_reset: what closing means for
+ *                each handle type
+ *   deliver.c    sf__api_work: queued events, finished requests, close
+ *                callbacks, delivered in that order
+ *   loop.c       the loop: options, init, run, stop, close, time, walk
+ *   version.c    sf_version* (on nothing)
+ *
+ * Rule: no user callback is called from inside a public function. Work
+ * that ends in a callback is queued (an event, a finished request, a
+ * closing handle) and delivered by sf__api_work, which the reactor calls
+ * after each batch of engine work and before the loop blocks.
+ */
+#ifndef SF_API_HANDLE_H
+#define SF_API_HANDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/time.h"
+#include "synfin.h"
+
+struct sf_reactor;
+struct sf_engine;
+struct sf__event;
+
+/* sf_handle_t.flags */
+#define SF__H_ACTIVE 0x1u
+#define SF__H_REF 0x2u
+#define SF__H_CLOSING 0x4u
+#define SF__H_EVENT_LOST 0x8u /* an event for it found no memory */
+
+struct sf__loop_impl {
+  sf_loop_t *loop;
+  struct sf_reactor *reactor;
+  struct sf_engine *engine;
+  sf_handle_t *handles, *handles_tail; /* every open or closing handle */
+  sf_handle_t *closing, *closing_tail; /* waiting for their close_cb */
+  size_t active_handles; /* active and referenced */
+  size_t active_reqs;
+  /* Queued events (events.c): a ring of ev_cap slots. */
+  struct sf__event *ev;
+  size_t ev_head, ev_len, ev_cap;
+  uint64_t ev_dropped; /* no memory to queue an event */
+  bool ev_lost;        /* a handle has SF__H_EVENT_LOST */
+  sf_req_t *done, *done_tail; /* finished requests, callbacks pending */
+  bool running;  /* inside sf_run */
+  bool working;  /* inside sf__api_work */
+};
+
+void sf__handle_init(sf_loop_t *loop, sf_handle_t *h, sf_handle_type type);
+/* true if h is an initialized handle of type (any type if type is 0). */
+bool sf__handle_ok(const sf_handle_t *h, sf_handle_type type);
+void sf__handle_set_active(sf_handle_t *h, bool active);
+static inline bool sf__handle_closing(const sf_handle_t *h) {
+  return (h->flags & SF__H_CLOSING) != 0;
+}
+/* Takes h off the loop's list of handles (before its close_cb, which may
+ * free the memory). */
+void sf__handle_unlink(sf_handle_t *h);
+
+sf_time_t sf__loop_now(const sf_loop_t *loop);
+/* Whether anything keeps the loop alive: an active referenced handle, a
+ * request in flight, a handle closing, an event queued. */
+bool sf__loop_alive(const struct sf__loop_impl *impl);
+
+/* A request enters flight (counts as alive). */
+void sf__req_start(sf_loop_t *loop, sf_req_t *req, sf_req_type type);
+/* A request is finished: its callback fires from sf__api_work. */
+void sf__req_done(sf_loop_t *loop, sf_req_t *req, int status);
+
+#endif /* SF_API_HANDLE_H */

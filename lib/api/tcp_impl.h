@@ -1,0 +1,60 @@
+/*
+ * sf_tcp_t's internals, shared by stream.c (reading, writing, shutdown),
+ * tcp.c (the handle's life) and lifecycle.c (hooks, state, info).
+ */
+#ifndef SF_API_TCP_IMPL_H
+#define SF_API_TCP_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/handle.h"
+#include "api/hooks.h"
+
+struct sf_tcb;
+struct sf_listener;
+
+/* sf__tcp_impl.tflags */
+#define SF__T_READING 0x001u
+#define SF__T_CONNECTED 0x002u /* the handshake completed (or accepted) */
+#define SF__T_SHUT 0x004u      /* sf_shutdown was called */
+#define SF__T_FIN_SENT 0x008u  /* sf__tcp_shutdown was called */
+#define SF__T_EOF_SEEN 0x010u  /* read_cb had SF_EOF */
+#define SF__T_ERR_REPORTED 0x020u /* read_cb had the error */
+#define SF__T_NODELAY 0x040u
+#define SF__T_KEEPALIVE 0x080u
+#define SF__T_BOUND 0x100u
+#define SF__T_READ_QUEUED 0x200u /* an SF__EV_READ_PASS is queued */
+
+struct sf__tcp_impl {
+  struct sf_tcb *tcb;
+  struct sf_listener *listener;
+  unsigned tflags;
+  uint32_t bind_addr;
+  uint16_t bind_port;
+  unsigned keepalive_delay; /* seconds, 0: the loop's default */
+  const char *congestion;   /* sf_tcp_congestion's (a static name), or
+                               NULL: the loop's default */
+  int error;                /* the connection's error, once known */
+  sf_alloc_cb alloc_cb;
+  sf_read_cb read_cb;
+  sf_connection_cb connection_cb;
+  sf_connect_t *connect_req;
+  sf_shutdown_t *shutdown_req;
+  sf_write_t *wq_head, *wq_tail; /* linked through next_ */
+  size_t wq_bytes;
+  struct sf_hooks_obj *hooks; /* held by the handle, or NULL */
+};
+
+/* A TCP handle is active while it listens, reads, connects, writes or
+ * shuts down; a closing one never is. */
+static inline void sf__tcp_update_active(sf_tcp_t *tcp) {
+  struct sf__tcp_impl *t = tcp->impl_;
+  bool active = t->listener || (t->tflags & SF__T_READING) ||
+                t->connect_req || t->wq_head || t->shutdown_req;
+  if (!sf__handle_closing((sf_handle_t *)tcp))
+    sf__handle_set_active((sf_handle_t *)tcp, active);
+}
+
+#endif /* SF_API_TCP_IMPL_H */
