@@ -199,8 +199,9 @@ static void dont_block(struct sf_reactor *r) {
   ev_unref(r->ev);
 }
 
-/* After every batch of work: deliver events, send, re-arm. Returns
- * whether callbacks ran. */
+/* After every batch of work: deliver events, end the turn (what the
+ * application's callbacks did not answer gets its ACK), send, re-arm.
+ * Returns whether callbacks ran. */
 static bool after_work(struct sf_reactor *r) {
   if (r->in_work)
     return false;
@@ -208,6 +209,8 @@ static bool after_work(struct sf_reactor *r) {
   bool delivered = false;
   bool alive = r->work(r->arg, &delivered);
   sf_time_t now = sf__reactor_now(r);
+  if (r->engine)
+    sf__engine_end_turn(r->engine, now);
   flush_all(r, now);
   rearm(r, now);
   sf__reactor_keepalive(r, alive);

@@ -204,6 +204,7 @@ void sf__tcb_reap(struct sf_tcb *t) {
     return;
   t->flags |= SF_TF_REAPED;
   sf__tcp_timers_stop_all(t);
+  sf__tcp_turn_forget(t);
   sf__tcb_unhash(t);
   t->reap_next = t->eng->reap;
   t->eng->reap = t;
@@ -435,6 +436,12 @@ void sf__engine_poll(struct sf_engine *e, sf_time_t now) {
   sf__ip_poll(e->ip, now);
   sf__tcp_timers_run(e, now);
   sf__tw_expire(&e->tw, now);
+  sf__engine_reap(e);
+}
+
+void sf__engine_end_turn(struct sf_engine *e, sf_time_t now) {
+  e->now = now;
+  sf__tcp_turn_run(e);
   sf__engine_reap(e);
 }
 

@@ -3,7 +3,8 @@
  * interface the reactor shell (lib/loop) and the public API (lib/api) use.
  *
  * Inputs: frames (sf__engine_input), the passage of time
- * (sf__engine_poll), and the application's calls (sf__tcp_*). Outputs:
+ * (sf__engine_poll), the application's calls (sf__tcp_*) and the end of
+ * each turn of the loop (sf__engine_end_turn). Outputs:
  * frames waiting in each interface's transmit queue (sf__engine_tx_take),
  * the earliest deadline (sf__engine_next_deadline), and events through
  * the upcalls given at creation.
@@ -157,6 +158,13 @@ void sf__engine_input(struct sf_engine *e, unsigned netif,
                       sf_time_t now);
 /* Runs every timer due at now (TCP and ARP). */
 void sf__engine_poll(struct sf_engine *e, sf_time_t now);
+/*
+ * The end of the loop's turn: once the events of an input or poll were
+ * delivered and the application's calls made, sends the ACKs and window
+ * updates that waited for them (an answer sent meanwhile carried them).
+ * Call it before taking frames to send, once per turn.
+ */
+void sf__engine_end_turn(struct sf_engine *e, sf_time_t now);
 /* The earliest time sf__engine_poll has work, or SF_TIME_NEVER. */
 sf_time_t sf__engine_next_deadline(const struct sf_engine *e);
 
