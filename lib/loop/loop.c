@@ -233,15 +233,15 @@ static void io_cb(struct ev_loop *ev, ev_io *w, int revents) {
   after_work(r);
 }
 
+/* Timed work only: frames a link releases now make its fd readable, and
+ * io_cb receives them like any others. */
 static void deadline_cb(struct ev_loop *ev, ev_timer *w, int revents) {
   (void)revents;
   struct sf_reactor *r = w->data;
   settle(ev, &r->deadline);
   sf_time_t now = sf__reactor_now(r);
-  for (struct sf_reactor_link *rl = r->links; rl; rl = rl->next) {
+  for (struct sf_reactor_link *rl = r->links; rl; rl = rl->next)
     sf__link_poll(rl->link, now); /* releases delayed frames */
-    receive(rl, now);
-  }
   if (r->engine)
     sf__engine_poll(r->engine, now);
   after_work(r);
