@@ -121,6 +121,7 @@ static double run_synfin(size_t bytes) {
       while ((n = sf__tcp_recv(s, sink, sizeof(sink), now)) > 0)
         got += (size_t)n;
     }
+    sf__engine_end_turn(b.e, now); /* the window the reads opened */
     shuttle(&b, &a, now);
   }
   double dt = now_s() - t0;

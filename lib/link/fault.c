@@ -11,6 +11,9 @@
  *   admit()     one copy through the bucket and into the heap
  *   flush_tx()  hands due tx frames to the wrapped link
  *   fault_recv  pulls from the wrapped link, offers rx, returns due frames
+ * The link's fd (wake.h) joins the wrapped link's to an eventfd raised
+ * while held rx frames are due: poll raises it when their time comes,
+ * recv lowers it once it has returned them all.
  */
 #include "config.h"
 
@@ -19,6 +22,7 @@
 
 #include "base/error.h"
 #include "link/fault.h"
+#include "link/wake.h"
 
 #define MAX_QUEUE_LIMIT (1u << 20)
 
@@ -62,6 +66,7 @@ struct fault_link {
   struct fault_dir rx;
   sf_time_t tx_out_time; /* last time passed to inner's send */
   uint8_t *scratch; /* receive buffer for pulling from inner */
+  struct sf_link_wake wake; /* not open when inner has no fd */
 };
 
 static const struct sf_link_ops fault_ops;
@@ -314,6 +319,11 @@ static int fault_send(struct sf_link *link, const struct sf_frame *frames,
   return (int)n;
 }
 
+/* The fd is readable while recv at now would return held frames. */
+static void rx_wake(struct fault_link *f, sf_time_t now) {
+  sf__link_wake_set(&f->wake, heap_due(&f->rx, now) != NULL);
+}
+
 /* Moves the rx frames due at now into the caller's buffers, up to n. */
 static size_t deliver_rx(struct fault_link *f, struct sf_frame *frames,
                          size_t n, sf_time_t now) {
@@ -359,6 +369,7 @@ static int fault_recv(struct sf_link *link, struct sf_frame *frames, size_t n,
     (void)offer(&f->rx, &fr, now);
     got += deliver_rx(f, frames + got, n - got, now);
   }
+  rx_wake(f, now);
   return got || err >= 0 ? (int)got : err;
 }
 
@@ -375,12 +386,11 @@ static sf_time_t fault_next_deadline(struct sf_link *link) {
 static int fault_poll(struct sf_link *link, sf_time_t now) {
   struct fault_link *f = to_fault(link);
   (void)flush_tx(f, now); /* SF_EAGAIN: held frames wait for next time */
+  rx_wake(f, now);
   return sf__link_poll(f->inner, now);
 }
 
-static int fault_fd(struct sf_link *link) {
-  return sf__link_fd(to_fault(link)->inner);
-}
+static int fault_fd(struct sf_link *link) { return to_fault(link)->wake.pfd; }
 
 static unsigned fault_mtu(struct sf_link *link) {
   return sf__link_mtu(to_fault(link)->inner);
@@ -404,6 +414,7 @@ static void fault_free(struct fault_link *f) {
   dir_free(&f->tx);
   dir_free(&f->rx);
   free(f->scratch);
+  sf__link_wake_close(&f->wake);
   free(f);
 }
 
@@ -472,6 +483,7 @@ int sf__link_fault_wrap(struct sf_link *inner, const struct sf_fault_config *cfg
   f->link.ops = &fault_ops;
   f->link.kind = "fault";
   f->inner = inner;
+  f->wake = SF_LINK_WAKE_NONE;
   /* Big enough for inner's largest frame (64 KiB super-frames from a
    * link with offloads), so no frame is truncated on its way through. */
   size_t slot_size = sf__link_max_rx_frame(inner);
@@ -484,6 +496,8 @@ int sf__link_fault_wrap(struct sf_link *inner, const struct sf_fault_config *cfg
     err = dir_init(&f->rx, &cfg->rx, &f->stats.rx, rx_seed, slot_size);
   if (!err && !(f->scratch = malloc(slot_size)))
     err = SF_ENOMEM;
+  if (!err && sf__link_fd(inner) >= 0) /* else the caller polls recv */
+    err = sf__link_wake_open(&f->wake, sf__link_fd(inner));
   if (err) {
     fault_free(f);
     return err;

@@ -102,14 +102,19 @@ struct sf_fault_stats {
  * success stores the link and returns 0; on failure stores NULL, leaves
  * inner open and untouched, and returns SF_EINVAL (NULL argument,
  * probability above SF_FAULT_PPM, reorder_ppm without reorder_max_delay,
- * rate or burst above the maxima above) or SF_ENOMEM.
+ * rate or burst above the maxima above), SF_ENOMEM, or the code of a
+ * failed eventfd or epoll_create1 (e.g. SF_EMFILE).
  *
  * The wrapper's own sf_link stats: tx_frames/tx_bytes count frames handed
  * to inner, rx_frames/rx_bytes frames returned to the caller, tx_dropped
  * frames dropped on tx (by a fault, or longer than inner's mtu + 14),
- * rx_truncated frames cut to the caller's buffer. fd, mtu and hwaddr are
- * inner's. poll(now) releases due tx frames, polls inner, and returns 0
- * or inner's negative code. send never fails for a fault: it returns n.
+ * rx_truncated frames cut to the caller's buffer. mtu and hwaddr are
+ * inner's. fd is readable when inner's is or while held rx frames are
+ * due (an epoll set of inner's fd and the wrapper's eventfd: poll raises
+ * it at their release time, recv lowers it), or -1 when inner has no fd
+ * (the caller then polls recv). poll(now) releases due tx frames, marks
+ * due rx frames ready, polls inner, and returns 0 or inner's negative
+ * code. send never fails for a fault: it returns n.
  * recv returns due rx frames in release order, pulling from inner until
  * it has n of them, inner is empty, or it pulled max_queue in this call.
  */

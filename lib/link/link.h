@@ -87,7 +87,8 @@ struct sf_link_ops {
   /*
    * The earliest time at which the link has timed work to do (a delayed
    * frame to release), or SF_TIME_NEVER. The reactor wakes then and calls
-   * poll and recv.
+   * poll; frames that poll makes ready must make fd readable, since the
+   * reactor receives only when fd is.
    */
   sf_time_t (*next_deadline)(struct sf_link *link);
   /* Does the timed work due at now (releases delayed transmissions). */

@@ -7,6 +7,8 @@
  *                       header and answers ARP requests itself (arp_fake)
  *   tap_recv            one read() per frame; TUN prepends the header;
  *                       faked ARP replies are handed up first
+ * A TUN link's fd (wake.h) joins the device's to an eventfd raised while
+ * faked ARP replies wait, so they wake a reactor like received frames.
  * The vnet header codec is the packet driver's (packet.h).
  */
 #include "config.h"
@@ -29,6 +31,7 @@
 #include "base/error.h"
 #include "link/packet.h"
 #include "link/tap.h"
+#include "link/wake.h"
 #include "wire/arp.h"
 #include "wire/eth.h"
 #include "wire/status.h"
@@ -49,6 +52,7 @@ struct tap_link {
   /* TUN: faked ARP replies waiting for recv, oldest first. */
   uint8_t arp[ARP_QUEUE][ARP_FRAME_LEN];
   unsigned narp;
+  struct sf_link_wake wake; /* TUN: raised while narp > 0 */
   uint8_t *scratch; /* TUN: a receive buffer too small for the header */
 };
 
@@ -77,6 +81,7 @@ static void arp_fake(struct tap_link *t, const uint8_t *frame, size_t len) {
   uint8_t *out = t->arp[t->narp++];
   (void)sf__eth_emit(&eh, out, ETH_LEN);
   (void)sf__arp_emit(&rep, out + ETH_LEN, SF_ARP_LEN);
+  sf__link_wake_set(&t->wake, true);
 }
 
 /* ---------------------------------------------------------------- send */
@@ -202,6 +207,7 @@ static int tap_recv(struct sf_link *link, struct sf_frame *frames, size_t n,
     link->stats.rx_frames++;
     link->stats.rx_bytes += ARP_FRAME_LEN;
   }
+  sf__link_wake_set(&t->wake, t->narp > 0);
   while (got < n) {
     int r = tap_recv_one(t, &frames[got]);
     if (r < 0)
@@ -216,7 +222,8 @@ static int tap_recv(struct sf_link *link, struct sf_frame *frames, size_t n,
 /* ------------------------------------------------------------ the rest */
 
 static sf_time_t tap_next_deadline(struct sf_link *link) {
-  return to_tap(link)->narp ? 0 : SF_TIME_NEVER; /* faked ARP: now */
+  (void)link;
+  return SF_TIME_NEVER;
 }
 
 static int tap_poll(struct sf_link *link, sf_time_t now) {
@@ -225,7 +232,10 @@ static int tap_poll(struct sf_link *link, sf_time_t now) {
   return 0;
 }
 
-static int tap_fd(struct sf_link *link) { return to_tap(link)->fd; }
+static int tap_fd(struct sf_link *link) {
+  struct tap_link *t = to_tap(link);
+  return t->tun ? t->wake.pfd : t->fd;
+}
 
 /* Asked each time: the kernel side may change the MTU at any moment. */
 static unsigned tap_mtu(struct sf_link *link) {
@@ -248,6 +258,7 @@ static void tap_hwaddr(struct sf_link *link, uint8_t mac[6]) {
 static void tap_free(struct tap_link *t) {
   if (t->fd >= 0)
     close(t->fd); /* a device we created goes away with it */
+  sf__link_wake_close(&t->wake);
   free(t->scratch);
   free(t);
 }
@@ -318,6 +329,7 @@ int sf__link_tap_open(const struct sf_tap_link_config *cfg,
     return SF_ENOMEM;
   t->link.ops = &tap_ops;
   t->link.kind = cfg->mode == SF_TAP_MODE_TUN ? "tun" : "tap";
+  t->wake = SF_LINK_WAKE_NONE;
   t->tun = cfg->mode == SF_TAP_MODE_TUN;
   t->vnet = (cfg->flags & SF_TAP_VNET_HDR) != 0;
   t->mtu = 1500;
@@ -329,6 +341,8 @@ int sf__link_tap_open(const struct sf_tap_link_config *cfg,
     err = SF_ENOMEM;
   if (!err)
     err = tap_attach(t, cfg);
+  if (!err && t->tun) /* attached: a detached tun fd has no wait queue */
+    err = sf__link_wake_open(&t->wake, t->fd);
   if (!err)
     err = tap_set_mac(t, cfg->mac);
   if (err) {

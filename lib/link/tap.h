@@ -14,8 +14,9 @@
  * strips the header and passes IPv4 and IPv6 only. There is no ARP on a
  * TUN device, so the link answers our ARP requests itself: a request
  * sent down is turned into a reply from SF_TUN_PEER_MAC, queued for the
- * next recv; next_deadline() is then 0, so the reactor calls recv at
- * once (the device fd would not wake it).
+ * next recv. A TUN link's fd is therefore not the device's but an epoll
+ * set of the device's fd and an eventfd readable while replies wait, so
+ * the reactor wakes for them as for received frames.
  *
  * With SF_TAP_VNET_HDR the device is opened with IFF_VNET_HDR and told
  * (TUNSETOFFLOAD) that we accept unfinished checksums and TCP super-

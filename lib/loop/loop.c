@@ -190,8 +190,9 @@ static void dont_block(struct sf_reactor *r) {
   ev_unref(r->ev);
 }
 
-/* After every batch of work: deliver events, send, re-arm. Returns
- * whether callbacks ran. */
+/* After every batch of work: deliver events, end the turn (what the
+ * application's callbacks did not answer gets its ACK), send, re-arm.
+ * Returns whether callbacks ran. */
 static bool after_work(struct sf_reactor *r) {
   if (r->in_work)
     return false;
@@ -199,6 +200,8 @@ static bool after_work(struct sf_reactor *r) {
   bool delivered = false;
   bool alive = r->work(r->arg, &delivered);
   sf_time_t now = sf__reactor_now(r);
+  if (r->engine)
+    sf__engine_end_turn(r->engine, now);
   flush_all(r, now);
   rearm(r, now);
   sf__reactor_keepalive(r, alive);
@@ -215,15 +218,15 @@ static void io_cb(struct ev_loop *ev, ev_io *w, int revents) {
   after_work(r);
 }
 
+/* Timed work only: frames a link releases now make its fd readable, and
+ * io_cb receives them like any others. */
 static void deadline_cb(struct ev_loop *ev, ev_timer *w, int revents) {
   (void)revents;
   struct sf_reactor *r = w->data;
   settle(ev, &r->deadline);
   sf_time_t now = sf__reactor_now(r);
-  for (struct sf_reactor_link *rl = r->links; rl; rl = rl->next) {
+  for (struct sf_reactor_link *rl = r->links; rl; rl = rl->next)
     sf__link_poll(rl->link, now); /* releases delayed frames */
-    receive(rl, now);
-  }
   if (r->engine)
     sf__engine_poll(r->engine, now);
   after_work(r);

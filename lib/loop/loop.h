@@ -8,8 +8,10 @@
  *     link's deadline, re-armed after every batch of work;
  *   - an ev_prepare (before the loop blocks) and an ev_check at the
  *     lowest priority (after each round's callbacks) that let the API
- *     layer deliver its queued events, then flush every link's transmit
- *     queue as one batch and re-arm the timer;
+ *     layer deliver its queued events, end the engine's turn
+ *     (sf__engine_end_turn: the ACKs the application's answers did not
+ *     carry), then flush every link's transmit queue as one batch and
+ *     re-arm the timer;
  *   - ev_timers for the application's sf_timer_t handles.
  * The clock given to the engine and links is libev's ev_now in ns, kept
  * monotonic. Every internal watcher is unreferenced, so it never keeps

@@ -154,6 +154,12 @@ void sf__engine_poll(struct sf_engine *e, sf_time_t now) {
   sf__tcp_leave(e->tcp);
 }
 
+void sf__engine_end_turn(struct sf_engine *e, sf_time_t now) {
+  sf__tcp_enter(e->tcp, now);
+  sf__tcp_turn_run(e->tcp);
+  sf__tcp_leave(e->tcp);
+}
+
 sf_time_t sf__engine_next_deadline(const struct sf_engine *e) {
   sf_time_t ip = sf__ip_next_deadline(e->ip);
   sf_time_t tcp = sf__tcp_next_deadline(e->tcp);

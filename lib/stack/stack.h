@@ -4,8 +4,9 @@
  * (tcp/tcp.h) the one the public API (lib/api) uses.
  *
  * Inputs: frames (sf__engine_input), the passage of time
- * (sf__engine_poll), and the application's calls (sf__tcp_* on
- * sf__engine_tcp). Outputs: frames waiting in each interface's transmit
+ * (sf__engine_poll), the application's calls (sf__tcp_* on
+ * sf__engine_tcp) and the end of each turn of the loop
+ * (sf__engine_end_turn). Outputs: frames waiting in each interface's transmit
  * queue (sf__engine_tx_take), the earliest deadline
  * (sf__engine_next_deadline), and events through the upcalls given at
  * creation.
@@ -16,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ip/ip.h"
 #include "base/frame.h"
 #include "base/time.h"
+#include "ip/ip.h"
 #include "stack/counters.h"
 #include "tcp/tcp.h"
 
@@ -47,6 +48,13 @@ void sf__engine_input(struct sf_engine *e, unsigned netif,
                       sf_time_t now);
 /* Runs every timer due at now (TCP and ARP). */
 void sf__engine_poll(struct sf_engine *e, sf_time_t now);
+/*
+ * The end of the loop's turn: once the events of an input or poll were
+ * delivered and the application's calls made, sends the ACKs and window
+ * updates that waited for them (an answer sent meanwhile carried them).
+ * Call it before taking frames to send, once per turn.
+ */
+void sf__engine_end_turn(struct sf_engine *e, sf_time_t now);
 /* The earliest time sf__engine_poll has work, or SF_TIME_NEVER. */
 sf_time_t sf__engine_next_deadline(const struct sf_engine *e);
 

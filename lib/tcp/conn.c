@@ -151,9 +151,8 @@ size_t sf__tcp_send_space(const struct sf_tcb *t) {
  * enough to matter (the receiver's side of SWS avoidance). Not from inside
  * the read: an application that reads a request usually answers it in the
  * same turn of the loop, and that segment carries the new window. So the
- * delayed-ACK timer is made due now; it runs after the turn (the reactor
- * polls due timers before it blocks) and finds nothing to do if a segment
- * has gone out meanwhile. */
+ * update waits for the end of the turn (turn.c), where it is dropped if a
+ * segment has gone out meanwhile. */
 static void maybe_window_update(struct sf_tcb *t) {
   if (!sf__tcp_synchronized(t->state) || (t->flags & SF_TF_PEER_FIN))
     return;
@@ -168,8 +167,7 @@ static void maybe_window_update(struct sf_tcb *t) {
   uint32_t half = (uint32_t)(t->rcvbuf.limit / 2);
   uint32_t need = 2u * t->rcv_mss < half ? 2u * t->rcv_mss : half;
   if (wnd > (uint32_t)(adv > 0 ? adv : 0) + need - 1) {
-    t->flags |= SF_TF_WND_UPDATE;
-    sf__tcp_timer_set(t, SF_TT_DELACK, t->eng->now);
+    sf__tcp_owe_at_turn_end(t, SF_TF_WND_UPDATE);
   }
 }
 

@@ -37,7 +37,7 @@ uint32_t sf__tcp_rcv_window(struct sf_tcb *t) {
  * the end of the loop's turn, like a window update: an application that
  * closes on end-of-stream answers in that turn, and its FIN carries the
  * ACK (one segment, not two). When we closed first the ACK goes now: the
- * connection may become a TIME-WAIT record, which keeps no timers.
+ * connection may become a TIME-WAIT record, which is on no list.
  */
 static void peer_fin(struct sf_tcb *t) {
   t->rcv_nxt = sf_seq_add(t->rcv_nxt, 1);
@@ -49,7 +49,7 @@ static void peer_fin(struct sf_tcb *t) {
   case SF_TCP_SYN_RECEIVED:
   case SF_TCP_ESTABLISHED:
     sf__tcp_set_state(t, SF_TCP_CLOSE_WAIT);
-    sf__tcp_timer_set(t, SF_TT_DELACK, t->eng->now);
+    sf__tcp_owe_at_turn_end(t, SF_TF_TURN_ACK);
     break;
   case SF_TCP_FIN_WAIT_1:
     t->flags |= SF_TF_ACK_NOW;

@@ -112,6 +112,7 @@ void sf__tcb_reap(struct sf_tcb *t) {
     return;
   t->flags |= SF_TF_REAPED;
   sf__tcp_timers_stop_all(t);
+  sf__tcp_turn_forget(t);
   sf__tcb_unhash(t);
   t->reap_next = t->eng->reap;
   t->eng->reap = t;

@@ -21,6 +21,7 @@
  *   recv.c      receiving data: reassembly, FIN, delayed ACKs
  *   output.c    the one place that builds segments; what to send when
  *   timer.c     per-connection timers and the deadline heap
+ *   turn.c      output owed at the end of the loop's turn
  *   conn.c      the application's side: connect, send, recv, close
  */
 #ifndef SF_TCP_TCB_H
@@ -73,11 +74,14 @@ enum sf_tcp_timer {
 #define SF_TF_ORPHAN 0x20000     /* the application closed its handle */
 #define SF_TF_EIFEL 0x40000      /* rtx_tsval can tell a spurious fast
                                     retransmit (RFC 3522) */
-#define SF_TF_WND_UPDATE 0x80000 /* a read opened the window: the DELACK
-                                    timer, due now, announces it */
+#define SF_TF_WND_UPDATE 0x80000 /* a read opened the window: announced
+                                    at the end of the turn (turn.c) */
 #define SF_TF_PTO 0x100000       /* the RTX timer is a loss probe's (PTO) */
 #define SF_TF_TLP 0x200000       /* a loss probe is out, not yet ACKed up
                                     to tlp_high (RFC 8985 7.4) */
+#define SF_TF_TURN_ACK 0x400000  /* the peer's FIN (to CLOSE-WAIT) is ACKed
+                                    at the end of the turn (turn.c) */
+#define SF_TF_TURN_LISTED 0x800000 /* on the engine's end-of-turn list */
 
 struct sf_listener;
 
@@ -90,6 +94,7 @@ struct sf_tcb {
   struct sf_listener *listener; /* passive, until accepted */
   struct sf_tcb *q_next;        /* SYN queue / accept queue link */
   struct sf_tcb *reap_next;
+  struct sf_tcb *turn_prev, *turn_next; /* eng->turn, while listed */
   void *user;
   void *observer;
   unsigned netif;
@@ -189,6 +194,7 @@ struct sf_tcp {
   size_t tcb_count;
   struct sf_tcb *reap; /* detached and finished: freed by sf__tcp_leave,
                           never mid-processing */
+  struct sf_tcb *turn; /* owe output at the end of the turn (turn.c) */
   sf_time_t now;
   uint32_t port_counter; /* RFC 6056 algorithm 3's "next_ephemeral" */
   sf_time_t challenge_window; /* the second being counted */
@@ -320,6 +326,13 @@ void sf__tcp_rtx_arm(struct sf_tcb *t, bool restart);
 
 void sf__tcp_timers_run(struct sf_tcp *e, sf_time_t now);
 void sf__tcp_keepalive_reset(struct sf_tcb *t);
+
+/* ---- turn.c */
+/* Sets what (SF_TF_WND_UPDATE or SF_TF_TURN_ACK) and lists t, once, for
+ * sf__tcp_turn_run: the ACK waits for the application's reply. */
+void sf__tcp_owe_at_turn_end(struct sf_tcb *t, uint32_t what);
+/* Takes t off the list (it is being reaped). */
+void sf__tcp_turn_forget(struct sf_tcb *t);
 
 /* ---- conn.c */
 /* sf__tcp_abort inside a call into TCP: RST if synchronized, CLOSED. */

@@ -171,6 +171,9 @@ void sf__tcp_hop_unreachable(struct sf_tcp *tcp, unsigned netif,
 
 /* Runs every TCP timer and TIME-WAIT expiry due at the entered time. */
 void sf__tcp_poll(struct sf_tcp *tcp);
+/* The end of the loop's turn (turn.c): sends the ACKs and window updates
+ * owed, for each tcb whose debt no segment has paid meanwhile. */
+void sf__tcp_turn_run(struct sf_tcp *tcp);
 /* The earliest time sf__tcp_poll has work, or SF_TIME_NEVER. */
 sf_time_t sf__tcp_next_deadline(const struct sf_tcp *tcp);
 

@@ -12,7 +12,7 @@
  *              loss recovery's own, a tail loss probe's (recovery/)
  *   PERSIST    a zero-window probe, backing off; probes nobody answers
  *              end the connection like RTOs
- *   DELACK     the delayed ACK, or the window update after a read
+ *   DELACK     the delayed ACK
  *   KEEPALIVE  idle probes (idle, interval, count)
  *   2MSL       end of TIME-WAIT, or of an orphaned FIN-WAIT-2
  */
@@ -180,10 +180,7 @@ static void two_msl_expired(struct sf_tcb *t) {
 }
 
 static void delack_expired(struct sf_tcb *t) {
-  if (t->flags & SF_TF_WND_UPDATE)
-    SF_TCP_COUNT(t->eng, tcp_out_window_updates);
-  else
-    SF_TCP_COUNT(t->eng, tcp_out_acks_delayed);
+  SF_TCP_COUNT(t->eng, tcp_out_acks_delayed);
   t->flags |= SF_TF_ACK_NOW;
   sf__tcp_output(t);
 }

@@ -134,6 +134,32 @@ START_TEST(test_fin_after_data_then_write_back) {
 }
 END_TEST
 
+/* A read that opens the window, with nothing written back: the update
+ * goes out in the loop iteration that ran the read callback, in its
+ * flush, not in one more iteration the loop runs for it. The client's
+ * write, its delivery, the read and the update take one iteration. */
+START_TEST(test_window_update_in_the_turn_of_the_read) {
+  struct fx f;
+  fx_pair(&f);
+  enum { LEN = 4 * 1448 }; /* full segments: the last one ACKed at once */
+  static char data[LEN];
+  pattern(data, LEN, 0);
+  sf_buf_t b = sf_buf_init(data, LEN);
+  sf_write_t w = {.data = "w"};
+  ck_assert_int_eq(sf_tcp_nodelay(&f.client, 1), 0);
+  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  struct ev_loop *ev = sf_loop_backend(&f.loop);
+  unsigned before = ev_iteration(ev);
+  ck_assert_int_eq(sf_write(&w, &f.client, &b, 1, write_cb), 0);
+  while (f.rlen[1] < LEN)
+    sf_run(&f.loop, SF_RUN_ONCE);
+  ck_assert_uint_eq(ev_iteration(ev) - before, 1);
+  ck_assert_uint_eq(sf_loop_counter(&f.loopb, "tcp_out_window_updates"), 1);
+  ck_assert_int_eq(memcmp(f.rbuf[1], data, LEN), 0);
+  fx_finish(&f);
+}
+END_TEST
+
 static int rounds;
 static void count_round(struct ev_loop *ev, ev_prepare *w, int revents) {
   (void)ev;
@@ -253,6 +279,7 @@ static Suite *reading_suite(void) {
   FX_ADD(s, test_read_start_rules);
   FX_ADD(s, test_empty_buffer_enobufs);
   FX_ADD(s, test_fin_after_data_then_write_back);
+  FX_ADD(s, test_window_update_in_the_turn_of_the_read);
   FX_ADD(s, test_flow_control_and_resume);
   FX_ADD(s, test_reset_while_not_reading);
   FX_ADD(s, test_reset_after_eof);

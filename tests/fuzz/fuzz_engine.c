@@ -165,11 +165,11 @@ static void check_invariants(struct fz *f) {
   const struct sf_engine_config *c = sf__engine_config(f->e);
   if (f->conn)
     CHECK(sf__tcp_readable(f->conn) <= c->rcvbuf);
-  /* Work may be due now (a window update after a read waits for the end
-   * of the turn), never earlier; the reactor's poll at the end of the
-   * turn does it, and then nothing is due. */
+  /* Nothing is ever due earlier than now; and what waits for the end of
+   * the turn (a window update after a read) waits on no timer: once the
+   * turn is over, nothing is due now either. */
   CHECK(sf__engine_next_deadline(f->e) >= f->now);
-  sf__engine_poll(f->e, f->now);
+  sf__engine_end_turn(f->e, f->now);
   CHECK(sf__engine_next_deadline(f->e) > f->now ||
         sf__engine_next_deadline(f->e) == SF_TIME_NEVER);
   struct sf_frame fr[64];

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,9 @@ static int tun_arp_check(struct resp *r, uint32_t ip) {
   int e = sf__eth_emit(&eh, r->txbuf, sizeof(r->txbuf));
   int a = sf__arp_emit(&req, r->txbuf + e, sizeof(r->txbuf) - (size_t)e);
   resp_send(r, (size_t)(e + a));
-  if (sf__link_next_deadline(r->link) != 0)
-    return -1; /* the reply must be due at once */
+  struct pollfd p = {.fd = sf__link_fd(r->link), .events = POLLIN};
+  if (poll(&p, 1, 0) != 1)
+    return -1; /* the reply must wake the reader at once */
   struct sf_frame f = {.data = r->rxbuf, .cap = r->rxcap};
   struct sf_eth_hdr got;
   struct sf_arp rep;

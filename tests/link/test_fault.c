@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -443,6 +445,39 @@ START_TEST(delay_exact) {
 }
 END_TEST
 
+static bool readable(struct sf_link *l) {
+  struct pollfd p = {.fd = sf__link_fd(l), .events = POLLIN};
+  return poll(&p, 1, 0) == 1;
+}
+
+/* A reactor watches only the fd: it must become readable when a frame
+ * arrives at the wrapped link and again when poll releases a held one,
+ * and not stay readable once recv has nothing to return. */
+START_TEST(fd_follows_frames_ready) {
+  const sf_time_t t0 = 1000 * MS, delay = 10 * MS;
+  struct sf_fault_config cfg = {.seed = 1};
+  cfg.rx.delay = delay;
+  struct rig r;
+  rig_open(&r, &cfg, 64);
+  static struct seen s;
+  s.n = 0;
+  ck_assert(!readable(r.f));
+  send_id(r.b, 1, 60, t0);
+  ck_assert(readable(r.f)); /* the wrapped link's frame */
+  collect(r.f, t0, 60, &s);
+  ck_assert_uint_eq(s.n, 0); /* taken off it, held */
+  ck_assert(!readable(r.f));
+  ck_assert_int_eq(sf__link_poll(r.f, t0 + delay - 1), 0);
+  ck_assert(!readable(r.f));
+  ck_assert_int_eq(sf__link_poll(r.f, t0 + delay), 0);
+  ck_assert(readable(r.f)); /* released */
+  collect(r.f, t0 + delay, 60, &s);
+  ck_assert_uint_eq(s.n, 1);
+  ck_assert(!readable(r.f));
+  rig_close(&r);
+}
+END_TEST
+
 START_TEST(jitter_within_bounds) {
   struct sf_fault_config cfg = {.seed = sf_test_seed(77)};
   cfg.tx.delay = 1 * MS;
@@ -792,6 +827,7 @@ static Suite *fault_suite(void) {
   TCase *tc = tcase_create("faults");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, passthrough_when_all_zero);
+  tcase_add_test(tc, fd_follows_frames_ready);
   tcase_add_test(tc, total_loss);
   tcase_add_test(tc, seed_replays_exactly);
   tcase_add_test(tc, loss_rate_in_band);

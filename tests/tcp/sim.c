@@ -461,6 +461,8 @@ static void step(struct sim *s) {
     receive(s, &s->a);
     receive(s, &s->b);
     app_step(s);
+    sf__engine_end_turn(s->a.e, s->now); /* as the loop, before it sends */
+    sf__engine_end_turn(s->b.e, s->now);
     transmit(s, &s->a);
     transmit(s, &s->b);
   } while (s->progress && !s->failed && ++spins < 100000);

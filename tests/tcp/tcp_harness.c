@@ -72,6 +72,14 @@ static uint32_t fixed_port_offset(void *ctx, uint32_t l, uint32_t r,
   return ((struct th *)ctx)->port_offset;
 }
 
+/*
+ * What the test called since the harness last worked (sf__tcp_recv,
+ * _send...) plays the application's callbacks. The loop ends a turn
+ * after them, before it sends and before new input or timers begin the
+ * next turn; so the harness ends it wherever it sends, receives or polls.
+ */
+static void end_turn(struct th *h) { sf__engine_end_turn(h->e, h->now); }
+
 static void send_frame(struct th *h, uint16_t ethertype, const uint8_t *pl,
                        size_t len) {
   uint8_t frame[70000];
@@ -80,8 +88,7 @@ static void send_frame(struct th *h, uint16_t ethertype, const uint8_t *pl,
   int hl = sf__eth_emit(&eh, frame, sizeof(frame));
   ck_assert_int_gt(hl, 0);
   memcpy(frame + hl, pl, len);
-  sf__engine_input(h->e, (unsigned)h->netif, frame, (size_t)hl + len, 0,
-                   h->now);
+  th_inject_frame(h, frame, (size_t)hl + len);
 }
 
 static void teach_arp(struct th *h) {
@@ -194,6 +201,7 @@ static void check_partial_csum(const struct sf_frame_meta *m,
 /* Takes one frame off the engine's queue; false when empty. */
 static bool take_frame(struct th *h, uint8_t *buf, size_t cap, size_t *len) {
   struct sf_frame f;
+  end_turn(h);
   if (sf__engine_tx_take(h->e, (unsigned)h->netif, &f, 1) != 1)
     return false;
   ck_assert_uint_le(f.len, cap);
@@ -250,12 +258,18 @@ size_t th_drain(struct th *h) {
   return n;
 }
 
+size_t th_queued(const struct th *h) {
+  return sf__ip_tx_pending(sf__engine_ip(h->e), (unsigned)h->netif);
+}
+
 void th_advance(struct th *h, sf_time_t dt) {
+  end_turn(h);
   h->now += dt;
   sf__engine_poll(h->e, h->now);
 }
 
 sf_time_t th_run_to_deadline(struct th *h, sf_time_t limit) {
+  end_turn(h);
   sf_time_t d = sf__engine_next_deadline(h->e);
   if (d == SF_TIME_NEVER || d > limit)
     return h->now;
@@ -484,6 +498,7 @@ void th_inject_icmp_error(struct th *h, uint8_t type, uint8_t code,
 }
 
 void th_inject_frame(struct th *h, const uint8_t *frame, size_t len) {
+  end_turn(h);
   sf__engine_input(h->e, (unsigned)h->netif, frame, len, 0, h->now);
 }
 

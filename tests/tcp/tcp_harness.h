@@ -93,6 +93,10 @@ bool th_next(struct th *h, struct sf_tcp_hdr *out);
 /* Drops everything the engine has sent so far; returns how many TCP
  * segments that was. */
 size_t th_drain(struct th *h);
+/* Frames the engine has queued so far, without ending the turn (which
+ * th_next, th_inject*, th_advance and th_run_* do first, as the loop
+ * does before it sends or takes new input). */
+size_t th_queued(const struct th *h);
 
 /* Moves the virtual clock forward by dt and runs the engine's timers. */
 void th_advance(struct th *h, sf_time_t dt);

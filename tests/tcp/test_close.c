@@ -151,17 +151,41 @@ START_TEST(active_close_wraps) {
 }
 END_TEST
 
+/* The peer's FIN read and answered with our close in the same turn: the
+ * FIN carries the ACK, one segment, no bare ACK before it. */
+START_TEST(close_on_eof_in_same_turn_is_one_segment) {
+  struct th h;
+  th_init(&h, short_timers);
+  struct sf_tcb *t = open_conn(&h, PEER_ISN, NULL);
+  struct sf_tcp_hdr s;
+  peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 1, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSE_WAIT);
+  char b[8];
+  ck_assert_int_eq(sf__tcp_recv(t, b, sizeof(b), h.now), SF_EOF);
+  ck_assert_int_eq(sf__tcp_shutdown(t, h.now), 0);
+  TH_EXPECT_SEG(&h, &s, SF_TCP_FIN | SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 2,
+                65535);
+  TH_EXPECT_NONE(&h);
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_acks_delayed"), 0);
+  peer(&h, LPORT, PEER_ISN + 2, TH_ISN + 2, SF_TCP_ACK, NULL, 0);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSED);
+  sf__tcp_detach(t, h.now);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  th_free(&h);
+}
+END_TEST
+
 START_TEST(passive_close_and_half_close) {
   struct th h;
   th_init(&h, short_timers);
   struct sf_tcb *t = open_conn(&h, PEER_ISN, NULL);
   struct sf_tcp_hdr s;
   /* the peer shuts down its side: CLOSE-WAIT, ACKed at the end of the
-   * turn (same instant) since the application did not answer */
+   * turn (same instant, no timer) since the application did not answer */
   peer(&h, LPORT, PEER_ISN + 1, TH_ISN + 1, SF_TCP_FIN | SF_TCP_ACK, NULL, 0);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSE_WAIT);
-  TH_EXPECT_NONE(&h);
-  th_advance(&h, 0);
+  ck_assert_uint_eq(th_queued(&h), 0);
+  ck_assert_uint_gt(sf__engine_next_deadline(h.e), h.now);
   TH_EXPECT_SEG(&h, &s, SF_TCP_ACK, TH_ISN + 1, PEER_ISN + 2, 65535);
   ck_assert_uint_eq(th_count(&h, SF_TEV_PEER_FIN), 1);
   char b[8];
@@ -859,6 +883,7 @@ static Suite *close_suite(void) {
   tcase_add_test(tc, active_close_full);
   tcase_add_test(tc, active_close_wraps);
   tcase_add_test(tc, passive_close_and_half_close);
+  tcase_add_test(tc, close_on_eof_in_same_turn_is_one_segment);
   tcase_add_test(tc, simultaneous_close);
   tcase_add_test(tc, fin_with_data_both_ways);
   tcase_add_test(tc, fin_beyond_gap_waits);

@@ -319,6 +319,36 @@ START_TEST(answer_in_same_turn_carries_window_update) {
 }
 END_TEST
 
+/* The same, with no clock at all: the update the read owes waits on no
+ * timer (nothing is due, and the engine is never polled), and the reply
+ * is the one segment the turn sends. */
+START_TEST(read_and_reply_one_segment_without_timer) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start(&h, &c, small_rcvbuf);
+  struct sf_tcp_hdr s;
+  uint8_t buf[20000];
+  th_conn_send(&h, &c, SF_TCP_ACK, pat, 1460);
+  th_conn_send(&h, &c, SF_TCP_ACK | SF_TCP_PSH, pat + 1460, 1460);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.window, 16384 - 2920);
+  ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 2920);
+  ck_assert_uint_gt(sf__engine_next_deadline(h.e), h.now);
+  ck_assert_int_eq(sf__tcp_send(t, "answer", 6, h.now), 6);
+  ck_assert_uint_eq(th_queued(&h), 1);
+  ck_assert(th_conn_next(&h, &c, &s)); /* the turn ends here */
+  ck_assert_uint_eq(s.payload_len, 6);
+  ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + 2920);
+  ck_assert_uint_eq(s.window, 16384);
+  ck_assert(!th_next(&h, &s));
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_window_updates"), 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_acks_delayed"), 0);
+  /* what is left due is the answer's retransmission timer */
+  ck_assert_uint_ge(sf__engine_next_deadline(h.e), h.now + 200 * MS);
+  th_finish(&h, t);
+}
+END_TEST
+
 START_TEST(reading_sends_window_update_sws) {
   struct th h;
   struct th_conn c;
@@ -336,10 +366,10 @@ START_TEST(reading_sends_window_update_sws) {
   th_advance(&h, 0);
   ck_assert(!th_next(&h, &s)); /* 1000 < one MSS: no update */
   ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 1920);
-  /* not from inside the read: at the end of the turn, same instant */
-  ck_assert(!th_next(&h, &s));
-  ck_assert_uint_eq(sf__engine_next_deadline(h.e), h.now);
-  th_advance(&h, 0);
+  /* not from inside the read: at the end of the turn, same instant, and
+   * no timer is set for it */
+  ck_assert_uint_eq(th_queued(&h), 0);
+  ck_assert_uint_gt(sf__engine_next_deadline(h.e), h.now);
   ck_assert(th_conn_next(&h, &c, &s));
   ck_assert_uint_eq(s.flags, SF_TCP_ACK);
   ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + 2920);
@@ -911,6 +941,7 @@ static Suite *established_suite(void) {
   tcase_add_test(tc, receive_window_shrinks_right_edge_fixed);
   tcase_add_test(tc, reading_sends_window_update_sws);
   tcase_add_test(tc, answer_in_same_turn_carries_window_update);
+  tcase_add_test(tc, read_and_reply_one_segment_without_timer);
   tcase_add_test(tc, window_scaling_both_ways);
   tcase_add_test(tc, zero_window_persist);
   tcase_add_test(tc, nagle_and_nodelay);
