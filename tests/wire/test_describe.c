@@ -309,8 +309,12 @@ START_TEST(test_truncated_output) {
       char out[600];
       memset(out, '#', sizeof out);
       ck_assert_ptr_eq(sf__frame_describe(f.b, f.len, out, cap), out);
-      for (size_t k = cap; k < sizeof out; k++)
-        ck_assert_int_eq(out[k], '#');
+      /* One assertion for the untouched tail: Check's per-assertion cost
+       * made this test take seconds. */
+      size_t k = cap;
+      while (k < sizeof out && out[k] == '#')
+        k++;
+      ck_assert_uint_eq(k, sizeof out);
       if (cap == 0)
         continue;
       size_t want = cap - 1 < n ? cap - 1 : n;
