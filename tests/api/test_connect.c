@@ -1,5 +1,5 @@
 /*
- * BEHAVIOUR.md 18-21: connecting and listening, two hosts over the
+ * docs/BEHAVIOUR.md 18-21: connecting and listening, two hosts over the
  * in-memory link (fixture.h).
  */
 #include "config.h"

@@ -1,5 +1,5 @@
 /*
- * BEHAVIOUR.md 1-6: handles, requests, callbacks. Two hosts over the
+ * docs/BEHAVIOUR.md 1-6: handles, requests, callbacks. Two hosts over the
  * in-memory link on a real loop (fixture.h); callbacks are logged as
  * "name:status" and the log is compared whole, so order and status are
  * both asserted.

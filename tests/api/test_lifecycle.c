@@ -1,5 +1,5 @@
 /*
- * BEHAVIOUR.md 22-30 through the public API: the state hook's view of
+ * docs/BEHAVIOUR.md 22-30 through the public API: the state hook's view of
  * active, passive and simultaneous close and simultaneous open, TIME-WAIT
  * outliving the handle and its limit, retransmissions running out,
  * reassembly through a reordering, lossy, duplicating link. (26's bad

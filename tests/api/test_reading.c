@@ -1,5 +1,5 @@
 /*
- * BEHAVIOUR.md 7-11: reading. Client on host A, accepted connection on
+ * docs/BEHAVIOUR.md 7-11: reading. Client on host A, accepted connection on
  * host B (fixture.h); index 0 of the read buffers is the client's, 1 the
  * accepted handle's.
  */

@@ -1,5 +1,5 @@
 /*
- * BEHAVIOUR.md 12-17: writing and shutdown, two hosts over the in-memory
+ * docs/BEHAVIOUR.md 12-17: writing and shutdown, two hosts over the in-memory
  * link (fixture.h). Small buffers make writes wait.
  */
 #include "config.h"
