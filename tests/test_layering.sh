@@ -1,5 +1,5 @@
 #!/bin/sh
-# The layers of lib/ (DESIGN.md, "Layers") depend downward only. This
+# The layers of lib/ (docs/design.md) depend downward only. This
 # checks every `#include "dir/file.h"` under lib/ against the rules:
 #
 #   lib/base             includes only lib/base (and system and public
