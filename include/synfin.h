@@ -10,8 +10,9 @@
  * Contents, in order: error codes; TCP states and the info structs; the
  * loop (sf_loop_*, sf_run); handles (sf_close, sf_ref, ...); timers
  * (sf_timer_*); interfaces (sf_iface_*, which attach a link and give the
- * stack an IPv4 address); TCP handles and requests (sf_tcp_*, sf_listen,
- * sf_read_start, sf_write, sf_shutdown, ...); lifecycle hooks
+ * stack an IPv4 address); streams (sf_stream_t, the base of TCP handles:
+ * sf_read_start, sf_write, sf_shutdown, ...); TCP handles and requests
+ * (sf_tcp_*, sf_listen, sf_accept, ...); lifecycle hooks
  * (sf_tcp_set_hooks) and introspection (sf_tcp_state, sf_tcp_info,
  * sf_loop_counters).
  *
@@ -214,6 +215,7 @@ typedef struct sf_loop_s sf_loop_t;
 typedef struct sf_handle_s sf_handle_t;
 typedef struct sf_timer_s sf_timer_t;
 typedef struct sf_iface_s sf_iface_t;
+typedef struct sf_stream_s sf_stream_t;
 typedef struct sf_tcp_s sf_tcp_t;
 typedef struct sf_req_s sf_req_t;
 typedef struct sf_connect_s sf_connect_t;
@@ -634,7 +636,25 @@ typedef struct {
 /* Returns 0, SF_EINVAL (NULL, not an open interface). */
 SF_EXTERN int sf_iface_stats(const sf_iface_t *iface, sf_iface_stats_t *out);
 
-/* ================================================================= TCP */
+/* ============================================================= streams */
+
+/*
+ * A stream is a handle that carries bytes both ways: reading
+ * (sf_read_start), writing (sf_write, sf_try_write) and half-closing
+ * (sf_shutdown). As libuv's uv_stream_t, sf_stream_t is a base type:
+ * every stream handle (today sf_tcp_t) starts with its fields, so a
+ * pointer to one converts by a cast, and code written against sf_stream_t
+ * works on every stream type:
+ *
+ *   sf_tcp_t conn;
+ *   sf_stream_t *stream = (sf_stream_t *)&conn;
+ *   sf_read_start(stream, alloc_cb, read_cb);
+ *
+ * A stream is a handle too: (sf_handle_t *)stream for sf_close and the
+ * other handle calls. Every call below gives SF_EINVAL for a handle that
+ * is not a stream (a timer, an interface); its other errors come from the
+ * stream's type, and each call lists those of TCP.
+ */
 
 /* A buffer: base and length. The memory is the caller's. */
 typedef struct {
@@ -643,6 +663,118 @@ typedef struct {
 } sf_buf_t;
 
 SF_EXTERN sf_buf_t sf_buf_init(char *base, size_t len);
+
+/* handle is the stream reading. */
+typedef void (*sf_alloc_cb)(sf_handle_t *handle, size_t suggested_size,
+                            sf_buf_t *buf);
+/* stream is the one that reads (for a TCP handle, its own address). */
+typedef void (*sf_read_cb)(sf_stream_t *stream, ssize_t nread,
+                           const sf_buf_t *buf);
+typedef void (*sf_write_cb)(sf_write_t *req, int status);
+typedef void (*sf_shutdown_cb)(sf_shutdown_t *req, int status);
+
+/* Fields every stream handle has after SF_HANDLE_FIELDS. */
+#define SF_STREAM_FIELDS                                                     \
+  const struct sf__stream_ops *ops_; /* private: its type's implementation */
+
+struct sf_stream_s {
+  SF_HANDLE_FIELDS
+  SF_STREAM_FIELDS
+};
+
+#define SF__WRITE_INLINE_BUFS 4
+struct sf_write_s {
+  SF_REQ_FIELDS
+  sf_stream_t *handle; /* read-only */
+  sf_write_cb cb_;     /* private, and the rest */
+  sf_buf_t *bufs_;
+  unsigned int nbufs_;
+  unsigned int index_;
+  size_t offset_;
+  sf_buf_t bufsml_[SF__WRITE_INLINE_BUFS];
+};
+
+struct sf_shutdown_s {
+  SF_REQ_FIELDS
+  sf_stream_t *handle; /* read-only */
+  sf_shutdown_cb cb_;  /* private */
+};
+
+/*
+ * Starts reading. For each chunk, alloc_cb supplies a buffer (suggested
+ * size 64 KiB) and read_cb gets it back with nread > 0 bytes; nread < 0
+ * is an error: SF_EOF once at the peer's FIN (the handle stays open and
+ * may still write), SF_ECONNRESET (even after SF_EOF, after the data that
+ * came before the reset), SF_ETIMEDOUT, SF_ENOBUFS (alloc_cb gave an
+ * empty buffer). nread 0 means nothing and is never end-of-stream. The
+ * buffer is the application's: read_cb is handed back every buffer
+ * alloc_cb gave (whatever nread), and the stream keeps no pointer to it
+ * afterwards. Callbacks start in a later round, never inside this call.
+ * While not reading, the stack keeps the data and its receive window
+ * closes. Returns 0, SF_EINVAL (NULL stream or callback, not a stream,
+ * closing); for TCP, SF_ENOTCONN (listening or not connected),
+ * SF_EALREADY (already reading).
+ */
+SF_EXTERN int sf_read_start(sf_stream_t *stream, sf_alloc_cb alloc_cb,
+                            sf_read_cb read_cb);
+/* Stops reading; idempotent, allowed while closing. Returns 0 or
+ * SF_EINVAL (NULL, not a stream). */
+SF_EXTERN int sf_read_stop(sf_stream_t *stream);
+
+/*
+ * Queues the nbufs buffers (their contents stay the caller's and must
+ * stay unchanged until cb; the array itself is copied) after earlier
+ * writes. cb (may be NULL) fires, in order, once the stack has copied all
+ * the bytes into its send buffer (status 0), or with SF_ECANCELED
+ * (closed, or the connection failed while connecting), or the
+ * connection's error (SF_ECONNRESET, SF_ETIMEDOUT, SF_EPIPE). Allowed
+ * while connecting. req is the caller's and must stay valid until cb;
+ * req->handle is the stream from then on. Returns 0, or without calling
+ * cb: SF_EINVAL (NULL req/stream/bufs, nbufs 0, a buffer with NULL base
+ * and len > 0, not a stream, closing), SF_ENOMEM; for TCP, SF_ENOTCONN
+ * (listening or not connected), SF_EPIPE (after sf_shutdown).
+ */
+SF_EXTERN int sf_write(sf_write_t *req, sf_stream_t *stream,
+                       const sf_buf_t bufs[], unsigned int nbufs,
+                       sf_write_cb cb);
+
+/*
+ * Writes what fits now, without queueing: the bytes taken are copied
+ * before the call returns, and bufs stay the caller's. Returns the bytes
+ * taken (> 0), or SF_EINVAL (as sf_write's, without req); for TCP,
+ * SF_EAGAIN (nothing fits, earlier writes wait, or still connecting),
+ * SF_EPIPE (after sf_shutdown or once our side is closed), the
+ * connection's error, SF_ENOTCONN.
+ */
+SF_EXTERN int sf_try_write(sf_stream_t *stream, const sf_buf_t bufs[],
+                           unsigned int nbufs);
+
+/* Bytes queued by sf_write that the stream has not taken yet (0 for NULL
+ * or a handle that is not a stream). */
+SF_EXTERN size_t sf_stream_get_write_queue_size(const sf_stream_t *stream);
+
+/*
+ * Half-closes: after every queued write, the stream sends its end (TCP:
+ * FIN). Unlike libuv, cb (may be NULL) fires when the peer has
+ * acknowledged the FIN (status 0), or with the error that prevented it
+ * (SF_ECONNRESET, SF_ETIMEDOUT, the connection's earlier error,
+ * SF_ECANCELED on close). req is the caller's and must stay valid until
+ * cb; req->handle is the stream from then on. Returns 0, or without
+ * calling cb: SF_EINVAL (NULL req/stream, not a stream), SF_ENOTCONN
+ * (closing; for TCP also listening, not connected, or shut down
+ * already).
+ */
+SF_EXTERN int sf_shutdown(sf_shutdown_t *req, sf_stream_t *stream,
+                          sf_shutdown_cb cb);
+
+/* 1 if reading could yield data or an end (TCP: connected, not read to
+ * the end), else 0 (also for NULL, not a stream, closing). */
+SF_EXTERN int sf_is_readable(const sf_stream_t *stream);
+/* 1 if sf_write is allowed (TCP: connected or connecting, not shut down,
+ * no error), else 0 (also for NULL, not a stream, closing). */
+SF_EXTERN int sf_is_writable(const sf_stream_t *stream);
+
+/* ================================================================= TCP */
 
 /*
  * Fills out with ip ("198.18.0.1") and port, as libuv's uv_ip4_addr.
@@ -653,16 +785,14 @@ SF_EXTERN int sf_ip4_addr(const char *ip, int port, struct sockaddr_in *out);
 SF_EXTERN int sf_ip4_name(const struct sockaddr_in *addr, char *dst,
                           size_t size);
 
-typedef void (*sf_alloc_cb)(sf_handle_t *handle, size_t suggested_size,
-                            sf_buf_t *buf);
-typedef void (*sf_read_cb)(sf_tcp_t *tcp, ssize_t nread, const sf_buf_t *buf);
-typedef void (*sf_write_cb)(sf_write_t *req, int status);
 typedef void (*sf_connect_cb)(sf_connect_t *req, int status);
-typedef void (*sf_shutdown_cb)(sf_shutdown_t *req, int status);
 typedef void (*sf_connection_cb)(sf_tcp_t *server, int status);
 
+/* A TCP handle is a stream: (sf_stream_t *)tcp reads, writes and shuts
+ * down a connection with the stream calls above. */
 struct sf_tcp_s {
   SF_HANDLE_FIELDS
+  SF_STREAM_FIELDS
   struct sf__tcp_impl *impl_; /* private */
 };
 
@@ -671,25 +801,6 @@ struct sf_connect_s {
   sf_tcp_t *handle; /* read-only */
   sf_connect_cb cb_; /* private */
 };
-
-#define SF__WRITE_INLINE_BUFS 4
-struct sf_write_s {
-  SF_REQ_FIELDS
-  sf_tcp_t *handle; /* read-only */
-  sf_write_cb cb_;  /* private, and the rest */
-  sf_buf_t *bufs_;
-  unsigned int nbufs_;
-  unsigned int index_;
-  size_t offset_;
-  sf_buf_t bufsml_[SF__WRITE_INLINE_BUFS];
-};
-
-struct sf_shutdown_s {
-  SF_REQ_FIELDS
-  sf_tcp_t *handle; /* read-only */
-  sf_shutdown_cb cb_; /* private */
-};
-
 /*
  * Initializes a TCP handle (neither bound, listening nor connected).
  * Returns 0, SF_EINVAL (NULL), SF_ENOMEM.
@@ -742,61 +853,6 @@ SF_EXTERN int sf_tcp_connect(sf_connect_t *req, sf_tcp_t *tcp,
                              const struct sockaddr *addr, sf_connect_cb cb);
 
 /*
- * Starts reading. For each chunk, alloc_cb supplies a buffer (suggested
- * size 64 KiB) and read_cb gets it back with nread > 0 bytes; nread < 0
- * is an error: SF_EOF once at the peer's FIN (the handle stays open and
- * may still write), SF_ECONNRESET (even after SF_EOF, after the data that
- * came before the reset), SF_ETIMEDOUT, SF_ENOBUFS (alloc_cb gave an
- * empty buffer). nread 0 means nothing and is never end-of-stream.
- * Callbacks start in a later round, never inside this call. While not
- * reading, the stack keeps the data and its receive window closes.
- * Returns 0, SF_EINVAL (NULL, not TCP, closing), SF_ENOTCONN (listening
- * or not connected), SF_EALREADY (already reading).
- */
-SF_EXTERN int sf_read_start(sf_tcp_t *tcp, sf_alloc_cb alloc_cb,
-                            sf_read_cb read_cb);
-/* Stops reading; idempotent. Returns 0 or SF_EINVAL (NULL, not TCP). */
-SF_EXTERN int sf_read_stop(sf_tcp_t *tcp);
-
-/*
- * Queues the nbufs buffers (their contents stay the caller's and must
- * stay unchanged until cb; the array itself is copied) after earlier
- * writes. cb fires, in order, once the stack has copied all the bytes
- * into its send buffer (status 0), or with SF_ECANCELED (closed, or the
- * connection failed while connecting), or the connection's error
- * (SF_ECONNRESET, SF_ETIMEDOUT, SF_EPIPE). Allowed while connecting.
- * req must stay valid until cb. Returns 0, or without calling cb:
- * SF_EINVAL (NULL req/tcp/bufs, nbufs 0, a buffer with NULL base and
- * len > 0, closing), SF_ENOTCONN (listening or not connected),
- * SF_EPIPE (after sf_shutdown), SF_ENOMEM.
- */
-SF_EXTERN int sf_write(sf_write_t *req, sf_tcp_t *tcp, const sf_buf_t bufs[],
-                       unsigned int nbufs, sf_write_cb cb);
-
-/*
- * Writes what fits in the send buffer now, without queueing. Returns the
- * bytes taken (> 0), or SF_EAGAIN (nothing fits, earlier writes wait, or
- * still connecting), SF_EPIPE (after sf_shutdown or once our side is
- * closed), the connection's error, SF_EINVAL, SF_ENOTCONN.
- */
-SF_EXTERN int sf_try_write(sf_tcp_t *tcp, const sf_buf_t bufs[],
-                           unsigned int nbufs);
-
-/* Bytes queued by sf_write that the stack has not taken yet (0 for NULL). */
-SF_EXTERN size_t sf_tcp_write_queue_size(const sf_tcp_t *tcp);
-
-/*
- * Half-closes: after every queued write, the stack sends FIN. Unlike
- * libuv, cb fires when the peer has acknowledged the FIN (status 0), or
- * with the error that prevented it (SF_ECONNRESET, SF_ETIMEDOUT, the
- * connection's earlier error, SF_ECANCELED on close). req must stay
- * valid until cb. Returns 0, or without calling cb: SF_EINVAL (NULL
- * req/tcp, not TCP), SF_ENOTCONN (closing, listening, not connected, or
- * shut down already).
- */
-SF_EXTERN int sf_shutdown(sf_shutdown_t *req, sf_tcp_t *tcp, sf_shutdown_cb cb);
-
-/*
  * Aborts the connection (exactly one RST) and closes the handle: pending
  * writes, a pending connect and a pending shutdown end with SF_ECANCELED,
  * then close_cb fires once. Returns 0, SF_EINVAL (NULL, not TCP),
@@ -832,13 +888,6 @@ SF_EXTERN int sf_tcp_getsockname(const sf_tcp_t *tcp, struct sockaddr *name,
                                  int *namelen);
 SF_EXTERN int sf_tcp_getpeername(const sf_tcp_t *tcp, struct sockaddr *name,
                                  int *namelen);
-
-/* 1 if reading could yield data or an end (connected, not read to the
- * end), else 0. */
-SF_EXTERN int sf_is_readable(const sf_tcp_t *tcp);
-/* 1 if sf_write is allowed (connected or connecting, not shut down, no
- * error), else 0. */
-SF_EXTERN int sf_is_writable(const sf_tcp_t *tcp);
 
 /* =========================================================== lifecycle */
 

@@ -60,8 +60,8 @@ static void on_alloc(sf_handle_t *h, size_t size, sf_buf_t *buf) {
   *buf = sf_buf_init(c->rbuf, sizeof(c->rbuf));
 }
 
-static void on_read(sf_tcp_t *tcp, ssize_t n, const sf_buf_t *buf) {
-  struct client *c = tcp->data;
+static void on_read(sf_stream_t *stream, ssize_t n, const sf_buf_t *buf) {
+  struct client *c = stream->data;
   if (n > 0) {
     EVP_DigestUpdate(c->recv_md, buf->base, (size_t)n);
     c->received += (size_t)n;
@@ -99,9 +99,9 @@ static void on_connect(sf_connect_t *req, int status) {
   c->write.data = c;
   c->shutdown.data = c;
   /* Send it all, then half-close: FIN follows the last byte. */
-  if (sf_write(&c->write, &c->tcp, &buf, 1, on_written) < 0 ||
-      sf_shutdown(&c->shutdown, &c->tcp, on_shutdown) < 0 ||
-      sf_read_start(&c->tcp, on_alloc, on_read) < 0)
+  if (sf_write(&c->write, (sf_stream_t *)&c->tcp, &buf, 1, on_written) < 0 ||
+      sf_shutdown(&c->shutdown, (sf_stream_t *)&c->tcp, on_shutdown) < 0 ||
+      sf_read_start((sf_stream_t *)&c->tcp, on_alloc, on_read) < 0)
     finish(c, 1);
 }
 

@@ -69,25 +69,25 @@ static void echo_alloc(sf_handle_t *h, size_t size, sf_buf_t *buf) {
   *buf = sf_buf_init(w ? w->data : NULL, w ? size : 0);
 }
 
-static void echo_read(sf_tcp_t *tcp, ssize_t n, const sf_buf_t *buf) {
-  struct echo_conn *c = tcp->data;
+static void echo_read(sf_stream_t *stream, ssize_t n, const sf_buf_t *buf) {
+  struct echo_conn *c = stream->data;
   struct echo_write *w =
       buf->base ? (struct echo_write *)(buf->base - offsetof(struct echo_write, data))
                 : NULL;
   if (n > 0) {
     sf_buf_t out = sf_buf_init(buf->base, (size_t)n);
     w->req.data = w;
-    if (sf_write(&w->req, tcp, &out, 1, echo_written) == 0)
+    if (sf_write(&w->req, stream, &out, 1, echo_written) == 0)
       return; /* w is freed in echo_written */
   }
   free(w);
   if (n == SF_EOF) {
     /* Half-close: the client is done sending; we finish echoing. */
     c->shutdown.data = c;
-    if (sf_shutdown(&c->shutdown, tcp, echo_shut) < 0)
-      sf_close((sf_handle_t *)tcp, echo_free_conn);
+    if (sf_shutdown(&c->shutdown, stream, echo_shut) < 0)
+      sf_close((sf_handle_t *)stream, echo_free_conn);
   } else if (n < 0) {
-    sf_close((sf_handle_t *)tcp, echo_free_conn);
+    sf_close((sf_handle_t *)stream, echo_free_conn);
   }
 }
 
@@ -101,7 +101,7 @@ static void echo_on_connection(sf_tcp_t *server, int status) {
   }
   c->tcp.data = c;
   if (sf_accept(server, &c->tcp) < 0 ||
-      sf_read_start(&c->tcp, echo_alloc, echo_read) < 0)
+      sf_read_start((sf_stream_t *)&c->tcp, echo_alloc, echo_read) < 0)
     sf_close((sf_handle_t *)&c->tcp, echo_free_conn);
 }
 

@@ -33,15 +33,15 @@ static void on_alloc(sf_handle_t *h, size_t size, sf_buf_t *buf) {
   *buf = sf_buf_init(p->buf + p->got, sizeof(p->buf) - 1 - p->got);
 }
 
-static void on_read(sf_tcp_t *tcp, ssize_t n, const sf_buf_t *buf) {
-  struct peer *p = tcp->data;
+static void on_read(sf_stream_t *stream, ssize_t n, const sf_buf_t *buf) {
+  struct peer *p = stream->data;
   (void)buf;
   if (n > 0)
     p->got += (size_t)n;
   else if (n < 0) {
     p->eof = n == SF_EOF;
     p->done = 1;
-    sf_close((sf_handle_t *)tcp, NULL);
+    sf_close((sf_handle_t *)stream, NULL);
   }
 }
 
@@ -54,9 +54,9 @@ static void on_connect(sf_connect_t *req, int status) {
     return;
   }
   sf_buf_t b = sf_buf_init((char *)p->message, strlen(p->message));
-  sf_write(&p->write, &p->tcp, &b, 1, NULL);
-  sf_shutdown(&p->shutdown, &p->tcp, NULL);
-  sf_read_start(&p->tcp, on_alloc, on_read);
+  sf_write(&p->write, (sf_stream_t *)&p->tcp, &b, 1, NULL);
+  sf_shutdown(&p->shutdown, (sf_stream_t *)&p->tcp, NULL);
+  sf_read_start((sf_stream_t *)&p->tcp, on_alloc, on_read);
 }
 
 static void on_linger(sf_timer_t *t) { ((struct peer *)t->data)->done = 2; }

@@ -208,7 +208,7 @@ static int send_copy(struct conn *c, const char *bytes, size_t len) {
   memcpy(o->data, bytes, len);
   o->req.data = o;
   sf_buf_t b = sf_buf_init(o->data, len);
-  int rc = sf_write(&o->req, &c->tcp, &b, 1, written);
+  int rc = sf_write(&o->req, (sf_stream_t *)&c->tcp, &b, 1, written);
   if (rc < 0)
     free(o);
   return rc;
@@ -236,7 +236,7 @@ static void close_first(struct conn *c) {
     return;
   c->shut = 1;
   c->shutdown.data = c;
-  if (sf_shutdown(&c->shutdown, &c->tcp, shut_done) < 0)
+  if (sf_shutdown(&c->shutdown, (sf_stream_t *)&c->tcp, shut_done) < 0)
     sf_close((sf_handle_t *)&c->tcp, free_conn);
 }
 
@@ -331,8 +331,8 @@ static void on_alloc(sf_handle_t *h, size_t size, sf_buf_t *buf) {
   *buf = sf_buf_init(a->rbuf, size < sizeof(a->rbuf) ? size : sizeof(a->rbuf));
 }
 
-static void on_read(sf_tcp_t *tcp, ssize_t n, const sf_buf_t *buf) {
-  struct conn *c = tcp->data;
+static void on_read(sf_stream_t *stream, ssize_t n, const sf_buf_t *buf) {
+  struct conn *c = stream->data;
   if (n > 0) {
     if (c->mode == MODE_UNKNOWN)
       c->mode = looks_like_http(buf->base, (size_t)n) ? MODE_HTTP : MODE_ECHO;
@@ -348,8 +348,8 @@ static void on_read(sf_tcp_t *tcp, ssize_t n, const sf_buf_t *buf) {
       maybe_close(c);
   } else if (n < 0) {
     conn_say(c, "error", "%s", sf_strerror((int)n));
-    if (!sf_is_closing((sf_handle_t *)tcp))
-      sf_close((sf_handle_t *)tcp, free_conn);
+    if (!sf_is_closing((sf_handle_t *)stream))
+      sf_close((sf_handle_t *)stream, free_conn);
   }
 }
 
@@ -364,7 +364,7 @@ static void on_connection(sf_tcp_t *server, int status) {
   c->tcp.data = c;
   a->conns++;
   if (sf_accept(server, &c->tcp) < 0 ||
-      sf_read_start(&c->tcp, on_alloc, on_read) < 0)
+      sf_read_start((sf_stream_t *)&c->tcp, on_alloc, on_read) < 0)
     sf_close((sf_handle_t *)&c->tcp, free_conn);
 }
 

@@ -12,6 +12,7 @@
 #include "api/lifecycle.h"
 #include "api/stream.h"
 #include "api/tcp.h"
+#include "api/tcp_stream.h"
 
 static void deliver(struct sf__event *e) {
   sf_tcp_t *tcp = e->tcp;
@@ -33,7 +34,7 @@ static void deliver(struct sf__event *e) {
   case SF__EV_READ_PASS:
     if (tcp) {
       tcp->impl_->tflags &= ~SF__T_READ_QUEUED;
-      sf__stream_read_pass(tcp);
+      sf__tcp_stream_read_pass(tcp);
     }
     break;
   }

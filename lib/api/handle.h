@@ -13,7 +13,8 @@
  *   iface.c      interfaces: links + engine netifs + reactor watchers
  *                (iface_raw.c: the constructors on real devices)
  *   tcp_impl.h   what hides behind sf_tcp_t's impl_
- *   stream.c     reading, writing, shutdown
+ *   stream.c     sf_stream_t: the stream calls, dispatched to the type
+ *   tcp_stream.c a TCP handle's reading, writing, shutdown
  *   tcp.c        TCP handles: bind, listen, accept, connect, close,
  *                options, names; engine events applied to a handle
  *   lifecycle.c  sf_tcp_set_hooks, hooks hearing engine events, state,

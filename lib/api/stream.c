@@ -1,339 +1,93 @@
 /*
- * Reading, writing and shutdown on a TCP connection handle.
- *
- * Reading: a read pass loops alloc_cb -> sf__tcp_recv -> read_cb until
- * nothing is buffered; it runs on READABLE / PEER_FIN / ERROR events
- * while reading, and once (queued, never inside sf_read_start) when
- * reading starts. While not reading nothing is received: the engine's
- * window closes and the peer is flow-controlled.
- *
- * Writing: sf_write queues a request; the queue is pushed into the
- * engine's send buffer (sf__tcp_send copies) once connected and again on
- * every WRITABLE event; a request whose last byte was taken is finished
- * (write_cb 0). After sf_shutdown and an empty queue, sf__tcp_shutdown
- * sends FIN; the shutdown request finishes on FIN_ACKED.
+ * The stream calls: sf_read_start, sf_read_stop, sf_write, sf_try_write,
+ * sf_shutdown, sf_stream_get_write_queue_size, sf_is_readable and
+ * sf_is_writable check what every stream shares (a stream handle, open,
+ * valid arguments: the errors are the same for every type) and dispatch
+ * to the stream's type through its ops table; and the callbacks of
+ * finished requests.
  */
 #include "config.h"
 
-#include <stdlib.h>
-#include <string.h>
-
-#include "api/events.h"
 #include "api/stream.h"
-#include "stack/stack.h"
 
-#define READ_SUGGESTED (64 * 1024)
+/* The handle types whose handles start with SF_STREAM_FIELDS. */
+static bool stream_type(sf_handle_type type) { return type == SF_TCP; }
 
-static bool usable(const sf_tcp_t *tcp) {
-  return sf__handle_ok((const sf_handle_t *)tcp, SF_TCP) &&
-         !sf__handle_closing((const sf_handle_t *)tcp);
+/* Tells a stream from another handle before its ops_ is read (a timer
+ * has no such field). */
+static bool stream_ok(const sf_stream_t *s) {
+  return sf__handle_ok((const sf_handle_t *)s, SF_UNKNOWN_HANDLE) &&
+         stream_type(s->type) && s->ops_;
 }
 
-static bool still_reading(sf_tcp_t *tcp) {
-  return !sf__handle_closing((sf_handle_t *)tcp) &&
-         (tcp->impl_->tflags & SF__T_READING);
+static bool stream_usable(const sf_stream_t *s) {
+  return stream_ok(s) && !sf__handle_closing((const sf_handle_t *)s);
 }
 
-/* ------------------------------------------------------------- reading */
-
-static int conn_error(const struct sf__tcp_impl *t) {
-  if (t->error)
-    return t->error;
-  return t->tcb ? sf__tcp_error(t->tcb) : 0;
-}
-
-/* One read_cb; an end or an error is remembered. */
-static void report(sf_tcp_t *tcp, ssize_t code, const sf_buf_t *buf) {
-  struct sf__tcp_impl *t = tcp->impl_;
-  if (code == SF_EOF)
-    t->tflags |= SF__T_EOF_SEEN;
-  else if (code < 0 && code != SF_ENOBUFS)
-    t->tflags |= SF__T_ERR_REPORTED;
-  t->read_cb(tcp, code, buf);
-}
-
-void sf__stream_read_pass(sf_tcp_t *tcp) {
-  while (still_reading(tcp)) {
-    struct sf__tcp_impl *t = tcp->impl_;
-    sf_buf_t empty = {NULL, 0};
-    if (t->tflags & SF__T_ERR_REPORTED)
-      return;
-    if ((t->tflags & SF__T_EOF_SEEN) || !t->tcb) {
-      /* A reset after the end of stream is still news (BEHAVIOUR 11). */
-      int err = conn_error(t);
-      if (err)
-        report(tcp, err, &empty);
-      return;
-    }
-    if (!sf__tcp_readable(t->tcb) && !sf__tcp_read_done(t->tcb) &&
-        !conn_error(t))
-      return; /* nothing now; READABLE will come */
-    sf_buf_t buf = {NULL, 0};
-    t->alloc_cb((sf_handle_t *)tcp, READ_SUGGESTED, &buf);
-    if (!still_reading(tcp))
-      return;
-    if (!buf.base || !buf.len) {
-      report(tcp, SF_ENOBUFS, &buf);
-      return;
-    }
-    ssize_t n = sf__tcp_recv(t->tcb, buf.base, buf.len, sf__loop_now(tcp->loop));
-    if (n == SF_EAGAIN) {
-      t->read_cb(tcp, 0, &buf); /* hands the buffer back */
-      return;
-    }
-    report(tcp, n, &buf);
-  }
-}
-
-static void queue_read_pass(sf_tcp_t *tcp) {
-  struct sf__tcp_impl *t = tcp->impl_;
-  if (t->tflags & SF__T_READ_QUEUED)
-    return;
-  t->tflags |= SF__T_READ_QUEUED;
-  struct sf__event e = {.kind = SF__EV_READ_PASS, .tcp = tcp};
-  sf__events_push(tcp->loop->impl_, &e);
-}
-
-int sf_read_start(sf_tcp_t *tcp, sf_alloc_cb alloc_cb, sf_read_cb read_cb) {
-  if (!usable(tcp) || !alloc_cb || !read_cb)
-    return SF_EINVAL;
-  struct sf__tcp_impl *t = tcp->impl_;
-  if (t->listener || !t->tcb)
-    return SF_ENOTCONN;
-  if (t->tflags & SF__T_READING)
-    return SF_EALREADY;
-  t->alloc_cb = alloc_cb;
-  t->read_cb = read_cb;
-  t->tflags |= SF__T_READING;
-  /* Data, an end or an error may be waiting already. */
-  queue_read_pass(tcp);
-  sf__tcp_update_active(tcp);
-  return 0;
-}
-
-int sf_read_stop(sf_tcp_t *tcp) {
-  if (!sf__handle_ok((sf_handle_t *)tcp, SF_TCP))
-    return SF_EINVAL;
-  tcp->impl_->tflags &= ~SF__T_READING;
-  sf__tcp_update_active(tcp);
-  return 0;
-}
-
-int sf_is_readable(const sf_tcp_t *tcp) {
-  if (!usable(tcp) || !tcp->impl_->tcb)
-    return 0;
-  const struct sf__tcp_impl *t = tcp->impl_;
-  return !(t->tflags & (SF__T_EOF_SEEN | SF__T_ERR_REPORTED)) &&
-         (sf__tcp_readable(t->tcb) || !sf__tcp_read_done(t->tcb) ||
-          conn_error(t));
-}
-
-int sf_is_writable(const sf_tcp_t *tcp) {
-  if (!usable(tcp) || !tcp->impl_->tcb)
-    return 0;
-  const struct sf__tcp_impl *t = tcp->impl_;
-  return !(t->tflags & SF__T_SHUT) && !conn_error(t);
-}
-
-/* ------------------------------------------------------------- writing */
-
-static void maybe_send_fin(sf_tcp_t *tcp) {
-  struct sf__tcp_impl *t = tcp->impl_;
-  if (!(t->tflags & SF__T_SHUT) || (t->tflags & SF__T_FIN_SENT) ||
-      t->wq_head || !(t->tflags & SF__T_CONNECTED) || !t->tcb || t->error)
-    return;
-  t->tflags |= SF__T_FIN_SENT;
-  int rc = sf__tcp_shutdown(t->tcb, sf__loop_now(tcp->loop));
-  if (rc < 0 && t->shutdown_req) {
-    sf_shutdown_t *req = t->shutdown_req;
-    t->shutdown_req = NULL;
-    sf__req_done(tcp->loop, (sf_req_t *)req, conn_error(t) ? conn_error(t) : rc);
-  }
-}
-
-static void pop_write(sf_tcp_t *tcp, int status) {
-  struct sf__tcp_impl *t = tcp->impl_;
-  sf_write_t *req = t->wq_head;
-  t->wq_head = (sf_write_t *)req->next_;
-  if (!t->wq_head)
-    t->wq_tail = NULL;
-  for (unsigned i = req->index_; i < req->nbufs_; i++)
-    t->wq_bytes -= req->bufs_[i].len - (i == req->index_ ? req->offset_ : 0);
-  if (req->bufs_ != req->bufsml_)
-    free(req->bufs_);
-  req->bufs_ = NULL;
-  sf__req_done(tcp->loop, (sf_req_t *)req, status);
-}
-
-void sf__stream_fail_writes(sf_tcp_t *tcp, int status) {
-  while (tcp->impl_->wq_head)
-    pop_write(tcp, status);
-}
-
-void sf__stream_push_writes(sf_tcp_t *tcp) {
-  struct sf__tcp_impl *t = tcp->impl_;
-  if (!t->tcb || !(t->tflags & SF__T_CONNECTED) || t->error)
-    return;
-  sf_time_t now = sf__loop_now(tcp->loop);
-  while (t->wq_head) {
-    sf_write_t *req = t->wq_head;
-    if (req->index_ == req->nbufs_) {
-      pop_write(tcp, 0);
-      continue;
-    }
-    sf_buf_t *b = &req->bufs_[req->index_];
-    if (req->offset_ == b->len) {
-      req->index_++;
-      req->offset_ = 0;
-      continue;
-    }
-    ssize_t n = sf__tcp_send(t->tcb, b->base + req->offset_,
-                             b->len - req->offset_, now);
-    if (n < 0) {
-      sf__stream_fail_writes(tcp, n);
-      return;
-    }
-    if (n == 0)
-      break;
-    req->offset_ += (size_t)n;
-    t->wq_bytes -= (size_t)n;
-  }
-  maybe_send_fin(tcp);
-}
-
-static int check_bufs(const sf_buf_t bufs[], unsigned nbufs) {
+static bool bufs_ok(const sf_buf_t bufs[], unsigned nbufs) {
   if (!bufs || !nbufs)
-    return SF_EINVAL;
+    return false;
   for (unsigned i = 0; i < nbufs; i++)
     if (!bufs[i].base && bufs[i].len)
-      return SF_EINVAL;
-  return 0;
+      return false;
+  return true;
 }
 
-int sf_write(sf_write_t *req, sf_tcp_t *tcp, const sf_buf_t bufs[],
+void sf__stream_init(sf_loop_t *loop, sf_stream_t *s, sf_handle_type type,
+                     const struct sf__stream_ops *ops) {
+  sf__handle_init(loop, (sf_handle_t *)s, type);
+  s->ops_ = ops;
+}
+
+int sf_read_start(sf_stream_t *s, sf_alloc_cb alloc_cb, sf_read_cb read_cb) {
+  if (!stream_usable(s) || !alloc_cb || !read_cb)
+    return SF_EINVAL;
+  return s->ops_->read_start(s, alloc_cb, read_cb);
+}
+
+int sf_read_stop(sf_stream_t *s) {
+  if (!stream_ok(s))
+    return SF_EINVAL;
+  return s->ops_->read_stop(s);
+}
+
+int sf_write(sf_write_t *req, sf_stream_t *s, const sf_buf_t bufs[],
              unsigned nbufs, sf_write_cb cb) {
-  if (!req || !usable(tcp) || check_bufs(bufs, nbufs) < 0)
+  if (!req || !stream_usable(s) || !bufs_ok(bufs, nbufs))
     return SF_EINVAL;
-  struct sf__tcp_impl *t = tcp->impl_;
-  if (!t->tcb)
-    return SF_ENOTCONN;
-  if (t->tflags & SF__T_SHUT)
-    return SF_EPIPE;
-  sf_buf_t *copy = req->bufsml_;
-  if (nbufs > SF__WRITE_INLINE_BUFS &&
-      !(copy = malloc(nbufs * sizeof(*copy))))
-    return SF_ENOMEM;
-  memcpy(copy, bufs, nbufs * sizeof(*copy));
-  sf__req_start(tcp->loop, (sf_req_t *)req, SF_WRITE);
-  req->handle = tcp;
-  req->cb_ = cb;
-  req->bufs_ = copy;
-  req->nbufs_ = nbufs;
-  req->index_ = 0;
-  req->offset_ = 0;
-  for (unsigned i = 0; i < nbufs; i++)
-    t->wq_bytes += bufs[i].len;
-  if (t->wq_tail)
-    t->wq_tail->next_ = (sf_req_t *)req;
-  else
-    t->wq_head = req;
-  t->wq_tail = req;
-  int err = conn_error(t);
-  if (err)
-    sf__stream_fail_writes(tcp, err); /* reported through write_cb */
-  else
-    sf__stream_push_writes(tcp);
-  sf__tcp_update_active(tcp);
-  return 0;
+  return s->ops_->write(req, s, bufs, nbufs, cb);
 }
 
-int sf_try_write(sf_tcp_t *tcp, const sf_buf_t bufs[], unsigned nbufs) {
-  if (!usable(tcp) || check_bufs(bufs, nbufs) < 0)
+int sf_try_write(sf_stream_t *s, const sf_buf_t bufs[], unsigned nbufs) {
+  if (!stream_usable(s) || !bufs_ok(bufs, nbufs))
     return SF_EINVAL;
-  struct sf__tcp_impl *t = tcp->impl_;
-  if (t->listener || !t->tcb)
-    return SF_ENOTCONN;
-  int err = conn_error(t);
-  if (err)
-    return err;
-  if (t->tflags & SF__T_SHUT)
-    return SF_EPIPE;
-  if (t->wq_head || !(t->tflags & SF__T_CONNECTED))
-    return SF_EAGAIN;
-  sf_time_t now = sf__loop_now(tcp->loop);
-  size_t total = 0;
-  for (unsigned i = 0; i < nbufs; i++) {
-    if (!bufs[i].len)
-      continue;
-    ssize_t n = sf__tcp_send(t->tcb, bufs[i].base, bufs[i].len, now);
-    if (n < 0) {
-      if (total)
-        break;
-      return (int)n;
-    }
-    total += (size_t)n;
-    if ((size_t)n < bufs[i].len)
-      break;
-  }
-  if (!total)
-    return SF_EAGAIN;
-  return total > INT32_MAX ? INT32_MAX : (int)total;
+  return s->ops_->try_write(s, bufs, nbufs);
 }
 
-size_t sf_tcp_write_queue_size(const sf_tcp_t *tcp) {
-  if (!sf__handle_ok((const sf_handle_t *)tcp, SF_TCP))
-    return 0;
-  return tcp->impl_->wq_bytes;
+size_t sf_stream_get_write_queue_size(const sf_stream_t *s) {
+  return stream_ok(s) ? s->ops_->write_queue_size(s) : 0;
 }
 
-/* ------------------------------------------------------------ shutdown */
-
-int sf_shutdown(sf_shutdown_t *req, sf_tcp_t *tcp, sf_shutdown_cb cb) {
-  if (!req || !sf__handle_ok((sf_handle_t *)tcp, SF_TCP))
+int sf_shutdown(sf_shutdown_t *req, sf_stream_t *s, sf_shutdown_cb cb) {
+  if (!req || !stream_ok(s))
     return SF_EINVAL;
-  if (sf__handle_closing((sf_handle_t *)tcp))
+  /* A closing stream's end is already on its way. */
+  if (sf__handle_closing((sf_handle_t *)s))
     return SF_ENOTCONN;
-  struct sf__tcp_impl *t = tcp->impl_;
-  if (t->listener || !t->tcb || (t->tflags & SF__T_SHUT))
-    return SF_ENOTCONN;
-  sf__req_start(tcp->loop, (sf_req_t *)req, SF_SHUTDOWN);
-  req->handle = tcp;
-  req->cb_ = cb;
-  t->tflags |= SF__T_SHUT;
-  t->shutdown_req = req;
-  int err = conn_error(t);
-  if (err) {
-    t->shutdown_req = NULL;
-    sf__req_done(tcp->loop, (sf_req_t *)req, err);
-  } else {
-    maybe_send_fin(tcp);
-  }
-  sf__tcp_update_active(tcp);
-  return 0;
+  return s->ops_->shutdown(req, s, cb);
+}
+
+int sf_is_readable(const sf_stream_t *s) {
+  return stream_usable(s) && s->ops_->readable(s);
+}
+
+int sf_is_writable(const sf_stream_t *s) {
+  return stream_usable(s) && s->ops_->writable(s);
 }
 
 /* ----------------------------------------------------- request callbacks */
 
-/* The handle a TCP request was made on (every TCP request has one). */
-static sf_tcp_t *req_handle(sf_req_t *req) {
-  switch (req->type) {
-  case SF_CONNECT:
-    return ((sf_connect_t *)req)->handle;
-  case SF_WRITE:
-    return ((sf_write_t *)req)->handle;
-  case SF_SHUTDOWN:
-    return ((sf_shutdown_t *)req)->handle;
-  default:
-    return NULL;
-  }
-}
-
 void sf__stream_req_callback(sf_req_t *req, int status) {
-  sf_tcp_t *tcp = req_handle(req);
-  if (!tcp)
-    return;
-  if (!sf__handle_closing((sf_handle_t *)tcp))
-    sf__tcp_update_active(tcp);
   switch (req->type) {
   case SF_CONNECT:
     if (((sf_connect_t *)req)->cb_)
@@ -343,9 +97,11 @@ void sf__stream_req_callback(sf_req_t *req, int status) {
     if (((sf_write_t *)req)->cb_)
       ((sf_write_t *)req)->cb_((sf_write_t *)req, status);
     break;
-  default:
+  case SF_SHUTDOWN:
     if (((sf_shutdown_t *)req)->cb_)
       ((sf_shutdown_t *)req)->cb_((sf_shutdown_t *)req, status);
+    break;
+  default:
     break;
   }
 }

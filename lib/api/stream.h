@@ -1,16 +1,45 @@
-/* Reading, writing and shutdown on a TCP connection handle (stream.c). */
+/*
+ * sf_stream_t, the base of stream handles (stream.c). The public stream
+ * calls check what every stream shares, then dispatch through the
+ * stream's ops table to its type: TCP's is in tcp_stream.c; a stream
+ * layered on another (TLS over a TCP stream) implements the same table
+ * with the public calls on the stream below.
+ */
 #ifndef SF_API_STREAM_H
 #define SF_API_STREAM_H
 
-#include "api/tcp_impl.h"
+#include <stdbool.h>
+#include <stddef.h>
 
-/* Reads what is buffered (alloc_cb, read_cb) while the handle reads. */
-void sf__stream_read_pass(sf_tcp_t *tcp);
-/* Pushes queued writes into the send buffer, then FIN after sf_shutdown. */
-void sf__stream_push_writes(sf_tcp_t *tcp);
-/* Finishes every queued write with status. */
-void sf__stream_fail_writes(sf_tcp_t *tcp, int status);
-/* Calls the callback of a finished request (write, connect, shutdown). */
+#include "api/handle.h"
+
+/*
+ * What a stream type implements; each returns what its public call
+ * returns. Before calling one, the public call has checked that s is a
+ * stream, that it is not closing (except for read_stop and
+ * write_queue_size, allowed while closing), and the arguments every
+ * stream shares: callbacks and req not NULL (write_cb and shutdown_cb
+ * may be), bufs an array of nbufs > 0 buffers none of which has a NULL
+ * base with a length. What is left is the type's: whether it is
+ * connected, already reading, shut down.
+ */
+struct sf__stream_ops {
+  int (*read_start)(sf_stream_t *s, sf_alloc_cb alloc_cb, sf_read_cb read_cb);
+  int (*read_stop)(sf_stream_t *s);
+  int (*write)(sf_write_t *req, sf_stream_t *s, const sf_buf_t bufs[],
+               unsigned nbufs, sf_write_cb cb);
+  int (*try_write)(sf_stream_t *s, const sf_buf_t bufs[], unsigned nbufs);
+  int (*shutdown)(sf_shutdown_t *req, sf_stream_t *s, sf_shutdown_cb cb);
+  size_t (*write_queue_size)(const sf_stream_t *s);
+  bool (*readable)(const sf_stream_t *s);
+  bool (*writable)(const sf_stream_t *s);
+};
+
+/* sf__handle_init for a stream type's handle, which then dispatches to
+ * ops (static: it must outlive the handle). */
+void sf__stream_init(sf_loop_t *loop, sf_stream_t *s, sf_handle_type type,
+                     const struct sf__stream_ops *ops);
+/* Calls the callback of a finished request (write, shutdown, connect). */
 void sf__stream_req_callback(sf_req_t *req, int status);
 
 #endif /* SF_API_STREAM_H */

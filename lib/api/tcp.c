@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "api/hooks.h"
-#include "api/stream.h"
 #include "api/tcp.h"
+#include "api/tcp_stream.h"
 
 static bool tcp_ok(const sf_tcp_t *tcp) {
   return sf__handle_ok((const sf_handle_t *)tcp, SF_TCP);
@@ -72,7 +72,7 @@ int sf_tcp_init(sf_loop_t *loop, sf_tcp_t *tcp) {
   if (!t)
     return SF_ENOMEM;
   tcp->impl_ = t;
-  sf__handle_init(loop, (sf_handle_t *)tcp, SF_TCP);
+  sf__stream_init(loop, (sf_stream_t *)tcp, SF_TCP, &sf__tcp_stream_ops);
   return 0;
 }
 
@@ -210,7 +210,7 @@ void sf__tcp_close_handle(sf_tcp_t *tcp, bool reset) {
     t->listener = NULL;
   }
   connect_done(tcp, SF_ECANCELED);
-  sf__stream_fail_writes(tcp, SF_ECANCELED);
+  sf__tcp_stream_fail_writes(tcp, SF_ECANCELED);
   shutdown_done(tcp, SF_ECANCELED);
   if (t->tcb) {
     if (reset)
@@ -322,14 +322,14 @@ static void on_error(sf_tcp_t *tcp, int err) {
   if (t->connect_req) {
     /* Never connected: the writes never started (BEHAVIOUR 18). */
     connect_done(tcp, err);
-    sf__stream_fail_writes(tcp, SF_ECANCELED);
+    sf__tcp_stream_fail_writes(tcp, SF_ECANCELED);
     shutdown_done(tcp, SF_ECANCELED);
   } else {
-    sf__stream_fail_writes(tcp, err);
+    sf__tcp_stream_fail_writes(tcp, err);
     shutdown_done(tcp, err);
   }
   if (t->tflags & SF__T_READING)
-    sf__stream_read_pass(tcp);
+    sf__tcp_stream_read_pass(tcp);
 }
 
 void sf__tcp_handle_event(sf_tcp_t *tcp, const struct sf_tcp_event *ev) {
@@ -340,15 +340,15 @@ void sf__tcp_handle_event(sf_tcp_t *tcp, const struct sf_tcp_event *ev) {
   case SF_TEV_ESTABLISHED:
     t->tflags |= SF__T_CONNECTED;
     connect_done(tcp, 0);
-    sf__stream_push_writes(tcp);
+    sf__tcp_stream_push_writes(tcp);
     break;
   case SF_TEV_READABLE:
   case SF_TEV_PEER_FIN:
     if (t->tflags & SF__T_READING)
-      sf__stream_read_pass(tcp);
+      sf__tcp_stream_read_pass(tcp);
     break;
   case SF_TEV_WRITABLE:
-    sf__stream_push_writes(tcp);
+    sf__tcp_stream_push_writes(tcp);
     break;
   case SF_TEV_FIN_ACKED:
     shutdown_done(tcp, 0);

@@ -1,5 +1,5 @@
 /*
- * sf_tcp_t's internals, shared by stream.c (reading, writing, shutdown),
+ * sf_tcp_t's internals, shared by tcp_stream.c (reading, writing, shutdown),
  * tcp.c (the handle's life) and lifecycle.c (hooks, state, info).
  */
 #ifndef SF_API_TCP_IMPL_H

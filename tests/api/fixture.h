@@ -156,8 +156,8 @@ static inline struct sockaddr_in fx_addr(const char *ip, int port) {
 
 /* ------------------------------------------------------------ callbacks */
 
-static inline int fx_which(sf_tcp_t *t) {
-  return t == &fx_current->client ? 0 : 1;
+static inline int fx_which(const sf_handle_t *h) {
+  return h == (sf_handle_t *)&fx_current->client ? 0 : 1;
 }
 static inline const char *fx_name(sf_handle_t *h) {
   struct fx *f = fx_current;
@@ -191,23 +191,25 @@ static inline void fx_connection_cb(sf_tcp_t *server, int status) {
 
 static inline void fx_alloc_cb(sf_handle_t *h, size_t size, sf_buf_t *buf) {
   (void)size;
-  int i = fx_which((sf_tcp_t *)h);
+  int i = fx_which(h);
   *buf = sf_buf_init(fx_current->chunk[i], sizeof(fx_current->chunk[i]));
 }
 
-static inline void fx_read_cb(sf_tcp_t *t, ssize_t n, const sf_buf_t *buf) {
+static inline void fx_read_cb(sf_stream_t *stream, ssize_t n,
+                              const sf_buf_t *buf) {
   struct fx *f = fx_current;
-  int i = fx_which(t);
+  int i = fx_which((sf_handle_t *)stream);
   if (n > 0) {
     ck_assert_uint_le(f->rlen[i] + (size_t)n, sizeof(f->rbuf[i]));
     memcpy(f->rbuf[i] + f->rlen[i], buf->base, (size_t)n);
     f->rlen[i] += (size_t)n;
   } else if (n == SF_EOF) {
     f->eof[i]++;
-    fx_log(f, "eof:%s", fx_name((sf_handle_t *)t));
+    fx_log(f, "eof:%s", fx_name((sf_handle_t *)stream));
   } else if (n < 0) {
     f->rerr[i] = (int)n;
-    fx_log(f, "read:%s:%s", fx_name((sf_handle_t *)t), sf_err_name((int)n));
+    fx_log(f, "read:%s:%s", fx_name((sf_handle_t *)stream),
+           sf_err_name((int)n));
   }
 }
 

@@ -55,8 +55,8 @@ START_TEST(test_refused) {
   char c[3] = "abc";
   sf_buf_t b = sf_buf_init(c, 3);
   sf_write_t w = {.data = "w"};
-  ck_assert_int_eq(sf_write(&w, &f.client, &b, 1, write_cb), 0);
-  ck_assert_int_eq(sf_try_write(&f.client, &b, 1), SF_EAGAIN);
+  ck_assert_int_eq(sf_write(&w, (sf_stream_t *)&f.client, &b, 1, write_cb), 0);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&f.client, &b, 1), SF_EAGAIN);
   fx_run_until(&f, &f.connected);
   fx_run_for(&f, 10);
   ck_assert_str_eq(f.log, "connect:ECONNREFUSED w:ECANCELED");

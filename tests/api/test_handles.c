@@ -61,15 +61,20 @@ START_TEST(test_close_with_writes_queued) {
   sf_buf_t b2 = sf_buf_init(big, sizeof(big));
   sf_buf_t b3 = sf_buf_init(small, 10);
   sf_write_t w1 = {.data = "w1"}, w2 = {.data = "w2"}, w3 = {.data = "w3"};
-  ck_assert_int_eq(sf_write(&w1, &f.client, &b1, 1, write_cb), 0);
-  ck_assert_int_eq(sf_write(&w2, &f.client, &b2, 1, write_cb), 0);
-  ck_assert_int_eq(sf_write(&w3, &f.client, &b3, 1, write_cb), 0);
+  ck_assert_int_eq(sf_write(&w1, (sf_stream_t *)&f.client, &b1, 1, write_cb),
+                   0);
+  ck_assert_int_eq(sf_write(&w2, (sf_stream_t *)&f.client, &b2, 1, write_cb),
+                   0);
+  ck_assert_int_eq(sf_write(&w3, (sf_stream_t *)&f.client, &b3, 1, write_cb),
+                   0);
   ck_assert_str_eq(f.log, ""); /* nothing from inside sf_write */
   fx_run_for(&f, 30);
   ck_assert_str_eq(f.log, "w1:0");
-  ck_assert_uint_gt(sf_tcp_write_queue_size(&f.client), 0);
+  ck_assert_uint_gt(sf_stream_get_write_queue_size((sf_stream_t *)&f.client),
+                    0);
   ck_assert_int_eq(sf_close((sf_handle_t *)&f.client, fx_close_cb), 0);
-  ck_assert_uint_eq(sf_tcp_write_queue_size(&f.client), 0);
+  ck_assert_uint_eq(sf_stream_get_write_queue_size((sf_stream_t *)&f.client),
+                    0);
   fx_run_until(&f, &f.closes);
   ck_assert_str_eq(f.log, "w1:0 w2:ECANCELED w3:ECANCELED close:client");
   fx_finish(&f);
@@ -106,8 +111,10 @@ START_TEST(test_error_means_no_callback) {
   sf_write_t w = {.data = "w"};
   sf_shutdown_t s;
   sf_connect_t cr;
-  ck_assert_int_eq(sf_write(&w, &t, &buf, 1, write_cb), SF_ENOTCONN);
-  ck_assert_int_eq(sf_shutdown(&s, &t, shutdown_cb), SF_ENOTCONN);
+  ck_assert_int_eq(sf_write(&w, (sf_stream_t *)&t, &buf, 1, write_cb),
+                   SF_ENOTCONN);
+  ck_assert_int_eq(sf_shutdown(&s, (sf_stream_t *)&t, shutdown_cb),
+                   SF_ENOTCONN);
   struct sockaddr_in zero_port = fx_addr(FX_ADDR_B, 0);
   ck_assert_int_eq(sf_tcp_connect(&cr, &t, (struct sockaddr *)&zero_port,
                                   fx_connect_cb),
@@ -116,7 +123,8 @@ START_TEST(test_error_means_no_callback) {
   ck_assert_int_eq(
       sf_tcp_connect(&cr, &t, (struct sockaddr *)&nowhere, fx_connect_cb),
       SF_ENETUNREACH);
-  ck_assert_int_eq(sf_read_start(&t, fx_alloc_cb, fx_read_cb), SF_ENOTCONN);
+  ck_assert_int_eq(sf_read_start((sf_stream_t *)&t, fx_alloc_cb, fx_read_cb),
+                   SF_ENOTCONN);
   ck_assert_int_eq(sf_is_active((sf_handle_t *)&t), 0);
   ck_assert_int_eq(sf_loop_alive(&f.loop), 0); /* no request in flight */
   ck_assert_int_eq(sf_close((sf_handle_t *)&t, fx_close_cb), 0);
@@ -135,7 +143,8 @@ START_TEST(test_loop_close_busy) {
   char data[100] = {0};
   sf_buf_t buf = sf_buf_init(data, sizeof(data));
   sf_write_t w = {.data = "w"};
-  ck_assert_int_eq(sf_write(&w, &f.client, &buf, 1, write_cb), 0);
+  ck_assert_int_eq(sf_write(&w, (sf_stream_t *)&f.client, &buf, 1, write_cb),
+                   0);
   /* Closing everything leaves a write request pending: still busy. */
   sf_walk(&f.loop, fx_close_walk, NULL);
   ck_assert_int_eq(sf_loop_close(&f.loop), SF_EBUSY);

@@ -94,8 +94,9 @@ START_TEST(test_active_and_passive_close) {
   ck_assert_int_eq(a.established, 1);
   ck_assert_int_eq(b.established, 1);
   sf_shutdown_t s;
-  ck_assert_int_eq(sf_shutdown(&s, &f.client, shutdown_cb), 0);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(sf_shutdown(&s, (sf_stream_t *)&f.client, shutdown_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
   fx_run_until(&f, &f.eof[1]);
   ck_assert_int_eq(b.fins, 1);
   ck_assert_int_eq(sf_close((sf_handle_t *)&f.client, fx_close_cb), 0);
@@ -123,8 +124,9 @@ START_TEST(test_simultaneous_close) {
   struct side a, b;
   hooked_pair(&f, &a, &b, NULL, NULL);
   sf_shutdown_t s1, s2;
-  ck_assert_int_eq(sf_shutdown(&s1, &f.client, shutdown_cb), 0);
-  ck_assert_int_eq(sf_shutdown(&s2, &f.accepted, shutdown_cb), 0);
+  ck_assert_int_eq(sf_shutdown(&s1, (sf_stream_t *)&f.client, shutdown_cb), 0);
+  ck_assert_int_eq(sf_shutdown(&s2, (sf_stream_t *)&f.accepted, shutdown_cb),
+                   0);
   while (!a.time_waits || !b.time_waits)
     sf_run(&f.loop, SF_RUN_ONCE);
   ck_assert_ptr_nonnull(strstr(a.states, "ESTABLISHED>FIN-WAIT-1 "
@@ -182,7 +184,8 @@ START_TEST(test_timewait_limit) {
   fx_listen(&f);
   for (int i = 0; i < 2; i++) {
     fx_connect(&f);
-    ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+    ck_assert_int_eq(
+        sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
     ck_assert_int_eq(sf_close((sf_handle_t *)&f.client, NULL), 0);
     f.eof[1] = 0;
     fx_run_until(&f, &f.eof[1]);
@@ -201,19 +204,20 @@ END_TEST
 START_TEST(test_retransmissions_run_out) {
   struct fx f;
   fx_pair(&f);
-  ck_assert_int_eq(sf_read_start(&f.client, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.client, fx_alloc_cb, fx_read_cb), 0);
   /* Host B disappears: its end of the link drops what A sends. */
   ck_assert_int_eq(sf_close((sf_handle_t *)&f.ifb, NULL), 0);
   char c[100] = {0};
   sf_buf_t b = sf_buf_init(c, sizeof(c));
-  ck_assert_int_eq(sf_try_write(&f.client, &b, 1), 100);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&f.client, &b, 1), 100);
   while (!f.rerr[0])
     sf_run(&f.loop, SF_RUN_ONCE);
   fx_run_for(&f, 50);
   ck_assert_str_eq(f.log, "read:client:ETIMEDOUT");
   ck_assert_uint_eq(sf_loop_counter(&f.loop, "tcp_conn_timeouts"), 1);
   ck_assert_int_eq(sf_tcp_state(&f.client), SF_TCP_CLOSED);
-  ck_assert_int_eq(sf_try_write(&f.client, &b, 1), SF_ETIMEDOUT);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&f.client, &b, 1), SF_ETIMEDOUT);
   fx_finish(&f);
 }
 END_TEST
@@ -238,9 +242,10 @@ START_TEST(test_reassembly_through_faults) {
   sf_buf_t buf = sf_buf_init(data, TOTAL);
   sf_write_t w = {0};
   sf_shutdown_t s;
-  ck_assert_int_eq(sf_write(&w, &f.client, &buf, 1, NULL), 0);
-  ck_assert_int_eq(sf_shutdown(&s, &f.client, shutdown_cb), 0);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(sf_write(&w, (sf_stream_t *)&f.client, &buf, 1, NULL), 0);
+  ck_assert_int_eq(sf_shutdown(&s, (sf_stream_t *)&f.client, shutdown_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
   fx_run_until(&f, &f.eof[1]);
   ck_assert_uint_eq(f.rlen[1], TOTAL); /* all of it before EOF */
   ck_assert_int_eq(memcmp(f.rbuf[1], data, TOTAL), 0);

@@ -41,8 +41,8 @@ static void no_alloc(sf_handle_t *h, size_t n, sf_buf_t *b) {
   (void)b;
   ck_abort_msg("alloc_cb");
 }
-static void no_read(sf_tcp_t *t, ssize_t n, const sf_buf_t *b) {
-  (void)t;
+static void no_read(sf_stream_t *stream, ssize_t n, const sf_buf_t *b) {
+  (void)stream;
   (void)b;
   ck_abort_msg("read_cb %zd", n);
 }
@@ -241,31 +241,45 @@ START_TEST(test_tcp_misuse) {
   ck_assert_int_eq(sf_tcp_connect(&cr, &t, g, no_connect), SF_EISCONN);
   /* read / write / shutdown on a listener and on an unconnected handle */
   ck_assert_int_eq(sf_read_start(NULL, no_alloc, no_read), SF_EINVAL);
-  ck_assert_int_eq(sf_read_start(wrong, no_alloc, no_read), SF_EINVAL);
-  ck_assert_int_eq(sf_read_start(&u, NULL, no_read), SF_EINVAL);
-  ck_assert_int_eq(sf_read_start(&u, no_alloc, NULL), SF_EINVAL);
-  ck_assert_int_eq(sf_read_start(&u, no_alloc, no_read), SF_ENOTCONN);
-  ck_assert_int_eq(sf_read_start(&t, no_alloc, no_read), SF_ENOTCONN);
+  ck_assert_int_eq(sf_read_start((sf_stream_t *)wrong, no_alloc, no_read),
+                   SF_EINVAL);
+  ck_assert_int_eq(sf_read_start((sf_stream_t *)&u, NULL, no_read), SF_EINVAL);
+  ck_assert_int_eq(sf_read_start((sf_stream_t *)&u, no_alloc, NULL), SF_EINVAL);
+  ck_assert_int_eq(sf_read_start((sf_stream_t *)&u, no_alloc, no_read),
+                   SF_ENOTCONN);
+  ck_assert_int_eq(sf_read_start((sf_stream_t *)&t, no_alloc, no_read),
+                   SF_ENOTCONN);
   ck_assert_int_eq(sf_read_stop(NULL), SF_EINVAL);
-  ck_assert_int_eq(sf_read_stop(wrong), SF_EINVAL);
-  ck_assert_int_eq(sf_write(NULL, &u, &buf, 1, no_write), SF_EINVAL);
+  ck_assert_int_eq(sf_read_stop((sf_stream_t *)wrong), SF_EINVAL);
+  ck_assert_int_eq(sf_write(NULL, (sf_stream_t *)&u, &buf, 1, no_write),
+                   SF_EINVAL);
   ck_assert_int_eq(sf_write(&wr, NULL, &buf, 1, no_write), SF_EINVAL);
-  ck_assert_int_eq(sf_write(&wr, wrong, &buf, 1, no_write), SF_EINVAL);
-  ck_assert_int_eq(sf_write(&wr, &u, NULL, 1, no_write), SF_EINVAL);
-  ck_assert_int_eq(sf_write(&wr, &u, &buf, 0, no_write), SF_EINVAL);
-  ck_assert_int_eq(sf_write(&wr, &u, &nullbuf, 1, no_write), SF_EINVAL);
-  ck_assert_int_eq(sf_write(&wr, &u, &buf, 1, no_write), SF_ENOTCONN);
-  ck_assert_int_eq(sf_write(&wr, &t, &buf, 1, no_write), SF_ENOTCONN);
+  ck_assert_int_eq(sf_write(&wr, (sf_stream_t *)wrong, &buf, 1, no_write),
+                   SF_EINVAL);
+  ck_assert_int_eq(sf_write(&wr, (sf_stream_t *)&u, NULL, 1, no_write),
+                   SF_EINVAL);
+  ck_assert_int_eq(sf_write(&wr, (sf_stream_t *)&u, &buf, 0, no_write),
+                   SF_EINVAL);
+  ck_assert_int_eq(sf_write(&wr, (sf_stream_t *)&u, &nullbuf, 1, no_write),
+                   SF_EINVAL);
+  ck_assert_int_eq(sf_write(&wr, (sf_stream_t *)&u, &buf, 1, no_write),
+                   SF_ENOTCONN);
+  ck_assert_int_eq(sf_write(&wr, (sf_stream_t *)&t, &buf, 1, no_write),
+                   SF_ENOTCONN);
   ck_assert_int_eq(sf_try_write(NULL, &buf, 1), SF_EINVAL);
-  ck_assert_int_eq(sf_try_write(&u, &buf, 0), SF_EINVAL);
-  ck_assert_int_eq(sf_try_write(&u, &buf, 1), SF_ENOTCONN);
-  ck_assert_int_eq(sf_try_write(&t, &buf, 1), SF_ENOTCONN);
-  ck_assert_uint_eq(sf_tcp_write_queue_size(NULL), 0);
-  ck_assert_int_eq(sf_shutdown(NULL, &u, no_shutdown), SF_EINVAL);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&u, &buf, 0), SF_EINVAL);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&u, &buf, 1), SF_ENOTCONN);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&t, &buf, 1), SF_ENOTCONN);
+  ck_assert_uint_eq(sf_stream_get_write_queue_size(NULL), 0);
+  ck_assert_int_eq(sf_shutdown(NULL, (sf_stream_t *)&u, no_shutdown),
+                   SF_EINVAL);
   ck_assert_int_eq(sf_shutdown(&sr, NULL, no_shutdown), SF_EINVAL);
-  ck_assert_int_eq(sf_shutdown(&sr, wrong, no_shutdown), SF_EINVAL);
-  ck_assert_int_eq(sf_shutdown(&sr, &u, no_shutdown), SF_ENOTCONN);
-  ck_assert_int_eq(sf_shutdown(&sr, &t, no_shutdown), SF_ENOTCONN);
+  ck_assert_int_eq(sf_shutdown(&sr, (sf_stream_t *)wrong, no_shutdown),
+                   SF_EINVAL);
+  ck_assert_int_eq(sf_shutdown(&sr, (sf_stream_t *)&u, no_shutdown),
+                   SF_ENOTCONN);
+  ck_assert_int_eq(sf_shutdown(&sr, (sf_stream_t *)&t, no_shutdown),
+                   SF_ENOTCONN);
   ck_assert_int_eq(sf_tcp_close_reset(NULL, no_close), SF_EINVAL);
   ck_assert_int_eq(sf_tcp_close_reset(wrong, no_close), SF_EINVAL);
   ck_assert_int_eq(sf_tcp_close_reset(&u, no_close), SF_ENOTCONN);
@@ -299,8 +313,8 @@ START_TEST(test_tcp_misuse) {
                    SF_EINVAL);
   ck_assert_int_eq(sf_is_readable(NULL), 0);
   ck_assert_int_eq(sf_is_writable(NULL), 0);
-  ck_assert_int_eq(sf_is_readable(&u), 0);
-  ck_assert_int_eq(sf_is_writable(&t), 0);
+  ck_assert_int_eq(sf_is_readable((sf_stream_t *)&u), 0);
+  ck_assert_int_eq(sf_is_writable((sf_stream_t *)&t), 0);
   sf_tcp_hooks_t h = {0};
   ck_assert_int_eq(sf_tcp_set_hooks(NULL, &h, NULL), SF_EINVAL);
   ck_assert_int_eq(sf_tcp_set_hooks(wrong, &h, NULL), SF_EINVAL);
@@ -318,10 +332,13 @@ START_TEST(test_tcp_misuse) {
   ck_assert_int_eq(sf_tcp_bind(&u, g, 0), SF_EINVAL);
   ck_assert_int_eq(sf_listen(&u, 1, no_conn), SF_EINVAL);
   ck_assert_int_eq(sf_tcp_connect(&cr, &u, g, no_connect), SF_EINVAL);
-  ck_assert_int_eq(sf_read_start(&u, no_alloc, no_read), SF_EINVAL);
-  ck_assert_int_eq(sf_write(&wr, &u, &buf, 1, no_write), SF_EINVAL);
-  ck_assert_int_eq(sf_try_write(&u, &buf, 1), SF_EINVAL);
-  ck_assert_int_eq(sf_shutdown(&sr, &u, no_shutdown), SF_ENOTCONN);
+  ck_assert_int_eq(sf_read_start((sf_stream_t *)&u, no_alloc, no_read),
+                   SF_EINVAL);
+  ck_assert_int_eq(sf_write(&wr, (sf_stream_t *)&u, &buf, 1, no_write),
+                   SF_EINVAL);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&u, &buf, 1), SF_EINVAL);
+  ck_assert_int_eq(sf_shutdown(&sr, (sf_stream_t *)&u, no_shutdown),
+                   SF_ENOTCONN);
   ck_assert_int_eq(sf_tcp_close_reset(&u, no_close), SF_EALREADY);
   ck_assert_int_eq(sf_tcp_nodelay(&u, 1), SF_EINVAL);
   ck_assert_int_eq(sf_tcp_congestion(&u, "cubic"), SF_EINVAL);
@@ -343,8 +360,8 @@ START_TEST(test_connected_misuse) {
   ck_assert_int_eq(sf_listen(&f.client, 1, no_conn), SF_EINVAL);
   ck_assert_int_eq(sf_tcp_bind(&f.client, g, 0), SF_EINVAL);
   ck_assert_int_eq(sf_accept(&f.server, &f.client), SF_EINVAL);
-  ck_assert_int_eq(sf_is_writable(&f.client), 1);
-  ck_assert_int_eq(sf_is_readable(&f.client), 1);
+  ck_assert_int_eq(sf_is_writable((sf_stream_t *)&f.client), 1);
+  ck_assert_int_eq(sf_is_readable((sf_stream_t *)&f.client), 1);
   sf_tcp_t pending;
   sf_connect_t cr2;
   ck_assert_int_eq(sf_tcp_init(&f.loop, &pending), 0);

@@ -38,15 +38,19 @@ static void pattern(char *buf, size_t len, size_t off) {
 START_TEST(test_read_start_rules) {
   struct fx f;
   fx_pair(&f);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb),
-                   SF_EALREADY);
-  ck_assert_int_eq(sf_read_start(&f.server, fx_alloc_cb, fx_read_cb),
-                   SF_ENOTCONN);
-  ck_assert_int_eq(sf_read_stop(&f.accepted), 0);
-  ck_assert_int_eq(sf_read_stop(&f.accepted), 0);
-  ck_assert_int_eq(sf_read_stop(&f.server), 0);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb),
+      SF_EALREADY);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.server, fx_alloc_cb, fx_read_cb),
+      SF_ENOTCONN);
+  ck_assert_int_eq(sf_read_stop((sf_stream_t *)&f.accepted), 0);
+  ck_assert_int_eq(sf_read_stop((sf_stream_t *)&f.accepted), 0);
+  ck_assert_int_eq(sf_read_stop((sf_stream_t *)&f.server), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
   fx_finish(&f);
 }
 END_TEST
@@ -57,15 +61,15 @@ static void empty_alloc(sf_handle_t *h, size_t size, sf_buf_t *buf) {
   (void)size;
   *buf = sf_buf_init(NULL, 0);
 }
-static void count_read(sf_tcp_t *t, ssize_t n, const sf_buf_t *buf) {
+static void count_read(sf_stream_t *stream, ssize_t n, const sf_buf_t *buf) {
   (void)buf;
   if (n == SF_ENOBUFS) {
     nobufs++;
-    sf_read_stop(t);
+    sf_read_stop(stream);
   } else if (n == 0) {
     zero_reads++;
   } else {
-    fx_read_cb(t, n, buf);
+    fx_read_cb(stream, n, buf);
   }
 }
 
@@ -77,13 +81,15 @@ START_TEST(test_empty_buffer_enobufs) {
   nobufs = zero_reads = 0;
   char msg[] = "hello";
   sf_buf_t b = sf_buf_init(msg, 5);
-  ck_assert_int_eq(sf_try_write(&f.client, &b, 1), 5);
-  ck_assert_int_eq(sf_read_start(&f.accepted, empty_alloc, count_read), 0);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&f.client, &b, 1), 5);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, empty_alloc, count_read), 0);
   while (!nobufs)
     sf_run(&f.loop, SF_RUN_ONCE);
   ck_assert_int_eq(nobufs, 1);
   /* The data is still there for a reader with a buffer. */
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, count_read), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, count_read), 0);
   while (f.rlen[1] < 5)
     sf_run(&f.loop, SF_RUN_ONCE);
   ck_assert_int_eq(memcmp(f.rbuf[1], "hello", 5), 0);
@@ -106,10 +112,12 @@ START_TEST(test_fin_after_data_then_write_back) {
   sf_buf_t b = sf_buf_init(msg, 7);
   sf_write_t w = {.data = "w"};
   sf_shutdown_t s;
-  ck_assert_int_eq(sf_write(&w, &f.client, &b, 1, write_cb), 0);
-  ck_assert_int_eq(sf_shutdown(&s, &f.client, shutdown_cb), 0);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
-  ck_assert_int_eq(sf_read_start(&f.client, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(sf_write(&w, (sf_stream_t *)&f.client, &b, 1, write_cb), 0);
+  ck_assert_int_eq(sf_shutdown(&s, (sf_stream_t *)&f.client, shutdown_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.client, fx_alloc_cb, fx_read_cb), 0);
   fx_run_until(&f, &f.eof[1]);
   ck_assert_uint_eq(f.rlen[1], 7);
   ck_assert_int_eq(memcmp(f.rbuf[1], "request", 7), 0);
@@ -118,7 +126,8 @@ START_TEST(test_fin_after_data_then_write_back) {
   char reply[] = "response";
   sf_buf_t r = sf_buf_init(reply, 8);
   sf_write_t w2 = {.data = "w2"};
-  ck_assert_int_eq(sf_write(&w2, &f.accepted, &r, 1, write_cb), 0);
+  ck_assert_int_eq(sf_write(&w2, (sf_stream_t *)&f.accepted, &r, 1, write_cb),
+                   0);
   while (f.rlen[0] < 8)
     sf_run(&f.loop, SF_RUN_ONCE);
   ck_assert_int_eq(memcmp(f.rbuf[0], "response", 8), 0);
@@ -147,10 +156,11 @@ START_TEST(test_window_update_in_the_turn_of_the_read) {
   sf_buf_t b = sf_buf_init(data, LEN);
   sf_write_t w = {.data = "w"};
   ck_assert_int_eq(sf_tcp_nodelay(&f.client, 1), 0);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
   struct ev_loop *ev = sf_loop_backend(&f.loop);
   unsigned before = ev_iteration(ev);
-  ck_assert_int_eq(sf_write(&w, &f.client, &b, 1, write_cb), 0);
+  ck_assert_int_eq(sf_write(&w, (sf_stream_t *)&f.client, &b, 1, write_cb), 0);
   while (f.rlen[1] < LEN)
     sf_run(&f.loop, SF_RUN_ONCE);
   ck_assert_uint_eq(ev_iteration(ev) - before, 1);
@@ -169,11 +179,12 @@ static void count_round(struct ev_loop *ev, ev_prepare *w, int revents) {
 }
 
 static size_t stop_at;
-static void read_then_stop(sf_tcp_t *t, ssize_t n, const sf_buf_t *buf) {
-  fx_read_cb(t, n, buf);
+static void read_then_stop(sf_stream_t *stream, ssize_t n,
+                           const sf_buf_t *buf) {
+  fx_read_cb(stream, n, buf);
   if (stop_at && fx_current->rlen[1] >= stop_at) {
     stop_at = 0;
-    sf_read_stop(t);
+    sf_read_stop(stream);
   }
 }
 
@@ -193,8 +204,8 @@ START_TEST(test_flow_control_and_resume) {
   sf_buf_t b = sf_buf_init(data, TOTAL);
   sf_write_t w = {.data = "w"};
   sf_shutdown_t s;
-  ck_assert_int_eq(sf_write(&w, &f.client, &b, 1, write_cb), 0);
-  ck_assert_int_eq(sf_shutdown(&s, &f.client, shutdown_cb), 0);
+  ck_assert_int_eq(sf_write(&w, (sf_stream_t *)&f.client, &b, 1, write_cb), 0);
+  ck_assert_int_eq(sf_shutdown(&s, (sf_stream_t *)&f.client, shutdown_cb), 0);
   fx_run_for(&f, 50);
   /* The stack took it all into its 256 KiB send buffer (write_cb 0); the
    * receiver holds at most its 8 KiB; the rest waits at the sender. */
@@ -213,20 +224,25 @@ START_TEST(test_flow_control_and_resume) {
   ck_assert_int_lt(rounds, 40); /* persist probes, not a busy loop */
   /* Read, stop half-way, resume: every byte once, in order, then EOF. */
   stop_at = 20000;
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, read_then_stop), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, read_then_stop),
+      0);
   while (f.rlen[1] < 20000)
     sf_run(&f.loop, SF_RUN_ONCE);
   size_t at_stop = f.rlen[1];
   fx_run_for(&f, 30);
   ck_assert_uint_eq(f.rlen[1], at_stop);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, read_then_stop), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, read_then_stop),
+      0);
   fx_run_until(&f, &f.eof[1]);
   ck_assert_uint_eq(f.rlen[1], TOTAL);
   ck_assert_int_eq(memcmp(f.rbuf[1], data, TOTAL), 0);
   ck_assert_int_eq(f.eof[1], 1);
   fx_run_for(&f, 20);
   ck_assert_str_eq(f.log, "w:0 eof:accepted shutdown:0");
-  ck_assert_uint_eq(sf_tcp_write_queue_size(&f.client), 0);
+  ck_assert_uint_eq(sf_stream_get_write_queue_size((sf_stream_t *)&f.client),
+                    0);
   fx_finish(&f);
 }
 END_TEST
@@ -238,19 +254,21 @@ START_TEST(test_reset_while_not_reading) {
   fx_pair(&f);
   char msg[] = "abc";
   sf_buf_t b = sf_buf_init(msg, 3);
-  ck_assert_int_eq(sf_try_write(&f.client, &b, 1), 3);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&f.client, &b, 1), 3);
   fx_run_for(&f, 20);
   ck_assert_int_eq(sf_tcp_close_reset(&f.client, fx_close_cb), 0);
   fx_run_until(&f, &f.closes);
   fx_run_for(&f, 20);
   ck_assert_int_eq(sf_tcp_state(&f.accepted), SF_TCP_CLOSED);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
   while (!f.rerr[1])
     sf_run(&f.loop, SF_RUN_ONCE);
   ck_assert_uint_eq(f.rlen[1], 3);
   ck_assert_int_eq(memcmp(f.rbuf[1], "abc", 3), 0);
   ck_assert_str_eq(f.log, "close:client read:accepted:ECONNRESET");
-  ck_assert_int_eq(sf_try_write(&f.accepted, &b, 1), SF_ECONNRESET);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&f.accepted, &b, 1),
+                   SF_ECONNRESET);
   fx_finish(&f);
 }
 END_TEST
@@ -260,8 +278,9 @@ START_TEST(test_reset_after_eof) {
   struct fx f;
   fx_pair(&f);
   sf_shutdown_t s;
-  ck_assert_int_eq(sf_shutdown(&s, &f.client, shutdown_cb), 0);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(sf_shutdown(&s, (sf_stream_t *)&f.client, shutdown_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
   fx_run_until(&f, &f.eof[1]);
   fx_run_for(&f, 30); /* the FIN's ACK (delayed ACK: 5 ms) */
   ck_assert_int_eq(sf_tcp_close_reset(&f.client, fx_close_cb), 0);

@@ -31,7 +31,8 @@ static void small_pair(struct fx *f) {
 static char big[40000];
 
 /* 12. Writes complete in order when the stack takes them; a write larger
- * than the free buffer waits; sf_tcp_write_queue_size says how much. */
+ * than the free buffer waits; sf_stream_get_write_queue_size says how
+ * much. */
 START_TEST(test_writes_in_order_queue_size) {
   struct fx f;
   small_pair(&f);
@@ -42,20 +43,24 @@ START_TEST(test_writes_in_order_queue_size) {
                     sf_buf_init(big + 21000, 9000)};
   sf_buf_t b3 = sf_buf_init(big + 30000, 10000);
   sf_write_t w1 = {.data = "w1"}, w2 = {.data = "w2"}, w3 = {.data = "w3"};
-  ck_assert_int_eq(sf_write(&w1, &f.client, &b1, 1, write_cb), 0);
-  ck_assert_int_eq(sf_write(&w2, &f.client, b2, 2, write_cb), 0);
-  ck_assert_int_eq(sf_write(&w3, &f.client, &b3, 1, write_cb), 0);
+  ck_assert_int_eq(sf_write(&w1, (sf_stream_t *)&f.client, &b1, 1, write_cb),
+                   0);
+  ck_assert_int_eq(sf_write(&w2, (sf_stream_t *)&f.client, b2, 2, write_cb), 0);
+  ck_assert_int_eq(sf_write(&w3, (sf_stream_t *)&f.client, &b3, 1, write_cb),
+                   0);
   fx_run_for(&f, 30);
   ck_assert_str_eq(f.log, "w1:0");
-  size_t waiting = sf_tcp_write_queue_size(&f.client);
+  size_t waiting = sf_stream_get_write_queue_size((sf_stream_t *)&f.client);
   ck_assert_uint_gt(waiting, 10000);
   ck_assert_uint_le(waiting, 39000);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
   while (f.rlen[1] < sizeof(big))
     sf_run(&f.loop, SF_RUN_ONCE);
   ck_assert_int_eq(memcmp(f.rbuf[1], big, sizeof(big)), 0);
   ck_assert_str_eq(f.log, "w1:0 w2:0 w3:0");
-  ck_assert_uint_eq(sf_tcp_write_queue_size(&f.client), 0);
+  ck_assert_uint_eq(sf_stream_get_write_queue_size((sf_stream_t *)&f.client),
+                    0);
   fx_finish(&f);
 }
 END_TEST
@@ -66,26 +71,29 @@ START_TEST(test_try_write) {
   struct fx f;
   small_pair(&f);
   sf_buf_t b = sf_buf_init(big, sizeof(big));
-  int n = sf_try_write(&f.client, &b, 1);
+  int n = sf_try_write((sf_stream_t *)&f.client, &b, 1);
   ck_assert_int_eq(n, 4096); /* what fits the send buffer */
-  ck_assert_int_eq(sf_try_write(&f.client, &b, 1), SF_EAGAIN);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&f.client, &b, 1), SF_EAGAIN);
   sf_write_t w = {.data = "w"};
-  ck_assert_int_eq(sf_write(&w, &f.client, &b, 1, write_cb), 0);
+  ck_assert_int_eq(sf_write(&w, (sf_stream_t *)&f.client, &b, 1, write_cb), 0);
   fx_run_for(&f, 20);
-  ck_assert_int_eq(sf_try_write(&f.client, &b, 1), SF_EAGAIN); /* queued */
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&f.client, &b, 1),
+                   SF_EAGAIN); /* queued */
   sf_buf_t s = sf_buf_init(big, 10);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
   fx_run_until(&f, &f.connected); /* trivially true */
-  while (sf_tcp_write_queue_size(&f.client))
+  while (sf_stream_get_write_queue_size((sf_stream_t *)&f.client))
     sf_run(&f.loop, SF_RUN_ONCE);
   fx_run_for(&f, 30);
-  ck_assert_int_eq(sf_try_write(&f.client, &s, 1), 10);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&f.client, &s, 1), 10);
   sf_shutdown_t sd;
-  ck_assert_int_eq(sf_shutdown(&sd, &f.client, shutdown_cb), 0);
-  ck_assert_int_eq(sf_try_write(&f.client, &s, 1), SF_EPIPE);
+  ck_assert_int_eq(sf_shutdown(&sd, (sf_stream_t *)&f.client, shutdown_cb), 0);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&f.client, &s, 1), SF_EPIPE);
   ck_assert_int_eq(sf_tcp_close_reset(&f.accepted, fx_close_cb), 0);
   fx_run_for(&f, 30);
-  ck_assert_int_eq(sf_try_write(&f.client, &s, 1), SF_ECONNRESET);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&f.client, &s, 1),
+                   SF_ECONNRESET);
   fx_finish(&f);
 }
 END_TEST
@@ -98,13 +106,14 @@ START_TEST(test_shutdown_after_writes_acked) {
   sf_buf_t b = sf_buf_init(big, sizeof(big));
   sf_write_t w = {.data = "w"};
   sf_shutdown_t sd;
-  ck_assert_int_eq(sf_write(&w, &f.client, &b, 1, write_cb), 0);
-  ck_assert_int_eq(sf_shutdown(&sd, &f.client, shutdown_cb), 0);
+  ck_assert_int_eq(sf_write(&w, (sf_stream_t *)&f.client, &b, 1, write_cb), 0);
+  ck_assert_int_eq(sf_shutdown(&sd, (sf_stream_t *)&f.client, shutdown_cb), 0);
   fx_run_for(&f, 30);
   ck_assert_str_eq(f.log, ""); /* the peer isn't reading: nothing */
   /* Writes still wait in the handle's queue: no FIN yet. */
   ck_assert_int_eq(sf_tcp_state(&f.client), SF_TCP_ESTABLISHED);
-  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
   fx_run_until(&f, &f.eof[1]);
   ck_assert_uint_eq(f.rlen[1], sizeof(big));
   fx_run_for(&f, 30);
@@ -122,8 +131,8 @@ START_TEST(test_shutdown_reset) {
   sf_buf_t b = sf_buf_init(big, sizeof(big));
   sf_write_t w = {.data = "w"};
   sf_shutdown_t sd;
-  ck_assert_int_eq(sf_write(&w, &f.client, &b, 1, write_cb), 0);
-  ck_assert_int_eq(sf_shutdown(&sd, &f.client, shutdown_cb), 0);
+  ck_assert_int_eq(sf_write(&w, (sf_stream_t *)&f.client, &b, 1, write_cb), 0);
+  ck_assert_int_eq(sf_shutdown(&sd, (sf_stream_t *)&f.client, shutdown_cb), 0);
   fx_run_for(&f, 20);
   ck_assert_int_eq(sf_tcp_close_reset(&f.accepted, fx_close_cb), 0);
   fx_run_for(&f, 30);
@@ -138,14 +147,18 @@ START_TEST(test_after_shutdown) {
   struct fx f;
   fx_pair(&f);
   sf_shutdown_t s1, s2;
-  ck_assert_int_eq(sf_shutdown(&s1, &f.client, shutdown_cb), 0);
-  ck_assert_int_eq(sf_shutdown(&s2, &f.client, shutdown_cb), SF_ENOTCONN);
+  ck_assert_int_eq(sf_shutdown(&s1, (sf_stream_t *)&f.client, shutdown_cb), 0);
+  ck_assert_int_eq(sf_shutdown(&s2, (sf_stream_t *)&f.client, shutdown_cb),
+                   SF_ENOTCONN);
   sf_buf_t b = sf_buf_init(big, 1);
   sf_write_t w = {.data = "w"};
-  ck_assert_int_eq(sf_write(&w, &f.client, &b, 1, write_cb), SF_EPIPE);
-  ck_assert_int_eq(sf_shutdown(&s2, &f.server, shutdown_cb), SF_ENOTCONN);
+  ck_assert_int_eq(sf_write(&w, (sf_stream_t *)&f.client, &b, 1, write_cb),
+                   SF_EPIPE);
+  ck_assert_int_eq(sf_shutdown(&s2, (sf_stream_t *)&f.server, shutdown_cb),
+                   SF_ENOTCONN);
   ck_assert_int_eq(sf_close((sf_handle_t *)&f.accepted, NULL), 0);
-  ck_assert_int_eq(sf_shutdown(&s2, &f.accepted, shutdown_cb), SF_ENOTCONN);
+  ck_assert_int_eq(sf_shutdown(&s2, (sf_stream_t *)&f.accepted, shutdown_cb),
+                   SF_ENOTCONN);
   fx_run_for(&f, 30);
   ck_assert_str_eq(f.log, "shutdown:0");
   fx_finish(&f);
@@ -158,7 +171,7 @@ START_TEST(test_shutdown_then_close) {
   struct fx f;
   fx_pair(&f);
   sf_shutdown_t s;
-  ck_assert_int_eq(sf_shutdown(&s, &f.client, shutdown_cb), 0);
+  ck_assert_int_eq(sf_shutdown(&s, (sf_stream_t *)&f.client, shutdown_cb), 0);
   ck_assert_int_eq(sf_close((sf_handle_t *)&f.client, fx_close_cb), 0);
   fx_run_until(&f, &f.closes);
   ck_assert_str_eq(f.log, "shutdown:ECANCELED close:client");
@@ -174,9 +187,9 @@ START_TEST(test_close_reset) {
   sf_buf_t b = sf_buf_init(big, sizeof(big));
   sf_write_t w1 = {.data = "w1"}, w2 = {.data = "w2"};
   sf_shutdown_t s;
-  ck_assert_int_eq(sf_write(&w1, &f.client, &b, 1, write_cb), 0);
-  ck_assert_int_eq(sf_write(&w2, &f.client, &b, 1, write_cb), 0);
-  ck_assert_int_eq(sf_shutdown(&s, &f.client, shutdown_cb), 0);
+  ck_assert_int_eq(sf_write(&w1, (sf_stream_t *)&f.client, &b, 1, write_cb), 0);
+  ck_assert_int_eq(sf_write(&w2, (sf_stream_t *)&f.client, &b, 1, write_cb), 0);
+  ck_assert_int_eq(sf_shutdown(&s, (sf_stream_t *)&f.client, shutdown_cb), 0);
   fx_run_for(&f, 20);
   unsigned long long rst0 = sf_loop_counter(&f.loop, "tcp_out_rst");
   unsigned long long rstb0 = sf_loop_counter(&f.loopb, "tcp_in_rst");

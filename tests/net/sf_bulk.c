@@ -235,13 +235,13 @@ static void on_shut(sf_shutdown_t *req, int status) {
 
 static void start_shutdown(struct bulk *b) {
   b->shutdown.data = b;
-  int rc = sf_shutdown(&b->shutdown, &b->conn, on_shut);
+  int rc = sf_shutdown(&b->shutdown, (sf_stream_t *)&b->conn, on_shut);
   if (rc < 0)
     fail(b, "sf_shutdown", rc);
 }
 
-static void on_read(sf_tcp_t *tcp, ssize_t n, const sf_buf_t *buf) {
-  struct bulk *b = tcp->data;
+static void on_read(sf_stream_t *stream, ssize_t n, const sf_buf_t *buf) {
+  struct bulk *b = stream->data;
   if (n > 0) {
     if (!b->o.no_hash)
       EVP_DigestUpdate(b->md, buf->base, (size_t)n);
@@ -293,7 +293,7 @@ static void pump(struct bulk *b, struct chunk_write *w) {
   b->queued += n;
   sf_buf_t buf = sf_buf_init(w->data, n);
   w->req.data = w;
-  int rc = sf_write(&w->req, &b->conn, &buf, 1, on_written);
+  int rc = sf_write(&w->req, (sf_stream_t *)&b->conn, &buf, 1, on_written);
   if (rc < 0)
     fail(b, "sf_write", rc);
   else if (b->queued == b->o.bytes)
@@ -305,7 +305,7 @@ static void on_connect(sf_connect_t *req, int status) {
   if (status < 0)
     return fail(b, "connect", status);
   clock_gettime(CLOCK_MONOTONIC, &b->t0);
-  int rc = sf_read_start(&b->conn, rd_alloc, on_read);
+  int rc = sf_read_start((sf_stream_t *)&b->conn, rd_alloc, on_read);
   if (rc < 0)
     return fail(b, "sf_read_start", rc);
   for (int i = 0; i < NWRITES && !b->finished; i++) {
@@ -334,7 +334,7 @@ static void echo_written(sf_write_t *req, int status) {
   free(req->data);
 }
 
-static void echo_read(sf_tcp_t *tcp, ssize_t n, const sf_buf_t *buf) {
+static void echo_read(sf_stream_t *stream, ssize_t n, const sf_buf_t *buf) {
   struct echo_write *w =
       buf->base ? (struct echo_write *)(buf->base -
                                         offsetof(struct echo_write, data))
@@ -342,13 +342,13 @@ static void echo_read(sf_tcp_t *tcp, ssize_t n, const sf_buf_t *buf) {
   if (n > 0) {
     sf_buf_t out = sf_buf_init(buf->base, (size_t)n);
     w->req.data = w;
-    if (sf_write(&w->req, tcp, &out, 1, echo_written) == 0)
+    if (sf_write(&w->req, stream, &out, 1, echo_written) == 0)
       return;
   }
   free(w);
   if (n < 0) { /* EOF or error: close (FIN after the echoed bytes), end */
-    sf_close((sf_handle_t *)tcp, (sf_close_cb)free);
-    finish(tcp->loop->data, 0);
+    sf_close((sf_handle_t *)stream, (sf_close_cb)free);
+    finish(stream->loop->data, 0);
   }
 }
 
@@ -366,7 +366,7 @@ static void on_connection(sf_tcp_t *server, int status) {
     c->data = c;
     sf_tcp_nodelay(c, 1);
     if (sf_accept(server, c) < 0 ||
-        sf_read_start(c, echo_alloc, echo_read) < 0)
+        sf_read_start((sf_stream_t *)c, echo_alloc, echo_read) < 0)
       sf_close((sf_handle_t *)c, (sf_close_cb)free);
     return;
   }
@@ -379,7 +379,7 @@ static void on_connection(sf_tcp_t *server, int status) {
   b->have_conn = 1;
   b->conn.data = b;
   clock_gettime(CLOCK_MONOTONIC, &b->t0);
-  if ((rc = sf_read_start(&b->conn, rd_alloc, on_read)) < 0)
+  if ((rc = sf_read_start((sf_stream_t *)&b->conn, rd_alloc, on_read)) < 0)
     return fail(b, "sf_read_start", rc);
   sf_close((sf_handle_t *)server, NULL); /* no second connection */
 }

@@ -379,7 +379,7 @@ static void conn_shutdown(struct conn *c) {
     return;
   c->shut_asked = 1;
   c->shutdown.data = c;
-  int rc = sf_shutdown(&c->shutdown, &c->tcp, on_shutdown);
+  int rc = sf_shutdown(&c->shutdown, (sf_stream_t *)&c->tcp, on_shutdown);
   if (rc < 0)
     conn_fail(c, "shutdown", rc);
 }
@@ -399,7 +399,7 @@ static int conn_send(struct conn *c, unsigned long long n) {
     EVP_DigestUpdate(c->sent_md, b.base, b.len);
   c->sent += n;
   c->write.data = c;
-  return sf_write(&c->write, &c->tcp, &b, 1, on_written);
+  return sf_write(&c->write, (sf_stream_t *)&c->tcp, &b, 1, on_written);
 }
 
 static void on_alloc(sf_handle_t *h, size_t size, sf_buf_t *buf) {
@@ -422,7 +422,7 @@ static void take_echo(struct conn *c, struct echo_write *w, size_t n) {
   c->sent += n;
   w->req.data = w;
   w->c = c;
-  int rc = sf_write(&w->req, &c->tcp, &out, 1, echo_written);
+  int rc = sf_write(&w->req, (sf_stream_t *)&c->tcp, &out, 1, echo_written);
   if (rc < 0) {
     free(w);
     conn_fail(c, "write", rc);
@@ -453,8 +453,8 @@ static void at_eof(struct conn *c) {
   conn_maybe_close(c);
 }
 
-static void on_read(sf_tcp_t *tcp, ssize_t n, const sf_buf_t *buf) {
-  struct conn *c = tcp->data;
+static void on_read(sf_stream_t *stream, ssize_t n, const sf_buf_t *buf) {
+  struct conn *c = stream->data;
   struct echo_write *w =
       buf && buf->base ? (struct echo_write *)(void *)(buf->base -
                                                        offsetof(struct echo_write, data))
@@ -493,7 +493,7 @@ static void on_connection(sf_tcp_t *server, int status) {
   }
   int rc = sf_accept(server, &c->tcp);
   if (rc == 0)
-    rc = sf_read_start(&c->tcp, on_alloc, on_read);
+    rc = sf_read_start((sf_stream_t *)&c->tcp, on_alloc, on_read);
   if (rc < 0)
     conn_fail(c, "accept", rc);
 }
@@ -550,7 +550,7 @@ static void on_connect(sf_connect_t *req, int status) {
       return;
   }
   if (rc == 0)
-    rc = sf_read_start(&c->tcp, on_alloc, on_read);
+    rc = sf_read_start((sf_stream_t *)&c->tcp, on_alloc, on_read);
   if (rc < 0)
     conn_fail(c, "start", rc);
 }

@@ -1,0 +1,21 @@
+/*
+ * A TCP handle as a stream (tcp_stream.c): reading, writing and shutdown
+ * on its connection, behind sf__tcp_stream_ops.
+ */
+#ifndef SF_API_TCP_STREAM_H
+#define SF_API_TCP_STREAM_H
+
+#include "api/stream.h"
+#include "api/tcp_impl.h"
+
+/* The ops table every TCP handle is initialized with. */
+extern const struct sf__stream_ops sf__tcp_stream_ops;
+
+/* Reads what is buffered (alloc_cb, read_cb) while the handle reads. */
+void sf__tcp_stream_read_pass(sf_tcp_t *tcp);
+/* Pushes queued writes into the send buffer, then FIN after sf_shutdown. */
+void sf__tcp_stream_push_writes(sf_tcp_t *tcp);
+/* Finishes every queued write with status. */
+void sf__tcp_stream_fail_writes(sf_tcp_t *tcp, int status);
+
+#endif /* SF_API_TCP_STREAM_H */

@@ -1,0 +1,38 @@
+#!/bin/sh
+# The README's program (its first C block, "Using the API") compiles
+# warning-free against synfin.h and prints what the README says it
+# prints (the block after "It prints:"), ephemeral ports aside.
+set -eu
+srcdir=${srcdir:-$(dirname "$0")/..}
+lib=lib/.libs/libsynfin.so
+if [ ! -f "$lib" ]; then
+  echo "no shared library was built ($lib): skipping"
+  exit 77
+fi
+cc=${CC:-cc}
+command -v "$cc" >/dev/null || { echo "no C compiler ($cc): skipping"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/synfin-readme.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+readme=$srcdir/README.md
+awk '/^```c$/ { n++; if (n == 1) { on = 1; next } }
+     /^```$/ && on { exit }
+     on' "$readme" >"$tmp/prog.c"
+awk '/^It prints:$/ { after = 1; next }
+     after && /^```$/ { if (on) exit; on = 1; next }
+     on' "$readme" >"$tmp/expected"
+[ -s "$tmp/prog.c" ] || { echo "test_readme: no C block in $readme"; exit 1; }
+[ -s "$tmp/expected" ] || { echo "test_readme: no output in $readme"; exit 1; }
+
+"$cc" -Wall -Wextra -Werror -I"$srcdir/include" -o "$tmp/prog" "$tmp/prog.c" \
+  "$lib" -Wl,-rpath,"$(pwd)/lib/.libs"
+"$tmp/prog" >"$tmp/out"
+ports='s/(port [0-9]*)/(port N)/'
+sed "$ports" "$tmp/expected" >"$tmp/want"
+sed "$ports" "$tmp/out" >"$tmp/got"
+if ! cmp -s "$tmp/want" "$tmp/got"; then
+  echo "test_readme: the program prints something else:"
+  diff "$tmp/want" "$tmp/got" || true
+  exit 1
+fi
+echo "README program ok: $(wc -l <"$tmp/got") lines as printed"
