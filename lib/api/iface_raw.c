@@ -26,7 +26,6 @@ static void remember_device(sf_iface_t *iface, const char *name) {
     snprintf(ii->device, sizeof(ii->device), "%s", name);
 }
 
-/* What the drivers' permission errors mean, with the device named. */
 /* A permission error from a driver: the capability (cap, and its setcap
  * name) that what needs. */
 static int explain_open(int rc, const char *cap, const char *setcap,
