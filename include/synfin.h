@@ -579,10 +579,12 @@ typedef struct {
  * The socket receives frames with unfinished checksums and GSO
  * super-frames up to 64 KiB from an offloading peer (PACKET_VNET_HDR).
  *
- * Returns 0, or SF_EINVAL (NULL, bad config), SF_EPERM (no CAP_NET_RAW:
- * run as root or grant the capability; sf_iface_error_hint says so),
- * SF_ENODEV (no such device), SF_EADDRINUSE, SF_ENOSPC, SF_ENOMEM, or the
- * code of the failing socket call.
+ * Returns 0, or SF_EINVAL (NULL, bad config, a loopback or non-Ethernet
+ * device), SF_EPERM (no CAP_NET_RAW: run as root or grant the
+ * capability), SF_ENODEV (no such device), SF_ENETDOWN (the device is
+ * down), SF_EADDRINUSE (the kernel owns config->address on the device),
+ * SF_ENOSPC, SF_ENOMEM, or the code of the failing socket call.
+ * sf_loop_last_error says which, with the fix.
  */
 SF_EXTERN int sf_iface_open_packet(sf_loop_t *loop, sf_iface_t *iface,
                                    const sf_iface_config_t *config,
@@ -625,6 +627,19 @@ SF_EXTERN const char *sf_iface_device(const sf_iface_t *iface);
  * sf_strerror(err) for anything else. Never NULL.
  */
 SF_EXTERN const char *sf_iface_error_hint(int err);
+
+/*
+ * Why the last failed sf_iface_open_* or sf_tcp_connect on loop failed,
+ * in a sentence naming the field, its value and the fix, e.g.
+ *   address "198.18.40.300/24": 300 is not an octet (0..255) ...
+ *   device vs is down: bring it up with `ip link set vs up`
+ *   device vs: the kernel owns 198.18.40.2/24 there, so it would answer
+ *   and reset synfin's connections: `ip addr del 198.18.40.2/24 dev vs`
+ * Each of those calls clears it when it starts, so after a success it is
+ * "". The string lives in the loop until its next such call. "" for a
+ * NULL or closed loop. Never NULL.
+ */
+SF_EXTERN const char *sf_loop_last_error(const sf_loop_t *loop);
 
 /* Frame counters of an interface (at its edge, before faults). */
 typedef struct {

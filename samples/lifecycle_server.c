@@ -402,8 +402,7 @@ static int start(struct app *a) {
   struct sockaddr_in sa;
   int rc = sf_iface_open_packet(&a->loop, &a->iface, &cfg, &po);
   if (rc < 0) {
-    fprintf(stderr, "lifecycle_server: %s: %s\n", a->device,
-            sf_iface_error_hint(rc));
+    fprintf(stderr, "lifecycle_server: %s\n", sf_loop_last_error(&a->loop));
     return rc;
   }
   if ((rc = sf_ip4_addr(a->ip, a->port, &sa)) < 0 ||

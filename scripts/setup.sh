@@ -4,6 +4,9 @@
 #      (as root; otherwise it says which to install and stops);
 #   2. autoreconf, then configure into a build directory (default: build/);
 #   3. builds.
+# Each long step says what it does and about how long it takes (measured
+# on a 2-core machine; a loaded one takes longer). Tools' chatter is kept
+# out of sight, and shown only when a step fails.
 # Usage: scripts/setup.sh [BUILD_DIR [CONFIGURE_ARGS...]]
 #   scripts/setup.sh                          # ./build, default options
 #   scripts/setup.sh build-san --enable-sanitizers
@@ -22,6 +25,18 @@ packages="build-essential autoconf automake libtool pkg-config libev-dev
 libssl-dev check tcpdump clang libclang-rt-dev iproute2 iputils-ping
 python3 util-linux ethtool iptables netcat-openbsd curl"
 
+# Runs a command with its output kept in a file, shown only if it fails.
+quietly() {
+  log=$(mktemp "${TMPDIR:-/tmp}/synfin-setup.XXXXXX")
+  if ! "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "setup: failed: $*" >&2
+    return 1
+  fi
+  rm -f "$log"
+}
+
 missing=
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -33,25 +48,25 @@ if [ -n "$missing" ]; then
     echo "setup: run as root, or: sudo apt-get install -y$missing" >&2
     exit 1
   fi
-  echo "setup: installing$missing"
+  echo "setup: installing Debian packages:$missing (apt-get; a minute or two)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
+  quietly apt-get update -qq
   # shellcheck disable=SC2086 # word splitting of the list is intended
-  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  quietly apt-get install -y -qq --no-install-recommends $missing
 fi
 
 cd "$top"
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
-  echo "setup: autoreconf -fi"
-  autoreconf -fi >/dev/null
+  echo "setup: generating configure (autoreconf -fi; about 15 seconds)"
+  quietly autoreconf -fi
 fi
 
 mkdir -p "$builddir"
 cd "$builddir"
 if [ ! -f Makefile ] || [ "$top/configure" -nt Makefile ] || [ $# -gt 0 ]; then
-  echo "setup: configuring $builddir $*"
-  "$top/configure" -q "$@"
+  echo "setup: configuring $builddir${*:+ $*} (about 15 seconds)"
+  quietly "$top/configure" "$@"
 fi
-echo "setup: building in $builddir"
-make -j"$(nproc)" >/dev/null
+echo "setup: building in $builddir with $(nproc) jobs (a minute or two the first time)"
+quietly make -j"$(nproc)"
 echo "setup: done ($builddir)"

@@ -3,7 +3,8 @@
  * handle.h): handle init and checks, sf_ref/sf_unref, sf_is_active,
  * sf_is_closing, sf_handle_type_name; the counting that decides whether
  * the loop is alive (active referenced handles, requests in flight,
- * closing handles, queued events); requests started and finished.
+ * closing handles, queued events); requests started and finished; the
+ * loop's reason for the last failure (sf_loop_last_error).
  */
 #include "config.h"
 
@@ -22,6 +23,19 @@ bool sf__loop_alive(const struct sf__loop_impl *impl) {
 }
 
 /* ------------------------------------------------------------- handles */
+
+struct sf_why *sf__loop_why_clear(sf_loop_t *loop) {
+  if (!loop || !loop->impl_)
+    return NULL;
+  loop->impl_->last_error.text[0] = '\0';
+  return &loop->impl_->last_error;
+}
+
+int sf__loop_why_done(sf_loop_t *loop, int rc, const char *fallback) {
+  if (rc < 0 && loop && loop->impl_ && !loop->impl_->last_error.text[0])
+    sf__why(&loop->impl_->last_error, rc, "%s", fallback);
+  return rc;
+}
 
 void sf__handle_init(sf_loop_t *loop, sf_handle_t *h, sf_handle_type type) {
   struct sf__loop_impl *impl = loop->impl_;

@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/error.h"
 #include "base/time.h"
 #include "synfin.h"
 
@@ -67,6 +68,9 @@ struct sf__loop_impl {
   sf_req_t *done, *done_tail; /* finished requests, callbacks pending */
   bool running;  /* inside sf_run */
   bool working;  /* inside sf__api_work */
+  /* Why the last failed call that explains itself failed (opening an
+   * interface, connecting): sf_loop_last_error. */
+  struct sf_why last_error;
 };
 
 void sf__handle_init(sf_loop_t *loop, sf_handle_t *h, sf_handle_type type);
@@ -84,6 +88,14 @@ sf_time_t sf__loop_now(const sf_loop_t *loop);
 /* Whether anything keeps the loop alive: an active referenced handle, a
  * request in flight, a handle closing, an event queued. */
 bool sf__loop_alive(const struct sf__loop_impl *impl);
+
+/* A public call that explains its failures starts: the loop's reason is
+ * cleared and handed out for the code below to fill (NULL when loop is
+ * NULL or not initialized). */
+struct sf_why *sf__loop_why_clear(sf_loop_t *loop);
+/* It ends with rc: a failure that found no words below gets fallback.
+ * Returns rc. */
+int sf__loop_why_done(sf_loop_t *loop, int rc, const char *fallback);
 
 /* A request enters flight (counts as alive). */
 void sf__req_start(sf_loop_t *loop, sf_req_t *req, sf_req_type type);

@@ -28,15 +28,20 @@ struct sf__iface_addr {
   uint8_t prefix;
   uint32_t gateway;
 };
-/* Validates config (address, gateway, MTU) into *out: 0 or SF_EINVAL. */
+/* Validates config (address, gateway on its subnet, MTU) into *out: 0
+ * or SF_EINVAL with the reason in why. */
 int sf__iface_check_config(const sf_iface_config_t *c,
-                           struct sf__iface_addr *out);
+                           struct sf__iface_addr *out, struct sf_why *why);
 /* Wraps link per config (faults, pcap), adds the netif and the reactor
  * watcher, and opens the handle. Takes ownership of link, even on
- * failure. */
+ * failure, whose reason goes to the loop's last_error. */
 int sf__iface_open_link(sf_loop_t *loop, sf_iface_t *iface,
                         const sf_iface_config_t *c, struct sf_link *link,
                         const struct sf__iface_addr *a);
+
+/* Ends an sf_iface_open_* call (begun with sf__loop_why_clear): a
+ * failure without a reason of its own gets sf_iface_error_hint's. */
+int sf__iface_why_done(sf_loop_t *loop, int rc);
 
 /* sf_close of an interface closes its link and netif; its close_cb-time
  * cleanup frees it. */

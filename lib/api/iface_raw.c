@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/iface.h"
+#include "link/device.h"
 #include "link/packet.h"
 #include "link/tap.h"
 
@@ -25,13 +26,32 @@ static void remember_device(sf_iface_t *iface, const char *name) {
     snprintf(ii->device, sizeof(ii->device), "%s", name);
 }
 
-int sf_iface_open_packet(sf_loop_t *loop, sf_iface_t *iface,
-                         const sf_iface_config_t *config,
-                         const sf_packet_options_t *options) {
+/* A permission error from a driver: the capability (cap, and its setcap
+ * name) that what needs. */
+static int explain_open(int rc, const char *cap, const char *setcap,
+                        const char *what, struct sf_why *why) {
+  if (rc == SF_EPERM || rc == SF_EACCES)
+    return sf__why(why, rc,
+                   "no %s: %s needs it: run as root, or grant it to the "
+                   "program (setcap %s+ep PROGRAM)",
+                   cap, what, setcap);
+  return rc;
+}
+
+static int open_packet(sf_loop_t *loop, sf_iface_t *iface,
+                       const sf_iface_config_t *config,
+                       const sf_packet_options_t *options,
+                       struct sf_why *why) {
   struct sf__iface_addr a;
-  if (!loop || !loop->impl_ || !iface || !options || !options->device ||
-      sf__iface_check_config(config, &a) < 0)
+  if (!why || !iface || !options)
     return SF_EINVAL;
+  if (!options->device)
+    return sf__why(why, SF_EINVAL,
+                   "options->device is NULL: name the network device to "
+                   "attach to, e.g. \"veth1\"");
+  int rc = sf__iface_check_config(config, &a, why);
+  if (rc < 0 || (rc = sf__link_device_check(options->device, a.addr, why)))
+    return rc;
   struct sf_packet_link_config pc = {
       .ifname = options->device,
       .rx_method = options->ring ? SF_PACKET_RX_RING_V3 : SF_PACKET_RX_RECVMMSG,
@@ -47,7 +67,11 @@ int sf_iface_open_packet(sf_loop_t *loop, sf_iface_t *iface,
   if (mac_set(config->mac))
     memcpy(pc.mac, config->mac, 6);
   struct sf_link *link;
-  int rc = sf__link_packet_open(&pc, &link);
+  char what[64];
+  snprintf(what, sizeof(what), "an AF_PACKET socket on device %s",
+           options->device);
+  rc = explain_open(sf__link_packet_open(&pc, &link), "CAP_NET_RAW",
+                    "cap_net_raw", what, why);
   if (rc < 0)
     return rc;
   rc = sf__iface_open_link(loop, iface, config, link, &a);
@@ -56,19 +80,43 @@ int sf_iface_open_packet(sf_loop_t *loop, sf_iface_t *iface,
   return rc;
 }
 
+int sf_iface_open_packet(sf_loop_t *loop, sf_iface_t *iface,
+                         const sf_iface_config_t *config,
+                         const sf_packet_options_t *options) {
+  struct sf_why *why = sf__loop_why_clear(loop);
+  return sf__iface_why_done(loop,
+                            open_packet(loop, iface, config, options, why));
+}
+
 static int open_tap_mode(sf_loop_t *loop, sf_iface_t *iface,
                          const sf_iface_config_t *config, const char *name,
-                         int mode) {
+                         int mode, struct sf_why *why) {
   struct sf__iface_addr a;
-  if (!loop || !loop->impl_ || !iface ||
-      sf__iface_check_config(config, &a) < 0 ||
-      (name && strlen(name) > 15))
+  if (!why || !iface)
     return SF_EINVAL;
+  if (name && strlen(name) > 15)
+    return sf__why(why, SF_EINVAL,
+                   "device \"%s\": a device name has at most 15 characters",
+                   name);
+  int rc = sf__iface_check_config(config, &a, why);
+  if (rc < 0)
+    return rc;
   struct sf_tap_link_config tc = {.ifname = name, .mode = mode};
   if (mac_set(config->mac))
     memcpy(tc.mac, config->mac, 6);
   struct sf_link *link;
-  int rc = sf__link_tap_open(&tc, &link);
+  const char *kind = mode == SF_TAP_MODE_TUN ? "TUN" : "TAP";
+  char what[64];
+  snprintf(what, sizeof(what), "a %s device (%s)", kind,
+           name ? name : "a new one");
+  rc = explain_open(sf__link_tap_open(&tc, &link), "CAP_NET_ADMIN",
+                    "cap_net_admin", what, why);
+  if (rc == SF_ENOENT)
+    return sf__why(why, rc,
+                   "%s needs /dev/net/tun, which does not exist: load the "
+                   "tun module (modprobe tun) or create the node (mknod "
+                   "/dev/net/tun c 10 200)",
+                   kind);
   if (rc < 0)
     return rc;
   /* the name is read before the link is handed over (and maybe wrapped) */
@@ -82,12 +130,16 @@ static int open_tap_mode(sf_loop_t *loop, sf_iface_t *iface,
 
 int sf_iface_open_tap(sf_loop_t *loop, sf_iface_t *iface,
                       const sf_iface_config_t *config, const char *name) {
-  return open_tap_mode(loop, iface, config, name, SF_TAP_MODE_TAP);
+  struct sf_why *why = sf__loop_why_clear(loop);
+  return sf__iface_why_done(
+      loop, open_tap_mode(loop, iface, config, name, SF_TAP_MODE_TAP, why));
 }
 
 int sf_iface_open_tun(sf_loop_t *loop, sf_iface_t *iface,
                       const sf_iface_config_t *config, const char *name) {
-  return open_tap_mode(loop, iface, config, name, SF_TAP_MODE_TUN);
+  struct sf_why *why = sf__loop_why_clear(loop);
+  return sf__iface_why_done(
+      loop, open_tap_mode(loop, iface, config, name, SF_TAP_MODE_TUN, why));
 }
 
 const char *sf_iface_device(const sf_iface_t *iface) {
@@ -106,7 +158,8 @@ const char *sf_iface_error_hint(int err) {
   case SF_ENODEV:
     return "no such network device: create it first (ip link add ...)";
   case SF_ENOENT:
-    return "no /dev/net/tun: load the tun module or create the device node";
+    return "a file the interface needs is missing: /dev/net/tun for TAP "
+           "and TUN (load the tun module), or pcap_path's directory";
   default:
     return sf_strerror(err);
   }

@@ -1,7 +1,7 @@
 /*
  * The loop: sf_loop_options_default, sf_loop_init*, sf_run, sf_stop,
  * sf_loop_close, sf_loop_alive, sf_now*, sf_update_time,
- * sf_loop_backend, sf_walk. A loop is a reactor driving an engine whose
+ * sf_loop_backend, sf_walk, sf_loop_last_error. A loop is a reactor driving an engine whose
  * upcalls queue events (events.c), delivered by sf__api_work (deliver.c).
  */
 #include "config.h"
@@ -212,4 +212,10 @@ int sf_walk(sf_loop_t *loop, sf_walk_cb cb, void *arg) {
     h = next;
   }
   return 0;
+}
+
+const char *sf_loop_last_error(const sf_loop_t *loop) {
+  if (!loop || !loop->impl_)
+    return "";
+  return loop->impl_->last_error.text;
 }

@@ -143,10 +143,8 @@ int sf_accept(sf_tcp_t *server, sf_tcp_t *client) {
   return 0;
 }
 
-int sf_tcp_connect(sf_connect_t *req, sf_tcp_t *tcp,
-                   const struct sockaddr *addr, sf_connect_cb cb) {
-  if (!req || !tcp_usable(tcp) || !addr)
-    return SF_EINVAL;
+static int start_connect(sf_connect_t *req, sf_tcp_t *tcp,
+                         const struct sockaddr *addr, sf_connect_cb cb) {
   struct sf__tcp_impl *t = tcp->impl_;
   if (t->connect_req)
     return SF_EALREADY;
@@ -180,6 +178,37 @@ int sf_tcp_connect(sf_connect_t *req, sf_tcp_t *tcp,
   t->connect_req = req;
   sf__tcp_update_active(tcp);
   return 0;
+}
+
+/* SF_ENETUNREACH from the routes: what the destination lacks. */
+static int explain_unreachable(const struct sockaddr *addr,
+                               struct sf_why *why) {
+  const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+  uint32_t a = ntohl(in->sin_addr.s_addr);
+  char ip[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+  if (a >> 24 == 127 || a >> 28 >= 0xe)
+    return sf__why(why, SF_ENETUNREACH,
+                   "no route to %s: synfin connects to no loopback, "
+                   "multicast or reserved address",
+                   ip);
+  return sf__why(why, SF_ENETUNREACH,
+                 "no route to %s: it is on no subnet of this loop's "
+                 "interfaces, or is one of their own addresses; to reach "
+                 "other networks, set sf_iface_config_t.gateway to a router "
+                 "on an interface's subnet",
+                 ip);
+}
+
+int sf_tcp_connect(sf_connect_t *req, sf_tcp_t *tcp,
+                   const struct sockaddr *addr, sf_connect_cb cb) {
+  if (!req || !tcp_usable(tcp) || !addr)
+    return SF_EINVAL;
+  struct sf_why *why = sf__loop_why_clear(tcp->loop);
+  int rc = start_connect(req, tcp, addr, cb);
+  if (rc == SF_ENETUNREACH)
+    explain_unreachable(addr, why);
+  return sf__loop_why_done(tcp->loop, rc, sf_strerror(rc));
 }
 
 /* The pending connect ends with status (its callback comes later). */

@@ -5,7 +5,9 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/error.h"
 
@@ -35,4 +37,14 @@ const char *sf_err_name(int err) {
 
 int sf_translate_sys_error(int sys_errno) {
   return sys_errno <= 0 ? sys_errno : -sys_errno;
+}
+
+int sf__why(struct sf_why *why, int err, const char *fmt, ...) {
+  if (why) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why->text, sizeof(why->text), fmt, ap);
+    va_end(ap);
+  }
+  return err;
 }

@@ -10,4 +10,21 @@
 
 #include "synfin.h"
 
+/*
+ * Why a call failed, for a person: the field, the value and what to do
+ * about it ("address \"198.18.40.300/24\": 300 is not an octet ...").
+ * Code that can explain a failure takes a struct sf_why * (NULL: nobody
+ * asked) and fills it where it knows the reason; the loop keeps the
+ * last one (sf_loop_last_error).
+ */
+#define SF_WHY_LEN 320
+struct sf_why {
+  char text[SF_WHY_LEN];
+};
+
+/* Formats the sentence into why (when not NULL) and returns err, so that
+ * a failure reads `return sf__why(why, SF_EINVAL, "...", ...);`. */
+int sf__why(struct sf_why *why, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif /* SF_BASE_ERROR_H */

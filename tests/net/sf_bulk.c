@@ -479,8 +479,7 @@ static int open_iface(struct bulk *b) {
                             .no_offload_metadata = b->o.no_offload};
   int rc = sf_iface_open_packet(&b->loop, &b->iface, &cfg, &po);
   if (rc < 0)
-    fprintf(stderr, "sf_bulk: open %s: %s\n", b->o.device,
-            sf_iface_error_hint(rc));
+    fprintf(stderr, "sf_bulk: %s\n", sf_loop_last_error(&b->loop));
   return rc;
 }
 

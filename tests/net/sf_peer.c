@@ -682,7 +682,8 @@ static int open_all(struct peer *p) {
   else
     rc = sf_iface_open_packet(&p->loop, &p->iface, &cfg, &po);
   if (rc < 0) {
-    printf("error open %s: %s\n", sf_err_name(rc), sf_iface_error_hint(rc));
+    printf("error open %s: %s\n", sf_err_name(rc),
+           sf_loop_last_error(&p->loop));
     return rc;
   }
   printf("device %s\n", sf_iface_device(&p->iface));
