@@ -53,6 +53,10 @@ no_rst() {
 # kernel_server MODE ARGS...: a kernel-side server in the background.
 kernel_server() {
   ks=$SF_TMP/kserver-$1.out
+  # An earlier server's "ready" must not start the client early: the
+  # background shell may not have truncated the file yet when the wait
+  # below first reads it.
+  rm -f "$ks"
   sf_netns_ktcp 30 "$@" >"$ks" 2>&1 &
   kpid=$!
   sf_netns_wait_for "$ks" '^ready' 100 || sf_netns_bad "kernel $1 not ready"
