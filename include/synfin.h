@@ -747,7 +747,10 @@ SF_EXTERN int sf_tcp_connect(sf_connect_t *req, sf_tcp_t *tcp,
  * is an error: SF_EOF once at the peer's FIN (the handle stays open and
  * may still write), SF_ECONNRESET (even after SF_EOF, after the data that
  * came before the reset), SF_ETIMEDOUT, SF_ENOBUFS (alloc_cb gave an
- * empty buffer). nread 0 means nothing and is never end-of-stream.
+ * empty buffer). A connection's failure (reset, timeout) reaches read_cb
+ * even after sf_read_stop — typically a reset after SF_EOF — once no
+ * unread data comes before it; with data unread, it waits for reading to
+ * resume. nread 0 means nothing and is never end-of-stream.
  * Callbacks start in a later round, never inside this call. While not
  * reading, the stack keeps the data and its receive window closes.
  * Returns 0, SF_EINVAL (NULL, not TCP, closing), SF_ENOTCONN (listening

@@ -328,8 +328,7 @@ static void on_error(sf_tcp_t *tcp, int err) {
     sf__stream_fail_writes(tcp, err);
     shutdown_done(tcp, err);
   }
-  if (t->tflags & SF__T_READING)
-    sf__stream_read_pass(tcp);
+  sf__stream_read_failed(tcp);
 }
 
 void sf__tcp_handle_event(sf_tcp_t *tcp, const struct sf_tcp_event *ev) {
