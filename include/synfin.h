@@ -13,7 +13,7 @@
  * stack an IPv4 address); TCP handles and requests (sf_tcp_*, sf_listen,
  * sf_read_start, sf_write, sf_shutdown, ...); lifecycle hooks
  * (sf_tcp_set_hooks) and introspection (sf_tcp_state, sf_tcp_info,
- * sf_loop_counters).
+ * sf_loop_counters); the table of every control block (sf_tcp_walk).
  *
  * Threads: a loop and everything on it belong to one thread.
  */
@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -906,6 +907,61 @@ SF_EXTERN int sf_tcp_state(const sf_tcp_t *tcp);
 /* A snapshot of the connection. Returns 0, SF_EINVAL, SF_ENOTCONN (no
  * connection: never connected, or listening). */
 SF_EXTERN int sf_tcp_info(const sf_tcp_t *tcp, sf_tcp_info_t *info);
+
+/* ============================================ the table of connections */
+
+/* The timer a control block waits on. */
+typedef enum {
+  SF_TCP_TIMER_NONE = 0,
+  SF_TCP_TIMER_RETRANSMIT, /* data, SYN or FIN retransmission, loss probe */
+  SF_TCP_TIMER_PERSIST,    /* zero-window probe */
+  SF_TCP_TIMER_TIMEWAIT,   /* end of TIME-WAIT, or of FIN-WAIT-2 (closed) */
+  SF_TCP_TIMER_KEEPALIVE,
+  SF_TCP_TIMER_DELACK      /* delayed ACK */
+} sf_tcp_timer_t;
+
+/*
+ * One TCP control block of the loop as sf_tcp_walk sees it. Addresses
+ * are IPv4 in host byte order, ports in host byte order.
+ */
+typedef struct {
+  int state; /* sf_tcp_state_t: LISTEN for a listener */
+  unsigned int local_addr; /* 0 for a listener on every address */
+  unsigned short local_port;
+  unsigned int peer_addr; /* 0 for a listener */
+  unsigned short peer_port;
+  /* a connection: received bytes not read yet, and bytes in the send
+   * buffer (unacknowledged or unsent); a listener: connections waiting
+   * for sf_accept, and its backlog (as `ss` shows them) */
+  unsigned int recv_q, send_q;
+  unsigned long long rtt_us; /* smoothed RTT, 0 before a sample */
+  int timer;                 /* sf_tcp_timer_t: the one `ss` would show */
+  unsigned long long timer_ms; /* until it fires (0: due, or none) */
+  unsigned int backoff;        /* RTO expirations in a row */
+  /* 1 while an open handle holds it; 0 for a connection closed and
+   * still finishing, one not yet accepted, and a TIME-WAIT record */
+  int handle;
+} sf_tcp_walk_info_t;
+
+typedef void (*sf_tcp_walk_cb)(const sf_tcp_walk_info_t *info, void *arg);
+/*
+ * Calls cb for every TCP control block of the loop: listeners, then
+ * connections (open, not yet accepted, or closed and still finishing),
+ * then TIME-WAIT records. The walk is a snapshot taken before the first
+ * call, so cb may call any synfin function. Returns 0, SF_EINVAL (NULL
+ * loop or cb), SF_ENOMEM.
+ */
+SF_EXTERN int sf_tcp_walk(sf_loop_t *loop, sf_tcp_walk_cb cb, void *arg);
+
+/*
+ * Prints the walk to out as `ss -tan` does: a header, then one line per
+ * control block with State (ss's names: ESTAB, SYN-RECV...), Recv-Q,
+ * Send-Q, Local Address:Port, Peer Address:Port and the Timer, as
+ * "timer:(on,200ms,0)" (on, persist, timewait, keepalive, delack; the
+ * time left; RTO expirations in a row). Returns 0, SF_EINVAL (NULL),
+ * SF_ENOMEM, SF_EIO (writing to out failed).
+ */
+SF_EXTERN int sf_tcp_print_table(sf_loop_t *loop, FILE *out);
 
 #ifdef __cplusplus
 }

@@ -17,7 +17,7 @@
  *   tcp.c        TCP handles: bind, listen, accept, connect, close,
  *                options, names; engine events applied to a handle
  *   lifecycle.c  sf_tcp_set_hooks, hooks hearing engine events, state,
- *                info, counters
+ *                info, counters, sf_tcp_walk
  *   close.c      sf_close, sf_tcp_close_reset: what closing means for
  *                each handle type
  *   deliver.c    sf__api_work: queued events, finished requests, close

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fixture.h"
@@ -253,6 +255,84 @@ START_TEST(test_reassembly_through_faults) {
 }
 END_TEST
 
+/* ------------------------------------------------------------ the table */
+
+struct walked {
+  int n, listeners, established, time_wait, with_handle;
+  sf_tcp_walk_info_t tw;
+};
+
+static void count_walk(const sf_tcp_walk_info_t *i, void *arg) {
+  struct walked *w = arg;
+  w->n++;
+  w->with_handle += i->handle;
+  if (i->state == SF_TCP_LISTEN) {
+    w->listeners++;
+    ck_assert_uint_eq(i->local_port, FX_PORT);
+    ck_assert_uint_eq(i->peer_addr, 0);
+  } else if (i->state == SF_TCP_ESTABLISHED) {
+    w->established++;
+  } else if (i->state == SF_TCP_TIME_WAIT) {
+    w->time_wait++;
+    w->tw = *i;
+  }
+}
+
+/* Every control block: listeners, connections, TIME-WAIT records; and
+ * the same as `ss -tan` would print it. */
+START_TEST(test_walk_and_table) {
+  struct fx f;
+  struct walked a = {0}, b = {0};
+  fx_pair(&f);
+  ck_assert_int_eq(sf_tcp_walk(NULL, count_walk, &a), SF_EINVAL);
+  ck_assert_int_eq(sf_tcp_walk(&f.loop, NULL, &a), SF_EINVAL);
+  char msg[] = "unread";
+  sf_buf_t buf = sf_buf_init(msg, 6);
+  ck_assert_int_eq(sf_try_write(&f.client, &buf, 1), 6);
+  fx_run_for(&f, 20);
+  ck_assert_int_eq(sf_tcp_walk(&f.loopb, count_walk, &b), 0);
+  ck_assert_int_eq(b.n, 2);
+  ck_assert_int_eq(b.listeners, 1);
+  ck_assert_int_eq(b.established, 1);
+  ck_assert_int_eq(b.with_handle, 2);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  ck_assert_ptr_nonnull(out);
+  ck_assert_int_eq(sf_tcp_print_table(&f.loopb, out), 0);
+  fclose(out);
+  ck_assert_ptr_nonnull(strstr(text, "State      Recv-Q Send-Q"));
+  ck_assert_ptr_nonnull(strstr(text, "LISTEN     0      16     "));
+  ck_assert_ptr_nonnull(strstr(text, "198.18.0.2:5000"));
+  ck_assert_ptr_nonnull(strstr(text, "0.0.0.0:*"));
+  ck_assert_ptr_nonnull(strstr(text, "ESTAB      6      0      "));
+  free(text);
+  /* The client closes first: its TIME-WAIT record outlives the handle. */
+  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(sf_close((sf_handle_t *)&f.client, NULL), 0);
+  fx_run_until(&f, &f.eof[1]);
+  ck_assert_int_eq(sf_close((sf_handle_t *)&f.accepted, NULL), 0);
+  fx_run_for(&f, 30);
+  ck_assert_int_eq(sf_tcp_walk(&f.loop, count_walk, &a), 0);
+  ck_assert_int_eq(a.n, 1);
+  ck_assert_int_eq(a.time_wait, 1);
+  ck_assert_int_eq(a.with_handle, 0);
+  ck_assert_uint_eq(a.tw.peer_addr, 0xc6120002u); /* 198.18.0.2 */
+  ck_assert_uint_eq(a.tw.peer_port, FX_PORT);
+  ck_assert_int_eq(a.tw.timer, SF_TCP_TIMER_TIMEWAIT);
+  ck_assert_uint_le(a.tw.timer_ms, 200);
+  ck_assert_uint_gt(a.tw.timer_ms, 100);
+  out = open_memstream(&text, &len);
+  ck_assert_int_eq(sf_tcp_print_table(&f.loop, out), 0);
+  fclose(out);
+  ck_assert_ptr_nonnull(strstr(text, "TIME-WAIT  0      0      "));
+  ck_assert_ptr_nonnull(strstr(text, "timer:(timewait,"));
+  free(text);
+  ck_assert_int_eq(sf_tcp_print_table(&f.loop, NULL), SF_EINVAL);
+  fx_finish(&f);
+}
+END_TEST
+
 static Suite *lifecycle_suite(void) {
   Suite *s = suite_create("lifecycle");
   FX_ADD(s, test_active_and_passive_close);
@@ -261,6 +341,7 @@ static Suite *lifecycle_suite(void) {
   FX_ADD(s, test_timewait_limit);
   FX_ADD(s, test_retransmissions_run_out);
   FX_ADD(s, test_reassembly_through_faults);
+  FX_ADD(s, test_walk_and_table);
   return s;
 }
 
