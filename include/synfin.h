@@ -13,7 +13,8 @@
  * stack an IPv4 address); TCP handles and requests (sf_tcp_*, sf_listen,
  * sf_read_start, sf_write, sf_shutdown, ...); lifecycle hooks
  * (sf_tcp_set_hooks) and introspection (sf_tcp_state, sf_tcp_info,
- * sf_loop_counters); the table of every control block (sf_tcp_walk).
+ * sf_loop_counters); loop-wide hooks (sf_loop_set_hooks) and the table
+ * of every control block (sf_tcp_walk).
  *
  * Threads: a loop and everything on it belong to one thread.
  */
@@ -891,8 +892,9 @@ typedef struct {
 /*
  * Sets the hooks of a listener (every connection it accepts from then on
  * inherits them, from its SYN to the end of its TIME-WAIT) or of one
- * connection (replacing inherited ones). hooks is copied; NULL removes
- * them. The hooks keep firing after the handle is closed, while the
+ * connection (replacing inherited ones). Either replaces the loop's
+ * hooks (sf_loop_set_hooks) for that handle. hooks is copied; NULL
+ * removes them, and the loop's apply again. The hooks keep firing after the handle is closed, while the
  * stack still finishes the connection; arg must stay valid that long (at
  * most until sf_loop_close). Returns 0, SF_EINVAL (NULL tcp, not TCP,
  * closing), SF_ENOMEM.
@@ -908,7 +910,23 @@ SF_EXTERN int sf_tcp_state(const sf_tcp_t *tcp);
  * connection: never connected, or listening). */
 SF_EXTERN int sf_tcp_info(const sf_tcp_t *tcp, sf_tcp_info_t *info);
 
-/* ============================================ the table of connections */
+/* ========================================= loop-wide hooks, the table */
+
+/*
+ * Hooks for every connection of the loop, accepted or connected, and
+ * every listener (on_syn), like sf_tcp_set_hooks on each. A handle's own
+ * hooks (sf_tcp_set_hooks on the connection, or on the listener that
+ * accepted it) override the loop's wholesale, not callback by callback:
+ * a handle with its own hooks hears only those. The loop's hooks apply
+ * at once to open handles without their own (a connection already past
+ * its SYN but not yet accepted keeps those it had at the SYN), and
+ * sf_tcp_set_hooks(tcp, NULL) falls back to them. hooks is copied; NULL
+ * removes them. arg must stay valid as long as connections may report
+ * (at most until sf_loop_close). Returns 0, SF_EINVAL (NULL loop or not
+ * initialized), SF_ENOMEM.
+ */
+SF_EXTERN int sf_loop_set_hooks(sf_loop_t *loop, const sf_tcp_hooks_t *hooks,
+                                void *arg);
 
 /* The timer a control block waits on. */
 typedef enum {

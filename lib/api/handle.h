@@ -16,8 +16,8 @@
  *   stream.c     reading, writing, shutdown
  *   tcp.c        TCP handles: bind, listen, accept, connect, close,
  *                options, names; engine events applied to a handle
- *   lifecycle.c  sf_tcp_set_hooks, hooks hearing engine events, state,
- *                info, counters, sf_tcp_walk
+ *   lifecycle.c  sf_tcp_set_hooks, sf_loop_set_hooks, hooks hearing
+ *                engine events, state, info, counters, sf_tcp_walk
  *   close.c      sf_close, sf_tcp_close_reset: what closing means for
  *                each handle type
  *   deliver.c    sf__api_work: queued events, finished requests, close
@@ -43,6 +43,7 @@
 struct sf_reactor;
 struct sf_engine;
 struct sf__event;
+struct sf_hooks_obj;
 
 /* sf_handle_t.flags */
 #define SF__H_ACTIVE 0x1u
@@ -66,6 +67,7 @@ struct sf__loop_impl {
   sf_req_t *done, *done_tail; /* finished requests, callbacks pending */
   bool running;  /* inside sf_run */
   bool working;  /* inside sf__api_work */
+  struct sf_hooks_obj *hooks; /* sf_loop_set_hooks', or NULL */
 };
 
 void sf__handle_init(sf_loop_t *loop, sf_handle_t *h, sf_handle_type type);

@@ -1,10 +1,10 @@
 /*
- * The lifecycle hooks and introspection: sf_tcp_set_hooks (a hooks object
- * is the engine's reference-counted "observer", so hooks outlive the
- * handle and follow a connection into its TIME-WAIT record; hooks.c), the
- * delivery of engine events to hooks, sf_tcp_state, sf_tcp_info, the
- * stack's counters, and the table of every control block (sf_tcp_walk,
- * sf_tcp_print_table).
+ * The lifecycle hooks and introspection: sf_tcp_set_hooks and
+ * sf_loop_set_hooks (a hooks object is the engine's reference-counted
+ * "observer", so hooks outlive the handle and follow a connection into
+ * its TIME-WAIT record; hooks.c), the delivery of engine events to
+ * hooks, sf_tcp_state, sf_tcp_info, the stack's counters, and the table
+ * of every control block (sf_tcp_walk, sf_tcp_print_table).
  */
 #include "config.h"
 
@@ -57,6 +57,16 @@ void sf__hooks_deliver(const struct sf__event *e) {
   }
 }
 
+/* The engine's listener or connection reports to the handle's hooks
+ * (it retains what it is given and releases what it drops). */
+static void apply_hooks(sf_tcp_t *tcp) {
+  struct sf__tcp_impl *t = tcp->impl_;
+  if (t->listener)
+    sf__tcp_listener_set_observer(t->listener, sf__tcp_hooks(tcp));
+  if (t->tcb)
+    sf__tcp_set_observer(t->tcb, sf__tcp_hooks(tcp));
+}
+
 int sf_tcp_set_hooks(sf_tcp_t *tcp, const sf_tcp_hooks_t *hooks, void *arg) {
   if (!sf__handle_ok((sf_handle_t *)tcp, SF_TCP) ||
       sf__handle_closing((sf_handle_t *)tcp))
@@ -65,13 +75,26 @@ int sf_tcp_set_hooks(sf_tcp_t *tcp, const sf_tcp_hooks_t *hooks, void *arg) {
   struct sf_hooks_obj *h = NULL;
   if (hooks && !(h = sf__hooks_new(hooks, arg)))
     return SF_ENOMEM;
-  /* The engine retains what it is given and releases what it drops. */
-  if (t->listener)
-    sf__tcp_listener_set_observer(t->listener, h);
-  if (t->tcb)
-    sf__tcp_set_observer(t->tcb, h);
   sf__hooks_release(t->hooks);
   t->hooks = h;
+  apply_hooks(tcp);
+  return 0;
+}
+
+int sf_loop_set_hooks(sf_loop_t *loop, const sf_tcp_hooks_t *hooks,
+                      void *arg) {
+  if (!loop || !loop->impl_)
+    return SF_EINVAL;
+  struct sf__loop_impl *impl = loop->impl_;
+  struct sf_hooks_obj *h = NULL;
+  if (hooks && !(h = sf__hooks_new(hooks, arg)))
+    return SF_ENOMEM;
+  sf__hooks_release(impl->hooks);
+  impl->hooks = h;
+  for (sf_handle_t *x = impl->handles; x; x = x->next_)
+    if (x->type == SF_TCP && !sf__handle_closing(x) &&
+        !((sf_tcp_t *)x)->impl_->hooks)
+      apply_hooks((sf_tcp_t *)x);
   return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "api/deliver.h"
 #include "api/events.h"
 #include "api/handle.h"
+#include "api/hooks.h"
 #include "loop/loop.h"
 #include "stack/stack.h"
 
@@ -146,6 +147,7 @@ int sf_loop_close(sf_loop_t *loop) {
   sf__events_clear(impl);
   sf__engine_free(impl->engine); /* releases the observers it still holds */
   sf__reactor_free(impl->reactor);
+  sf__hooks_release(impl->hooks);
   free(impl->ev);
   free(impl);
   loop->impl_ = NULL;

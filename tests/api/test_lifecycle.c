@@ -255,6 +255,59 @@ START_TEST(test_reassembly_through_faults) {
 }
 END_TEST
 
+/* ------------------------------------------------------- loop-wide hooks */
+
+/* The loop's hooks hear connections without hooks of their own, accepted
+ * or connected; a handle's own hooks replace them wholesale; removing a
+ * handle's hooks falls back to the loop's. */
+START_TEST(test_loop_hooks) {
+  struct fx f;
+  struct side la, lb, own;
+  memset(&la, 0, sizeof(la));
+  memset(&lb, 0, sizeof(lb));
+  memset(&own, 0, sizeof(own));
+  fx_init(&f);
+  ck_assert_int_eq(sf_loop_set_hooks(NULL, &hooks, NULL), SF_EINVAL);
+  ck_assert_int_eq(sf_loop_set_hooks(&f.loop, &hooks, &la), 0);
+  ck_assert_int_eq(sf_loop_set_hooks(&f.loopb, &hooks, &lb), 0);
+  fx_listen(&f);
+  struct sockaddr_in addr = fx_addr(FX_ADDR_B, FX_PORT);
+  ck_assert_int_eq(sf_tcp_init(&f.loop, &f.client), 0);
+  ck_assert_int_eq(sf_tcp_set_hooks(&f.client, &(sf_tcp_hooks_t){
+                                                   .on_established =
+                                                       on_established},
+                                    &own),
+                   0);
+  ck_assert_int_eq(sf_tcp_connect(&f.connect_req, &f.client,
+                                  (struct sockaddr *)&addr, fx_connect_cb),
+                   0);
+  fx_run_until(&f, &f.accepts);
+  fx_run_until(&f, &f.connected);
+  /* The accepted connection: the server's loop hooks, from its SYN. */
+  ck_assert_int_eq(lb.established, 1);
+  ck_assert_str_eq(lb.states, "LISTEN>SYN-RECEIVED "
+                              "SYN-RECEIVED>ESTABLISHED");
+  /* The client's own hooks (on_established only) replace the loop's. */
+  ck_assert_int_eq(own.established, 1);
+  ck_assert_int_eq(la.established, 0);
+  ck_assert_str_eq(la.states, "");
+  /* Without its own, the client reports to the loop's hooks. */
+  ck_assert_int_eq(sf_tcp_set_hooks(&f.client, NULL, NULL), 0);
+  ck_assert_int_eq(sf_close((sf_handle_t *)&f.client, NULL), 0);
+  ck_assert_int_eq(sf_read_start(&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  fx_run_until(&f, &f.eof[1]);
+  ck_assert_str_eq(la.states, "ESTABLISHED>FIN-WAIT-1");
+  ck_assert_int_eq(lb.fins, 1);
+  /* Removed from the loop: nothing more is heard there. */
+  ck_assert_int_eq(sf_loop_set_hooks(&f.loopb, NULL, NULL), 0);
+  ck_assert_int_eq(sf_close((sf_handle_t *)&f.accepted, NULL), 0);
+  fx_run_for(&f, 30);
+  ck_assert_ptr_null(strstr(lb.states, "LAST-ACK"));
+  ck_assert_ptr_nonnull(strstr(la.states, "FIN-WAIT-2>TIME-WAIT"));
+  fx_finish(&f);
+}
+END_TEST
+
 /* ------------------------------------------------------------ the table */
 
 struct walked {
@@ -341,6 +394,7 @@ static Suite *lifecycle_suite(void) {
   FX_ADD(s, test_timewait_limit);
   FX_ADD(s, test_retransmissions_run_out);
   FX_ADD(s, test_reassembly_through_faults);
+  FX_ADD(s, test_loop_hooks);
   FX_ADD(s, test_walk_and_table);
   return s;
 }
