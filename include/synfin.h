@@ -13,8 +13,8 @@
  * stack an IPv4 address); TCP handles and requests (sf_tcp_*, sf_listen,
  * sf_read_start, sf_write, sf_shutdown, ...); lifecycle hooks
  * (sf_tcp_set_hooks) and introspection (sf_tcp_state, sf_tcp_info,
- * sf_loop_counters); loop-wide hooks (sf_loop_set_hooks) and the table
- * of every control block (sf_tcp_walk).
+ * sf_loop_counters); loop-wide hooks (sf_loop_set_hooks), the graceful
+ * drain, and the table of every control block (sf_tcp_walk).
  *
  * Threads: a loop and everything on it belong to one thread.
  */
@@ -261,6 +261,14 @@ typedef struct {
   /* new connections' congestion control (see sf_tcp_congestion); the
    * string is read by sf_loop_init_ex only: "newreno" */
   const char *congestion;
+  /* graceful drain: sf_run waits for connections whose handles were
+   * closed while their data and FIN are still on the way (see "Drain"
+   * below): 1; 0 returns as soon as no handle or request is left */
+  int linger;
+  /* with linger, how long sf_run waits for them alone, once nothing
+   * else keeps it alive; 0: as long as the retransmission limits let
+   * them live. 0 */
+  unsigned long long linger_max_ms;
 } sf_loop_options_t;
 
 /* Fills o with the defaults. Returns 0, or SF_EINVAL if o is NULL. */
@@ -294,9 +302,11 @@ SF_EXTERN int sf_loop_init_ev(sf_loop_t *loop, struct ev_loop *ev);
 /*
  * Releases everything the loop holds: the stack (connections the
  * application already closed, TIME-WAIT records), its libev loop if it
- * owns one. Returns 0; SF_EBUSY while any handle is open or closing, or
- * a request is pending (close them and run the loop first); SF_EINVAL
- * (NULL or not initialized). After 0, the loop may be initialized again.
+ * owns one. Connections still closing are freed silently, without RST
+ * or FIN: their interfaces are closed already, so nothing can be sent.
+ * Returns 0; SF_EBUSY while any handle is open or closing, or a request
+ * is pending (close them and run the loop first); SF_EINVAL (NULL or not
+ * initialized). After 0, the loop may be initialized again.
  */
 SF_EXTERN int sf_loop_close(sf_loop_t *loop);
 
@@ -310,19 +320,22 @@ typedef enum {
  * Runs the loop. Callbacks are only ever called from here (or from
  * ev_run on a borrowed loop). A live handle is one that is active and
  * referenced (sf_ref); pending requests and closing handles keep the loop
- * alive too; interfaces never do. Returns 1 if something is still alive
- * (ONCE/NOWAIT, or after sf_stop), else 0; SF_EINVAL (NULL, bad mode),
- * SF_EBUSY (called from inside a callback of the same loop). sf_run runs
- * the libev loop: every synfin loop (and watcher) on that libev loop runs
- * with it, and DEFAULT goes on while any of them is alive.
+ * alive too, and so, with the linger option, do closed connections still
+ * delivering their data and FIN (see "Drain"); interfaces never do.
+ * Returns 1 if something is still alive (ONCE/NOWAIT, or after sf_stop),
+ * else 0; SF_EINVAL (NULL, bad mode), SF_EBUSY (called from inside a
+ * callback of the same loop). sf_run runs the libev loop: every synfin
+ * loop (and watcher) on that libev loop runs with it, and DEFAULT goes
+ * on while any of them is alive.
  */
 SF_EXTERN int sf_run(sf_loop_t *loop, sf_run_mode mode);
 
 /* Makes sf_run return after the current round. Returns 0 or SF_EINVAL. */
 SF_EXTERN int sf_stop(sf_loop_t *loop);
 
-/* 1 if a live handle, a pending request or a closing handle exists, 0 if
- * not, SF_EINVAL for NULL. */
+/* 1 if a live handle, a pending request, a closing handle or (with
+ * linger) a closed connection still draining exists, 0 if not,
+ * SF_EINVAL for NULL. */
 SF_EXTERN int sf_loop_alive(const sf_loop_t *loop);
 
 /* The loop's cached time in milliseconds (arbitrary epoch), as the stack
@@ -910,7 +923,7 @@ SF_EXTERN int sf_tcp_state(const sf_tcp_t *tcp);
  * connection: never connected, or listening). */
 SF_EXTERN int sf_tcp_info(const sf_tcp_t *tcp, sf_tcp_info_t *info);
 
-/* ========================================= loop-wide hooks, the table */
+/* ==================================== loop-wide hooks, drain, the table */
 
 /*
  * Hooks for every connection of the loop, accepted or connected, and
@@ -927,6 +940,29 @@ SF_EXTERN int sf_tcp_info(const sf_tcp_t *tcp, sf_tcp_info_t *info);
  */
 SF_EXTERN int sf_loop_set_hooks(sf_loop_t *loop, const sf_tcp_hooks_t *hooks,
                                 void *arg);
+
+/*
+ * Drain. sf_close on a connection is close(2): the stack goes on
+ * delivering the data already taken, then FIN, after the handle is gone.
+ * With sf_loop_options_t.linger (the default), such a connection keeps
+ * sf_run alive while it is in FIN-WAIT-1, CLOSING or LAST-ACK — until the
+ * peer acknowledges our FIN, or the retransmission limits (data_retries)
+ * end it, or linger_max_ms passes with nothing else alive. So a server
+ * that closes every handle and returns from sf_run has had every byte
+ * acknowledged (or given up on). What does not keep it alive:
+ *   - TIME-WAIT (2 * msl_ms): our FIN is acknowledged and the peer's is
+ *     in; only a retransmitted FIN of the peer's could still come.
+ *   - FIN-WAIT-2: our FIN is acknowledged; what is left waits for the
+ *     peer alone, which may never close (a half-open client), so it
+ *     would hold the loop for fin_wait2_timeout_ms at the peer's whim.
+ *   - a connection whose interface was closed: it cannot finish.
+ * When the process exits (after sf_loop_close, or without it) these
+ * records vanish with it. synfin owns its address on the link, so no
+ * one answers for it any more: a FIN the peer retransmits gets neither
+ * ACK nor RST, and the peer's own timers end its side (its LAST-ACK
+ * retransmits until it gives up). A RST comes only if the kernel also
+ * holds that address, which synfin's setup forbids.
+ */
 
 /* The timer a control block waits on. */
 typedef enum {

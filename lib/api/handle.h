@@ -41,6 +41,7 @@
 #include "synfin.h"
 
 struct sf_reactor;
+struct sf_reactor_timer;
 struct sf_engine;
 struct sf__event;
 struct sf_hooks_obj;
@@ -68,6 +69,13 @@ struct sf__loop_impl {
   bool running;  /* inside sf_run */
   bool working;  /* inside sf__api_work */
   struct sf_hooks_obj *hooks; /* sf_loop_set_hooks', or NULL */
+  /* Drain (sf_loop_options_t.linger): closed connections still closing
+   * keep the loop alive, for at most linger_max once nothing else does
+   * (the timer runs then; NULL: no limit). */
+  bool linger;
+  bool linger_expired;
+  sf_time_t linger_max;
+  struct sf_reactor_timer *linger_timer;
 };
 
 void sf__handle_init(sf_loop_t *loop, sf_handle_t *h, sf_handle_type type);
@@ -83,8 +91,15 @@ void sf__handle_unlink(sf_handle_t *h);
 
 sf_time_t sf__loop_now(const sf_loop_t *loop);
 /* Whether anything keeps the loop alive: an active referenced handle, a
- * request in flight, a handle closing, an event queued. */
+ * request in flight, a handle closing, an event queued, or (linger) a
+ * closed connection still closing. */
 bool sf__loop_alive(const struct sf__loop_impl *impl);
+/* Starts the clock of linger_max when only draining connections are
+ * left, and stops it when anything else is alive again. Called after
+ * each batch of delivery. */
+void sf__loop_linger_watch(struct sf__loop_impl *impl);
+/* linger_max has passed: sf__loop_alive stops counting drains. */
+void sf__loop_linger_expired(void *impl);
 
 /* A request enters flight (counts as alive). */
 void sf__req_start(sf_loop_t *loop, sf_req_t *req, sf_req_type type);

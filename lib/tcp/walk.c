@@ -1,5 +1,6 @@
 /*
- * TCP's control blocks seen from outside: a walk over every listener,
+ * TCP's control blocks seen from outside: the orphans still closing
+ * (what a graceful drain waits for) and a walk over every listener,
  * control block and TIME-WAIT record (sf_tcp_walk, `ss -tan`).
  */
 #include "config.h"
@@ -7,6 +8,25 @@
 #include <string.h>
 
 #include "tcp/tcb.h"
+
+/* Closed by the application, with FIN (and data) still to be delivered
+ * and acknowledged. FIN-WAIT-2 is not here: our side is done, and the
+ * connection waits only for the peer, bounded by fin_wait2_timeout. An
+ * orphan whose interface is gone cannot finish either. */
+static bool closing_orphan(const struct sf_tcb *t) {
+  if (!(t->flags & SF_TF_ORPHAN) ||
+      !sf__ip_netif_config(t->eng->ip, t->netif))
+    return false;
+  return t->state == SF_TCP_FIN_WAIT_1 || t->state == SF_TCP_CLOSING ||
+         t->state == SF_TCP_LAST_ACK;
+}
+
+size_t sf__tcp_orphans_closing(const struct sf_tcp *e) {
+  size_t n = 0;
+  for (const struct sf_tcb *t = e->all; t; t = t->all_next)
+    n += closing_orphan(t);
+  return n;
+}
 
 static unsigned long long ms_until(sf_time_t when, sf_time_t now) {
   return when > now ? (when - now) / SF_NSEC_PER_MSEC : 0;

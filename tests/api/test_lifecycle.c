@@ -255,6 +255,101 @@ START_TEST(test_reassembly_through_faults) {
 }
 END_TEST
 
+/* ------------------------------------------------------- drain (linger) */
+
+enum { DRAIN_BYTES = 50000 };
+
+/* The client (A) writes DRAIN_BYTES through a slow link (A's transmit
+ * side at rate bytes/s) and closes its handle at once; the server (B)
+ * reads, unreferenced, so only A's closed connection can hold sf_run.
+ * Returns how long sf_run took (ms). */
+static unsigned long long drain_run(struct fx *f, const sf_loop_options_t *o,
+                                    unsigned long long rate) {
+  static char data[DRAIN_BYTES];
+  sf_fault_config_t fc = {.seed = 1, .tx = {.rate_bytes_per_sec = rate}};
+  sf_iface_config_t ca = {.address = FX_ADDR_A "/24", .fault = &fc};
+  sf_iface_config_t cb = {.address = FX_ADDR_B "/24"};
+  fx_init_opts(f, o, &ca, &cb);
+  fx_listen(f);
+  fx_connect(f);
+  sf_unref((sf_handle_t *)&f->server);
+  sf_unref((sf_handle_t *)&f->accepted);
+  ck_assert_int_eq(sf_read_start(&f->accepted, fx_alloc_cb, fx_read_cb), 0);
+  sf_buf_t b = sf_buf_init(data, sizeof(data));
+  sf_write_t w;
+  ck_assert_int_eq(sf_write(&w, &f->client, &b, 1, NULL), 0);
+  ck_assert_int_eq(sf_close((sf_handle_t *)&f->client, fx_close_cb), 0);
+  sf_update_time(&f->loop);
+  unsigned long long t0 = sf_now(&f->loop);
+  ck_assert_int_eq(sf_run(&f->loop, SF_RUN_DEFAULT), 0);
+  sf_update_time(&f->loop);
+  return sf_now(&f->loop) - t0;
+}
+
+/* The states of A's control blocks, "FIN-WAIT-2 ..." (listeners and
+ * TIME-WAIT records included). */
+static void note_state(const sf_tcp_walk_info_t *i, void *arg) {
+  char *s = arg;
+  size_t n = strlen(s);
+  snprintf(s + n, 256 - n, "%s%s", n ? " " : "", sf_tcp_state_name(i->state));
+}
+
+static void loop_states(sf_loop_t *loop, char states[256]) {
+  states[0] = '\0';
+  ck_assert_int_eq(sf_tcp_walk(loop, note_state, states), 0);
+}
+
+/* Linger (the default): sf_run returns once the closed connection's data
+ * and FIN are acknowledged, not before; FIN-WAIT-2 does not hold it. */
+START_TEST(test_drain_waits_for_closed_connection) {
+  struct fx f;
+  char states[256];
+  unsigned long long took = drain_run(&f, NULL, 500000); /* ~100 ms */
+  ck_assert_uint_ge(took, 50);
+  ck_assert_uint_eq(f.rlen[1], DRAIN_BYTES);
+  ck_assert_int_eq(f.eof[1], 1);
+  loop_states(&f.loop, states);
+  ck_assert_str_eq(states, "FIN-WAIT-2");
+  ck_assert_int_eq(sf_loop_alive(&f.loop), 0);
+  fx_finish(&f);
+}
+END_TEST
+
+/* Linger off: sf_run returns at once, the connection still sending. */
+START_TEST(test_drain_off_returns_at_once) {
+  struct fx f;
+  char states[256];
+  sf_loop_options_t o;
+  fx_default_options(&o);
+  o.linger = 0;
+  unsigned long long took = drain_run(&f, &o, 500000);
+  ck_assert_uint_lt(took, 50);
+  ck_assert_uint_lt(f.rlen[1], DRAIN_BYTES);
+  loop_states(&f.loop, states);
+  ck_assert_str_eq(states, "FIN-WAIT-1");
+  fx_finish(&f);
+}
+END_TEST
+
+/* linger_max_ms bounds the wait. */
+START_TEST(test_drain_bounded_by_linger_max) {
+  struct fx f;
+  char states[256];
+  sf_loop_options_t o;
+  fx_default_options(&o);
+  o.linger_max_ms = 60;
+  unsigned long long took = drain_run(&f, &o, 50000); /* ~1 s of data */
+  ck_assert_uint_ge(took, 55);
+  ck_assert_uint_lt(took, 800);
+  ck_assert_uint_lt(f.rlen[1], DRAIN_BYTES);
+  loop_states(&f.loop, states);
+  ck_assert_str_eq(states, "FIN-WAIT-1");
+  /* Past its limit, the drain no longer holds the loop. */
+  ck_assert_int_eq(sf_loop_alive(&f.loop), 0);
+  fx_finish(&f);
+}
+END_TEST
+
 /* ------------------------------------------------------- loop-wide hooks */
 
 /* The loop's hooks hear connections without hooks of their own, accepted
@@ -394,6 +489,9 @@ static Suite *lifecycle_suite(void) {
   FX_ADD(s, test_timewait_limit);
   FX_ADD(s, test_retransmissions_run_out);
   FX_ADD(s, test_reassembly_through_faults);
+  FX_ADD(s, test_drain_waits_for_closed_connection);
+  FX_ADD(s, test_drain_off_returns_at_once);
+  FX_ADD(s, test_drain_bounded_by_linger_max);
   FX_ADD(s, test_loop_hooks);
   FX_ADD(s, test_walk_and_table);
   return s;
