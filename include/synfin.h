@@ -14,7 +14,8 @@
  * sf_read_start, sf_write, sf_shutdown, ...); TCP handles and requests
  * (sf_tcp_*, sf_listen, sf_accept, ...); lifecycle hooks
  * (sf_tcp_set_hooks) and introspection (sf_tcp_state, sf_tcp_info,
- * sf_loop_counters).
+ * sf_loop_counters); loop-wide hooks (sf_loop_set_hooks), the graceful
+ * drain, and the table of every control block (sf_tcp_walk).
  *
  * Threads: a loop and everything on it belong to one thread.
  */
@@ -24,6 +25,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -261,6 +263,14 @@ typedef struct {
   /* new connections' congestion control (see sf_tcp_congestion); the
    * string is read by sf_loop_init_ex only: "newreno" */
   const char *congestion;
+  /* graceful drain: sf_run waits for connections whose handles were
+   * closed while their data and FIN are still on the way (see "Drain"
+   * below): 1; 0 returns as soon as no handle or request is left */
+  int linger;
+  /* with linger, how long sf_run waits for them alone, once nothing
+   * else keeps it alive; 0: as long as the retransmission limits let
+   * them live. 0 */
+  unsigned long long linger_max_ms;
 } sf_loop_options_t;
 
 /* Fills o with the defaults. Returns 0, or SF_EINVAL if o is NULL. */
@@ -294,9 +304,11 @@ SF_EXTERN int sf_loop_init_ev(sf_loop_t *loop, struct ev_loop *ev);
 /*
  * Releases everything the loop holds: the stack (connections the
  * application already closed, TIME-WAIT records), its libev loop if it
- * owns one. Returns 0; SF_EBUSY while any handle is open or closing, or
- * a request is pending (close them and run the loop first); SF_EINVAL
- * (NULL or not initialized). After 0, the loop may be initialized again.
+ * owns one. Connections still closing are freed silently, without RST
+ * or FIN: their interfaces are closed already, so nothing can be sent.
+ * Returns 0; SF_EBUSY while any handle is open or closing, or a request
+ * is pending (close them and run the loop first); SF_EINVAL (NULL or not
+ * initialized). After 0, the loop may be initialized again.
  */
 SF_EXTERN int sf_loop_close(sf_loop_t *loop);
 
@@ -310,19 +322,22 @@ typedef enum {
  * Runs the loop. Callbacks are only ever called from here (or from
  * ev_run on a borrowed loop). A live handle is one that is active and
  * referenced (sf_ref); pending requests and closing handles keep the loop
- * alive too; interfaces never do. Returns 1 if something is still alive
- * (ONCE/NOWAIT, or after sf_stop), else 0; SF_EINVAL (NULL, bad mode),
- * SF_EBUSY (called from inside a callback of the same loop). sf_run runs
- * the libev loop: every synfin loop (and watcher) on that libev loop runs
- * with it, and DEFAULT goes on while any of them is alive.
+ * alive too, and so, with the linger option, do closed connections still
+ * delivering their data and FIN (see "Drain"); interfaces never do.
+ * Returns 1 if something is still alive (ONCE/NOWAIT, or after sf_stop),
+ * else 0; SF_EINVAL (NULL, bad mode), SF_EBUSY (called from inside a
+ * callback of the same loop). sf_run runs the libev loop: every synfin
+ * loop (and watcher) on that libev loop runs with it, and DEFAULT goes
+ * on while any of them is alive.
  */
 SF_EXTERN int sf_run(sf_loop_t *loop, sf_run_mode mode);
 
 /* Makes sf_run return after the current round. Returns 0 or SF_EINVAL. */
 SF_EXTERN int sf_stop(sf_loop_t *loop);
 
-/* 1 if a live handle, a pending request or a closing handle exists, 0 if
- * not, SF_EINVAL for NULL. */
+/* 1 if a live handle, a pending request, a closing handle or (with
+ * linger) a closed connection still draining exists, 0 if not,
+ * SF_EINVAL for NULL. */
 SF_EXTERN int sf_loop_alive(const sf_loop_t *loop);
 
 /* The loop's cached time in milliseconds (arbitrary epoch), as the stack
@@ -721,7 +736,10 @@ struct sf_shutdown_s {
  * is an error: SF_EOF once at the peer's FIN (the handle stays open and
  * may still write), SF_ECONNRESET (even after SF_EOF, after the data that
  * came before the reset), SF_ETIMEDOUT, SF_ENOBUFS (alloc_cb gave an
- * empty buffer). nread 0 means nothing and is never end-of-stream. The
+ * empty buffer). A connection's failure (reset, timeout) reaches read_cb
+ * even after sf_read_stop — typically a reset after SF_EOF — once no
+ * unread data comes before it; with data unread, it waits for reading to
+ * resume. nread 0 means nothing and is never end-of-stream. The
  * buffer is the application's: read_cb is handed back every buffer
  * alloc_cb gave (whatever nread), and the stream keeps no pointer to it
  * afterwards. Callbacks start in a later round, never inside this call.
@@ -951,8 +969,9 @@ typedef struct {
 /*
  * Sets the hooks of a listener (every connection it accepts from then on
  * inherits them, from its SYN to the end of its TIME-WAIT) or of one
- * connection (replacing inherited ones). hooks is copied; NULL removes
- * them. The hooks keep firing after the handle is closed, while the
+ * connection (replacing inherited ones). Either replaces the loop's
+ * hooks (sf_loop_set_hooks) for that handle. hooks is copied; NULL
+ * removes them, and the loop's apply again. The hooks keep firing after the handle is closed, while the
  * stack still finishes the connection; arg must stay valid that long (at
  * most until sf_loop_close). Returns 0, SF_EINVAL (NULL tcp, not TCP,
  * closing), SF_ENOMEM.
@@ -967,6 +986,100 @@ SF_EXTERN int sf_tcp_state(const sf_tcp_t *tcp);
 /* A snapshot of the connection. Returns 0, SF_EINVAL, SF_ENOTCONN (no
  * connection: never connected, or listening). */
 SF_EXTERN int sf_tcp_info(const sf_tcp_t *tcp, sf_tcp_info_t *info);
+
+/* ==================================== loop-wide hooks, drain, the table */
+
+/*
+ * Hooks for every connection of the loop, accepted or connected, and
+ * every listener (on_syn), like sf_tcp_set_hooks on each. A handle's own
+ * hooks (sf_tcp_set_hooks on the connection, or on the listener that
+ * accepted it) override the loop's wholesale, not callback by callback:
+ * a handle with its own hooks hears only those. The loop's hooks apply
+ * at once to open handles without their own (a connection already past
+ * its SYN but not yet accepted keeps those it had at the SYN), and
+ * sf_tcp_set_hooks(tcp, NULL) falls back to them. hooks is copied; NULL
+ * removes them. arg must stay valid as long as connections may report
+ * (at most until sf_loop_close). Returns 0, SF_EINVAL (NULL loop or not
+ * initialized), SF_ENOMEM.
+ */
+SF_EXTERN int sf_loop_set_hooks(sf_loop_t *loop, const sf_tcp_hooks_t *hooks,
+                                void *arg);
+
+/*
+ * Drain. sf_close on a connection is close(2): the stack goes on
+ * delivering the data already taken, then FIN, after the handle is gone.
+ * With sf_loop_options_t.linger (the default), such a connection keeps
+ * sf_run alive while it is in FIN-WAIT-1, CLOSING or LAST-ACK — until the
+ * peer acknowledges our FIN, or the retransmission limits (data_retries)
+ * end it, or linger_max_ms passes with nothing else alive. So a server
+ * that closes every handle and returns from sf_run has had every byte
+ * acknowledged (or given up on). What does not keep it alive:
+ *   - TIME-WAIT (2 * msl_ms): our FIN is acknowledged and the peer's is
+ *     in; only a retransmitted FIN of the peer's could still come.
+ *   - FIN-WAIT-2: our FIN is acknowledged; what is left waits for the
+ *     peer alone, which may never close (a half-open client), so it
+ *     would hold the loop for fin_wait2_timeout_ms at the peer's whim.
+ *   - a connection whose interface was closed: it cannot finish.
+ * When the process exits (after sf_loop_close, or without it) these
+ * records vanish with it. synfin owns its address on the link, so no
+ * one answers for it any more: a FIN the peer retransmits gets neither
+ * ACK nor RST, and the peer's own timers end its side (its LAST-ACK
+ * retransmits until it gives up). A RST comes only if the kernel also
+ * holds that address, which synfin's setup forbids.
+ */
+
+/* The timer a control block waits on. */
+typedef enum {
+  SF_TCP_TIMER_NONE = 0,
+  SF_TCP_TIMER_RETRANSMIT, /* data, SYN or FIN retransmission, loss probe */
+  SF_TCP_TIMER_PERSIST,    /* zero-window probe */
+  SF_TCP_TIMER_TIMEWAIT,   /* end of TIME-WAIT, or of FIN-WAIT-2 (closed) */
+  SF_TCP_TIMER_KEEPALIVE,
+  SF_TCP_TIMER_DELACK      /* delayed ACK */
+} sf_tcp_timer_t;
+
+/*
+ * One TCP control block of the loop as sf_tcp_walk sees it. Addresses
+ * are IPv4 in host byte order, ports in host byte order.
+ */
+typedef struct {
+  int state; /* sf_tcp_state_t: LISTEN for a listener */
+  unsigned int local_addr; /* 0 for a listener on every address */
+  unsigned short local_port;
+  unsigned int peer_addr; /* 0 for a listener */
+  unsigned short peer_port;
+  /* a connection: received bytes not read yet, and bytes in the send
+   * buffer (unacknowledged or unsent); a listener: connections waiting
+   * for sf_accept, and its backlog (as `ss` shows them) */
+  unsigned int recv_q, send_q;
+  unsigned long long rtt_us; /* smoothed RTT, 0 before a sample */
+  int timer;                 /* sf_tcp_timer_t: the one `ss` would show */
+  unsigned long long timer_ms; /* until it fires (0: due, or none) */
+  unsigned int backoff;        /* RTO expirations in a row */
+  /* 1 while an open handle holds it; 0 for a connection closed and
+   * still finishing, one not yet accepted, and a TIME-WAIT record */
+  int handle;
+} sf_tcp_walk_info_t;
+
+typedef void (*sf_tcp_walk_cb)(const sf_tcp_walk_info_t *info, void *arg);
+/*
+ * Calls cb for every TCP control block of the loop: listeners, then
+ * connections (open, not yet accepted, or closed and still finishing),
+ * then TIME-WAIT records. The walk is a snapshot taken before the first
+ * call, so cb may call any synfin function. Returns 0, SF_EINVAL (NULL
+ * loop or cb), SF_ENOMEM.
+ */
+SF_EXTERN int sf_tcp_walk(sf_loop_t *loop, sf_tcp_walk_cb cb, void *arg);
+
+/*
+ * Prints the walk to out as `ss -tan` does: a header, then one line per
+ * control block with State (ss's names: ESTAB, SYN-RECV...), Recv-Q,
+ * Send-Q, Local Address:Port, Peer Address:Port and the Timer, as
+ * "timer:(on,200ms,0)" (on, persist, timewait, keepalive, delack; the
+ * time left; RTO expirations in a row). Returns 0, SF_EINVAL (NULL),
+ * SF_ENOMEM, SF_EIO (writing to out failed).
+ */
+SF_EXTERN int sf_tcp_print_table(sf_loop_t *loop, FILE *out);
 
 #ifdef __cplusplus
 }

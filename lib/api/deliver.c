@@ -100,5 +100,6 @@ bool sf__api_work(void *arg, bool *delivered) {
     *delivered = true;
   }
   impl->working = false;
+  sf__loop_linger_watch(impl);
   return sf__loop_alive(impl);
 }

@@ -3,13 +3,15 @@
  * handle.h): handle init and checks, sf_ref/sf_unref, sf_is_active,
  * sf_is_closing, sf_handle_type_name; the counting that decides whether
  * the loop is alive (active referenced handles, requests in flight,
- * closing handles, queued events); requests started and finished; the
- * loop's reason for the last failure (sf_loop_last_error).
+ * closing handles, queued events, connections draining under linger and
+ * its time limit); requests started and finished; the loop's reason for
+ * the last failure (sf_loop_last_error).
  */
 #include "config.h"
 
 #include "api/handle.h"
 #include "loop/loop.h"
+#include "stack/stack.h"
 
 /* ---------------------------------------------------------------- loop */
 
@@ -17,9 +19,35 @@ sf_time_t sf__loop_now(const sf_loop_t *loop) {
   return sf__reactor_now(loop->impl_->reactor);
 }
 
-bool sf__loop_alive(const struct sf__loop_impl *impl) {
+static bool busy(const struct sf__loop_impl *impl) {
   return impl->active_handles > 0 || impl->active_reqs > 0 ||
          impl->closing != NULL || impl->ev_len > 0;
+}
+
+static bool draining(const struct sf__loop_impl *impl) {
+  return impl->linger && !impl->linger_expired &&
+         sf__engine_orphans_closing(impl->engine) > 0;
+}
+
+bool sf__loop_alive(const struct sf__loop_impl *impl) {
+  return busy(impl) || draining(impl);
+}
+
+void sf__loop_linger_watch(struct sf__loop_impl *impl) {
+  if (!impl->linger_timer)
+    return;
+  if (busy(impl)) {
+    /* The limit is for a loop with nothing else to do: it starts over. */
+    sf__reactor_timer_stop(impl->linger_timer);
+    impl->linger_expired = false;
+  } else if (draining(impl) && !sf__reactor_timer_active(impl->linger_timer)) {
+    sf__reactor_timer_start(impl->linger_timer, impl->linger_max, 0);
+  }
+}
+
+void sf__loop_linger_expired(void *arg) {
+  struct sf__loop_impl *impl = arg;
+  impl->linger_expired = true;
 }
 
 /* ------------------------------------------------------------- handles */

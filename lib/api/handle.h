@@ -17,8 +17,8 @@
  *   tcp_stream.c a TCP handle's reading, writing, shutdown
  *   tcp.c        TCP handles: bind, listen, accept, connect, close,
  *                options, names; engine events applied to a handle
- *   lifecycle.c  sf_tcp_set_hooks, hooks hearing engine events, state,
- *                info, counters
+ *   lifecycle.c  sf_tcp_set_hooks, sf_loop_set_hooks, hooks hearing
+ *                engine events, state, info, counters, sf_tcp_walk
  *   close.c      sf_close, sf_tcp_close_reset: what closing means for
  *                each handle type
  *   deliver.c    sf__api_work: queued events, finished requests, close
@@ -43,8 +43,10 @@
 #include "synfin.h"
 
 struct sf_reactor;
+struct sf_reactor_timer;
 struct sf_engine;
 struct sf__event;
+struct sf_hooks_obj;
 
 /* sf_handle_t.flags */
 #define SF__H_ACTIVE 0x1u
@@ -71,6 +73,14 @@ struct sf__loop_impl {
   /* Why the last failed call that explains itself failed (opening an
    * interface, connecting): sf_loop_last_error. */
   struct sf_why last_error;
+  struct sf_hooks_obj *hooks; /* sf_loop_set_hooks', or NULL */
+  /* Drain (sf_loop_options_t.linger): closed connections still closing
+   * keep the loop alive, for at most linger_max once nothing else does
+   * (the timer runs then; NULL: no limit). */
+  bool linger;
+  bool linger_expired;
+  sf_time_t linger_max;
+  struct sf_reactor_timer *linger_timer;
 };
 
 void sf__handle_init(sf_loop_t *loop, sf_handle_t *h, sf_handle_type type);
@@ -86,8 +96,15 @@ void sf__handle_unlink(sf_handle_t *h);
 
 sf_time_t sf__loop_now(const sf_loop_t *loop);
 /* Whether anything keeps the loop alive: an active referenced handle, a
- * request in flight, a handle closing, an event queued. */
+ * request in flight, a handle closing, an event queued, or (linger) a
+ * closed connection still closing. */
 bool sf__loop_alive(const struct sf__loop_impl *impl);
+/* Starts the clock of linger_max when only draining connections are
+ * left, and stops it when anything else is alive again. Called after
+ * each batch of delivery. */
+void sf__loop_linger_watch(struct sf__loop_impl *impl);
+/* linger_max has passed: sf__loop_alive stops counting drains. */
+void sf__loop_linger_expired(void *impl);
 
 /* A public call that explains its failures starts: the loop's reason is
  * cleared and handed out for the code below to fill (NULL when loop is

@@ -1,9 +1,10 @@
 /*
- * The lifecycle hooks and introspection: sf_tcp_set_hooks (a hooks object
- * is the engine's reference-counted "observer", so hooks outlive the
- * handle and follow a connection into its TIME-WAIT record; hooks.c), the
- * delivery of engine events to hooks, sf_tcp_state, sf_tcp_info and the
- * stack's counters.
+ * The lifecycle hooks and introspection: sf_tcp_set_hooks and
+ * sf_loop_set_hooks (a hooks object is the engine's reference-counted
+ * "observer", so hooks outlive the handle and follow a connection into
+ * its TIME-WAIT record; hooks.c), the delivery of engine events to
+ * hooks, sf_tcp_state, sf_tcp_info, the stack's counters, and the table
+ * of every control block (sf_tcp_walk, sf_tcp_print_table).
  */
 #include "config.h"
 
@@ -56,6 +57,16 @@ void sf__hooks_deliver(const struct sf__event *e) {
   }
 }
 
+/* The engine's listener or connection reports to the handle's hooks
+ * (it retains what it is given and releases what it drops). */
+static void apply_hooks(sf_tcp_t *tcp) {
+  struct sf__tcp_impl *t = tcp->impl_;
+  if (t->listener)
+    sf__tcp_listener_set_observer(t->listener, sf__tcp_hooks(tcp));
+  if (t->tcb)
+    sf__tcp_set_observer(t->tcb, sf__tcp_hooks(tcp));
+}
+
 int sf_tcp_set_hooks(sf_tcp_t *tcp, const sf_tcp_hooks_t *hooks, void *arg) {
   if (!sf__handle_ok((sf_handle_t *)tcp, SF_TCP) ||
       sf__handle_closing((sf_handle_t *)tcp))
@@ -64,13 +75,26 @@ int sf_tcp_set_hooks(sf_tcp_t *tcp, const sf_tcp_hooks_t *hooks, void *arg) {
   struct sf_hooks_obj *h = NULL;
   if (hooks && !(h = sf__hooks_new(hooks, arg)))
     return SF_ENOMEM;
-  /* The engine retains what it is given and releases what it drops. */
-  if (t->listener)
-    sf__tcp_listener_set_observer(t->listener, h);
-  if (t->tcb)
-    sf__tcp_set_observer(t->tcb, h);
   sf__hooks_release(t->hooks);
   t->hooks = h;
+  apply_hooks(tcp);
+  return 0;
+}
+
+int sf_loop_set_hooks(sf_loop_t *loop, const sf_tcp_hooks_t *hooks,
+                      void *arg) {
+  if (!loop || !loop->impl_)
+    return SF_EINVAL;
+  struct sf__loop_impl *impl = loop->impl_;
+  struct sf_hooks_obj *h = NULL;
+  if (hooks && !(h = sf__hooks_new(hooks, arg)))
+    return SF_ENOMEM;
+  sf__hooks_release(impl->hooks);
+  impl->hooks = h;
+  for (sf_handle_t *x = impl->handles; x; x = x->next_)
+    if (x->type == SF_TCP && !sf__handle_closing(x) &&
+        !((sf_tcp_t *)x)->impl_->hooks)
+      apply_hooks((sf_tcp_t *)x);
   return 0;
 }
 
@@ -122,4 +146,115 @@ unsigned long long sf_loop_counter(const sf_loop_t *loop, const char *name) {
     return ULLONG_MAX;
   uint64_t v = sf__engine_counter(loop->impl_->engine, name);
   return v == UINT64_MAX ? ULLONG_MAX : v;
+}
+
+/* ------------------------------------------------------------ the table */
+
+struct walk_copy {
+  sf_tcp_walk_info_t *v;
+  size_t n, cap;
+  bool failed;
+};
+
+static void walk_copy_one(void *arg, const sf_tcp_walk_info_t *info) {
+  struct walk_copy *w = arg;
+  if (w->failed)
+    return;
+  if (w->n == w->cap) {
+    size_t cap = w->cap ? 2 * w->cap : 64;
+    sf_tcp_walk_info_t *v = realloc(w->v, cap * sizeof(*v));
+    if (!v) {
+      w->failed = true;
+      return;
+    }
+    w->v = v;
+    w->cap = cap;
+  }
+  w->v[w->n++] = *info;
+}
+
+int sf_tcp_walk(sf_loop_t *loop, sf_tcp_walk_cb cb, void *arg) {
+  if (!loop || !loop->impl_ || !cb)
+    return SF_EINVAL;
+  /* A copy first: cb may close handles, and with them control blocks. */
+  struct walk_copy w = {0};
+  sf__engine_walk(loop->impl_->engine, sf__loop_now(loop), walk_copy_one, &w);
+  if (w.failed) {
+    free(w.v);
+    return SF_ENOMEM;
+  }
+  for (size_t i = 0; i < w.n; i++)
+    cb(&w.v[i], arg);
+  free(w.v);
+  return 0;
+}
+
+/* The names `ss` gives the states. */
+static const char *ss_state(int state) {
+  static const char *const names[SF_TCP_STATE_COUNT] = {
+      [SF_TCP_CLOSED] = "UNCONN",       [SF_TCP_LISTEN] = "LISTEN",
+      [SF_TCP_SYN_SENT] = "SYN-SENT",   [SF_TCP_SYN_RECEIVED] = "SYN-RECV",
+      [SF_TCP_ESTABLISHED] = "ESTAB",   [SF_TCP_FIN_WAIT_1] = "FIN-WAIT-1",
+      [SF_TCP_FIN_WAIT_2] = "FIN-WAIT-2", [SF_TCP_CLOSE_WAIT] = "CLOSE-WAIT",
+      [SF_TCP_CLOSING] = "CLOSING",     [SF_TCP_LAST_ACK] = "LAST-ACK",
+      [SF_TCP_TIME_WAIT] = "TIME-WAIT",
+  };
+  return state >= 0 && state < SF_TCP_STATE_COUNT ? names[state] : "UNKNOWN";
+}
+
+/* "198.18.0.1:80"; a listener's missing peer port is "*", as in ss. */
+static void endpoint(char *buf, size_t size, unsigned addr, unsigned port,
+                     bool any_port) {
+  char p[8];
+  snprintf(p, sizeof(p), "%u", port);
+  snprintf(buf, size, "%u.%u.%u.%u:%s", addr >> 24, addr >> 16 & 255,
+           addr >> 8 & 255, addr & 255, any_port ? "*" : p);
+}
+
+/* ss's timer field: "timer:(on,200ms,0)", or nothing. */
+static void timer_field(char *buf, size_t size, const sf_tcp_walk_info_t *i) {
+  static const char *const names[] = {
+      [SF_TCP_TIMER_RETRANSMIT] = "on",
+      [SF_TCP_TIMER_PERSIST] = "persist",
+      [SF_TCP_TIMER_TIMEWAIT] = "timewait",
+      [SF_TCP_TIMER_KEEPALIVE] = "keepalive",
+      [SF_TCP_TIMER_DELACK] = "delack",
+  };
+  if (i->timer <= SF_TCP_TIMER_NONE || i->timer > SF_TCP_TIMER_DELACK) {
+    buf[0] = 0;
+    return;
+  }
+  snprintf(buf, size, "timer:(%s,%llums,%u)", names[i->timer], i->timer_ms,
+           i->backoff);
+}
+
+struct table_out {
+  FILE *f;
+  bool failed;
+};
+
+static void print_row(const sf_tcp_walk_info_t *i, void *arg) {
+  struct table_out *o = arg;
+  char local[32], peer[32], timer[64];
+  bool listener = i->state == SF_TCP_LISTEN;
+  endpoint(local, sizeof(local), i->local_addr, i->local_port, false);
+  endpoint(peer, sizeof(peer), i->peer_addr, i->peer_port, listener);
+  timer_field(timer, sizeof(timer), i);
+  if (fprintf(o->f, "%-10s %-6u %-6u %21s %21s %s\n", ss_state(i->state),
+              i->recv_q, i->send_q, local, peer, timer) < 0)
+    o->failed = true;
+}
+
+int sf_tcp_print_table(sf_loop_t *loop, FILE *out) {
+  if (!loop || !loop->impl_ || !out)
+    return SF_EINVAL;
+  struct table_out o = {.f = out};
+  if (fprintf(out, "%-10s %-6s %-6s %21s %21s %s\n", "State", "Recv-Q",
+              "Send-Q", "Local Address:Port", "Peer Address:Port",
+              "Timer") < 0)
+    return SF_EIO;
+  int rc = sf_tcp_walk(loop, print_row, &o);
+  if (rc < 0)
+    return rc;
+  return o.failed || fflush(out) != 0 ? SF_EIO : 0;
 }

@@ -12,6 +12,7 @@
 #include "api/deliver.h"
 #include "api/events.h"
 #include "api/handle.h"
+#include "api/hooks.h"
 #include "loop/loop.h"
 #include "stack/stack.h"
 
@@ -46,6 +47,7 @@ int sf_loop_options_default(sf_loop_options_t *o) {
   o->arp_retry_interval_ms = c.ip.arp_retry_interval / SF_NSEC_PER_MSEC;
   o->secret_seed = c.secret_seed;
   o->congestion = c.congestion;
+  o->linger = 1;
   return 0;
 }
 
@@ -98,6 +100,25 @@ static int options_to_config(const sf_loop_options_t *o,
 
 /* ---------------------------------------------------------------- loop */
 
+/* The drain options (sf__loop_alive), which stay above the engine. */
+static int set_linger(struct sf__loop_impl *impl,
+                      const sf_loop_options_t *o) {
+  impl->linger = !o || o->linger;
+  if (!impl->linger || !o || !o->linger_max_ms)
+    return 0;
+  impl->linger_max = ms(o->linger_max_ms);
+  return sf__reactor_timer_new(impl->reactor, sf__loop_linger_expired, impl,
+                               &impl->linger_timer);
+}
+
+static void free_impl(struct sf__loop_impl *impl) {
+  sf__reactor_timer_free(impl->linger_timer);
+  sf__reactor_free(impl->reactor);
+  sf__hooks_release(impl->hooks);
+  free(impl->ev);
+  free(impl);
+}
+
 int sf_loop_init_ex(sf_loop_t *loop, struct ev_loop *ev,
                     const sf_loop_options_t *options) {
   if (!loop)
@@ -117,11 +138,12 @@ int sf_loop_init_ex(sf_loop_t *loop, struct ev_loop *ev,
   }
   struct sf_engine_upcalls up;
   sf__events_upcalls(impl, &up);
-  rc = sf__engine_new(&cfg, &up, sf__reactor_now(impl->reactor),
-                      &impl->engine);
+  rc = set_linger(impl, options);
+  if (rc == 0)
+    rc = sf__engine_new(&cfg, &up, sf__reactor_now(impl->reactor),
+                        &impl->engine);
   if (rc < 0) {
-    sf__reactor_free(impl->reactor);
-    free(impl);
+    free_impl(impl);
     return rc;
   }
   sf__reactor_set_engine(impl->reactor, impl->engine);
@@ -145,9 +167,7 @@ int sf_loop_close(sf_loop_t *loop) {
     return SF_EBUSY;
   sf__events_clear(impl);
   sf__engine_free(impl->engine); /* releases the observers it still holds */
-  sf__reactor_free(impl->reactor);
-  free(impl->ev);
-  free(impl);
+  free_impl(impl);
   loop->impl_ = NULL;
   return 0;
 }

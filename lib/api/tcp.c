@@ -109,8 +109,8 @@ int sf_listen(sf_tcp_t *tcp, int backlog, sf_connection_cb cb) {
                           t->bind_port, backlog, tcp, &t->listener);
   if (rc < 0)
     return rc;
-  if (t->hooks)
-    sf__tcp_listener_set_observer(t->listener, t->hooks);
+  if (sf__tcp_hooks(tcp))
+    sf__tcp_listener_set_observer(t->listener, sf__tcp_hooks(tcp));
   if (t->congestion)
     sf__tcp_listener_set_congestion(t->listener, t->congestion);
   t->connection_cb = cb;
@@ -130,8 +130,11 @@ int sf_accept(sf_tcp_t *server, sf_tcp_t *client) {
     return SF_EAGAIN;
   c->tcb = tcb;
   c->tflags |= SF__T_CONNECTED;
-  if (c->hooks)
-    sf__tcp_set_observer(tcb, c->hooks);
+  if (!c->hooks) { /* the listener's own override the loop's here too */
+    c->hooks = s->hooks;
+    sf__hooks_retain(c->hooks);
+  }
+  sf__tcp_set_observer(tcb, sf__tcp_hooks(client));
   sf_time_t now = sf__loop_now(client->loop);
   if (c->tflags & SF__T_NODELAY)
     sf__tcp_set_nodelay(tcb, true, now);
@@ -160,7 +163,7 @@ static int start_connect(sf_connect_t *req, sf_tcp_t *tcp,
   struct sf__loop_impl *impl = tcp->loop->impl_;
   sf_time_t now = sf__loop_now(tcp->loop);
   rc = sf__tcp_connect(sf__engine_tcp(impl->engine), t->bind_addr, t->bind_port,
-                       ra, rp, tcp, t->hooks, now, &t->tcb);
+                       ra, rp, tcp, sf__tcp_hooks(tcp), now, &t->tcb);
   if (rc < 0) {
     t->tcb = NULL;
     return rc;
@@ -357,8 +360,7 @@ static void on_error(sf_tcp_t *tcp, int err) {
     sf__tcp_stream_fail_writes(tcp, err);
     shutdown_done(tcp, err);
   }
-  if (t->tflags & SF__T_READING)
-    sf__tcp_stream_read_pass(tcp);
+  sf__tcp_stream_read_failed(tcp);
 }
 
 void sf__tcp_handle_event(sf_tcp_t *tcp, const struct sf_tcp_event *ev) {

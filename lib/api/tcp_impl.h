@@ -44,8 +44,16 @@ struct sf__tcp_impl {
   sf_shutdown_t *shutdown_req;
   sf_write_t *wq_head, *wq_tail; /* linked through next_ */
   size_t wq_bytes;
-  struct sf_hooks_obj *hooks; /* held by the handle, or NULL */
+  struct sf_hooks_obj *hooks; /* held by the handle: its own, or (an
+                                 accepted one) its listener's; or NULL */
 };
+
+/* The hooks a handle's connections report to: its own (or its
+ * listener's), else the loop's (sf_loop_set_hooks). */
+static inline struct sf_hooks_obj *sf__tcp_hooks(const sf_tcp_t *tcp) {
+  struct sf_hooks_obj *own = tcp->impl_->hooks;
+  return own ? own : tcp->loop->impl_->hooks;
+}
 
 /* A TCP handle is active while it listens, reads, connects, writes or
  * shuts down; a closing one never is. */

@@ -88,6 +88,22 @@ void sf__tcp_stream_read_pass(sf_tcp_t *tcp) {
   }
 }
 
+void sf__tcp_stream_read_failed(sf_tcp_t *tcp) {
+  struct sf__tcp_impl *t = tcp->impl_;
+  if (t->tflags & SF__T_READING) {
+    sf__tcp_stream_read_pass(tcp);
+    return;
+  }
+  /* libuv stops reading at EOF and so never reports a later reset: the
+   * handle sits in CLOSE-WAIT until its next write. Here the error goes
+   * to the read_cb the handle had, unless unread data must come first. */
+  if (!t->read_cb || (t->tflags & SF__T_ERR_REPORTED) ||
+      (t->tcb && sf__tcp_readable(t->tcb)))
+    return;
+  sf_buf_t empty = {NULL, 0};
+  report(tcp, conn_error(t), &empty);
+}
+
 static void queue_read_pass(sf_tcp_t *tcp) {
   struct sf__tcp_impl *t = tcp->impl_;
   if (t->tflags & SF__T_READ_QUEUED)

@@ -13,6 +13,14 @@ extern const struct sf__stream_ops sf__tcp_stream_ops;
 
 /* Reads what is buffered (alloc_cb, read_cb) while the handle reads. */
 void sf__tcp_stream_read_pass(sf_tcp_t *tcp);
+/*
+ * The connection failed: a reading handle hears it in a read pass, after
+ * the data before it. One that stopped reading (after SF_EOF, typically)
+ * hears it too, through the read_cb it last had, once no unread data is
+ * left before it (BEHAVIOUR 11); a handle that never read learns it from
+ * its next call.
+ */
+void sf__tcp_stream_read_failed(sf_tcp_t *tcp);
 /* Pushes queued writes into the send buffer, then FIN after sf_shutdown. */
 void sf__tcp_stream_push_writes(sf_tcp_t *tcp);
 /* Finishes every queued write with status. */

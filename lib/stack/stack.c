@@ -195,3 +195,12 @@ size_t sf__engine_tcb_count(const struct sf_engine *e) {
 size_t sf__engine_timewait_count(const struct sf_engine *e) {
   return sf__tcp_timewait_count(e->tcp);
 }
+
+size_t sf__engine_orphans_closing(const struct sf_engine *e) {
+  return sf__tcp_orphans_closing(e->tcp);
+}
+
+void sf__engine_walk(const struct sf_engine *e, sf_time_t now,
+                     sf_tcp_walk_fn fn, void *arg) {
+  sf__tcp_walk(e->tcp, now, fn, arg);
+}

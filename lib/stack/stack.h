@@ -79,5 +79,10 @@ uint64_t sf__engine_counter(const struct sf_engine *e, const char *name);
 /* Live control blocks (attached or not) and TIME-WAIT records. */
 size_t sf__engine_tcb_count(const struct sf_engine *e);
 size_t sf__engine_timewait_count(const struct sf_engine *e);
+/* Closed connections still delivering their FIN: sf__tcp_orphans_closing. */
+size_t sf__engine_orphans_closing(const struct sf_engine *e);
+/* Every listener, tcb and TIME-WAIT record: sf__tcp_walk. */
+void sf__engine_walk(const struct sf_engine *e, sf_time_t now,
+                     sf_tcp_walk_fn fn, void *arg);
 
 #endif /* SF_STACK_STACK_H */

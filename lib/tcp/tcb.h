@@ -23,6 +23,8 @@
  *   timer.c     per-connection timers and the deadline heap
  *   turn.c      output owed at the end of the loop's turn
  *   conn.c      the application's side: connect, send, recv, close
+ *   walk.c      the tcbs seen from outside: orphans still closing, the
+ *               walk over every listener, tcb and TIME-WAIT record
  */
 #ifndef SF_TCP_TCB_H
 #define SF_TCP_TCB_H

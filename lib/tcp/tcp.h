@@ -182,6 +182,26 @@ const struct sf_tcp_counters *sf__tcp_counters(const struct sf_tcp *tcp);
 size_t sf__tcp_tcb_count(const struct sf_tcp *tcp);
 size_t sf__tcp_timewait_count(const struct sf_tcp *tcp);
 
+/* ---------------------------------------------------- seen from outside */
+
+/*
+ * Orphans (tcbs the application detached) that still have our FIN, and
+ * maybe data before it, to deliver: FIN-WAIT-1, CLOSING and LAST-ACK on
+ * an interface that is still open. What a graceful drain waits for (the
+ * retransmission limits bound each). FIN-WAIT-2 and TIME-WAIT are not
+ * counted: our side is done there.
+ */
+size_t sf__tcp_orphans_closing(const struct sf_tcp *tcp);
+
+typedef void (*sf_tcp_walk_fn)(void *arg, const sf_tcp_walk_info_t *info);
+/*
+ * Calls fn for every listener, then every tcb (attached, orphaned, or
+ * not yet accepted), then every TIME-WAIT record; timers are reported
+ * relative to now. fn must not call into TCP.
+ */
+void sf__tcp_walk(const struct sf_tcp *tcp, sf_time_t now, sf_tcp_walk_fn fn,
+                  void *arg);
+
 /* ----------------------------------------------------------- listeners */
 
 /*

@@ -293,6 +293,50 @@ START_TEST(test_reset_after_eof) {
 }
 END_TEST
 
+/* ... and after EOF, by a handle that stopped reading there: read_cb
+ * still hears it (libuv would leave it in CLOSE-WAIT). */
+START_TEST(test_reset_after_eof_not_reading) {
+  struct fx f;
+  fx_pair(&f);
+  sf_shutdown_t s;
+  ck_assert_int_eq(sf_shutdown(&s, (sf_stream_t *)&f.client, shutdown_cb), 0);
+  ck_assert_int_eq(sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  fx_run_until(&f, &f.eof[1]);
+  ck_assert_int_eq(sf_read_stop((sf_stream_t *)&f.accepted), 0);
+  fx_run_for(&f, 30);
+  ck_assert_int_eq(sf_tcp_close_reset(&f.client, fx_close_cb), 0);
+  while (!f.rerr[1])
+    sf_run(&f.loop, SF_RUN_ONCE);
+  ck_assert_str_eq(f.log, "eof:accepted shutdown:0 close:client "
+                          "read:accepted:ECONNRESET");
+  ck_assert_int_eq(sf_is_active((sf_handle_t *)&f.accepted), 0);
+  fx_finish(&f);
+}
+END_TEST
+
+/* A handle that stopped reading with data unread: the data comes first,
+ * so the reset waits for reading to resume. */
+START_TEST(test_reset_waits_for_unread_data) {
+  struct fx f;
+  fx_pair(&f);
+  ck_assert_int_eq(sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(sf_read_stop((sf_stream_t *)&f.accepted), 0);
+  char msg[] = "abc";
+  sf_buf_t b = sf_buf_init(msg, 3);
+  ck_assert_int_eq(sf_try_write((sf_stream_t *)&f.client, &b, 1), 3);
+  fx_run_for(&f, 20);
+  ck_assert_int_eq(sf_tcp_close_reset(&f.client, fx_close_cb), 0);
+  fx_run_for(&f, 30);
+  ck_assert_str_eq(f.log, "close:client");
+  ck_assert_int_eq(sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+  while (!f.rerr[1])
+    sf_run(&f.loop, SF_RUN_ONCE);
+  ck_assert_uint_eq(f.rlen[1], 3);
+  ck_assert_str_eq(f.log, "close:client read:accepted:ECONNRESET");
+  fx_finish(&f);
+}
+END_TEST
+
 static Suite *reading_suite(void) {
   Suite *s = suite_create("reading");
   FX_ADD(s, test_read_start_rules);
@@ -302,6 +346,8 @@ static Suite *reading_suite(void) {
   FX_ADD(s, test_flow_control_and_resume);
   FX_ADD(s, test_reset_while_not_reading);
   FX_ADD(s, test_reset_after_eof);
+  FX_ADD(s, test_reset_after_eof_not_reading);
+  FX_ADD(s, test_reset_waits_for_unread_data);
   return s;
 }
 

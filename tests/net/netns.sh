@@ -322,6 +322,12 @@ sf_netns_sha() {
 #   many HOST PORT COUNT N        COUNT concurrent clients, each sends N
 #                                 bytes, SHUT_WR, checks the echo, closes;
 #                                 prints "succeeded K of COUNT"
+#   drain-clients HOST PORT COUNT N
+#                                 COUNT concurrent clients that send
+#                                 nothing and read to EOF: each must get
+#                                 sf_peer's pattern, N bytes, then FIN (a
+#                                 reset fails it); prints "succeeded K of
+#                                 COUNT"
 sf_netns_ktcp() {
   secs=$1
   shift
@@ -402,6 +408,30 @@ async def many(host, port, count, n):
     print("succeeded %d of %d" % (sum(1 for r in res if r is True), count),
           flush=True)
 
+def sf_pattern(n):
+    # tests/net/sf_peer.c's pattern_at(i), byte by byte
+    return bytes((((i * 2654435761) >> 13) ^ (i >> 8)) & 255
+                 for i in range(n))
+
+async def drain_one(host, port, want, sem):
+    async with sem:
+        r, w = await asyncio.open_connection(host, port)
+    got = await r.read()  # to EOF: the FIN; a reset raises
+    w.close()
+    return hashlib.sha256(got).digest() == want
+
+async def drain_clients(host, port, count, n):
+    want = hashlib.sha256(sf_pattern(n)).digest()
+    sem = asyncio.Semaphore(4096)
+    res = await asyncio.gather(*[drain_one(host, port, want, sem)
+                                 for _ in range(count)],
+                               return_exceptions=True)
+    errs = [r for r in res if isinstance(r, BaseException)]
+    for e in errs[:5]:
+        print("error %r" % e, flush=True)
+    print("succeeded %d of %d" % (sum(1 for r in res if r is True), count),
+          flush=True)
+
 def main():
     mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if mode == "echo-server":
@@ -426,6 +456,9 @@ def main():
         c.close()
     elif mode == "many":
         asyncio.run(many(host, port, int(sys.argv[4]), int(sys.argv[5])))
+    elif mode == "drain-clients":
+        asyncio.run(drain_clients(host, port, int(sys.argv[4]),
+                                  int(sys.argv[5])))
     elif mode == "refused":
         try:
             socket.create_connection((host, port), timeout=10)

@@ -19,6 +19,13 @@
  *                                  TIME-WAIT) unless --no-wait-closed
  *   many HOST PORT COUNT [--send N]
  *                                  COUNT concurrent echo clients
+ *   drain-server PORT COUNT [--send N]
+ *                                  accept COUNT, write N bytes to each and
+ *                                  close its handle at once; after the
+ *                                  last, close the listener and let
+ *                                  sf_run drain (linger): it returns once
+ *                                  every byte and FIN is acknowledged;
+ *                                  prints "drained MS closing_left=K"
  *
  * Prints "ready" once the interface (and listener) is open, one line per
  * lifecycle hook event (syn, established, fin, time_wait MS, state A B,
@@ -39,7 +46,7 @@
 
 #include "synfin.h"
 
-enum mode { MODE_ECHO, MODE_HALF_CLOSE, MODE_CONNECT, MODE_MANY };
+enum mode { MODE_ECHO, MODE_HALF_CLOSE, MODE_CONNECT, MODE_MANY, MODE_DRAIN };
 
 struct opts {
   const char *device, *address, *pcap, *host, *expect_error;
@@ -61,7 +68,8 @@ struct peer {
   unsigned long long t0; /* sf_now at the start */
   unsigned long long open_conns, done_conns, ok_conns, closed_hooks;
   unsigned long long n_syn, n_est, n_fin, n_tw, n_closed_err;
-  int failed, finishing, wait_closed_hooks;
+  int failed, finishing, wait_closed_hooks, draining;
+  unsigned long long drain_t0; /* sf_now when the last handle closed */
 };
 
 struct conn {
@@ -100,7 +108,8 @@ static void die_usage(void) {
           "  half-close-server PORT BYTES [--count N]\n"
           "  connect HOST PORT [--send N] [--half-close] [--expect-echo]"
           " [--expect-recv N] [--expect-error NAME] [--no-wait-closed]\n"
-          "  many HOST PORT COUNT [--send N]\n");
+          "  many HOST PORT COUNT [--send N]\n"
+          "  drain-server PORT COUNT [--send N]\n");
   exit(1);
 }
 
@@ -229,12 +238,27 @@ static void finish(struct peer *p) {
   sf_walk(&p->loop, close_any, p);
 }
 
+/* Every handle is closed, their connections still sending: only the
+ * drain (and the interface, which never does) keeps sf_run going. The
+ * deadline still fires, but no longer holds the loop. */
+static void drain_begin(struct peer *p) {
+  if (p->draining)
+    return;
+  p->draining = 1;
+  p->drain_t0 = sf_now(&p->loop);
+  sf_close((sf_handle_t *)&p->server, NULL);
+  sf_unref((sf_handle_t *)&p->deadline);
+}
+
 static void maybe_finish(struct peer *p) {
   if (p->o.count == 0 || p->done_conns < p->o.count || p->open_conns > 0)
     return;
   if (p->wait_closed_hooks && p->closed_hooks < p->o.count)
     return;
-  finish(p);
+  if (p->o.mode == MODE_DRAIN)
+    drain_begin(p);
+  else
+    finish(p);
 }
 
 static void on_deadline(sf_timer_t *t) {
@@ -415,6 +439,16 @@ static void echo_written(sf_write_t *req, int status) {
   free(w);
 }
 
+/* drain-server: the bytes are in the stack's send buffer; closing now
+ * leaves the rest of the sending to the stack. */
+static void drain_written(sf_write_t *req, int status) {
+  struct conn *c = req->data;
+  if (status < 0)
+    conn_fail(c, "write", status);
+  else
+    sf_close((sf_handle_t *)&c->tcp, conn_free);
+}
+
 /* Data for an echo server: write it back (the chunk becomes the write). */
 static void take_echo(struct conn *c, struct echo_write *w, size_t n) {
   sf_buf_t out = sf_buf_init(w->data, n);
@@ -492,8 +526,13 @@ static void on_connection(sf_tcp_t *server, int status) {
     return;
   }
   int rc = sf_accept(server, &c->tcp);
-  if (rc == 0)
+  if (rc == 0 && p->o.mode == MODE_DRAIN) {
+    sf_buf_t b = sf_buf_init(p->pattern, (size_t)p->o.send);
+    c->write.data = c;
+    rc = sf_write(&c->write, (sf_stream_t *)&c->tcp, &b, 1, drain_written);
+  } else if (rc == 0) {
     rc = sf_read_start((sf_stream_t *)&c->tcp, on_alloc, on_read);
+  }
   if (rc < 0)
     conn_fail(c, "accept", rc);
 }
@@ -517,8 +556,9 @@ static int start_server(struct peer *p) {
       (rc = sf_tcp_set_hooks(&p->server, &peer_hooks, p)) < 0 ||
       (rc = sf_listen(&p->server, 4096, on_connection)) < 0)
     return rc;
-  /* Servers without --count run until a signal or the deadline. */
-  p->wait_closed_hooks = 1;
+  /* Servers without --count run until a signal or the deadline. A drain
+   * is over when the stack has delivered, not at CLOSED. */
+  p->wait_closed_hooks = p->o.mode != MODE_DRAIN;
   return 0;
 }
 
@@ -596,19 +636,22 @@ static void parse_mode(struct opts *o, int argc, char **argv, int i) {
   int need = !strcmp(m, "echo-server") ? 1
              : !strcmp(m, "half-close-server") ? 2
              : !strcmp(m, "connect") ? 2
-             : !strcmp(m, "many") ? 3 : -1;
+             : !strcmp(m, "many") ? 3
+             : !strcmp(m, "drain-server") ? 2 : -1;
   if (need < 0 || i + need > argc)
     die_usage();
   o->mode = !strcmp(m, "echo-server") ? MODE_ECHO
             : !strcmp(m, "half-close-server") ? MODE_HALF_CLOSE
-            : !strcmp(m, "connect") ? MODE_CONNECT : MODE_MANY;
+            : !strcmp(m, "connect") ? MODE_CONNECT
+            : !strcmp(m, "many") ? MODE_MANY : MODE_DRAIN;
   int client = o->mode == MODE_CONNECT || o->mode == MODE_MANY;
   if (client)
     o->host = argv[i++];
   o->port = (int)num(argv[i++]);
   if (o->mode == MODE_HALF_CLOSE)
     o->after_fin = num(argv[i++]);
-  o->count = o->mode == MODE_MANY ? num(argv[i++]) : client ? 1 : 0;
+  o->count = o->mode == MODE_MANY || o->mode == MODE_DRAIN ? num(argv[i++])
+             : client ? 1 : 0;
   for (; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--half-close"))
@@ -694,7 +737,8 @@ static int open_all(struct peer *p) {
   p->sigpoll.data = p;
   sf_timer_start(&p->sigpoll, on_sigpoll, 50, 50);
   sf_unref((sf_handle_t *)&p->sigpoll);
-  if (p->o.mode == MODE_ECHO || p->o.mode == MODE_HALF_CLOSE)
+  if (p->o.mode == MODE_ECHO || p->o.mode == MODE_HALF_CLOSE ||
+      p->o.mode == MODE_DRAIN)
     return start_server(p);
   return 0;
 }
@@ -708,6 +752,23 @@ static int make_pattern(struct peer *p) {
   for (unsigned long long k = 0; k < n; k++)
     p->pattern[k] = pattern_at(k);
   return 0;
+}
+
+/* sf_tcp_walk: connections still delivering their data or FIN. */
+static void count_closing(const sf_tcp_walk_info_t *i, void *arg) {
+  if (i->state == SF_TCP_FIN_WAIT_1 || i->state == SF_TCP_CLOSING ||
+      i->state == SF_TCP_LAST_ACK)
+    ++*(unsigned long long *)arg;
+}
+
+static void report_drain(struct peer *p) {
+  unsigned long long closing = 0;
+  sf_update_time(&p->loop);
+  sf_tcp_walk(&p->loop, count_closing, &closing);
+  printf("drained %llu closing_left=%llu\n", sf_now(&p->loop) - p->drain_t0,
+         closing);
+  if (closing)
+    p->failed = 1;
 }
 
 int main(int argc, char **argv) {
@@ -732,6 +793,11 @@ int main(int argc, char **argv) {
     finish(&p);
   }
   sf_run(&p.loop, SF_RUN_DEFAULT);
+  if (p.draining) {
+    report_drain(&p);
+    finish(&p);
+    sf_run(&p.loop, SF_RUN_DEFAULT);
+  }
   int closed = sf_loop_close(&p.loop);
   if (closed < 0)
     printf("error loop_close %s\n", sf_err_name(closed));
