@@ -87,8 +87,7 @@ static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   free_acked_data(t, ack);
   t->snd_una = ack;
   /* forward progress: the peer's next hop is reachable */
-  sf__ip_confirm_neighbor(t->eng->ip, t->netif, sf_addr_v4(t->node.key.raddr),
-                          t->eng->now);
+  sf__ip_confirm_neighbor(t->eng->ip, t->netif, t->node.key.raddr, t->eng->now);
   if (sf_seq_lt(t->snd_nxt, ack))
     t->snd_nxt = ack;
   t->rtx_count = 0;

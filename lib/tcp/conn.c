@@ -20,8 +20,8 @@ uint16_t sf__tcp_mss_for_mtu(unsigned mtu) {
 
 /* ---------------------------------------------------------- connect */
 
-static uint32_t port_offset(struct sf_tcp *e, uint32_t laddr,
-                            uint32_t raddr, uint16_t rport) {
+static uint32_t port_offset(struct sf_tcp *e, struct sf_addr laddr,
+                            struct sf_addr raddr, uint16_t rport) {
   if (e->cfg.port_offset)
     return e->cfg.port_offset(e->cfg.rand_ctx, laddr, raddr, rport);
   return sf__port_offset(&e->secret, laddr, raddr, rport);
@@ -60,21 +60,20 @@ void sf__tcp_set_observer(struct sf_tcb *t, void *observer) {
   retain_observer(t, observer);
 }
 
-static int open_connection(struct sf_tcp *e, uint32_t laddr, uint16_t lport,
-                           uint32_t raddr, uint16_t rport, void *user,
-                           void *observer, struct sf_tcb **out) {
-  if (!raddr || !rport)
+static int open_connection(struct sf_tcp *e, struct sf_addr laddr,
+                           uint16_t lport, struct sf_addr raddr, uint16_t rport,
+                           void *user, void *observer, struct sf_tcb **out) {
+  if (sf_addr_is_any(raddr) || !rport)
     return SF_EINVAL;
-  if (laddr && sf__ip_netif_by_addr(e->ip, sf_addr_v4(laddr)) < 0)
+  if (!sf_addr_is_any(laddr) && sf__ip_netif_by_addr(e->ip, laddr) < 0)
     return SF_EADDRNOTAVAIL;
   unsigned netif, mtu;
   struct sf_addr src;
-  int rc = sf__ip_route(e->ip, sf_addr_v4(raddr), sf_addr_v4(laddr), &netif,
-                        &src, &mtu);
+  int rc = sf__ip_route(e->ip, raddr, laddr, &netif, &src, &mtu);
   if (rc)
     return rc;
-  struct sf_tuple tu = {.laddr = src.v4, .raddr = raddr, .lport = lport,
-                        .rport = rport};
+  struct sf_tuple tu = {
+      .laddr = src, .raddr = raddr, .lport = lport, .rport = rport};
   if (lport ? !tuple_free(e, &tu) : (rc = pick_ephemeral(e, &tu)) != 0)
     return lport ? SF_EADDRINUSE : rc;
   struct sf_tcb *t = sf__tcb_new(e, &tu, netif);
@@ -99,8 +98,8 @@ static int open_connection(struct sf_tcp *e, uint32_t laddr, uint16_t lport,
   return 0;
 }
 
-int sf__tcp_connect(struct sf_tcp *tcp, uint32_t laddr, uint16_t lport,
-                    uint32_t raddr, uint16_t rport, void *user,
+int sf__tcp_connect(struct sf_tcp *tcp, struct sf_addr laddr, uint16_t lport,
+                    struct sf_addr raddr, uint16_t rport, void *user,
                     void *observer, sf_time_t now, struct sf_tcb **out) {
   *out = NULL;
   sf__tcp_enter(tcp, now);

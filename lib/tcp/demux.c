@@ -14,15 +14,15 @@ struct sf_tcb *sf__tcb_find(struct sf_tcp *e, const struct sf_tuple *tu) {
 }
 
 /* An exact address beats the wildcard. */
-struct sf_listener *sf__listener_find(struct sf_tcp *e, uint32_t addr,
+struct sf_listener *sf__listener_find(struct sf_tcp *e, struct sf_addr addr,
                                       uint16_t port) {
   struct sf_listener *wild = NULL;
   for (struct sf_listener *l = e->listeners; l; l = l->next) {
     if (l->port != port)
       continue;
-    if (l->addr == addr)
+    if (sf_addr_eq(l->addr, addr))
       return l;
-    if (l->addr == 0)
+    if (sf_addr_is_any(l->addr))
       wild = l;
   }
   return wild;
@@ -55,8 +55,10 @@ void sf__tcp_segment_in(struct sf_tcp *e, unsigned netif,
     count_parse_error(e, rc);
     return;
   }
-  struct sf_tuple tu = {.laddr = ip->dst, .raddr = ip->src,
-                        .lport = h.dport, .rport = h.sport};
+  struct sf_tuple tu = {.laddr = sf_addr_v4(ip->dst),
+                        .raddr = sf_addr_v4(ip->src),
+                        .lport = h.dport,
+                        .rport = h.sport};
   struct sf_tcb *t = sf__tcb_find(e, &tu);
   if (t) {
     sf__tcp_input(t, &h);

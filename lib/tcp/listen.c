@@ -10,19 +10,23 @@
 #include "tcp/syncookie.h"
 #include "tcp/tcb.h"
 
-static bool port_taken(struct sf_tcp *e, uint32_t addr, uint16_t port) {
+static bool port_taken(struct sf_tcp *e, struct sf_addr addr, uint16_t port) {
   for (struct sf_listener *l = e->listeners; l; l = l->next)
-    if (l->port == port && (l->addr == addr || !l->addr || !addr))
+    if (l->port == port && (sf_addr_eq(l->addr, addr) ||
+                            sf_addr_is_any(l->addr) || sf_addr_is_any(addr)))
       return true;
   return false;
 }
 
 /* A listener without a port gets one from the ephemeral range, as
  * Linux's autobind does; the counter spreads successive choices. */
-static int pick_listen_port(struct sf_tcp *e, uint32_t addr,
+static int pick_listen_port(struct sf_tcp *e, struct sf_addr addr,
                             uint16_t *port) {
   uint32_t span = (uint32_t)e->cfg.port_hi - e->cfg.port_lo + 1;
-  uint32_t start = sf__port_offset(&e->secret, addr, 0, 0) + e->port_counter;
+  /* no peer yet: the unspecified address of addr's family stands in */
+  struct sf_addr no_peer = {.family = addr.family};
+  uint32_t start =
+      sf__port_offset(&e->secret, addr, no_peer, 0) + e->port_counter;
   for (uint32_t i = 0; i < span; i++) {
     uint16_t p = (uint16_t)(e->cfg.port_lo + (start + i) % span);
     if (!port_taken(e, addr, p)) {
@@ -34,10 +38,10 @@ static int pick_listen_port(struct sf_tcp *e, uint32_t addr,
   return SF_EADDRINUSE;
 }
 
-int sf__tcp_listen(struct sf_tcp *e, uint32_t addr, uint16_t port,
+int sf__tcp_listen(struct sf_tcp *e, struct sf_addr addr, uint16_t port,
                    int backlog, void *user, struct sf_listener **out) {
   *out = NULL;
-  if (addr && sf__ip_netif_by_addr(e->ip, sf_addr_v4(addr)) < 0)
+  if (!sf_addr_is_any(addr) && sf__ip_netif_by_addr(e->ip, addr) < 0)
     return SF_EADDRNOTAVAIL;
   if (port == 0) {
     int rc = pick_listen_port(e, addr, &port);
@@ -70,7 +74,7 @@ void sf__tcp_listener_set_observer(struct sf_listener *l, void *observer) {
   l->observer = observer;
 }
 
-void sf__tcp_listener_name(const struct sf_listener *l, uint32_t *addr,
+void sf__tcp_listener_name(const struct sf_listener *l, struct sf_addr *addr,
                            uint16_t *port) {
   *addr = l->addr;
   *port = l->port;
@@ -185,9 +189,9 @@ static void fill_syn_info(const struct sf_listener *l,
                           const struct sf_tcp_hdr *h, sf_syn_info_t *info) {
   const struct sf_tcp_opts *o = &h->opts;
   *info = (sf_syn_info_t){
-      .local_addr = tu->laddr,
+      .local_addr = tu->laddr.v4,
       .local_port = tu->lport,
-      .peer_addr = tu->raddr,
+      .peer_addr = tu->raddr.v4,
       .peer_port = tu->rport,
       .syn_queue_len = l->synq_len,
       .accept_queue_len = l->acceptq_len,

@@ -167,7 +167,7 @@ struct sf_tcb {
 struct sf_listener {
   struct sf_tcp *eng;
   struct sf_listener *next; /* eng->listeners */
-  uint32_t addr;            /* 0: any of ours */
+  struct sf_addr addr;      /* unspecified: any of ours */
   uint16_t port;
   unsigned backlog;
   void *user;
@@ -255,7 +255,7 @@ uint32_t sf__tcp_ts_now(const struct sf_tcb *t);
 /* The live connection with this 4-tuple, or NULL. */
 struct sf_tcb *sf__tcb_find(struct sf_tcp *e, const struct sf_tuple *tu);
 /* The listener for addr:port: an exact address, else the wildcard. */
-struct sf_listener *sf__listener_find(struct sf_tcp *e, uint32_t addr,
+struct sf_listener *sf__listener_find(struct sf_tcp *e, struct sf_addr addr,
                                       uint16_t port);
 /* Segments for our tuple that find no tcb: TIME-WAIT, listener, RST. */
 void sf__tcp_input_closed(struct sf_tcp *e, unsigned netif,
