@@ -45,31 +45,11 @@ static void count_parse_error(struct sf_tcp *e, int rc) {
   }
 }
 
-void sf__tcp_segment_in(struct sf_tcp *e, unsigned netif,
-                        const struct sf_ipv4_hdr *ip, unsigned rx_flags) {
-  SF_TCP_COUNT(e, tcp_in_segs);
-  struct sf_tcp_hdr h;
-  int rc = sf__tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst,
-                         rx_flags & SF_WIRE_SKIP_CHECKSUM, &h);
-  if (rc != SF_WIRE_OK) {
-    count_parse_error(e, rc);
-    return;
-  }
-  struct sf_tuple tu = {.laddr = sf_addr_v4(ip->dst),
-                        .raddr = sf_addr_v4(ip->src),
-                        .lport = h.dport,
-                        .rport = h.sport};
-  struct sf_tcb *t = sf__tcb_find(e, &tu);
-  if (t) {
-    sf__tcp_input(t, &h);
-  } else {
-    sf__tcp_input_closed(e, netif, &tu, &h);
-  }
-}
-
-void sf__tcp_input_closed(struct sf_tcp *e, unsigned netif,
-                          const struct sf_tuple *tu,
-                          const struct sf_tcp_hdr *h) {
+/* A segment for our tuple that no tcb takes: a TIME-WAIT record, else a
+ * listener, else a RST. */
+static void input_closed(struct sf_tcp *e, unsigned netif,
+                         const struct sf_tuple *tu,
+                         const struct sf_tcp_hdr *h) {
   struct sf_tw_record *r = sf__tw_find(&e->tw, tu);
   if (r) {
     switch (sf__tw_segment(r, h)) {
@@ -106,4 +86,26 @@ void sf__tcp_input_closed(struct sf_tcp *e, unsigned netif,
   if (!(h->flags & SF_TCP_RST))
     SF_TCP_COUNT(e, tcp_in_no_port);
   sf__tcp_reply_rst(e, tu, h);
+}
+
+void sf__tcp_segment_in(struct sf_tcp *e, unsigned netif,
+                        const struct sf_ipv4_hdr *ip, unsigned rx_flags) {
+  SF_TCP_COUNT(e, tcp_in_segs);
+  struct sf_tcp_hdr h;
+  int rc = sf__tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst,
+                         rx_flags & SF_WIRE_SKIP_CHECKSUM, &h);
+  if (rc != SF_WIRE_OK) {
+    count_parse_error(e, rc);
+    return;
+  }
+  struct sf_tuple tu = {.laddr = sf_addr_v4(ip->dst),
+                        .raddr = sf_addr_v4(ip->src),
+                        .lport = h.dport,
+                        .rport = h.sport};
+  struct sf_tcb *t = sf__tcb_find(e, &tu);
+  if (t && sf__tcp_input(t, &h))
+    return;
+  /* a tcb that gave the segment back is finished, not yet freed: the
+   * segment goes on from the connection's interface */
+  input_closed(e, t ? t->netif : netif, &tu, &h);
 }

@@ -257,10 +257,6 @@ struct sf_tcb *sf__tcb_find(struct sf_tcp *e, const struct sf_tuple *tu);
 /* The listener for addr:port: an exact address, else the wildcard. */
 struct sf_listener *sf__listener_find(struct sf_tcp *e, struct sf_addr addr,
                                       uint16_t port);
-/* Segments for our tuple that find no tcb: TIME-WAIT, listener, RST. */
-void sf__tcp_input_closed(struct sf_tcp *e, unsigned netif,
-                          const struct sf_tuple *tu,
-                          const struct sf_tcp_hdr *h);
 
 /* ---- listen.c */
 void sf__listener_input(struct sf_listener *l, unsigned netif,
@@ -271,7 +267,13 @@ void sf__listener_child_established(struct sf_tcb *t);
 void sf__listener_child_unlink(struct sf_tcb *t);
 
 /* ---- input.c */
-void sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h);
+/*
+ * RFC 9293 3.10.7 for a segment that found t. Returns false when t gave
+ * the segment back: a new SYN ended its TIME-WAIT (RFC 6191), t is
+ * finished (not yet freed) and the segment goes on as if no connection
+ * had matched.
+ */
+bool sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h);
 /* The options a SYN or SYN-ACK negotiated. */
 void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o);
 bool sf__tcp_challenge_allowed(struct sf_tcp *e);
