@@ -7,27 +7,6 @@
 #include "tcp/tcb.h"
 #include "wire/status.h"
 
-struct sf_tcb *sf__tcb_find(struct sf_tcp *e, const struct sf_tuple *tu) {
-  struct sf_tuple_node *n = sf__tuple_map_find(&e->conns, tu);
-  return n ? (struct sf_tcb *)((char *)n - offsetof(struct sf_tcb, node))
-           : NULL;
-}
-
-/* An exact address beats the wildcard. */
-struct sf_listener *sf__listener_find(struct sf_tcp *e, struct sf_addr addr,
-                                      uint16_t port) {
-  struct sf_listener *wild = NULL;
-  for (struct sf_listener *l = e->listeners; l; l = l->next) {
-    if (l->port != port)
-      continue;
-    if (sf_addr_eq(l->addr, addr))
-      return l;
-    if (sf_addr_is_any(l->addr))
-      wild = l;
-  }
-  return wild;
-}
-
 static void count_parse_error(struct sf_tcp *e, int rc) {
   switch (rc) {
   case SF_WIRE_BAD_CHECKSUM:
@@ -80,7 +59,10 @@ static void input_closed(struct sf_tcp *e, unsigned netif,
   }
   struct sf_listener *l = sf__listener_find(e, tu->laddr, tu->lport);
   if (l) {
-    sf__listener_input(l, netif, tu, h);
+    struct sf_tcp_hdr ack;
+    struct sf_tcb *child = sf__listener_input(l, netif, tu, h, &ack);
+    if (child)
+      (void)sf__tcp_input(child, &ack);
     return;
   }
   if (!(h->flags & SF_TCP_RST))

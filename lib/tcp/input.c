@@ -12,38 +12,6 @@
 /* RFC 7323 5.5: a TS.Recent older than 24 days no longer counts. */
 #define PAWS_IDLE_LIMIT ((sf_time_t)24 * 24 * 3600 * SF_NSEC_PER_SEC)
 
-void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o) {
-  const struct sf_engine_config *c = &t->eng->cfg;
-  t->peer_mss = (o->present & SF_TCP_OPT_MSS) ? o->mss : c->mss_default;
-  if (t->peer_mss < 64)
-    t->peer_mss = 64;
-  uint16_t mss = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
-  if (o->present & SF_TCP_OPT_WSCALE) {
-    t->flags |= SF_TF_WSCALE;
-    t->snd_wscale = o->wscale > SF_TCP_MAX_WSCALE ? SF_TCP_MAX_WSCALE
-                                                  : o->wscale;
-  } else {
-    t->flags &= ~(uint32_t)SF_TF_WSCALE;
-    t->snd_wscale = 0;
-    t->rcv_wscale = 0;
-  }
-  if (o->present & SF_TCP_OPT_TIMESTAMP) {
-    t->flags |= SF_TF_TS;
-    t->ts_recent = o->ts_val;
-    t->ts_recent_age = t->eng->now;
-    mss -= 12; /* every segment carries 12 bytes of timestamp option */
-  } else {
-    t->flags &= ~(uint32_t)SF_TF_TS;
-  }
-  if (o->present & SF_TCP_OPT_SACK_PERM)
-    t->flags |= SF_TF_SACK;
-  else
-    t->flags &= ~(uint32_t)SF_TF_SACK;
-  t->smss = mss;
-  t->ccs.smss = mss;
-  t->cc->init(&t->ccs);
-}
-
 /* RFC 5961 7: at most challenge_ack_limit challenge ACKs per second. */
 bool sf__tcp_challenge_allowed(struct sf_tcp *e) {
   sf_time_t second = e->now / SF_NSEC_PER_SEC;

@@ -1,7 +1,8 @@
 /*
- * Listeners: binding, the SYN queue and the accept queue (both bounded by
- * the backlog), on_syn's verdict, SYN cookies when the SYN queue is full
- * (RFC 4987), the bad-handshake-ACK RST, and accept.
+ * Listeners: binding and lookup, the SYN queue and the accept queue (both
+ * bounded by the backlog), on_syn's verdict, SYN cookies when the SYN
+ * queue is full (RFC 4987), the bad-handshake-ACK RST, and accept. A
+ * connection a cookie rebuilds is handed back to demux for its ACK.
  */
 #include "config.h"
 
@@ -16,6 +17,21 @@ static bool port_taken(struct sf_tcp *e, struct sf_addr addr, uint16_t port) {
                             sf_addr_is_any(l->addr) || sf_addr_is_any(addr)))
       return true;
   return false;
+}
+
+/* An exact address beats the wildcard. */
+struct sf_listener *sf__listener_find(struct sf_tcp *e, struct sf_addr addr,
+                                      uint16_t port) {
+  struct sf_listener *wild = NULL;
+  for (struct sf_listener *l = e->listeners; l; l = l->next) {
+    if (l->port != port)
+      continue;
+    if (sf_addr_eq(l->addr, addr))
+      return l;
+    if (sf_addr_is_any(l->addr))
+      wild = l;
+  }
+  return wild;
 }
 
 /* A listener without a port gets one from the ephemeral range, as
@@ -338,10 +354,15 @@ static bool cookie_echo_plausible(const struct sf_tcb *t,
   return age_ms <= SF_COOKIE_LIFETIME / SF_NSEC_PER_MSEC;
 }
 
-/* An ACK that may carry a cookie we sent: rebuild the connection. */
+/*
+ * An ACK that may carry a cookie we sent: rebuild the connection. Returns
+ * false when no valid cookie is there. *child is the rebuilt connection
+ * (unless no room or memory was left), and *ack the segment it must
+ * take next.
+ */
 static bool accept_cookie(struct sf_listener *l, unsigned netif,
-                          const struct sf_tuple *tu,
-                          const struct sf_tcp_hdr *h) {
+                          const struct sf_tuple *tu, const struct sf_tcp_hdr *h,
+                          struct sf_tcb **child, struct sf_tcp_hdr *ack) {
   struct sf_tcp *e = l->eng;
   if (!e->cfg.syncookies || !l->cookies_used)
     return false;
@@ -380,10 +401,10 @@ static bool accept_cookie(struct sf_listener *l, unsigned netif,
   /* the rest (ESTABLISHED, the ACK's data) is ordinary SYN-RECEIVED
    * input; an echo that cannot time our SYN-ACK reads as none (TSecr 0),
    * which takes no RTT sample */
-  struct sf_tcp_hdr ack = *h;
+  *ack = *h;
   if ((t->flags & SF_TF_TS) && !cookie_echo_plausible(t, h))
-    ack.opts.ts_ecr = 0;
-  sf__tcp_input(t, &ack);
+    ack->opts.ts_ecr = 0;
+  *child = t;
   return true;
 }
 
@@ -398,21 +419,23 @@ static sf_syn_verdict_t ask_verdict(struct sf_listener *l,
   return e->up.syn(e->up.ctx, l, l->observer, &info);
 }
 
-void sf__listener_input(struct sf_listener *l, unsigned netif,
-                        const struct sf_tuple *tu,
-                        const struct sf_tcp_hdr *h) {
-  struct sf_tcp *e = l->eng;
-  if (h->flags & SF_TCP_RST)
-    return; /* RFC 9293 3.10.7.2: ignore */
-  if (h->flags & SF_TCP_ACK) {
-    if ((h->flags & SF_TCP_SYN) || !accept_cookie(l, netif, tu, h)) {
-      SF_TCP_COUNT(e, tcp_in_listener_bad_ack);
-      sf__tcp_reply_rst(e, tu, h);
-    }
-    return;
+/* RFC 9293 3.10.7.2: an ACK to a listener is bad, unless it returns a
+ * SYN cookie. */
+static struct sf_tcb *ack_input(struct sf_listener *l, unsigned netif,
+                                const struct sf_tuple *tu,
+                                const struct sf_tcp_hdr *h,
+                                struct sf_tcp_hdr *ack) {
+  struct sf_tcb *child = NULL;
+  if ((h->flags & SF_TCP_SYN) || !accept_cookie(l, netif, tu, h, &child, ack)) {
+    SF_TCP_COUNT(l->eng, tcp_in_listener_bad_ack);
+    sf__tcp_reply_rst(l->eng, tu, h);
   }
-  if (!(h->flags & SF_TCP_SYN))
-    return;
+  return child;
+}
+
+static void syn_input(struct sf_listener *l, unsigned netif,
+                      const struct sf_tuple *tu, const struct sf_tcp_hdr *h) {
+  struct sf_tcp *e = l->eng;
   switch (ask_verdict(l, tu, h)) {
   case SF_SYN_RESET:
     SF_TCP_COUNT(e, tcp_syn_verdict_reset);
@@ -436,4 +459,17 @@ void sf__listener_input(struct sf_listener *l, unsigned netif,
     return;
   }
   open_child(l, netif, tu, h);
+}
+
+struct sf_tcb *sf__listener_input(struct sf_listener *l, unsigned netif,
+                                  const struct sf_tuple *tu,
+                                  const struct sf_tcp_hdr *h,
+                                  struct sf_tcp_hdr *ack) {
+  if (h->flags & SF_TCP_RST)
+    return NULL; /* RFC 9293 3.10.7.2: ignore */
+  if (h->flags & SF_TCP_ACK)
+    return ack_input(l, netif, tu, h, ack);
+  if (h->flags & SF_TCP_SYN)
+    syn_input(l, netif, tu, h);
+  return NULL;
 }

@@ -7,10 +7,11 @@
  * Files:
  *   tcp.c       the TCP object: its tables, the enter/leave bracket,
  *               timers' entry and deadline, counters
- *   tcb.c       tcb lifetime (new with its defaults, 4-tuple table, reap
- *               list), ISN, the timestamp clock
+ *   tcb.c       tcb lifetime (new with its defaults, 4-tuple table and
+ *               lookup, reap list), the options a handshake negotiated,
+ *               ISN, the timestamp clock
  *   demux.c     where a segment goes: connection, TIME-WAIT record,
- *               listener or RST
+ *               listener or RST; it calls those, none calls it back
  *   path.c      ICMP errors and unreachable next hops
  *   state.c     state names and the one function that changes a state
  *   listen.c    listeners, SYN handling, SYN cookies, accept
@@ -236,8 +237,12 @@ uint8_t sf__tcp_our_wscale(const struct sf_tcp *e);
 /* A CLOSED tcb with its slot in the timer heap, or NULL (no memory). */
 struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,
                            unsigned netif);
+/* The options a SYN or SYN-ACK negotiated. */
+void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o);
 /* Puts t in the 4-tuple table. Returns 0 or SF_EADDRINUSE/SF_ENOMEM. */
 int sf__tcb_hash(struct sf_tcb *t);
+/* The live connection with this 4-tuple, or NULL. */
+struct sf_tcb *sf__tcb_find(struct sf_tcp *e, const struct sf_tuple *tu);
 void sf__tcb_unhash(struct sf_tcb *t);
 /* Frees t at the end of the current call into TCP (sf__tcp_leave). */
 void sf__tcb_reap(struct sf_tcb *t);
@@ -251,16 +256,20 @@ uint32_t sf__tcp_make_isn(struct sf_tcp *e, const struct sf_tuple *tu);
 uint32_t sf__tcp_ts_clock(const struct sf_tcp *e, uint32_t offset);
 uint32_t sf__tcp_ts_now(const struct sf_tcb *t);
 
-/* ---- demux.c */
-/* The live connection with this 4-tuple, or NULL. */
-struct sf_tcb *sf__tcb_find(struct sf_tcp *e, const struct sf_tuple *tu);
+/* ---- listen.c */
 /* The listener for addr:port: an exact address, else the wildcard. */
 struct sf_listener *sf__listener_find(struct sf_tcp *e, struct sf_addr addr,
                                       uint16_t port);
-
-/* ---- listen.c */
-void sf__listener_input(struct sf_listener *l, unsigned netif,
-                        const struct sf_tuple *tu, const struct sf_tcp_hdr *h);
+/*
+ * A segment for listener l that no connection or TIME-WAIT record took.
+ * Returns NULL, or the connection a SYN cookie's ACK has just rebuilt in
+ * SYN-RECEIVED: the caller hands it *ack (sf__tcp_input), which
+ * completes the handshake.
+ */
+struct sf_tcb *sf__listener_input(struct sf_listener *l, unsigned netif,
+                                  const struct sf_tuple *tu,
+                                  const struct sf_tcp_hdr *h,
+                                  struct sf_tcp_hdr *ack);
 /* A child reached ESTABLISHED: from the SYN queue to the accept queue. */
 void sf__listener_child_established(struct sf_tcb *t);
 /* A child died before being accepted: unlink it from its queue. */
@@ -274,8 +283,6 @@ void sf__listener_child_unlink(struct sf_tcb *t);
  * had matched.
  */
 bool sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h);
-/* The options a SYN or SYN-ACK negotiated. */
-void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o);
 bool sf__tcp_challenge_allowed(struct sf_tcp *e);
 
 /* ---- ack.c */
