@@ -12,22 +12,6 @@
 /* RFC 7323 5.5: a TS.Recent older than 24 days no longer counts. */
 #define PAWS_IDLE_LIMIT ((sf_time_t)24 * 24 * 3600 * SF_NSEC_PER_SEC)
 
-/* RFC 5961 7: at most challenge_ack_limit challenge ACKs per second. */
-bool sf__tcp_challenge_allowed(struct sf_tcp *e) {
-  sf_time_t second = e->now / SF_NSEC_PER_SEC;
-  if (second != e->challenge_window) {
-    e->challenge_window = second;
-    e->challenge_count = 0;
-  }
-  if (e->challenge_count >= e->cfg.challenge_ack_limit) {
-    SF_TCP_COUNT(e, tcp_challenge_acks_limited);
-    return false;
-  }
-  e->challenge_count++;
-  SF_TCP_COUNT(e, tcp_challenge_acks);
-  return true;
-}
-
 static void challenge_ack(struct sf_tcb *t) {
   if (sf__tcp_challenge_allowed(t->eng))
     sf__tcp_send_ack(t);

@@ -283,12 +283,14 @@ void sf__listener_child_unlink(struct sf_tcb *t);
  * had matched.
  */
 bool sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h);
-bool sf__tcp_challenge_allowed(struct sf_tcp *e);
 
 /* ---- ack.c */
 /* Step five of RFC 9293 3.10.7.4. Returns false when the segment must
  * be dropped (an ACK was queued where one is due). */
 bool sf__tcp_process_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h);
+/* RFC 5961 7: whether the engine's challenge ACK budget for this second
+ * allows one more (counted). */
+bool sf__tcp_challenge_allowed(struct sf_tcp *e);
 
 /* ---- recovery/: loss recovery, its interface in recovery/recovery.h */
 
