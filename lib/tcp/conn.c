@@ -11,13 +11,6 @@
 
 #include "tcp/tcb.h"
 
-/* IPv4 and TCP headers without options take 40 bytes of the MTU. */
-uint16_t sf__tcp_mss_for_mtu(unsigned mtu) {
-  if (mtu > 65535)
-    mtu = 65535;
-  return (uint16_t)(mtu > 40 + 64 ? mtu - 40 : 64);
-}
-
 /* ---------------------------------------------------------- connect */
 
 static uint32_t port_offset(struct sf_tcp *e, struct sf_addr laddr,
@@ -228,16 +221,6 @@ int sf__tcp_shutdown(struct sf_tcb *t, sf_time_t now) {
   return rc;
 }
 
-void sf__tcp_reset_connection(struct sf_tcb *t) {
-  if (t->state == SF_TCP_CLOSED)
-    return;
-  if (sf__tcp_synchronized(t->state) && t->state != SF_TCP_TIME_WAIT) {
-    SF_TCP_COUNT(t->eng, tcp_conn_aborted);
-    sf__tcp_send_rst(t);
-  }
-  sf__tcp_finish(t);
-}
-
 void sf__tcp_abort(struct sf_tcb *t, sf_time_t now) {
   struct sf_tcp *e = t->eng;
   sf__tcp_enter(e, now);
@@ -333,22 +316,6 @@ void sf__tcp_set_keepalive(struct sf_tcb *t, bool on, sf_time_t idle,
 const char *sf__tcp_cc_name(const char *name) {
   const struct sf_cc_ops *cc = sf__cc_find(name);
   return cc ? cc->name : NULL;
-}
-
-void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc) {
-  if (t->cc == cc)
-    return;
-  struct sf_cc_state old = t->ccs;
-  t->cc = cc;
-  memset(&t->ccs, 0, sizeof(t->ccs));
-  t->ccs.smss = old.smss;
-  cc->init(&t->ccs);
-  if (sf__tcp_synchronized(t->state)) {
-    t->ccs.cwnd = old.cwnd;
-    t->ccs.ssthresh = old.ssthresh;
-  }
-  /* the saved state is the old algorithm's: nothing to undo into */
-  t->flags &= ~(uint32_t)SF_TF_EIFEL;
 }
 
 int sf__tcp_set_congestion(struct sf_tcb *t, const char *name) {

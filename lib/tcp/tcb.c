@@ -3,12 +3,14 @@
  * defaults, put in, found in and taken out of the 4-tuple table, and
  * freed only from the reap list when the call into TCP ends, so nothing
  * frees a tcb under a caller's feet. Also what a new connection takes
- * from its handshake (the negotiated options) and from outside: its ISN
- * and its timestamp clock.
+ * from its handshake (the negotiated options, the MSS we offer) and from
+ * outside (its ISN, its timestamp clock), and the switch of its
+ * congestion control.
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "tcp/tcb.h"
 
@@ -50,6 +52,29 @@ void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o) {
   t->smss = mss;
   t->ccs.smss = mss;
   t->cc->init(&t->ccs);
+}
+
+/* IPv4 and TCP headers without options take 40 bytes of the MTU. */
+uint16_t sf__tcp_mss_for_mtu(unsigned mtu) {
+  if (mtu > 65535)
+    mtu = 65535;
+  return (uint16_t)(mtu > 40 + 64 ? mtu - 40 : 64);
+}
+
+void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc) {
+  if (t->cc == cc)
+    return;
+  struct sf_cc_state old = t->ccs;
+  t->cc = cc;
+  memset(&t->ccs, 0, sizeof(t->ccs));
+  t->ccs.smss = old.smss;
+  cc->init(&t->ccs);
+  if (sf__tcp_synchronized(t->state)) {
+    t->ccs.cwnd = old.cwnd;
+    t->ccs.ssthresh = old.ssthresh;
+  }
+  /* the saved state is the old algorithm's: nothing to undo into */
+  t->flags &= ~(uint32_t)SF_TF_EIFEL;
 }
 
 /* What a new connection starts with, from the configuration. */

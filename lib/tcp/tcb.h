@@ -220,6 +220,8 @@ void sf__tcp_emit_event(struct sf_tcb *t, enum sf_tcp_event_type type,
 void sf__tcp_fail(struct sf_tcb *t, int error);
 /* Reaches CLOSED without an error (LAST-ACK acked, TIME-WAIT over...). */
 void sf__tcp_finish(struct sf_tcb *t);
+/* sf__tcp_abort inside a call into TCP: RST if synchronized, CLOSED. */
+void sf__tcp_reset_connection(struct sf_tcb *t);
 /* What a TIME-WAIT record of t holds (the rules for a TIME-WAIT tcb and
  * for a record are one: sf__tw_segment). */
 void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r);
@@ -239,6 +241,10 @@ struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,
                            unsigned netif);
 /* The options a SYN or SYN-ACK negotiated. */
 void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o);
+/* The MSS we offer on an interface with this MTU. */
+uint16_t sf__tcp_mss_for_mtu(unsigned mtu);
+/* Switches t to congestion control cc (see sf__tcp_set_congestion). */
+void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc);
 /* Puts t in the 4-tuple table. Returns 0 or SF_EADDRINUSE/SF_ENOMEM. */
 int sf__tcb_hash(struct sf_tcb *t);
 /* The live connection with this 4-tuple, or NULL. */
@@ -344,13 +350,6 @@ void sf__tcp_keepalive_reset(struct sf_tcb *t);
 void sf__tcp_owe_at_turn_end(struct sf_tcb *t, uint32_t what);
 /* Takes t off the list (it is being reaped). */
 void sf__tcp_turn_forget(struct sf_tcb *t);
-
-/* ---- conn.c */
-/* sf__tcp_abort inside a call into TCP: RST if synchronized, CLOSED. */
-void sf__tcp_reset_connection(struct sf_tcb *t);
-/* Switches t to congestion control cc (see sf__tcp_set_congestion). */
-void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc);
-uint16_t sf__tcp_mss_for_mtu(unsigned mtu);
 
 /* Helpers on sequence space. */
 static inline uint32_t sf__tcp_flight(const struct sf_tcb *t) {
