@@ -95,9 +95,9 @@ static double run_synfin(size_t bytes) {
     return -1;
   struct sf_listener *l;
   struct sf_tcb *c, *s = NULL;
-  sf__tcp_listen(sf__engine_tcp(b.e), 0, 5001, 8, NULL, &l);
-  sf__tcp_connect(sf__engine_tcp(a.e), 0, 0, 0xc6120002, 5001, &a, NULL,
-                  now_ns(), &c);
+  sf__tcp_listen(sf__engine_tcp(b.e), sf_addr_v4(0), 5001, 8, NULL, &l);
+  sf__tcp_connect(sf__engine_tcp(a.e), sf_addr_v4(0), 0, sf_addr_v4(0xc6120002),
+                  5001, &a, NULL, now_ns(), &c);
   static uint8_t chunk[65536], sink[65536];
   memset(chunk, 'x', sizeof(chunk));
   size_t sent = 0, got = 0;

@@ -21,9 +21,9 @@ void sf__hooks_deliver(const struct sf__event *e) {
   const sf_tcp_hooks_t *k = &e->hooks->hooks;
   sf_tcp_event_info_t info = {
       .tcp = e->tcp,
-      .local_addr = e->tuple.laddr,
+      .local_addr = e->tuple.laddr.v4,
       .local_port = e->tuple.lport,
-      .peer_addr = e->tuple.raddr,
+      .peer_addr = e->tuple.raddr.v4,
       .peer_port = e->tuple.rport,
       .error = e->error,
   };

@@ -105,8 +105,9 @@ int sf_listen(sf_tcp_t *tcp, int backlog, sf_connection_cb cb) {
   if (t->tcb)
     return SF_EINVAL;
   struct sf__loop_impl *impl = tcp->loop->impl_;
-  int rc = sf__tcp_listen(sf__engine_tcp(impl->engine), t->bind_addr,
-                          t->bind_port, backlog, tcp, &t->listener);
+  int rc =
+      sf__tcp_listen(sf__engine_tcp(impl->engine), sf_addr_v4(t->bind_addr),
+                     t->bind_port, backlog, tcp, &t->listener);
   if (rc < 0)
     return rc;
   if (sf__tcp_hooks(tcp))
@@ -162,8 +163,9 @@ static int start_connect(sf_connect_t *req, sf_tcp_t *tcp,
     return SF_EINVAL;
   struct sf__loop_impl *impl = tcp->loop->impl_;
   sf_time_t now = sf__loop_now(tcp->loop);
-  rc = sf__tcp_connect(sf__engine_tcp(impl->engine), t->bind_addr, t->bind_port,
-                       ra, rp, tcp, sf__tcp_hooks(tcp), now, &t->tcb);
+  rc = sf__tcp_connect(sf__engine_tcp(impl->engine), sf_addr_v4(t->bind_addr),
+                       t->bind_port, sf_addr_v4(ra), rp, tcp, sf__tcp_hooks(tcp),
+                       now, &t->tcb);
   if (rc < 0) {
     t->tcb = NULL;
     return rc;
@@ -318,15 +320,15 @@ int sf_tcp_getsockname(const sf_tcp_t *tcp, struct sockaddr *name,
     return SF_EINVAL;
   const struct sf__tcp_impl *t = tcp->impl_;
   if (t->listener) {
-    uint32_t a;
+    struct sf_addr a;
     uint16_t p;
     sf__tcp_listener_name(t->listener, &a, &p);
-    return put_name(a, p, name, namelen);
+    return put_name(a.v4, p, name, namelen);
   }
   if (t->tcb) {
     struct sf_tuple tu;
     sf__tcp_get_tuple(t->tcb, &tu);
-    return put_name(tu.laddr, tu.lport, name, namelen);
+    return put_name(tu.laddr.v4, tu.lport, name, namelen);
   }
   if (t->tflags & SF__T_BOUND)
     return put_name(t->bind_addr, t->bind_port, name, namelen);
@@ -341,7 +343,7 @@ int sf_tcp_getpeername(const sf_tcp_t *tcp, struct sockaddr *name,
     return SF_ENOTCONN;
   struct sf_tuple tu;
   sf__tcp_get_tuple(tcp->impl_->tcb, &tu);
-  return put_name(tu.raddr, tu.rport, name, namelen);
+  return put_name(tu.raddr.v4, tu.rport, name, namelen);
 }
 
 /* ------------------------------------------------------- engine events */

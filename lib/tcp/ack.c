@@ -5,12 +5,29 @@
  * the send window is updated (SND.WL1/WL2); and an ACK of our FIN moves
  * FIN-WAIT-1, CLOSING and LAST-ACK on. What the ACK says about losses
  * (SACK blocks, duplicates, the end of a recovery) goes to loss recovery
- * (recovery/recovery.h).
+ * (recovery/recovery.h). Also the engine's budget of challenge ACKs
+ * (RFC 5961 7), which input.c's RST and SYN checks draw on too.
  */
 #include "config.h"
 
 #include "tcp/recovery/recovery.h"
 #include "tcp/tcb.h"
+
+/* RFC 5961 7: at most challenge_ack_limit challenge ACKs per second. */
+bool sf__tcp_challenge_allowed(struct sf_tcp *e) {
+  sf_time_t second = e->now / SF_NSEC_PER_SEC;
+  if (second != e->challenge_window) {
+    e->challenge_window = second;
+    e->challenge_count = 0;
+  }
+  if (e->challenge_count >= e->cfg.challenge_ack_limit) {
+    SF_TCP_COUNT(e, tcp_challenge_acks_limited);
+    return false;
+  }
+  e->challenge_count++;
+  SF_TCP_COUNT(e, tcp_challenge_acks);
+  return true;
+}
 
 /* RFC 5961 5.2: an ACK below SND.UNA - MAX.SND.WND is blind. */
 static bool ack_too_old(const struct sf_tcb *t, sf_seq_t ack) {
@@ -87,8 +104,7 @@ static void new_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   free_acked_data(t, ack);
   t->snd_una = ack;
   /* forward progress: the peer's next hop is reachable */
-  sf__ip_confirm_neighbor(t->eng->ip, t->netif, sf_addr_v4(t->node.key.raddr),
-                          t->eng->now);
+  sf__ip_confirm_neighbor(t->eng->ip, t->netif, t->node.key.raddr, t->eng->now);
   if (sf_seq_lt(t->snd_nxt, ack))
     t->snd_nxt = ack;
   t->rtx_count = 0;

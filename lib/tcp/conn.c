@@ -11,17 +11,10 @@
 
 #include "tcp/tcb.h"
 
-/* IPv4 and TCP headers without options take 40 bytes of the MTU. */
-uint16_t sf__tcp_mss_for_mtu(unsigned mtu) {
-  if (mtu > 65535)
-    mtu = 65535;
-  return (uint16_t)(mtu > 40 + 64 ? mtu - 40 : 64);
-}
-
 /* ---------------------------------------------------------- connect */
 
-static uint32_t port_offset(struct sf_tcp *e, uint32_t laddr,
-                            uint32_t raddr, uint16_t rport) {
+static uint32_t port_offset(struct sf_tcp *e, struct sf_addr laddr,
+                            struct sf_addr raddr, uint16_t rport) {
   if (e->cfg.port_offset)
     return e->cfg.port_offset(e->cfg.rand_ctx, laddr, raddr, rport);
   return sf__port_offset(&e->secret, laddr, raddr, rport);
@@ -60,21 +53,20 @@ void sf__tcp_set_observer(struct sf_tcb *t, void *observer) {
   retain_observer(t, observer);
 }
 
-static int open_connection(struct sf_tcp *e, uint32_t laddr, uint16_t lport,
-                           uint32_t raddr, uint16_t rport, void *user,
-                           void *observer, struct sf_tcb **out) {
-  if (!raddr || !rport)
+static int open_connection(struct sf_tcp *e, struct sf_addr laddr,
+                           uint16_t lport, struct sf_addr raddr, uint16_t rport,
+                           void *user, void *observer, struct sf_tcb **out) {
+  if (sf_addr_is_any(raddr) || !rport)
     return SF_EINVAL;
-  if (laddr && sf__ip_netif_by_addr(e->ip, sf_addr_v4(laddr)) < 0)
+  if (!sf_addr_is_any(laddr) && sf__ip_netif_by_addr(e->ip, laddr) < 0)
     return SF_EADDRNOTAVAIL;
   unsigned netif, mtu;
   struct sf_addr src;
-  int rc = sf__ip_route(e->ip, sf_addr_v4(raddr), sf_addr_v4(laddr), &netif,
-                        &src, &mtu);
+  int rc = sf__ip_route(e->ip, raddr, laddr, &netif, &src, &mtu);
   if (rc)
     return rc;
-  struct sf_tuple tu = {.laddr = src.v4, .raddr = raddr, .lport = lport,
-                        .rport = rport};
+  struct sf_tuple tu = {
+      .laddr = src, .raddr = raddr, .lport = lport, .rport = rport};
   if (lport ? !tuple_free(e, &tu) : (rc = pick_ephemeral(e, &tu)) != 0)
     return lport ? SF_EADDRINUSE : rc;
   struct sf_tcb *t = sf__tcb_new(e, &tu, netif);
@@ -99,8 +91,8 @@ static int open_connection(struct sf_tcp *e, uint32_t laddr, uint16_t lport,
   return 0;
 }
 
-int sf__tcp_connect(struct sf_tcp *tcp, uint32_t laddr, uint16_t lport,
-                    uint32_t raddr, uint16_t rport, void *user,
+int sf__tcp_connect(struct sf_tcp *tcp, struct sf_addr laddr, uint16_t lport,
+                    struct sf_addr raddr, uint16_t rport, void *user,
                     void *observer, sf_time_t now, struct sf_tcb **out) {
   *out = NULL;
   sf__tcp_enter(tcp, now);
@@ -229,16 +221,6 @@ int sf__tcp_shutdown(struct sf_tcb *t, sf_time_t now) {
   return rc;
 }
 
-void sf__tcp_reset_connection(struct sf_tcb *t) {
-  if (t->state == SF_TCP_CLOSED)
-    return;
-  if (sf__tcp_synchronized(t->state) && t->state != SF_TCP_TIME_WAIT) {
-    SF_TCP_COUNT(t->eng, tcp_conn_aborted);
-    sf__tcp_send_rst(t);
-  }
-  sf__tcp_finish(t);
-}
-
 void sf__tcp_abort(struct sf_tcb *t, sf_time_t now) {
   struct sf_tcp *e = t->eng;
   sf__tcp_enter(e, now);
@@ -334,22 +316,6 @@ void sf__tcp_set_keepalive(struct sf_tcb *t, bool on, sf_time_t idle,
 const char *sf__tcp_cc_name(const char *name) {
   const struct sf_cc_ops *cc = sf__cc_find(name);
   return cc ? cc->name : NULL;
-}
-
-void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc) {
-  if (t->cc == cc)
-    return;
-  struct sf_cc_state old = t->ccs;
-  t->cc = cc;
-  memset(&t->ccs, 0, sizeof(t->ccs));
-  t->ccs.smss = old.smss;
-  cc->init(&t->ccs);
-  if (sf__tcp_synchronized(t->state)) {
-    t->ccs.cwnd = old.cwnd;
-    t->ccs.ssthresh = old.ssthresh;
-  }
-  /* the saved state is the old algorithm's: nothing to undo into */
-  t->flags &= ~(uint32_t)SF_TF_EIFEL;
 }
 
 int sf__tcp_set_congestion(struct sf_tcb *t, const char *name) {

@@ -7,27 +7,6 @@
 #include "tcp/tcb.h"
 #include "wire/status.h"
 
-struct sf_tcb *sf__tcb_find(struct sf_tcp *e, const struct sf_tuple *tu) {
-  struct sf_tuple_node *n = sf__tuple_map_find(&e->conns, tu);
-  return n ? (struct sf_tcb *)((char *)n - offsetof(struct sf_tcb, node))
-           : NULL;
-}
-
-/* An exact address beats the wildcard. */
-struct sf_listener *sf__listener_find(struct sf_tcp *e, uint32_t addr,
-                                      uint16_t port) {
-  struct sf_listener *wild = NULL;
-  for (struct sf_listener *l = e->listeners; l; l = l->next) {
-    if (l->port != port)
-      continue;
-    if (l->addr == addr)
-      return l;
-    if (l->addr == 0)
-      wild = l;
-  }
-  return wild;
-}
-
 static void count_parse_error(struct sf_tcp *e, int rc) {
   switch (rc) {
   case SF_WIRE_BAD_CHECKSUM:
@@ -45,29 +24,11 @@ static void count_parse_error(struct sf_tcp *e, int rc) {
   }
 }
 
-void sf__tcp_segment_in(struct sf_tcp *e, unsigned netif,
-                        const struct sf_ipv4_hdr *ip, unsigned rx_flags) {
-  SF_TCP_COUNT(e, tcp_in_segs);
-  struct sf_tcp_hdr h;
-  int rc = sf__tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst,
-                         rx_flags & SF_WIRE_SKIP_CHECKSUM, &h);
-  if (rc != SF_WIRE_OK) {
-    count_parse_error(e, rc);
-    return;
-  }
-  struct sf_tuple tu = {.laddr = ip->dst, .raddr = ip->src,
-                        .lport = h.dport, .rport = h.sport};
-  struct sf_tcb *t = sf__tcb_find(e, &tu);
-  if (t) {
-    sf__tcp_input(t, &h);
-  } else {
-    sf__tcp_input_closed(e, netif, &tu, &h);
-  }
-}
-
-void sf__tcp_input_closed(struct sf_tcp *e, unsigned netif,
-                          const struct sf_tuple *tu,
-                          const struct sf_tcp_hdr *h) {
+/* A segment for our tuple that no tcb takes: a TIME-WAIT record, else a
+ * listener, else a RST. */
+static void input_closed(struct sf_tcp *e, unsigned netif,
+                         const struct sf_tuple *tu,
+                         const struct sf_tcp_hdr *h) {
   struct sf_tw_record *r = sf__tw_find(&e->tw, tu);
   if (r) {
     switch (sf__tw_segment(r, h)) {
@@ -98,10 +59,35 @@ void sf__tcp_input_closed(struct sf_tcp *e, unsigned netif,
   }
   struct sf_listener *l = sf__listener_find(e, tu->laddr, tu->lport);
   if (l) {
-    sf__listener_input(l, netif, tu, h);
+    struct sf_tcp_hdr ack;
+    struct sf_tcb *child = sf__listener_input(l, netif, tu, h, &ack);
+    if (child)
+      (void)sf__tcp_input(child, &ack);
     return;
   }
   if (!(h->flags & SF_TCP_RST))
     SF_TCP_COUNT(e, tcp_in_no_port);
   sf__tcp_reply_rst(e, tu, h);
+}
+
+void sf__tcp_segment_in(struct sf_tcp *e, unsigned netif,
+                        const struct sf_ipv4_hdr *ip, unsigned rx_flags) {
+  SF_TCP_COUNT(e, tcp_in_segs);
+  struct sf_tcp_hdr h;
+  int rc = sf__tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst,
+                         rx_flags & SF_WIRE_SKIP_CHECKSUM, &h);
+  if (rc != SF_WIRE_OK) {
+    count_parse_error(e, rc);
+    return;
+  }
+  struct sf_tuple tu = {.laddr = sf_addr_v4(ip->dst),
+                        .raddr = sf_addr_v4(ip->src),
+                        .lport = h.dport,
+                        .rport = h.sport};
+  struct sf_tcb *t = sf__tcb_find(e, &tu);
+  if (t && sf__tcp_input(t, &h))
+    return;
+  /* a tcb that gave the segment back is finished, not yet freed: the
+   * segment goes on from the connection's interface */
+  input_closed(e, t ? t->netif : netif, &tu, &h);
 }

@@ -12,54 +12,6 @@
 /* RFC 7323 5.5: a TS.Recent older than 24 days no longer counts. */
 #define PAWS_IDLE_LIMIT ((sf_time_t)24 * 24 * 3600 * SF_NSEC_PER_SEC)
 
-void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o) {
-  const struct sf_engine_config *c = &t->eng->cfg;
-  t->peer_mss = (o->present & SF_TCP_OPT_MSS) ? o->mss : c->mss_default;
-  if (t->peer_mss < 64)
-    t->peer_mss = 64;
-  uint16_t mss = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
-  if (o->present & SF_TCP_OPT_WSCALE) {
-    t->flags |= SF_TF_WSCALE;
-    t->snd_wscale = o->wscale > SF_TCP_MAX_WSCALE ? SF_TCP_MAX_WSCALE
-                                                  : o->wscale;
-  } else {
-    t->flags &= ~(uint32_t)SF_TF_WSCALE;
-    t->snd_wscale = 0;
-    t->rcv_wscale = 0;
-  }
-  if (o->present & SF_TCP_OPT_TIMESTAMP) {
-    t->flags |= SF_TF_TS;
-    t->ts_recent = o->ts_val;
-    t->ts_recent_age = t->eng->now;
-    mss -= 12; /* every segment carries 12 bytes of timestamp option */
-  } else {
-    t->flags &= ~(uint32_t)SF_TF_TS;
-  }
-  if (o->present & SF_TCP_OPT_SACK_PERM)
-    t->flags |= SF_TF_SACK;
-  else
-    t->flags &= ~(uint32_t)SF_TF_SACK;
-  t->smss = mss;
-  t->ccs.smss = mss;
-  t->cc->init(&t->ccs);
-}
-
-/* RFC 5961 7: at most challenge_ack_limit challenge ACKs per second. */
-bool sf__tcp_challenge_allowed(struct sf_tcp *e) {
-  sf_time_t second = e->now / SF_NSEC_PER_SEC;
-  if (second != e->challenge_window) {
-    e->challenge_window = second;
-    e->challenge_count = 0;
-  }
-  if (e->challenge_count >= e->cfg.challenge_ack_limit) {
-    SF_TCP_COUNT(e, tcp_challenge_acks_limited);
-    return false;
-  }
-  e->challenge_count++;
-  SF_TCP_COUNT(e, tcp_challenge_acks);
-  return true;
-}
-
 static void challenge_ack(struct sf_tcb *t) {
   if (sf__tcp_challenge_allowed(t->eng))
     sf__tcp_send_ack(t);
@@ -250,33 +202,29 @@ static bool syn_received_dup_syn(struct sf_tcb *t,
 }
 
 /* TIME-WAIT while the application still holds the tcb: the same rules
- * as a TIME-WAIT record. */
-static void time_wait_input(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
+ * as a TIME-WAIT record. Returns false when a new SYN ends the
+ * connection: the segment is not the tcb's to take. */
+static bool time_wait_input(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   struct sf_tw_record r;
   sf__tcp_tw_template(t, &r);
   switch (sf__tw_segment(&r, h)) {
   case SF_TW_DROP:
     if (h->flags & SF_TCP_RST)
       SF_TCP_COUNT(t->eng, tcp_in_rst_ignored);
-    return;
+    break;
   case SF_TW_ACK_RESTART:
     SF_TCP_COUNT(t->eng, tcp_timewait_fin_reacked);
     sf__tcp_timer_set(t, SF_TT_2MSL, t->eng->now + 2 * t->eng->cfg.msl);
     /* fall through */
   case SF_TW_ACK:
     t->flags |= SF_TF_ACK_NOW;
-    return;
-  case SF_TW_NEW_SYN: {
-    /* the old connection is over; the SYN goes to the listener */
-    struct sf_tcp *e = t->eng;
-    struct sf_tuple tu = t->node.key;
-    unsigned netif = t->netif;
-    SF_TCP_COUNT(e, tcp_timewait_reused);
+    break;
+  case SF_TW_NEW_SYN:
+    SF_TCP_COUNT(t->eng, tcp_timewait_reused);
     sf__tcp_finish(t);
-    sf__tcp_input_closed(e, netif, &tu, h);
-    return;
+    return false;
   }
-  }
+  return true;
 }
 
 /* RFC 9293 figure 8, line 6 (simultaneous open): after our own SYN-SENT,
@@ -322,21 +270,23 @@ static void synchronized_input(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   sf__tcp_process_data(t, h);
 }
 
-void sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
+bool sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   switch (t->state) {
   case SF_TCP_SYN_SENT:
     syn_sent_input(t, h);
     break;
   case SF_TCP_TIME_WAIT:
-    time_wait_input(t, h);
+    if (!time_wait_input(t, h))
+      return false;
     break;
   case SF_TCP_CLOSED:
   case SF_TCP_LISTEN:
-    return;
+    return true;
   default:
     synchronized_input(t, h);
     break;
   }
   if (t->state != SF_TCP_CLOSED && !(t->flags & SF_TF_REAPED))
     sf__tcp_output(t);
+  return true;
 }

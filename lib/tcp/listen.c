@@ -1,7 +1,8 @@
 /*
- * Listeners: binding, the SYN queue and the accept queue (both bounded by
- * the backlog), on_syn's verdict, SYN cookies when the SYN queue is full
- * (RFC 4987), the bad-handshake-ACK RST, and accept.
+ * Listeners: binding and lookup, the SYN queue and the accept queue (both
+ * bounded by the backlog), on_syn's verdict, SYN cookies when the SYN
+ * queue is full (RFC 4987), the bad-handshake-ACK RST, and accept. A
+ * connection a cookie rebuilds is handed back to demux for its ACK.
  */
 #include "config.h"
 
@@ -10,19 +11,38 @@
 #include "tcp/syncookie.h"
 #include "tcp/tcb.h"
 
-static bool port_taken(struct sf_tcp *e, uint32_t addr, uint16_t port) {
+static bool port_taken(struct sf_tcp *e, struct sf_addr addr, uint16_t port) {
   for (struct sf_listener *l = e->listeners; l; l = l->next)
-    if (l->port == port && (l->addr == addr || !l->addr || !addr))
+    if (l->port == port && (sf_addr_eq(l->addr, addr) ||
+                            sf_addr_is_any(l->addr) || sf_addr_is_any(addr)))
       return true;
   return false;
 }
 
+/* An exact address beats the wildcard. */
+struct sf_listener *sf__listener_find(struct sf_tcp *e, struct sf_addr addr,
+                                      uint16_t port) {
+  struct sf_listener *wild = NULL;
+  for (struct sf_listener *l = e->listeners; l; l = l->next) {
+    if (l->port != port)
+      continue;
+    if (sf_addr_eq(l->addr, addr))
+      return l;
+    if (sf_addr_is_any(l->addr))
+      wild = l;
+  }
+  return wild;
+}
+
 /* A listener without a port gets one from the ephemeral range, as
  * Linux's autobind does; the counter spreads successive choices. */
-static int pick_listen_port(struct sf_tcp *e, uint32_t addr,
+static int pick_listen_port(struct sf_tcp *e, struct sf_addr addr,
                             uint16_t *port) {
   uint32_t span = (uint32_t)e->cfg.port_hi - e->cfg.port_lo + 1;
-  uint32_t start = sf__port_offset(&e->secret, addr, 0, 0) + e->port_counter;
+  /* no peer yet: the unspecified address of addr's family stands in */
+  struct sf_addr no_peer = {.family = addr.family};
+  uint32_t start =
+      sf__port_offset(&e->secret, addr, no_peer, 0) + e->port_counter;
   for (uint32_t i = 0; i < span; i++) {
     uint16_t p = (uint16_t)(e->cfg.port_lo + (start + i) % span);
     if (!port_taken(e, addr, p)) {
@@ -34,10 +54,10 @@ static int pick_listen_port(struct sf_tcp *e, uint32_t addr,
   return SF_EADDRINUSE;
 }
 
-int sf__tcp_listen(struct sf_tcp *e, uint32_t addr, uint16_t port,
+int sf__tcp_listen(struct sf_tcp *e, struct sf_addr addr, uint16_t port,
                    int backlog, void *user, struct sf_listener **out) {
   *out = NULL;
-  if (addr && sf__ip_netif_by_addr(e->ip, sf_addr_v4(addr)) < 0)
+  if (!sf_addr_is_any(addr) && sf__ip_netif_by_addr(e->ip, addr) < 0)
     return SF_EADDRNOTAVAIL;
   if (port == 0) {
     int rc = pick_listen_port(e, addr, &port);
@@ -70,7 +90,7 @@ void sf__tcp_listener_set_observer(struct sf_listener *l, void *observer) {
   l->observer = observer;
 }
 
-void sf__tcp_listener_name(const struct sf_listener *l, uint32_t *addr,
+void sf__tcp_listener_name(const struct sf_listener *l, struct sf_addr *addr,
                            uint16_t *port) {
   *addr = l->addr;
   *port = l->port;
@@ -185,9 +205,9 @@ static void fill_syn_info(const struct sf_listener *l,
                           const struct sf_tcp_hdr *h, sf_syn_info_t *info) {
   const struct sf_tcp_opts *o = &h->opts;
   *info = (sf_syn_info_t){
-      .local_addr = tu->laddr,
+      .local_addr = tu->laddr.v4,
       .local_port = tu->lport,
-      .peer_addr = tu->raddr,
+      .peer_addr = tu->raddr.v4,
       .peer_port = tu->rport,
       .syn_queue_len = l->synq_len,
       .accept_queue_len = l->acceptq_len,
@@ -334,10 +354,15 @@ static bool cookie_echo_plausible(const struct sf_tcb *t,
   return age_ms <= SF_COOKIE_LIFETIME / SF_NSEC_PER_MSEC;
 }
 
-/* An ACK that may carry a cookie we sent: rebuild the connection. */
+/*
+ * An ACK that may carry a cookie we sent: rebuild the connection. Returns
+ * false when no valid cookie is there. *child is the rebuilt connection
+ * (unless no room or memory was left), and *ack the segment it must
+ * take next.
+ */
 static bool accept_cookie(struct sf_listener *l, unsigned netif,
-                          const struct sf_tuple *tu,
-                          const struct sf_tcp_hdr *h) {
+                          const struct sf_tuple *tu, const struct sf_tcp_hdr *h,
+                          struct sf_tcb **child, struct sf_tcp_hdr *ack) {
   struct sf_tcp *e = l->eng;
   if (!e->cfg.syncookies || !l->cookies_used)
     return false;
@@ -376,10 +401,10 @@ static bool accept_cookie(struct sf_listener *l, unsigned netif,
   /* the rest (ESTABLISHED, the ACK's data) is ordinary SYN-RECEIVED
    * input; an echo that cannot time our SYN-ACK reads as none (TSecr 0),
    * which takes no RTT sample */
-  struct sf_tcp_hdr ack = *h;
+  *ack = *h;
   if ((t->flags & SF_TF_TS) && !cookie_echo_plausible(t, h))
-    ack.opts.ts_ecr = 0;
-  sf__tcp_input(t, &ack);
+    ack->opts.ts_ecr = 0;
+  *child = t;
   return true;
 }
 
@@ -394,21 +419,23 @@ static sf_syn_verdict_t ask_verdict(struct sf_listener *l,
   return e->up.syn(e->up.ctx, l, l->observer, &info);
 }
 
-void sf__listener_input(struct sf_listener *l, unsigned netif,
-                        const struct sf_tuple *tu,
-                        const struct sf_tcp_hdr *h) {
-  struct sf_tcp *e = l->eng;
-  if (h->flags & SF_TCP_RST)
-    return; /* RFC 9293 3.10.7.2: ignore */
-  if (h->flags & SF_TCP_ACK) {
-    if ((h->flags & SF_TCP_SYN) || !accept_cookie(l, netif, tu, h)) {
-      SF_TCP_COUNT(e, tcp_in_listener_bad_ack);
-      sf__tcp_reply_rst(e, tu, h);
-    }
-    return;
+/* RFC 9293 3.10.7.2: an ACK to a listener is bad, unless it returns a
+ * SYN cookie. */
+static struct sf_tcb *ack_input(struct sf_listener *l, unsigned netif,
+                                const struct sf_tuple *tu,
+                                const struct sf_tcp_hdr *h,
+                                struct sf_tcp_hdr *ack) {
+  struct sf_tcb *child = NULL;
+  if ((h->flags & SF_TCP_SYN) || !accept_cookie(l, netif, tu, h, &child, ack)) {
+    SF_TCP_COUNT(l->eng, tcp_in_listener_bad_ack);
+    sf__tcp_reply_rst(l->eng, tu, h);
   }
-  if (!(h->flags & SF_TCP_SYN))
-    return;
+  return child;
+}
+
+static void syn_input(struct sf_listener *l, unsigned netif,
+                      const struct sf_tuple *tu, const struct sf_tcp_hdr *h) {
+  struct sf_tcp *e = l->eng;
   switch (ask_verdict(l, tu, h)) {
   case SF_SYN_RESET:
     SF_TCP_COUNT(e, tcp_syn_verdict_reset);
@@ -432,4 +459,17 @@ void sf__listener_input(struct sf_listener *l, unsigned netif,
     return;
   }
   open_child(l, netif, tu, h);
+}
+
+struct sf_tcb *sf__listener_input(struct sf_listener *l, unsigned netif,
+                                  const struct sf_tuple *tu,
+                                  const struct sf_tcp_hdr *h,
+                                  struct sf_tcp_hdr *ack) {
+  if (h->flags & SF_TCP_RST)
+    return NULL; /* RFC 9293 3.10.7.2: ignore */
+  if (h->flags & SF_TCP_ACK)
+    return ack_input(l, netif, tu, h, ack);
+  if (h->flags & SF_TCP_SYN)
+    syn_input(l, netif, tu, h);
+  return NULL;
 }

@@ -35,7 +35,7 @@ static void transmit(struct sf_tcp *e, const struct sf_tuple *tu,
     memcpy(e->seg + hl + data[0].n, data[1].p, data[1].n);
   }
   /* in the partial case the payload is not read: only its length counts */
-  int n = sf__tcp_emit(h, e->seg + hl, payload_len, tu->laddr, tu->raddr,
+  int n = sf__tcp_emit(h, e->seg + hl, payload_len, tu->laddr.v4, tu->raddr.v4,
                        partial ? SF_TCP_EMIT_PARTIAL_CSUM : 0, e->seg,
                        sizeof(e->seg));
   if (n < 0) { /* our own header could not be built: a bug, never data */
@@ -52,12 +52,11 @@ static void transmit(struct sf_tcp *e, const struct sf_tuple *tu,
     for (int i = 0; data && i < 2; i++)
       if (data[i].n)
         seg[pieces++] = (struct sf_ip_piece){data[i].p, data[i].n};
-    rc = sf__ip_output_tcp_offload(e->ip, sf_addr_v4(tu->laddr),
-                                   sf_addr_v4(tu->raddr), seg, pieces,
+    rc = sf__ip_output_tcp_offload(e->ip, tu->laddr, tu->raddr, seg, pieces,
                                    gso_size, e->now);
   } else {
-    rc = sf__ip_output(e->ip, sf_addr_v4(tu->laddr), sf_addr_v4(tu->raddr),
-                       SF_IPPROTO_TCP, e->seg, (size_t)n, e->now);
+    rc = sf__ip_output(e->ip, tu->laddr, tu->raddr, SF_IPPROTO_TCP, e->seg,
+                       (size_t)n, e->now);
   }
   if (rc != 0)
     SF_TCP_COUNT(e, tcp_out_dropped);

@@ -14,8 +14,10 @@
  */
 void sf__tcp_icmp_error(struct sf_tcp *e,
                         const struct sf_ip_icmp_error *err) {
-  struct sf_tuple tu = {.laddr = err->src.v4, .raddr = err->dst.v4,
-                        .lport = err->sport, .rport = err->dport};
+  struct sf_tuple tu = {.laddr = err->src,
+                        .raddr = err->dst,
+                        .lport = err->sport,
+                        .rport = err->dport};
   struct sf_tcb *t = sf__tcb_find(e, &tu);
   if (!t) {
     SF_TCP_COUNT(e, tcp_icmp_ignored);
@@ -58,10 +60,10 @@ void sf__tcp_hop_unreachable(struct sf_tcp *e, unsigned netif,
     if (t->netif != netif || t->state == SF_TCP_CLOSED ||
         (t->flags & SF_TF_REAPED))
       continue;
-    uint32_t raddr = t->node.key.raddr;
-    bool via = raddr == hop.v4 ||
+    struct sf_addr raddr = t->node.key.raddr;
+    bool via = sf_addr_eq(raddr, hop) ||
                (nc && sf_addr_eq(nc->gateway, hop) &&
-                ((raddr ^ nc->addr.v4) &
+                ((raddr.v4 ^ nc->addr.v4) &
                  (nc->prefix_len ? ~0u << (32 - nc->prefix_len) : 0)) != 0);
     if (!via)
       continue;

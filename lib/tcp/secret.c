@@ -4,6 +4,7 @@
  * Map:
  *   sf__secret_init / _init_seeded   keys from RAND_bytes, or from a seed
  *   sf__siphash                      SipHash-2-4, 64-bit tag
+ *   sf__hash_put_addr                an address as the hashes take it
  *   sf__isn_rfc6528                  RFC 6528 ISN = M + F(4-tuple)
  *   sf__ts_offset                    RFC 7323 5.4 timestamp offset
  *   sf__port_offset                  RFC 6056 Algorithm 3 F()
@@ -130,43 +131,62 @@ static void put_be16(uint8_t *p, uint16_t v) {
   p[1] = (uint8_t)v;
 }
 
-uint32_t sf__isn_rfc6528(const struct sf_secret *s, uint32_t laddr,
-                         uint16_t lport, uint32_t raddr, uint16_t rport,
+size_t sf__hash_put_addr(uint8_t *p, struct sf_addr a) {
+  switch (a.family) {
+  case SF_AF_INET:
+    put_be32(p, a.v4);
+    return 4;
+  case SF_AF_INET6:
+    memcpy(p, a.v6, sizeof(a.v6));
+    return sizeof(a.v6);
+  default:
+    return 0;
+  }
+}
+
+uint32_t sf__isn_rfc6528(const struct sf_secret *s, struct sf_addr laddr,
+                         uint16_t lport, struct sf_addr raddr, uint16_t rport,
                          sf_time_t now) {
   /* F(localip, localport, remoteip, remoteport, secretkey): the fields in
    * a fixed byte order, so the value does not depend on the host. */
-  uint8_t msg[12];
-  put_be32(msg, laddr);
-  put_be16(msg + 4, lport);
-  put_be32(msg + 6, raddr);
-  put_be16(msg + 10, rport);
-  uint32_t f = (uint32_t)sf__siphash(s->isn_key, msg, sizeof msg);
+  uint8_t msg[2 * SF_HASH_ADDR_MAX + 4];
+  size_t n = sf__hash_put_addr(msg, laddr);
+  put_be16(msg + n, lport);
+  n += 2;
+  n += sf__hash_put_addr(msg + n, raddr);
+  put_be16(msg + n, rport);
+  n += 2;
+  uint32_t f = (uint32_t)sf__siphash(s->isn_key, msg, n);
   /* RFC 6528 section 3: M is a 4-microsecond timer; only its low 32 bits
    * matter, as the sum is taken modulo 2^32. */
   uint32_t m = (uint32_t)(now / ISN_TICK_NS);
   return m + f;
 }
 
-uint32_t sf__ts_offset(const struct sf_secret *s, uint32_t laddr,
-                       uint16_t lport, uint32_t raddr, uint16_t rport) {
+uint32_t sf__ts_offset(const struct sf_secret *s, struct sf_addr laddr,
+                       uint16_t lport, struct sf_addr raddr, uint16_t rport) {
   /* The ISN key, with a label before the 4-tuple: no message here is one
    * of F()'s, so an offset, which TSvals show, tells nothing of an ISN. */
-  uint8_t msg[13];
+  uint8_t msg[1 + 2 * SF_HASH_ADDR_MAX + 4];
   msg[0] = 'T';
-  put_be32(msg + 1, laddr);
-  put_be16(msg + 5, lport);
-  put_be32(msg + 7, raddr);
-  put_be16(msg + 11, rport);
-  return (uint32_t)sf__siphash(s->isn_key, msg, sizeof msg);
+  size_t n = 1;
+  n += sf__hash_put_addr(msg + n, laddr);
+  put_be16(msg + n, lport);
+  n += 2;
+  n += sf__hash_put_addr(msg + n, raddr);
+  put_be16(msg + n, rport);
+  n += 2;
+  return (uint32_t)sf__siphash(s->isn_key, msg, n);
 }
 
-uint32_t sf__port_offset(const struct sf_secret *s, uint32_t laddr,
-                         uint32_t raddr, uint16_t rport) {
+uint32_t sf__port_offset(const struct sf_secret *s, struct sf_addr laddr,
+                         struct sf_addr raddr, uint16_t rport) {
   /* RFC 6056 3.3.3: F(local_IP, remote_IP, remote_port, secret_key); the
    * local port is what is being chosen, so it is not an input. */
-  uint8_t msg[10];
-  put_be32(msg, laddr);
-  put_be32(msg + 4, raddr);
-  put_be16(msg + 8, rport);
-  return (uint32_t)sf__siphash(s->port_key, msg, sizeof msg);
+  uint8_t msg[2 * SF_HASH_ADDR_MAX + 2];
+  size_t n = sf__hash_put_addr(msg, laddr);
+  n += sf__hash_put_addr(msg + n, raddr);
+  put_be16(msg + n, rport);
+  n += 2;
+  return (uint32_t)sf__siphash(s->port_key, msg, n);
 }

@@ -145,6 +145,16 @@ void sf__tcp_finish(struct sf_tcb *t) {
   tear_down(t);
 }
 
+void sf__tcp_reset_connection(struct sf_tcb *t) {
+  if (t->state == SF_TCP_CLOSED)
+    return;
+  if (sf__tcp_synchronized(t->state) && t->state != SF_TCP_TIME_WAIT) {
+    SF_TCP_COUNT(t->eng, tcp_conn_aborted);
+    sf__tcp_send_rst(t);
+  }
+  sf__tcp_finish(t);
+}
+
 void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r) {
   memset(r, 0, sizeof(*r));
   r->node.key = t->node.key;

@@ -24,6 +24,7 @@
 #include "config.h"
 
 #include "tcp/syncookie.h"
+#include "wire/bytes.h"
 #include "wire/tcp.h" /* SF_TCP_MAX_WSCALE */
 
 #define COOKIE_COUNT_SHIFT 24
@@ -46,29 +47,27 @@ static unsigned mss_index(uint16_t mss) {
 
 /* which = 1: H1 (no count, no index); which = 2: H2. */
 static uint32_t cookie_hash(const struct sf_secret *s, uint8_t which,
-                            uint32_t laddr, uint16_t lport, uint32_t raddr,
-                            uint16_t rport, uint32_t peer_isn, uint32_t count,
-                            uint8_t index) {
-  uint8_t b[22] = {
-      which,
-      index,
-      (uint8_t)(laddr >> 24), (uint8_t)(laddr >> 16),
-      (uint8_t)(laddr >> 8),  (uint8_t)laddr,
-      (uint8_t)(raddr >> 24), (uint8_t)(raddr >> 16),
-      (uint8_t)(raddr >> 8),  (uint8_t)raddr,
-      (uint8_t)(lport >> 8),  (uint8_t)lport,
-      (uint8_t)(rport >> 8),  (uint8_t)rport,
-      (uint8_t)(peer_isn >> 24), (uint8_t)(peer_isn >> 16),
-      (uint8_t)(peer_isn >> 8),  (uint8_t)peer_isn,
-      (uint8_t)(count >> 24), (uint8_t)(count >> 16),
-      (uint8_t)(count >> 8),  (uint8_t)count};
-  return (uint32_t)sf__siphash(s->cookie_key, b, sizeof b);
+                            struct sf_addr laddr, uint16_t lport,
+                            struct sf_addr raddr, uint16_t rport,
+                            uint32_t peer_isn, uint32_t count, uint8_t index) {
+  uint8_t b[2 + 2 * SF_HASH_ADDR_MAX + 12];
+  size_t n = 0;
+  b[n++] = which;
+  b[n++] = index;
+  n += sf__hash_put_addr(b + n, laddr);
+  n += sf__hash_put_addr(b + n, raddr);
+  sf__store_be16(b + n, lport);
+  sf__store_be16(b + n + 2, rport);
+  sf__store_be32(b + n + 4, peer_isn);
+  sf__store_be32(b + n + 8, count);
+  n += 12;
+  return (uint32_t)sf__siphash(s->cookie_key, b, n);
 }
 
-uint32_t sf__syncookie_make(const struct sf_secret *s, uint32_t laddr,
-                            uint16_t lport, uint32_t raddr, uint16_t rport,
-                            uint32_t peer_isn, uint16_t mss, sf_time_t now,
-                            uint16_t *mss_out) {
+uint32_t sf__syncookie_make(const struct sf_secret *s, struct sf_addr laddr,
+                            uint16_t lport, struct sf_addr raddr,
+                            uint16_t rport, uint32_t peer_isn, uint16_t mss,
+                            sf_time_t now, uint16_t *mss_out) {
   unsigned idx = mss_index(mss);
   uint32_t count = (uint32_t)(now / SF_COOKIE_TICK);
   uint32_t h1 =
@@ -81,9 +80,9 @@ uint32_t sf__syncookie_make(const struct sf_secret *s, uint32_t laddr,
   return h1 + peer_isn + (count << COOKIE_COUNT_SHIFT) + data;
 }
 
-uint16_t sf__syncookie_check(const struct sf_secret *s, uint32_t laddr,
-                             uint16_t lport, uint32_t raddr, uint16_t rport,
-                             uint32_t peer_isn, uint32_t cookie,
+uint16_t sf__syncookie_check(const struct sf_secret *s, struct sf_addr laddr,
+                             uint16_t lport, struct sf_addr raddr,
+                             uint16_t rport, uint32_t peer_isn, uint32_t cookie,
                              sf_time_t now) {
   uint32_t h1 =
       cookie_hash(s, 1, laddr, lport, raddr, rport, peer_isn, 0, 0);

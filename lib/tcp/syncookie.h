@@ -30,19 +30,19 @@
  * sequence number peer_isn, offering MSS mss (0: none offered). *mss_out
  * gets the MSS the cookie encodes (the largest table entry <= mss).
  */
-uint32_t sf__syncookie_make(const struct sf_secret *s, uint32_t laddr,
-                            uint16_t lport, uint32_t raddr, uint16_t rport,
-                            uint32_t peer_isn, uint16_t mss, sf_time_t now,
-                            uint16_t *mss_out);
+uint32_t sf__syncookie_make(const struct sf_secret *s, struct sf_addr laddr,
+                            uint16_t lport, struct sf_addr raddr,
+                            uint16_t rport, uint32_t peer_isn, uint16_t mss,
+                            sf_time_t now, uint16_t *mss_out);
 
 /*
  * Checks the cookie returned in an ACK (cookie = ack - 1, peer_isn =
  * seq - 1). Returns the encoded MSS (> 0) when the cookie is valid and
  * young enough, 0 otherwise.
  */
-uint16_t sf__syncookie_check(const struct sf_secret *s, uint32_t laddr,
-                             uint16_t lport, uint32_t raddr, uint16_t rport,
-                             uint32_t peer_isn, uint32_t cookie,
+uint16_t sf__syncookie_check(const struct sf_secret *s, struct sf_addr laddr,
+                             uint16_t lport, struct sf_addr raddr,
+                             uint16_t rport, uint32_t peer_isn, uint32_t cookie,
                              sf_time_t now);
 
 /* The peer's SYN options that the timestamp carries. */

@@ -1,13 +1,16 @@
 /*
  * The lifetime of control blocks: created here with the configuration's
- * defaults, put in and taken out of the 4-tuple table, and freed only
- * from the reap list when the call into TCP ends, so nothing frees a tcb
- * under a caller's feet. Also the numbers a new connection takes from
- * outside: its ISN and its timestamp clock.
+ * defaults, put in, found in and taken out of the 4-tuple table, and
+ * freed only from the reap list when the call into TCP ends, so nothing
+ * frees a tcb under a caller's feet. Also what a new connection takes
+ * from its handshake (the negotiated options, the MSS we offer) and from
+ * outside (its ISN, its timestamp clock), and the switch of its
+ * congestion control.
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "tcp/tcb.h"
 
@@ -17,6 +20,61 @@ uint8_t sf__tcp_our_wscale(const struct sf_tcp *e) {
   while (s < SF_TCP_MAX_WSCALE && (e->cfg.rcvbuf >> s) > 0xffff)
     s++;
   return s;
+}
+
+void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o) {
+  const struct sf_engine_config *c = &t->eng->cfg;
+  t->peer_mss = (o->present & SF_TCP_OPT_MSS) ? o->mss : c->mss_default;
+  if (t->peer_mss < 64)
+    t->peer_mss = 64;
+  uint16_t mss = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
+  if (o->present & SF_TCP_OPT_WSCALE) {
+    t->flags |= SF_TF_WSCALE;
+    t->snd_wscale =
+        o->wscale > SF_TCP_MAX_WSCALE ? SF_TCP_MAX_WSCALE : o->wscale;
+  } else {
+    t->flags &= ~(uint32_t)SF_TF_WSCALE;
+    t->snd_wscale = 0;
+    t->rcv_wscale = 0;
+  }
+  if (o->present & SF_TCP_OPT_TIMESTAMP) {
+    t->flags |= SF_TF_TS;
+    t->ts_recent = o->ts_val;
+    t->ts_recent_age = t->eng->now;
+    mss -= 12; /* every segment carries 12 bytes of timestamp option */
+  } else {
+    t->flags &= ~(uint32_t)SF_TF_TS;
+  }
+  if (o->present & SF_TCP_OPT_SACK_PERM)
+    t->flags |= SF_TF_SACK;
+  else
+    t->flags &= ~(uint32_t)SF_TF_SACK;
+  t->smss = mss;
+  t->ccs.smss = mss;
+  t->cc->init(&t->ccs);
+}
+
+/* IPv4 and TCP headers without options take 40 bytes of the MTU. */
+uint16_t sf__tcp_mss_for_mtu(unsigned mtu) {
+  if (mtu > 65535)
+    mtu = 65535;
+  return (uint16_t)(mtu > 40 + 64 ? mtu - 40 : 64);
+}
+
+void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc) {
+  if (t->cc == cc)
+    return;
+  struct sf_cc_state old = t->ccs;
+  t->cc = cc;
+  memset(&t->ccs, 0, sizeof(t->ccs));
+  t->ccs.smss = old.smss;
+  cc->init(&t->ccs);
+  if (sf__tcp_synchronized(t->state)) {
+    t->ccs.cwnd = old.cwnd;
+    t->ccs.ssthresh = old.ssthresh;
+  }
+  /* the saved state is the old algorithm's: nothing to undo into */
+  t->flags &= ~(uint32_t)SF_TF_EIFEL;
 }
 
 /* What a new connection starts with, from the configuration. */
@@ -76,6 +134,12 @@ int sf__tcb_hash(struct sf_tcb *t) {
   if (rc == 0)
     t->in_table = true;
   return rc;
+}
+
+struct sf_tcb *sf__tcb_find(struct sf_tcp *e, const struct sf_tuple *tu) {
+  struct sf_tuple_node *n = sf__tuple_map_find(&e->conns, tu);
+  return n ? (struct sf_tcb *)((char *)n - offsetof(struct sf_tcb, node))
+           : NULL;
 }
 
 void sf__tcb_unhash(struct sf_tcb *t) {

@@ -7,10 +7,11 @@
  * Files:
  *   tcp.c       the TCP object: its tables, the enter/leave bracket,
  *               timers' entry and deadline, counters
- *   tcb.c       tcb lifetime (new with its defaults, 4-tuple table, reap
- *               list), ISN, the timestamp clock
+ *   tcb.c       tcb lifetime (new with its defaults, 4-tuple table and
+ *               lookup, reap list), the options a handshake negotiated,
+ *               ISN, the timestamp clock
  *   demux.c     where a segment goes: connection, TIME-WAIT record,
- *               listener or RST
+ *               listener or RST; it calls those, none calls it back
  *   path.c      ICMP errors and unreachable next hops
  *   state.c     state names and the one function that changes a state
  *   listen.c    listeners, SYN handling, SYN cookies, accept
@@ -169,7 +170,7 @@ struct sf_tcb {
 struct sf_listener {
   struct sf_tcp *eng;
   struct sf_listener *next; /* eng->listeners */
-  uint32_t addr;            /* 0: any of ours */
+  struct sf_addr addr;      /* unspecified: any of ours */
   uint16_t port;
   unsigned backlog;
   void *user;
@@ -221,6 +222,8 @@ void sf__tcp_emit_event(struct sf_tcb *t, enum sf_tcp_event_type type,
 void sf__tcp_fail(struct sf_tcb *t, int error);
 /* Reaches CLOSED without an error (LAST-ACK acked, TIME-WAIT over...). */
 void sf__tcp_finish(struct sf_tcb *t);
+/* sf__tcp_abort inside a call into TCP: RST if synchronized, CLOSED. */
+void sf__tcp_reset_connection(struct sf_tcb *t);
 /* What a TIME-WAIT record of t holds (the rules for a TIME-WAIT tcb and
  * for a record are one: sf__tw_segment). */
 void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r);
@@ -238,8 +241,16 @@ uint8_t sf__tcp_our_wscale(const struct sf_tcp *e);
 /* A CLOSED tcb with its slot in the timer heap, or NULL (no memory). */
 struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,
                            unsigned netif);
+/* The options a SYN or SYN-ACK negotiated. */
+void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o);
+/* The MSS we offer on an interface with this MTU. */
+uint16_t sf__tcp_mss_for_mtu(unsigned mtu);
+/* Switches t to congestion control cc (see sf__tcp_set_congestion). */
+void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc);
 /* Puts t in the 4-tuple table. Returns 0 or SF_EADDRINUSE/SF_ENOMEM. */
 int sf__tcb_hash(struct sf_tcb *t);
+/* The live connection with this 4-tuple, or NULL. */
+struct sf_tcb *sf__tcb_find(struct sf_tcp *e, const struct sf_tuple *tu);
 void sf__tcb_unhash(struct sf_tcb *t);
 /* Frees t at the end of the current call into TCP (sf__tcp_leave). */
 void sf__tcb_reap(struct sf_tcb *t);
@@ -253,35 +264,41 @@ uint32_t sf__tcp_make_isn(struct sf_tcp *e, const struct sf_tuple *tu);
 uint32_t sf__tcp_ts_clock(const struct sf_tcp *e, uint32_t offset);
 uint32_t sf__tcp_ts_now(const struct sf_tcb *t);
 
-/* ---- demux.c */
-/* The live connection with this 4-tuple, or NULL. */
-struct sf_tcb *sf__tcb_find(struct sf_tcp *e, const struct sf_tuple *tu);
-/* The listener for addr:port: an exact address, else the wildcard. */
-struct sf_listener *sf__listener_find(struct sf_tcp *e, uint32_t addr,
-                                      uint16_t port);
-/* Segments for our tuple that find no tcb: TIME-WAIT, listener, RST. */
-void sf__tcp_input_closed(struct sf_tcp *e, unsigned netif,
-                          const struct sf_tuple *tu,
-                          const struct sf_tcp_hdr *h);
-
 /* ---- listen.c */
-void sf__listener_input(struct sf_listener *l, unsigned netif,
-                        const struct sf_tuple *tu, const struct sf_tcp_hdr *h);
+/* The listener for addr:port: an exact address, else the wildcard. */
+struct sf_listener *sf__listener_find(struct sf_tcp *e, struct sf_addr addr,
+                                      uint16_t port);
+/*
+ * A segment for listener l that no connection or TIME-WAIT record took.
+ * Returns NULL, or the connection a SYN cookie's ACK has just rebuilt in
+ * SYN-RECEIVED: the caller hands it *ack (sf__tcp_input), which
+ * completes the handshake.
+ */
+struct sf_tcb *sf__listener_input(struct sf_listener *l, unsigned netif,
+                                  const struct sf_tuple *tu,
+                                  const struct sf_tcp_hdr *h,
+                                  struct sf_tcp_hdr *ack);
 /* A child reached ESTABLISHED: from the SYN queue to the accept queue. */
 void sf__listener_child_established(struct sf_tcb *t);
 /* A child died before being accepted: unlink it from its queue. */
 void sf__listener_child_unlink(struct sf_tcb *t);
 
 /* ---- input.c */
-void sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h);
-/* The options a SYN or SYN-ACK negotiated. */
-void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o);
-bool sf__tcp_challenge_allowed(struct sf_tcp *e);
+/*
+ * RFC 9293 3.10.7 for a segment that found t. Returns false when t gave
+ * the segment back: a new SYN ended its TIME-WAIT (RFC 6191), t is
+ * finished (not yet freed) and the segment goes on as if no connection
+ * had matched.
+ */
+bool sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h);
 
 /* ---- ack.c */
 /* Step five of RFC 9293 3.10.7.4. Returns false when the segment must
  * be dropped (an ACK was queued where one is due). */
 bool sf__tcp_process_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h);
+/* RFC 5961 7: whether the engine's challenge ACK budget for this second
+ * allows one more (counted). */
+bool sf__tcp_challenge_allowed(struct sf_tcp *e);
 
 /* ---- recovery/: loss recovery, its interface in recovery/recovery.h */
 
@@ -335,13 +352,6 @@ void sf__tcp_keepalive_reset(struct sf_tcb *t);
 void sf__tcp_owe_at_turn_end(struct sf_tcb *t, uint32_t what);
 /* Takes t off the list (it is being reaped). */
 void sf__tcp_turn_forget(struct sf_tcb *t);
-
-/* ---- conn.c */
-/* sf__tcp_abort inside a call into TCP: RST if synchronized, CLOSED. */
-void sf__tcp_reset_connection(struct sf_tcb *t);
-/* Switches t to congestion control cc (see sf__tcp_set_congestion). */
-void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc);
-uint16_t sf__tcp_mss_for_mtu(unsigned mtu);
 
 /* Helpers on sequence space. */
 static inline uint32_t sf__tcp_flight(const struct sf_tcb *t) {

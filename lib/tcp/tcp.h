@@ -71,7 +71,7 @@ struct sf_engine_config {
    * secret. Tests install their own to fix them.
    */
   uint32_t (*isn)(void *ctx, const struct sf_tuple *t, sf_time_t now);
-  uint32_t (*port_offset)(void *ctx, uint32_t laddr, uint32_t raddr,
+  uint32_t (*port_offset)(void *ctx, struct sf_addr laddr, struct sf_addr raddr,
                           uint16_t rport);
   void *rand_ctx;
   /* 0: secrets from OpenSSL's RAND_bytes; else derived from this seed. */
@@ -205,16 +205,16 @@ void sf__tcp_walk(const struct sf_tcp *tcp, sf_time_t now, sf_tcp_walk_fn fn,
 /* ----------------------------------------------------------- listeners */
 
 /*
- * Listens on addr (0: every address of ours) and port (0: an ephemeral
- * port). backlog bounds both the SYN queue and the accept queue (clamped
- * to 1..backlog_max). Returns 0, SF_EADDRINUSE (another listener has that
- * address and port), SF_EADDRNOTAVAIL (addr is not ours), SF_EINVAL,
+ * Listens on addr (unspecified: every address of ours) and port (0: an
+ * ephemeral port). backlog bounds both the SYN queue and the accept queue
+ * (clamped to 1..backlog_max). Returns 0, SF_EADDRINUSE (another listener has
+ * that address and port), SF_EADDRNOTAVAIL (addr is not ours), SF_EINVAL,
  * SF_ENOMEM.
  */
-int sf__tcp_listen(struct sf_tcp *tcp, uint32_t addr, uint16_t port,
+int sf__tcp_listen(struct sf_tcp *tcp, struct sf_addr addr, uint16_t port,
                    int backlog, void *user, struct sf_listener **out);
 void sf__tcp_listener_set_observer(struct sf_listener *l, void *observer);
-void sf__tcp_listener_name(const struct sf_listener *l, uint32_t *addr,
+void sf__tcp_listener_name(const struct sf_listener *l, struct sf_addr *addr,
                            uint16_t *port);
 /* Connections waiting to be accepted. */
 size_t sf__tcp_listener_pending(const struct sf_listener *l);
@@ -229,16 +229,16 @@ void sf__tcp_listener_close(struct sf_listener *l, sf_time_t now);
 /* --------------------------------------------------------- connections */
 
 /*
- * Opens a connection to raddr:rport from laddr:lport (0: chosen by the
- * route / an ephemeral port per RFC 6056). Sends the SYN. The outcome is
- * reported later: SF_TEV_ESTABLISHED, or SF_TEV_ERROR with
+ * Opens a connection to raddr:rport from laddr:lport (unspecified, 0:
+ * chosen by the route / an ephemeral port per RFC 6056). Sends the SYN. The
+ * outcome is reported later: SF_TEV_ESTABLISHED, or SF_TEV_ERROR with
  * SF_ECONNREFUSED, SF_ETIMEDOUT or SF_EHOSTUNREACH. Returns 0 with *out
  * attached to user, or SF_ENETUNREACH (no route), SF_EADDRNOTAVAIL
  * (laddr not ours, or no free ephemeral port), SF_EADDRINUSE (the 4-tuple
- * is taken), SF_EINVAL (raddr or rport 0), SF_ENOMEM.
+ * is taken), SF_EINVAL (raddr unspecified or rport 0), SF_ENOMEM.
  */
-int sf__tcp_connect(struct sf_tcp *tcp, uint32_t laddr, uint16_t lport,
-                    uint32_t raddr, uint16_t rport, void *user,
+int sf__tcp_connect(struct sf_tcp *tcp, struct sf_addr laddr, uint16_t lport,
+                    struct sf_addr raddr, uint16_t rport, void *user,
                     void *observer, sf_time_t now, struct sf_tcb **out);
 
 void sf__tcp_set_observer(struct sf_tcb *t, void *observer);

@@ -22,6 +22,7 @@
 
 #include "synfin.h"
 #include "tcp/tuple.h"
+#include "wire/bytes.h"
 
 #define TUPLE_MAP_MIN_BUCKETS 16u
 
@@ -29,14 +30,13 @@ static uint64_t tuple_hash(const struct sf_tuple_map *m,
                            const struct sf_tuple *k) {
   /* The fields in a fixed order and byte order: no struct padding is
    * hashed, and the value does not depend on the host. */
-  uint8_t b[12] = {
-      (uint8_t)(k->laddr >> 24), (uint8_t)(k->laddr >> 16),
-      (uint8_t)(k->laddr >> 8),  (uint8_t)k->laddr,
-      (uint8_t)(k->raddr >> 24), (uint8_t)(k->raddr >> 16),
-      (uint8_t)(k->raddr >> 8),  (uint8_t)k->raddr,
-      (uint8_t)(k->lport >> 8),  (uint8_t)k->lport,
-      (uint8_t)(k->rport >> 8),  (uint8_t)k->rport};
-  return sf__siphash(m->secret->hash_key, b, sizeof b);
+  uint8_t b[2 * SF_HASH_ADDR_MAX + 4];
+  size_t n = sf__hash_put_addr(b, k->laddr);
+  n += sf__hash_put_addr(b + n, k->raddr);
+  sf__store_be16(b + n, k->lport);
+  sf__store_be16(b + n + 2, k->rport);
+  n += 4;
+  return sf__siphash(m->secret->hash_key, b, n);
 }
 
 static size_t bucket_of(size_t nbuckets, uint64_t hash) {

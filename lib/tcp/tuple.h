@@ -13,19 +13,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ip/addr.h"
 #include "tcp/secret.h"
 
-/* Addresses and ports in host byte order, from our side. */
+/* From our side; both addresses of one family, ports in host byte
+ * order. */
 struct sf_tuple {
-  uint32_t laddr;
-  uint32_t raddr;
+  struct sf_addr laddr;
+  struct sf_addr raddr;
   uint16_t lport;
   uint16_t rport;
 };
 
 static inline bool sf__tuple_eq(const struct sf_tuple *a,
                                 const struct sf_tuple *b) {
-  return a->laddr == b->laddr && a->raddr == b->raddr &&
+  return sf_addr_eq(a->laddr, b->laddr) && sf_addr_eq(a->raddr, b->raddr) &&
          a->lport == b->lport && a->rport == b->rport;
 }
 

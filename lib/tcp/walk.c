@@ -60,7 +60,7 @@ static void walk_listener(const struct sf_listener *l, sf_tcp_walk_fn fn,
   sf_tcp_walk_info_t w;
   memset(&w, 0, sizeof(w));
   w.state = SF_TCP_LISTEN;
-  w.local_addr = l->addr;
+  w.local_addr = l->addr.v4;
   w.local_port = l->port;
   w.recv_q = l->acceptq_len;
   w.send_q = l->backlog;
@@ -73,9 +73,9 @@ static void walk_tcb(const struct sf_tcb *t, sf_time_t now, sf_tcp_walk_fn fn,
   sf_tcp_walk_info_t w;
   memset(&w, 0, sizeof(w));
   w.state = t->state;
-  w.local_addr = t->node.key.laddr;
+  w.local_addr = t->node.key.laddr.v4;
   w.local_port = t->node.key.lport;
-  w.peer_addr = t->node.key.raddr;
+  w.peer_addr = t->node.key.raddr.v4;
   w.peer_port = t->node.key.rport;
   w.recv_q = (unsigned)sf__ring_len(&t->rcvbuf);
   w.send_q = (unsigned)t->sndbuf.len;
@@ -91,9 +91,9 @@ static void walk_record(const struct sf_tw_record *r, sf_time_t now,
   sf_tcp_walk_info_t w;
   memset(&w, 0, sizeof(w));
   w.state = SF_TCP_TIME_WAIT;
-  w.local_addr = r->node.key.laddr;
+  w.local_addr = r->node.key.laddr.v4;
   w.local_port = r->node.key.lport;
-  w.peer_addr = r->node.key.raddr;
+  w.peer_addr = r->node.key.raddr.v4;
   w.peer_port = r->node.key.rport;
   w.timer = SF_TCP_TIMER_TIMEWAIT;
   w.timer_ms = ms_until(r->expires, now);

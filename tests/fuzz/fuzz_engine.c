@@ -196,9 +196,10 @@ static bool setup(struct fz *f) {
       2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0,
       1, 2, 0, 0, 0, 0, 2, 198, 18, 0, 2, 0, 0, 0, 0, 0, 0, 198, 18, 0, 1};
   sf__engine_input(f->e, 0, arp, sizeof(arp), 0, f->now);
-  CHECK(sf__tcp_listen(sf__engine_tcp(f->e), 0, 80, 4, NULL, &f->l) == 0);
-  CHECK(sf__tcp_connect(sf__engine_tcp(f->e), 0, 0, PEER, 443, f, NULL, f->now,
-                        &f->conn) == 0);
+  CHECK(sf__tcp_listen(sf__engine_tcp(f->e), sf_addr_v4(0), 80, 4, NULL,
+                       &f->l) == 0);
+  CHECK(sf__tcp_connect(sf__engine_tcp(f->e), sf_addr_v4(0), 0,
+                        sf_addr_v4(PEER), 443, f, NULL, f->now, &f->conn) == 0);
   /* complete its handshake, so the fuzz starts in ESTABLISHED */
   inject(f, 443, f->conn->node.key.lport, 5000, f->conn->iss.v + 1,
          SF_TCP_SYN | SF_TCP_ACK, 65535, NULL, 0, 0);

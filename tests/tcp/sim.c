@@ -201,8 +201,8 @@ static bool setup(struct sim *s) {
   if (!setup_host(s, &s->a, 'A', ADDR_A, fa) ||
       !setup_host(s, &s->b, 'B', ADDR_B, lb))
     return false;
-  int rc = sf__tcp_listen(sf__engine_tcp(s->b.e), ADDR_B, SIM_PORT, 64, NULL,
-                          &s->listener);
+  int rc = sf__tcp_listen(sf__engine_tcp(s->b.e), sf_addr_v4(ADDR_B), SIM_PORT,
+                          64, NULL, &s->listener);
   if (rc) {
     sim_fail(s, "listen: %s", sf_err_name(rc));
     return false;
@@ -353,8 +353,9 @@ static void start_due(struct sim *s) {
     struct conn *c = &s->conns[i];
     if (c->started || s->now < c->start_at)
       continue;
-    int rc = sf__tcp_connect(sf__engine_tcp(s->a.e), 0, 0, ADDR_B, SIM_PORT, c,
-                             NULL, s->now, &c->c.tcb);
+    int rc = sf__tcp_connect(sf__engine_tcp(s->a.e), sf_addr_v4(0), 0,
+                             sf_addr_v4(ADDR_B), SIM_PORT, c, NULL, s->now,
+                             &c->c.tcb);
     if (rc) {
       sim_fail(s, "connect: %s", sf_err_name(rc));
       return;

@@ -64,7 +64,7 @@ static uint32_t fixed_isn(void *ctx, const struct sf_tuple *t, sf_time_t now) {
   return ((struct th *)ctx)->isn;
 }
 
-static uint32_t fixed_port_offset(void *ctx, uint32_t l, uint32_t r,
+static uint32_t fixed_port_offset(void *ctx, struct sf_addr l, struct sf_addr r,
                                   uint16_t p) {
   (void)l;
   (void)r;
@@ -372,8 +372,9 @@ struct sf_tcb *th_open_active(struct th *h, struct th_conn *c, uint16_t rport,
                               uint32_t peer_isn, const struct sf_tcp_opts *opts,
                               uint16_t window) {
   memset(c, 0, sizeof(*c));
-  ck_assert_int_eq(sf__tcp_connect(sf__engine_tcp(h->e), 0, 0, TH_PEER_ADDR,
-                                   rport, (void *)1, NULL, h->now, &c->t),
+  ck_assert_int_eq(sf__tcp_connect(sf__engine_tcp(h->e), sf_addr_v4(0), 0,
+                                   sf_addr_v4(TH_PEER_ADDR), rport, (void *)1,
+                                   NULL, h->now, &c->t),
                    0);
   struct sf_tcp_hdr s;
   ck_assert(th_next(h, &s));
@@ -400,8 +401,9 @@ struct sf_tcb *th_open_passive(struct th *h, struct th_conn *c, uint16_t lport,
                                const struct sf_tcp_opts *opts, uint16_t window,
                                struct sf_listener **l) {
   memset(c, 0, sizeof(*c));
-  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h->e), 0, lport, 16, NULL, l),
-                   0);
+  ck_assert_int_eq(
+      sf__tcp_listen(sf__engine_tcp(h->e), sf_addr_v4(0), lport, 16, NULL, l),
+      0);
   c->lport = lport;
   c->rport = rport;
   conn_init(c, peer_isn, opts, window);
@@ -516,16 +518,18 @@ void th_expect_data(struct th *h, struct th_conn *c, struct sf_tcp_hdr *s,
 struct sf_listener *th_listen(struct th *h, uint16_t port, int backlog,
                               void *user) {
   struct sf_listener *l = NULL;
-  ck_assert_int_eq(
-      sf__tcp_listen(sf__engine_tcp(h->e), 0, port, backlog, user, &l), 0);
+  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h->e), sf_addr_v4(0), port,
+                                  backlog, user, &l),
+                   0);
   ck_assert_ptr_nonnull(l);
   return l;
 }
 
 struct sf_tcb *th_connect(struct th *h, uint16_t rport, void *user) {
   struct sf_tcb *t = NULL;
-  ck_assert_int_eq(sf__tcp_connect(sf__engine_tcp(h->e), 0, 0, TH_PEER_ADDR,
-                                   rport, user, NULL, h->now, &t),
+  ck_assert_int_eq(sf__tcp_connect(sf__engine_tcp(h->e), sf_addr_v4(0), 0,
+                                   sf_addr_v4(TH_PEER_ADDR), rport, user, NULL,
+                                   h->now, &t),
                    0);
   ck_assert_ptr_nonnull(t);
   return t;

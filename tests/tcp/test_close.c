@@ -515,7 +515,8 @@ START_TEST(time_wait_record_rfc6191_reuse) {
   struct th h;
   th_init(&h, short_timers);
   struct sf_listener *l = NULL;
-  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), 0, 80, 4, NULL, &l), 0);
+  ck_assert_int_eq(
+      sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(0), 80, 4, NULL, &l), 0);
   struct sf_tcb *t = passive_ts(&h, l, PEER_ISN, 1000);
   uint32_t off = t->ts_offset;
   struct sf_tcp_hdr s;
@@ -565,7 +566,8 @@ START_TEST(time_wait_attached_rfc6191_reuse) {
   struct th h;
   th_init(&h, short_timers);
   struct sf_listener *l = NULL;
-  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), 0, 80, 4, NULL, &l), 0);
+  ck_assert_int_eq(
+      sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(0), 80, 4, NULL, &l), 0);
   struct sf_tcb *t = passive_ts(&h, l, PEER_ISN, 1000);
   ck_assert_int_eq(sf__tcp_shutdown(t, h.now), 0);
   ck_assert_uint_eq(th_drain(&h), 1);

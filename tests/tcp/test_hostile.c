@@ -235,8 +235,9 @@ START_TEST(malformed_to_listener) {
   struct th h;
   th_init(&h, NULL);
   struct sf_listener *l;
-  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), 0, LPORT, 8, NULL, &l),
-                   0);
+  ck_assert_int_eq(
+      sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(0), LPORT, 8, NULL, &l),
+      0);
   struct th_conn c = {.lport = LPORT, .rport = 40000, .snd_nxt = 777,
                       .window = 65535};
   malformed_segments(&h, NULL, &c, SF_TCP_SYN);

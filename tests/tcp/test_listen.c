@@ -267,9 +267,9 @@ START_TEST(syn_cookies_when_syn_queue_full) {
   struct sf_tcp_opts o = th_syn_opts(1400, 7, true, true, 200, 0);
   send_syn(&h, rp, isn, &o);
   uint16_t mss_used = 0;
-  uint32_t cookie =
-      sf__syncookie_make(&sf__engine_tcp(h.e)->secret, TH_ADDR, LPORT,
-                         TH_PEER_ADDR, rp, isn, 1400, h.now, &mss_used);
+  uint32_t cookie = sf__syncookie_make(
+      &sf__engine_tcp(h.e)->secret, sf_addr_v4(TH_ADDR), LPORT,
+      sf_addr_v4(TH_PEER_ADDR), rp, isn, 1400, h.now, &mss_used);
   ck_assert_uint_eq(mss_used, 1300);
   TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, cookie, isn + 1, 65535);
   ck_assert_uint_eq(s.dport, rp);
@@ -345,9 +345,9 @@ START_TEST(syn_cookie_without_timestamps) {
   uint32_t isn = 0xfffffffeu; /* the returned ACK's seq wraps to 0xffffffff */
   send_syn(&h, RPORT + 1, isn, &o);
   uint16_t mss_used;
-  uint32_t cookie =
-      sf__syncookie_make(&sf__engine_tcp(h.e)->secret, TH_ADDR, LPORT,
-                         TH_PEER_ADDR, RPORT + 1, isn, 1460, h.now, &mss_used);
+  uint32_t cookie = sf__syncookie_make(
+      &sf__engine_tcp(h.e)->secret, sf_addr_v4(TH_ADDR), LPORT,
+      sf_addr_v4(TH_PEER_ADDR), RPORT + 1, isn, 1460, h.now, &mss_used);
   struct sf_tcp_hdr s;
   TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, cookie, 0xffffffffu, 65535);
   /* without timestamps nothing can carry window scale: MSS only */
@@ -386,9 +386,9 @@ START_TEST(syn_cookie_ack_with_data) {
   ck_assert_uint_eq(th_drain(&h), 1);
   send_syn(&h, RPORT + 1, 0x7000, NULL);
   uint16_t mss_used;
-  uint32_t cookie =
-      sf__syncookie_make(&sf__engine_tcp(h.e)->secret, TH_ADDR, LPORT,
-                         TH_PEER_ADDR, RPORT + 1, 0x7000, 0, h.now, &mss_used);
+  uint32_t cookie = sf__syncookie_make(
+      &sf__engine_tcp(h.e)->secret, sf_addr_v4(TH_ADDR), LPORT,
+      sf_addr_v4(TH_PEER_ADDR), RPORT + 1, 0x7000, 0, h.now, &mss_used);
   ck_assert_uint_eq(mss_used, 536); /* none offered: the smallest */
   struct sf_tcp_hdr s;
   TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, cookie, 0x7001, 65535);
@@ -437,9 +437,9 @@ START_TEST(forged_cookie_gets_rst) {
   ck_assert_uint_eq(sf__tcp_listener_pending(l), 0);
   /* the real cookie from another port is no good either */
   uint16_t mss_used;
-  uint32_t cookie =
-      sf__syncookie_make(&sf__engine_tcp(h.e)->secret, TH_ADDR, LPORT,
-                         TH_PEER_ADDR, RPORT + 1, 0x7000, 0, h.now, &mss_used);
+  uint32_t cookie = sf__syncookie_make(
+      &sf__engine_tcp(h.e)->secret, sf_addr_v4(TH_ADDR), LPORT,
+      sf_addr_v4(TH_PEER_ADDR), RPORT + 1, 0x7000, 0, h.now, &mss_used);
   send_ack(&h, RPORT + 3, 0x7001, cookie + 1, 1000, NULL);
   TH_EXPECT_SEG(&h, &s, SF_TCP_RST, cookie + 1, 0, 0);
   ck_assert_uint_eq(th_counter(&h, "tcp_syncookies_failed"), 2);
@@ -710,21 +710,25 @@ START_TEST(listen_port_zero_is_ephemeral) {
   struct th h;
   th_init(&h, one_port);
   struct sf_listener *a = NULL, *b = NULL, *c = NULL;
-  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), 0, 0, 4, NULL, &a), 0);
-  uint32_t addr;
+  ck_assert_int_eq(
+      sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(0), 0, 4, NULL, &a), 0);
+  struct sf_addr addr;
   uint16_t pa, pb;
   sf__tcp_listener_name(a, &addr, &pa);
-  ck_assert_uint_eq(addr, 0);
-  uint32_t off = sf__port_offset(&sf__engine_tcp(h.e)->secret, 0, 0, 0);
+  ck_assert(sf_addr_eq(addr, sf_addr_v4(0)));
+  uint32_t off = sf__port_offset(&sf__engine_tcp(h.e)->secret, sf_addr_v4(0),
+                                 sf_addr_v4(0), 0);
   ck_assert_uint_eq(pa, 50000 + off % 2);
-  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), TH_ADDR, 0, 4, NULL, &b),
-                   0);
+  ck_assert_int_eq(
+      sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(TH_ADDR), 0, 4, NULL, &b),
+      0);
   sf__tcp_listener_name(b, &addr, &pb);
-  ck_assert_uint_eq(addr, TH_ADDR);
+  ck_assert(sf_addr_eq(addr, sf_addr_v4(TH_ADDR)));
   ck_assert_uint_eq(pb, pa == 50000 ? 50001 : 50000);
   /* the range is used up */
-  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), 0, 0, 4, NULL, &c),
-                   SF_EADDRINUSE);
+  ck_assert_int_eq(
+      sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(0), 0, 4, NULL, &c),
+      SF_EADDRINUSE);
   ck_assert_ptr_null(c);
   /* the chosen port takes SYNs */
   struct th_seg syn = {.sport = RPORT, .dport = pb, .seq = PEER_ISN,
@@ -744,30 +748,34 @@ START_TEST(listen_errors) {
   struct th h;
   th_init(&h, NULL);
   struct sf_listener *a = NULL, *b = (void *)1;
-  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), 0, LPORT, 4, NULL, &a),
-                   0);
-  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), 0, LPORT, 4, NULL, &b),
-                   SF_EADDRINUSE);
+  ck_assert_int_eq(
+      sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(0), LPORT, 4, NULL, &a),
+      0);
+  ck_assert_int_eq(
+      sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(0), LPORT, 4, NULL, &b),
+      SF_EADDRINUSE);
   ck_assert_ptr_null(b);
   /* a specific address under a wildcard, and the reverse */
-  ck_assert_int_eq(
-      sf__tcp_listen(sf__engine_tcp(h.e), TH_ADDR, LPORT, 4, NULL, &b),
-      SF_EADDRINUSE);
-  ck_assert_int_eq(
-      sf__tcp_listen(sf__engine_tcp(h.e), TH_ADDR, LPORT + 1, 4, NULL, &b), 0);
+  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(TH_ADDR),
+                                  LPORT, 4, NULL, &b),
+                   SF_EADDRINUSE);
+  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(TH_ADDR),
+                                  LPORT + 1, 4, NULL, &b),
+                   0);
   struct sf_listener *c = NULL;
-  ck_assert_int_eq(
-      sf__tcp_listen(sf__engine_tcp(h.e), 0, LPORT + 1, 4, NULL, &c),
-      SF_EADDRINUSE);
+  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(0), LPORT + 1,
+                                  4, NULL, &c),
+                   SF_EADDRINUSE);
   /* an address that is not ours */
-  ck_assert_int_eq(
-      sf__tcp_listen(sf__engine_tcp(h.e), 0xc6120063u, 81, 4, NULL, &c),
-      SF_EADDRNOTAVAIL);
+  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(0xc6120063u),
+                                  81, 4, NULL, &c),
+                   SF_EADDRNOTAVAIL);
   ck_assert_ptr_null(c);
   /* closing frees the port */
   sf__tcp_listener_close(a, h.now);
-  ck_assert_int_eq(sf__tcp_listen(sf__engine_tcp(h.e), 0, LPORT, 4, NULL, &a),
-                   0);
+  ck_assert_int_eq(
+      sf__tcp_listen(sf__engine_tcp(h.e), sf_addr_v4(0), LPORT, 4, NULL, &a),
+      0);
   sf__tcp_listener_close(a, h.now);
   sf__tcp_listener_close(b, h.now);
   th_free(&h);

@@ -34,8 +34,9 @@ static void fill_pattern(void) {
 static struct sf_tcb *open_rtt(struct th *h, struct th_conn *c,
                                sf_time_t rtt, bool ts, bool echo) {
   memset(c, 0, sizeof(*c));
-  ck_assert_int_eq(sf__tcp_connect(sf__engine_tcp(h->e), 0, 0, TH_PEER_ADDR,
-                                   RPORT, NULL, NULL, h->now, &c->t),
+  ck_assert_int_eq(sf__tcp_connect(sf__engine_tcp(h->e), sf_addr_v4(0), 0,
+                                   sf_addr_v4(TH_PEER_ADDR), RPORT, NULL, NULL,
+                                   h->now, &c->t),
                    0);
   struct sf_tcp_hdr s;
   ck_assert(th_next(h, &s));

@@ -205,11 +205,13 @@ START_TEST(test_isn_exact) {
   static const uint8_t msg[12] = {0xc6, 0x12, 0x00, 0x01, 0x1f, 0x40,
                                   0xc6, 0x12, 0x00, 0x02, 0xc3, 0x50};
   uint32_t f = (uint32_t)openssl_siphash(s.isn_key, msg, sizeof msg);
-  ck_assert_uint_eq(sf__isn_rfc6528(&s, LADDR, 8000, RADDR, 50000, 0), f);
-  /* M at 1 s is 250000 ticks of 4 us. */
   ck_assert_uint_eq(
-      sf__isn_rfc6528(&s, LADDR, 8000, RADDR, 50000, SF_NSEC_PER_SEC),
-      f + 250000u);
+      sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 8000, sf_addr_v4(RADDR), 50000, 0),
+      f);
+  /* M at 1 s is 250000 ticks of 4 us. */
+  ck_assert_uint_eq(sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 8000,
+                                    sf_addr_v4(RADDR), 50000, SF_NSEC_PER_SEC),
+                    f + 250000u);
 }
 END_TEST
 
@@ -220,12 +222,15 @@ START_TEST(test_ts_offset_exact) {
    * as F() takes it */
   static const uint8_t msg[13] = {'T',  0xc6, 0x12, 0x00, 0x01, 0x1f, 0x40,
                                   0xc6, 0x12, 0x00, 0x02, 0xc3, 0x50};
-  uint32_t off = sf__ts_offset(&s, LADDR, 8000, RADDR, 50000);
+  uint32_t off =
+      sf__ts_offset(&s, sf_addr_v4(LADDR), 8000, sf_addr_v4(RADDR), 50000);
   ck_assert_uint_eq(off,
                     (uint32_t)openssl_siphash(s.isn_key, msg, sizeof msg));
   /* not F() itself, which TSvals would then show */
-  ck_assert_uint_ne(off, sf__isn_rfc6528(&s, LADDR, 8000, RADDR, 50000, 0));
-  ck_assert_uint_ne(off, sf__ts_offset(&s, LADDR, 8000, RADDR, 50001));
+  ck_assert_uint_ne(off, sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 8000,
+                                         sf_addr_v4(RADDR), 50000, 0));
+  ck_assert_uint_ne(off, sf__ts_offset(&s, sf_addr_v4(LADDR), 8000,
+                                       sf_addr_v4(RADDR), 50001));
 }
 END_TEST
 
@@ -233,30 +238,37 @@ START_TEST(test_isn_clock) {
   struct sf_secret s;
   sf__secret_init_seeded(&s, 1);
   sf_time_t t0 = 12345 * SF_NSEC_PER_SEC + 999;
-  uint32_t i0 = sf__isn_rfc6528(&s, LADDR, 80, RADDR, 40000, t0);
+  uint32_t i0 =
+      sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 80, sf_addr_v4(RADDR), 40000, t0);
   /* 4000 ns is one tick; any less (from a tick boundary) is none. */
   sf_time_t tb = 1000 * SF_NSEC_PER_SEC; /* a multiple of 4 us */
-  uint32_t ib = sf__isn_rfc6528(&s, LADDR, 80, RADDR, 40000, tb);
-  ck_assert_uint_eq(sf__isn_rfc6528(&s, LADDR, 80, RADDR, 40000, tb + 3999),
+  uint32_t ib =
+      sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 80, sf_addr_v4(RADDR), 40000, tb);
+  ck_assert_uint_eq(sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 80,
+                                    sf_addr_v4(RADDR), 40000, tb + 3999),
                     ib);
-  ck_assert_uint_eq(sf__isn_rfc6528(&s, LADDR, 80, RADDR, 40000, tb + 4000),
+  ck_assert_uint_eq(sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 80,
+                                    sf_addr_v4(RADDR), 40000, tb + 4000),
                     ib + 1);
-  ck_assert_uint_eq(sf__isn_rfc6528(&s, LADDR, 80, RADDR, 40000, tb - 1),
+  ck_assert_uint_eq(sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 80,
+                                    sf_addr_v4(RADDR), 40000, tb - 1),
                     ib - 1);
   /* 250000 per second, for several seconds. */
   for (uint32_t sec = 1; sec <= 10; sec++)
-    ck_assert_uint_eq(sf__isn_rfc6528(&s, LADDR, 80, RADDR, 40000,
+    ck_assert_uint_eq(sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 80,
+                                      sf_addr_v4(RADDR), 40000,
                                       t0 + sec * SF_NSEC_PER_SEC),
                       i0 + sec * 250000u);
   /* M is 32 bits: after 2^32 ticks (about 4.77 hours) it wraps to the
    * same value, and the ISN with it. */
   sf_time_t wrap = (sf_time_t)4000 << 32;
-  ck_assert_uint_eq(sf__isn_rfc6528(&s, LADDR, 80, RADDR, 40000, t0 + wrap),
+  ck_assert_uint_eq(sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 80,
+                                    sf_addr_v4(RADDR), 40000, t0 + wrap),
                     i0);
   /* One tick before the wrap, the ISN is one behind i0 (mod 2^32). */
-  ck_assert_uint_eq(
-      sf__isn_rfc6528(&s, LADDR, 80, RADDR, 40000, t0 + wrap - 4000),
-      i0 - 1);
+  ck_assert_uint_eq(sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 80,
+                                    sf_addr_v4(RADDR), 40000, t0 + wrap - 4000),
+                    i0 - 1);
 }
 END_TEST
 
@@ -264,24 +276,39 @@ START_TEST(test_isn_depends_on_tuple_and_key) {
   struct sf_secret s;
   sf__secret_init_seeded(&s, 2);
   sf_time_t now = 5 * SF_NSEC_PER_SEC;
-  uint32_t base = sf__isn_rfc6528(&s, LADDR, 80, RADDR, 40000, now);
-  ck_assert_uint_eq(sf__isn_rfc6528(&s, LADDR, 80, RADDR, 40000, now), base);
-  ck_assert_uint_ne(sf__isn_rfc6528(&s, LADDR + 1, 80, RADDR, 40000, now),
+  uint32_t base =
+      sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 80, sf_addr_v4(RADDR), 40000, now);
+  ck_assert_uint_eq(
+      sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 80, sf_addr_v4(RADDR), 40000, now),
+      base);
+  ck_assert_uint_ne(sf__isn_rfc6528(&s, sf_addr_v4(LADDR + 1), 80,
+                                    sf_addr_v4(RADDR), 40000, now),
                     base);
-  ck_assert_uint_ne(sf__isn_rfc6528(&s, LADDR, 81, RADDR, 40000, now), base);
-  ck_assert_uint_ne(sf__isn_rfc6528(&s, LADDR, 80, RADDR + 1, 40000, now),
+  ck_assert_uint_ne(
+      sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 81, sf_addr_v4(RADDR), 40000, now),
+      base);
+  ck_assert_uint_ne(sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 80,
+                                    sf_addr_v4(RADDR + 1), 40000, now),
                     base);
-  ck_assert_uint_ne(sf__isn_rfc6528(&s, LADDR, 80, RADDR, 40001, now), base);
+  ck_assert_uint_ne(
+      sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 80, sf_addr_v4(RADDR), 40001, now),
+      base);
   /* Swapping the two ends is a different tuple. */
-  ck_assert_uint_ne(sf__isn_rfc6528(&s, RADDR, 40000, LADDR, 80, now), base);
+  ck_assert_uint_ne(
+      sf__isn_rfc6528(&s, sf_addr_v4(RADDR), 40000, sf_addr_v4(LADDR), 80, now),
+      base);
   /* Only isn_key matters. */
   struct sf_secret t = s;
   memset(t.port_key, 0, 16);
   memset(t.hash_key, 0, 16);
   memset(t.cookie_key, 0, 16);
-  ck_assert_uint_eq(sf__isn_rfc6528(&t, LADDR, 80, RADDR, 40000, now), base);
+  ck_assert_uint_eq(
+      sf__isn_rfc6528(&t, sf_addr_v4(LADDR), 80, sf_addr_v4(RADDR), 40000, now),
+      base);
   t.isn_key[15] ^= 1;
-  ck_assert_uint_ne(sf__isn_rfc6528(&t, LADDR, 80, RADDR, 40000, now), base);
+  ck_assert_uint_ne(
+      sf__isn_rfc6528(&t, sf_addr_v4(LADDR), 80, sf_addr_v4(RADDR), 40000, now),
+      base);
 }
 END_TEST
 
@@ -301,8 +328,8 @@ START_TEST(test_isn_spread) {
   static uint32_t isn[N];
   uint32_t high_bits_set = 0;
   for (uint32_t i = 0; i < N; i++) {
-    isn[i] = sf__isn_rfc6528(&s, LADDR, 443, RADDR, (uint16_t)(32768 + i),
-                             SF_NSEC_PER_SEC);
+    isn[i] = sf__isn_rfc6528(&s, sf_addr_v4(LADDR), 443, sf_addr_v4(RADDR),
+                             (uint16_t)(32768 + i), SF_NSEC_PER_SEC);
     high_bits_set += isn[i] >> 31;
   }
   qsort(isn, N, sizeof isn[0], cmp_u32);
@@ -324,18 +351,25 @@ START_TEST(test_port_offset) {
   static const uint8_t msg[10] = {0xc6, 0x12, 0x00, 0x01, 0xc6,
                                   0x12, 0x00, 0x02, 0x00, 0x50};
   uint32_t want = (uint32_t)openssl_siphash(s.port_key, msg, sizeof msg);
-  ck_assert_uint_eq(sf__port_offset(&s, LADDR, RADDR, 80), want);
-  ck_assert_uint_ne(sf__port_offset(&s, LADDR + 1, RADDR, 80), want);
-  ck_assert_uint_ne(sf__port_offset(&s, LADDR, RADDR + 1, 80), want);
-  ck_assert_uint_ne(sf__port_offset(&s, LADDR, RADDR, 81), want);
-  ck_assert_uint_ne(sf__port_offset(&s, RADDR, LADDR, 80), want);
+  ck_assert_uint_eq(
+      sf__port_offset(&s, sf_addr_v4(LADDR), sf_addr_v4(RADDR), 80), want);
+  ck_assert_uint_ne(
+      sf__port_offset(&s, sf_addr_v4(LADDR + 1), sf_addr_v4(RADDR), 80), want);
+  ck_assert_uint_ne(
+      sf__port_offset(&s, sf_addr_v4(LADDR), sf_addr_v4(RADDR + 1), 80), want);
+  ck_assert_uint_ne(
+      sf__port_offset(&s, sf_addr_v4(LADDR), sf_addr_v4(RADDR), 81), want);
+  ck_assert_uint_ne(
+      sf__port_offset(&s, sf_addr_v4(RADDR), sf_addr_v4(LADDR), 80), want);
   /* Not the ISN key: a different key, a different value. */
   struct sf_secret t = s;
   memcpy(t.port_key, t.isn_key, 16);
-  ck_assert_uint_ne(sf__port_offset(&t, LADDR, RADDR, 80), want);
+  ck_assert_uint_ne(
+      sf__port_offset(&t, sf_addr_v4(LADDR), sf_addr_v4(RADDR), 80), want);
   memset(t.isn_key, 0, 16);
   memcpy(t.port_key, s.port_key, 16);
-  ck_assert_uint_eq(sf__port_offset(&t, LADDR, RADDR, 80), want);
+  ck_assert_uint_eq(
+      sf__port_offset(&t, sf_addr_v4(LADDR), sf_addr_v4(RADDR), 80), want);
 }
 END_TEST
 

@@ -21,7 +21,8 @@ START_TEST(connect_without_memory_for_timers) {
   th_init(&h, NULL);
   struct sf_tcb *t = NULL;
   sf__alloc_fail_after(0, 1);
-  ck_assert_int_eq(sf__tcp_connect(sf__engine_tcp(h.e), 0, 0, TH_PEER_ADDR, PEER_PORT, NULL,
+  ck_assert_int_eq(sf__tcp_connect(sf__engine_tcp(h.e), sf_addr_v4(0), 0,
+                                   sf_addr_v4(TH_PEER_ADDR), PEER_PORT, NULL,
                                    NULL, h.now, &t),
                    SF_ENOMEM);
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);

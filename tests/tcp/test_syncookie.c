@@ -27,14 +27,14 @@ static struct sf_secret secret(uint64_t seed) {
 
 static uint16_t check_at(const struct sf_secret *s, uint32_t peer_isn,
                          uint32_t cookie, sf_time_t now) {
-  return sf__syncookie_check(s, LADDR, LPORT, RADDR, RPORT, peer_isn, cookie,
-                             now);
+  return sf__syncookie_check(s, sf_addr_v4(LADDR), LPORT, sf_addr_v4(RADDR),
+                             RPORT, peer_isn, cookie, now);
 }
 
 static uint32_t make_at(const struct sf_secret *s, uint32_t peer_isn,
                         uint16_t mss, sf_time_t now, uint16_t *mss_out) {
-  return sf__syncookie_make(s, LADDR, LPORT, RADDR, RPORT, peer_isn, mss, now,
-                            mss_out);
+  return sf__syncookie_make(s, sf_addr_v4(LADDR), LPORT, sf_addr_v4(RADDR),
+                            RPORT, peer_isn, mss, now, mss_out);
 }
 
 /* Bytes of a hash input, as the layout comment in syncookie.c gives it. */
@@ -150,16 +150,23 @@ START_TEST(test_rejects_changes) {
   for (int bit = 0; bit < 32; bit++)
     ck_assert_uint_eq(check_at(&s, isn ^ (1u << bit), c, now), 0);
   /* Every tuple field. */
-  ck_assert_uint_eq(sf__syncookie_check(&s, LADDR + 1, LPORT, RADDR, RPORT,
-                                        isn, c, now), 0);
-  ck_assert_uint_eq(sf__syncookie_check(&s, LADDR, LPORT + 1, RADDR, RPORT,
-                                        isn, c, now), 0);
-  ck_assert_uint_eq(sf__syncookie_check(&s, LADDR, LPORT, RADDR + 1, RPORT,
-                                        isn, c, now), 0);
-  ck_assert_uint_eq(sf__syncookie_check(&s, LADDR, LPORT, RADDR, RPORT + 1,
-                                        isn, c, now), 0);
-  ck_assert_uint_eq(sf__syncookie_check(&s, RADDR, RPORT, LADDR, LPORT, isn,
-                                        c, now), 0);
+  ck_assert_uint_eq(sf__syncookie_check(&s, sf_addr_v4(LADDR + 1), LPORT,
+                                        sf_addr_v4(RADDR), RPORT, isn, c, now),
+                    0);
+  ck_assert_uint_eq(sf__syncookie_check(&s, sf_addr_v4(LADDR), LPORT + 1,
+                                        sf_addr_v4(RADDR), RPORT, isn, c, now),
+                    0);
+  ck_assert_uint_eq(sf__syncookie_check(&s, sf_addr_v4(LADDR), LPORT,
+                                        sf_addr_v4(RADDR + 1), RPORT, isn, c,
+                                        now),
+                    0);
+  ck_assert_uint_eq(sf__syncookie_check(&s, sf_addr_v4(LADDR), LPORT,
+                                        sf_addr_v4(RADDR), RPORT + 1, isn, c,
+                                        now),
+                    0);
+  ck_assert_uint_eq(sf__syncookie_check(&s, sf_addr_v4(RADDR), RPORT,
+                                        sf_addr_v4(LADDR), LPORT, isn, c, now),
+                    0);
   /* Another secret. */
   struct sf_secret t = s;
   t.cookie_key[0] ^= 0x80;
@@ -180,8 +187,8 @@ START_TEST(test_random_round_trips) {
   static const uint16_t table[4] = {536, 1300, 1440, 1460};
   int wrapped = 0, accepted_forgeries = 0;
   for (int i = 0; i < 2000; i++) {
-    uint32_t laddr = (uint32_t)sf_test_rng_next(&rng);
-    uint32_t raddr = (uint32_t)sf_test_rng_next(&rng);
+    struct sf_addr laddr = sf_addr_v4((uint32_t)sf_test_rng_next(&rng));
+    struct sf_addr raddr = sf_addr_v4((uint32_t)sf_test_rng_next(&rng));
     uint16_t lport = (uint16_t)sf_test_rng_next(&rng);
     uint16_t rport = (uint16_t)sf_test_rng_next(&rng);
     uint32_t isn = (uint32_t)sf_test_rng_next(&rng);

@@ -57,8 +57,10 @@ static void on_gone(void *ctx, struct sf_tw_record *r,
 }
 
 static struct sf_tuple key_n(uint32_t i) {
-  struct sf_tuple k = {.laddr = 0xc6120001u, .raddr = 0xc6130000u + i,
-                       .lport = 80, .rport = (uint16_t)(40000 + (i & 0xff))};
+  struct sf_tuple k = {.laddr = sf_addr_v4(0xc6120001u),
+                       .raddr = sf_addr_v4(0xc6130000u + i),
+                       .lport = 80,
+                       .rport = (uint16_t)(40000 + (i & 0xff))};
   return k;
 }
 
@@ -125,9 +127,11 @@ START_TEST(test_add_find_remove) {
   ck_assert_ptr_eq(find_n(&t, 1), r);
   ck_assert_ptr_null(find_n(&t, 2));
   /* Every field copied; expiry from now. */
-  ck_assert(sf__tuple_eq(&r->node.key, &(struct sf_tuple){0xc6120001u,
-                                                           0xc6130001u, 80,
-                                                           40001}));
+  struct sf_tuple want = {.laddr = sf_addr_v4(0xc6120001u),
+                          .raddr = sf_addr_v4(0xc6130001u),
+                          .lport = 80,
+                          .rport = 40001};
+  ck_assert(sf__tuple_eq(&r->node.key, &want));
   ck_assert_uint_eq(r->snd_nxt.v, 1001);
   ck_assert_uint_eq(r->rcv_nxt.v, 5001);
   ck_assert_uint_eq(r->ts_recent, 78);
@@ -208,7 +212,7 @@ START_TEST(test_expiry_order_with_restart) {
   ck_assert_int_eq(g.n, 0);
   sf__tw_expire(&t, 70 * SEC); /* expiry <= now */
   ck_assert_int_eq(g.n, 1);
-  ck_assert_uint_eq(g.ev[0].key.raddr, 0xc6130002u);
+  ck_assert_uint_eq(g.ev[0].key.raddr.v4, 0xc6130002u);
   ck_assert_int_eq(g.ev[0].why, SF_TW_EXPIRED);
   ck_assert_uint_eq(g.ev[0].now, 70 * SEC);
   ck_assert_uint_eq(sf__tw_next_deadline(&t), 91 * SEC);
@@ -216,8 +220,8 @@ START_TEST(test_expiry_order_with_restart) {
   /* Both remaining expire in one call, oldest first. */
   sf__tw_expire(&t, 200 * SEC);
   ck_assert_int_eq(g.n, 3);
-  ck_assert_uint_eq(g.ev[1].key.raddr, 0xc6130001u);
-  ck_assert_uint_eq(g.ev[2].key.raddr, 0xc6130003u);
+  ck_assert_uint_eq(g.ev[1].key.raddr.v4, 0xc6130001u);
+  ck_assert_uint_eq(g.ev[2].key.raddr.v4, 0xc6130003u);
   ck_assert_int_eq(g.by_reason[SF_TW_EXPIRED], 3);
   ck_assert_uint_eq(t.count, 0);
   ck_assert_uint_eq(sf__tw_next_deadline(&t), SF_TIME_NEVER);
@@ -244,7 +248,7 @@ START_TEST(test_recycle_oldest) {
   ck_assert_int_eq(g.n, 1);
   ck_assert_int_eq(g.by_reason[SF_TW_RECYCLED], 1);
   ck_assert_int_eq(g.ev[0].why, SF_TW_RECYCLED);
-  ck_assert_uint_eq(g.ev[0].key.raddr, 0xc6130001u);
+  ck_assert_uint_eq(g.ev[0].key.raddr.v4, 0xc6130001u);
   ck_assert_uint_eq(g.ev[0].now, 4 * SEC);
   ck_assert_ptr_eq(g.ev[0].observer, (void *)(uintptr_t)0x1001);
   ck_assert_ptr_null(find_n(&t, 1));
@@ -259,7 +263,7 @@ START_TEST(test_recycle_oldest) {
   sf__tw_restart(&t, find_n(&t, 2), 5 * SEC);
   add_n(&t, 5, 6 * SEC);
   ck_assert_int_eq(g.n, 2);
-  ck_assert_uint_eq(g.ev[1].key.raddr, 0xc6130003u);
+  ck_assert_uint_eq(g.ev[1].key.raddr.v4, 0xc6130003u);
   ck_assert_ptr_nonnull(find_n(&t, 2));
   ck_assert_ptr_null(find_n(&t, 3));
   check_table(&t);
@@ -337,7 +341,7 @@ START_TEST(test_flush_on_free) {
   ck_assert_int_eq(g.n, 5);
   ck_assert_int_eq(g.by_reason[SF_TW_FLUSHED], 5);
   for (int i = 0; i < 5; i++) {
-    ck_assert_uint_eq(g.ev[i].key.raddr, 0xc6130000u + (uint32_t)i);
+    ck_assert_uint_eq(g.ev[i].key.raddr.v4, 0xc6130000u + (uint32_t)i);
     ck_assert_uint_eq(g.ev[i].now, 42 * SEC);
     ck_assert_ptr_eq(g.ev[i].observer, (void *)(uintptr_t)(0x1000 + i));
   }
@@ -392,7 +396,7 @@ START_TEST(test_random_model) {
         ck_assert_int_eq(g.n - gone_before, full ? 1 : 0);
         if (full) {
           /* The victim was the oldest: the earliest expiry in the model. */
-          uint32_t victim = g.last_key.raddr - 0xc6130000u;
+          uint32_t victim = g.last_key.raddr.v4 - 0xc6130000u;
           ck_assert_uint_lt(victim, KEYS);
           ck_assert_uint_eq(model[victim], oldest);
           for (uint32_t j = 0; j < KEYS; j++)

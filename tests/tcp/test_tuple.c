@@ -20,7 +20,9 @@ struct item {
 
 static struct sf_tuple tup(uint32_t laddr, uint16_t lport, uint32_t raddr,
                            uint16_t rport) {
-  struct sf_tuple t = {.laddr = laddr, .raddr = raddr, .lport = lport,
+  struct sf_tuple t = {.laddr = sf_addr_v4(laddr),
+                       .raddr = sf_addr_v4(raddr),
+                       .lport = lport,
                        .rport = rport};
   return t;
 }
