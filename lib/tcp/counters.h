@@ -40,6 +40,7 @@
   X(tcp_tlp_probes, "tail loss probes sent (RFC 8985)")                      \
   X(tcp_tlp_repaired, "tail loss probes that repaired a loss")               \
   X(tcp_recovery_partial_acks, "partial ACKs in NewReno recovery")           \
+  X(tcp_sack_blocks_dropped, "SACK blocks ignored: scoreboard full")       \
   X(tcp_spurious_recoveries, "fast retransmits undone as spurious (Eifel)")   \
   X(tcp_syn_retrans, "SYN and SYN-ACK retransmissions")                       \
   X(tcp_persist_probes, "zero-window probes")                                 \

@@ -15,6 +15,9 @@
 void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o) {
   const struct sf_engine_config *c = &t->eng->cfg;
   t->peer_mss = (o->present & SF_TCP_OPT_MSS) ? o->mss : c->mss_default;
+  /* A tiny MSS would have us send a segment per byte or two, and keep a
+   * header per byte in flight (the "SACK panic" family): 64 at least,
+   * like Linux's floor (TCP_MIN_SND_MSS), timestamps coming out of it. */
   if (t->peer_mss < 64)
     t->peer_mss = 64;
   uint16_t mss = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;

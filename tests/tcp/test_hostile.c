@@ -460,6 +460,58 @@ START_TEST(random_flood_keeps_invariants) {
 }
 END_TEST
 
+/* "SACK panic": blocks crafted to fragment the scoreboard. It keeps at
+ * most SF_ASM_MAX_RANGES ranges, so the work per ACK stays bounded; the
+ * blocks beyond are ignored and counted, and the connection carries on. */
+START_TEST(sack_blocks_beyond_the_scoreboard_ignored) {
+  struct th h;
+  struct th_conn c;
+  static uint8_t data[8000];
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  sf__tcp_set_nodelay(t, true, h.now);
+  ck_assert_int_eq(sf__tcp_send(t, data, sizeof(data), h.now),
+                   (ssize_t)sizeof(data));
+  th_drain(&h);
+  const uint32_t S = TH_ISN + 1;
+  for (unsigned k = 0; k < 42; k += 3) { /* 3 blocks fit with timestamps */
+    struct th_seg a = th_conn_seg(&c, SF_TCP_ACK, NULL, 0);
+    a.ack = S;
+    a.opts.present |= SF_TCP_OPT_SACK;
+    a.opts.sack_count = 3;
+    for (unsigned i = 0; i < 3; i++) {
+      a.opts.sack[i].left = sf_seq(S + 100 + 100 * (k + i));
+      a.opts.sack[i].right = sf_seq(S + 150 + 100 * (k + i));
+    }
+    th_inject(&h, &a);
+    th_drain(&h);
+  }
+  ck_assert_uint_eq(th_counter(&h, "tcp_sack_blocks_dropped"), 42 - 32);
+  th_conn_ack(&h, &c, S + sizeof(data));
+  ck_assert_uint_eq(th_info(t).bytes_in_flight, 0);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* A peer announcing a tiny MSS would make us send a segment per byte or
+ * two: its MSS is taken as at least 64 bytes (less the timestamps). */
+START_TEST(tiny_mss_clamped) {
+  struct th h;
+  struct th_conn c;
+  static uint8_t data[1000];
+  th_init(&h, NULL);
+  struct sf_tcp_opts o = th_syn_opts(1, 7, true, true, 100, 0);
+  struct sf_tcb *t = th_open_active(&h, &c, RPORT, PEER_ISN, &o, 65535);
+  ck_assert_uint_eq(th_info(t).snd_mss, 64 - 12);
+  ck_assert_int_eq(sf__tcp_send(t, data, 104, h.now), 104);
+  struct sf_tcp_hdr s;
+  th_expect_data(&h, &c, &s, TH_ISN + 1, 52);
+  th_expect_data(&h, &c, &s, TH_ISN + 1 + 52, 52);
+  th_finish(&h, t);
+}
+END_TEST
+
 static Suite *hostile_suite(void) {
   Suite *s = suite_create("tcp_hostile");
   TCase *tc = tcase_create("hostile");
@@ -469,6 +521,8 @@ static Suite *hostile_suite(void) {
   tcase_add_test(tc, closed_port_gets_rst);
   tcase_add_test(tc, data_after_abort_gets_rst);
   tcase_add_test(tc, random_flood_keeps_invariants);
+  tcase_add_test(tc, sack_blocks_beyond_the_scoreboard_ignored);
+  tcase_add_test(tc, tiny_mss_clamped);
   suite_add_tcase(s, tc);
   return s;
 }
