@@ -38,6 +38,8 @@ void sf__engine_config_default(struct sf_engine_config *c) {
   c->tail_loss_probe = true;
   c->timewait_max = 4096;
   c->backlog_max = 4096;
+  c->orphan_retries = 8;
+  c->max_orphans = 4096;
   c->syncookies = true;
   c->challenge_ack_limit = 1000;
   c->port_lo = 49152;

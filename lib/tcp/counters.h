@@ -63,6 +63,8 @@
   X(tcp_conn_timeouts, "connections ended by a timeout")                      \
   X(tcp_conn_unreachable, "connections ended: host unreachable")              \
   X(tcp_conn_aborted, "connections aborted (RST sent by us)")                 \
+  X(tcp_orphan_persist_aborts, "orphans reset: zero-window probes spent")   \
+  X(tcp_orphans_reset, "orphans reset: too many (max_orphans)")              \
   X(tcp_fin_wait2_timeouts, "orphaned FIN-WAIT-2 connections timed out")      \
   X(tcp_timewait_entered, "connections that entered TIME-WAIT")               \
   X(tcp_timewait_recycled, "TIME-WAIT records recycled (limit reached)")      \

@@ -113,6 +113,7 @@ void sf__tcb_reap(struct sf_tcb *t) {
   t->flags |= SF_TF_REAPED;
   sf__tcp_timers_stop_all(t);
   sf__tcp_turn_forget(t);
+  sf__tcp_orphan_forget(t);
   sf__tcb_unhash(t);
   t->reap_next = t->eng->reap;
   t->eng->reap = t;

@@ -22,6 +22,7 @@
  *   output.c    the one place that builds segments; what to send when
  *   timer.c     per-connection timers and the deadline heap
  *   turn.c      output owed at the end of the loop's turn
+ *   orphan.c    detached connections still finishing, and their bounds
  *   conn.c      the application's side: connect, send, recv, close
  */
 #ifndef SF_TCP_TCB_H
@@ -82,6 +83,8 @@ enum sf_tcp_timer {
 #define SF_TF_TURN_ACK 0x400000  /* the peer's FIN (to CLOSE-WAIT) is ACKed
                                     at the end of the turn (turn.c) */
 #define SF_TF_TURN_LISTED 0x800000 /* on the engine's end-of-turn list */
+#define SF_TF_ORPHAN_LISTED 0x1000000 /* on the engine's orphan list
+                                         (orphan.c) */
 
 struct sf_listener;
 
@@ -95,6 +98,7 @@ struct sf_tcb {
   struct sf_tcb *q_next;        /* SYN queue / accept queue link */
   struct sf_tcb *reap_next;
   struct sf_tcb *turn_prev, *turn_next; /* eng->turn, while listed */
+  struct sf_tcb *orphan_prev, *orphan_next; /* eng->orphans, while listed */
   void *user;
   void *observer;
   unsigned netif;
@@ -153,7 +157,8 @@ struct sf_tcb {
                                   algorithm's own included (RFC 4015) */
   const struct sf_cc_ops *cc;
   struct sf_cc_state ccs;
-  unsigned persist_backoff;
+  unsigned persist_backoff; /* probes since the window shut, answered or
+                              not */
   unsigned keep_sent; /* keepalive probes unanswered */
   sf_time_t keep_idle;
   sf_time_t last_recv; /* for keepalive */
@@ -195,6 +200,9 @@ struct sf_tcp {
   struct sf_tcb *reap; /* detached and finished: freed by sf__tcp_leave,
                           never mid-processing */
   struct sf_tcb *turn; /* owe output at the end of the turn (turn.c) */
+  struct sf_tcb *orphans, *orphans_tail; /* detached, still finishing:
+                                            oldest first (orphan.c) */
+  size_t orphan_count;
   sf_time_t now;
   uint32_t port_counter; /* RFC 6056 algorithm 3's "next_ephemeral" */
   sf_time_t challenge_window; /* the second being counted */
@@ -333,6 +341,15 @@ void sf__tcp_keepalive_reset(struct sf_tcb *t);
 void sf__tcp_owe_at_turn_end(struct sf_tcb *t, uint32_t what);
 /* Takes t off the list (it is being reaped). */
 void sf__tcp_turn_forget(struct sf_tcb *t);
+
+/* ---- orphan.c */
+/* t was just detached and is still finishing: lists it as the newest
+ * orphan; past max_orphans the oldest is reset. */
+void sf__tcp_orphan_add(struct sf_tcb *t);
+/* Takes t off the list (it is being reaped, or reset as the oldest). */
+void sf__tcp_orphan_forget(struct sf_tcb *t);
+/* An orphan has had all its zero-window probes (orphan_retries). */
+bool sf__tcp_orphan_probes_spent(const struct sf_tcb *t);
 
 /* ---- conn.c */
 /* sf__tcp_abort inside a call into TCP: RST if synchronized, CLOSED. */

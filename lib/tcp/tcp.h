@@ -56,6 +56,10 @@ struct sf_engine_config {
   sf_time_t keepalive_idle;     /* 2 h */
   sf_time_t keepalive_interval; /* 75 s */
   unsigned keepalive_probes;    /* 9 */
+  unsigned orphan_retries;      /* zero-window probes to a detached
+                                   connection before it is reset: 8 */
+  unsigned max_orphans;         /* detached connections still finishing;
+                                   past it the oldest is reset: 4096 */
   unsigned timewait_max;        /* in TIME-WAIT, records and tcbs: 4096 */
   unsigned backlog_max;         /* ceiling for any listen backlog: 4096 */
   bool syncookies;              /* when a SYN queue is full: true */

@@ -512,6 +512,98 @@ START_TEST(tiny_mss_clamped) {
 }
 END_TEST
 
+/* The peer shuts its window (and answers every probe after): data waits
+ * on conn c, which is left with a probe due. */
+static void shut_window(struct th *h, struct th_conn *c, struct sf_tcb *t) {
+  static const uint8_t data[100];
+  c->window = 0;
+  th_conn_send(h, c, SF_TCP_ACK, NULL, 0);
+  ck_assert_int_eq(sf__tcp_send(t, data, sizeof(data), h->now),
+                   (ssize_t)sizeof(data));
+  TH_EXPECT_NONE(h);
+}
+
+/* Waits for the next zero-window probe, answers it with the window still
+ * shut, and returns when it came; false if the connection sent a RST. */
+static bool probe_answered(struct th *h, struct th_conn *c) {
+  struct sf_tcp_hdr s;
+  ck_assert(th_run_until_segment(h, UINT64_MAX, 0, &s));
+  if (s.flags & SF_TCP_RST)
+    return false;
+  ck_assert_uint_eq(s.payload_len, 0);
+  th_conn_send(h, c, SF_TCP_ACK, NULL, 0);
+  return true;
+}
+
+/* An orphan whose peer keeps its window shut for ever, answering every
+ * probe, is reset after orphan_retries probes (Linux's
+ * tcp_orphan_retries), minutes after it was closed, not never. */
+START_TEST(orphan_in_zero_window_reset_after_retries) {
+  struct th h;
+  struct th_conn c;
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  shut_window(&h, &c, t);
+  sf__tcp_detach(t, h.now);
+  sf_time_t closed = h.now;
+  unsigned probes = 0;
+  while (probes <= 20 && probe_answered(&h, &c))
+    probes++;
+  ck_assert_uint_eq(probes, 8);
+  ck_assert_uint_lt(h.now - closed, 400 * SF_NSEC_PER_SEC);
+  ck_assert_uint_eq(th_counter(&h, "tcp_orphan_persist_aborts"), 1);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  th_free(&h);
+}
+END_TEST
+
+/* With the handle open the application decides: probing goes on, each
+ * probe at most rto_max after the last. */
+START_TEST(attached_zero_window_probes_on_at_rto_max) {
+  struct th h;
+  struct th_conn c;
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  shut_window(&h, &c, t);
+  sf_time_t last = h.now;
+  for (unsigned i = 0; i < 30; i++) {
+    ck_assert(probe_answered(&h, &c));
+    ck_assert_uint_le(h.now - last, 60 * SF_NSEC_PER_SEC);
+    last = h.now;
+  }
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
+  th_finish(&h, t);
+}
+END_TEST
+
+static void two_orphans(struct sf_engine_config *c) { c->max_orphans = 2; }
+
+/* Past max_orphans the oldest orphan is reset (Linux's tcp_max_orphans). */
+START_TEST(orphans_beyond_the_limit_reset_oldest_first) {
+  struct th h;
+  struct th_conn c[3];
+  struct sf_tcb *t[3];
+  th_init(&h, two_orphans);
+  for (unsigned i = 0; i < 3; i++) {
+    t[i] = th_open_std(&h, &c[i], (uint16_t)(RPORT + i), PEER_ISN);
+    shut_window(&h, &c[i], t[i]);
+  }
+  sf__tcp_detach(t[0], h.now);
+  sf__tcp_detach(t[1], h.now);
+  TH_EXPECT_NONE(&h);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 3);
+  sf__tcp_detach(t[2], h.now);
+  struct sf_tcp_hdr s;
+  ck_assert(th_next(&h, &s));
+  ck_assert_uint_eq(s.flags & SF_TCP_RST, SF_TCP_RST);
+  ck_assert_uint_eq(s.dport, RPORT); /* the first one */
+  TH_EXPECT_NONE(&h);
+  ck_assert_uint_eq(th_counter(&h, "tcp_orphans_reset"), 1);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 2);
+  th_free(&h);
+}
+END_TEST
+
 static Suite *hostile_suite(void) {
   Suite *s = suite_create("tcp_hostile");
   TCase *tc = tcase_create("hostile");
@@ -523,6 +615,9 @@ static Suite *hostile_suite(void) {
   tcase_add_test(tc, random_flood_keeps_invariants);
   tcase_add_test(tc, sack_blocks_beyond_the_scoreboard_ignored);
   tcase_add_test(tc, tiny_mss_clamped);
+  tcase_add_test(tc, orphan_in_zero_window_reset_after_retries);
+  tcase_add_test(tc, attached_zero_window_probes_on_at_rto_max);
+  tcase_add_test(tc, orphans_beyond_the_limit_reset_oldest_first);
   suite_add_tcase(s, tc);
   return s;
 }
