@@ -5,9 +5,10 @@
  * and a peer can never make it hold more than the limit.
  *
  * Besides plain append/consume, bytes can be written *past* the end of the
- * stored data (sf__ring_write_at) without making them readable; this is
- * how out-of-order TCP data waits in the receive buffer until the gap
- * before it fills (sf__ring_commit then makes it part of the data).
+ * stored data (sf__ring_write_at) without making them readable, and
+ * sf__ring_commit makes them part of the data later. TCP no longer keeps
+ * out-of-order data this way (the ring would grow to the bytes' position,
+ * not their size): the assembler holds it (assembler.h).
  */
 #ifndef SF_TCP_RING_H
 #define SF_TCP_RING_H

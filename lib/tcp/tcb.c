@@ -103,8 +103,13 @@ void sf__tcb_free(struct sf_tcb *t) {
   e->tcb_count--;
   sf__ring_free(&t->sndbuf);
   sf__ring_free(&t->rcvbuf);
+  sf__asm_free(&t->ooo);
   sf__tcp_release_observer(e, t->observer);
   free(t);
+}
+
+size_t sf__tcb_buffer_bytes(const struct sf_tcb *t) {
+  return t->sndbuf.alloc + t->rcvbuf.alloc + t->ooo.held;
 }
 
 void sf__tcb_reap(struct sf_tcb *t) {

@@ -253,6 +253,8 @@ void sf__tcb_reap(struct sf_tcb *t);
 void sf__tcb_free_reaped(struct sf_tcp *e);
 /* Frees t at once: only when TCP itself goes. */
 void sf__tcb_free(struct sf_tcb *t);
+/* Bytes allocated for t's data: both rings and the out-of-order bytes. */
+size_t sf__tcb_buffer_bytes(const struct sf_tcb *t);
 void sf__tcp_release_observer(struct sf_tcp *e, void *observer);
 uint32_t sf__tcp_make_isn(struct sf_tcp *e, const struct sf_tuple *tu);
 /* The timestamp clock (RFC 7323) with a connection's offset. */

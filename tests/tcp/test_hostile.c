@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "tcp/tcb.h"
 #include "tcp_harness.h"
 #include "wire/checksum.h"
 #include "wire/eth.h"
@@ -604,6 +605,62 @@ START_TEST(orphans_beyond_the_limit_reset_oldest_first) {
 }
 END_TEST
 
+/* n bytes of a pattern at offset off past the peer's next byte. */
+static void send_at(struct th *h, struct th_conn *c, const uint8_t *pat,
+                    uint32_t off, uint32_t len) {
+  struct th_seg g = th_conn_seg(c, SF_TCP_ACK, pat + off, len);
+  g.seq = c->irs + 1 + off;
+  th_inject(h, &g);
+}
+
+/* A few bytes near the window's right edge cost a few bytes, not a
+ * receive buffer grown to that edge; and they are delivered right once
+ * the gap before them fills. */
+START_TEST(out_of_order_memory_follows_the_data) {
+  struct th h;
+  struct th_conn c;
+  static uint8_t pat[256 * 1024];
+  for (size_t i = 0; i < sizeof(pat); i++)
+    pat[i] = (uint8_t)(i * 7 + (i >> 8));
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  const uint32_t edge = 200 * 1024;
+  send_at(&h, &c, pat, edge, 32);
+  ck_assert_uint_eq(th_counter(&h, "tcp_in_ooo_segs"), 1);
+  ck_assert_uint_le(sf__tcb_buffer_bytes(t), 64);
+  /* the gap fills in order: the ring grows with the in-order data */
+  for (uint32_t off = 0; off < edge; off += 1400)
+    send_at(&h, &c, pat, off, off + 1400 <= edge ? 1400 : edge - off);
+  th_drain(&h);
+  ck_assert_uint_eq(sf__tcp_readable(t), edge + 32);
+  ck_assert_uint_eq(t->ooo.held, 0);
+  static uint8_t buf[256 * 1024];
+  ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), edge + 32);
+  ck_assert(memcmp(buf, pat, edge + 32) == 0);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* A reset gives back what can no longer be delivered at once, though
+ * the application still holds the connection. */
+START_TEST(reset_frees_out_of_order_and_send_buffers) {
+  struct th h;
+  struct th_conn c;
+  static uint8_t pat[4096];
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  send_at(&h, &c, pat, 2000, 32);
+  ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
+  th_drain(&h);
+  ck_assert_uint_gt(sf__tcb_buffer_bytes(t), 0);
+  th_conn_send(&h, &c, SF_TCP_RST, NULL, 0);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSED);
+  ck_assert_uint_eq(sf__tcb_buffer_bytes(t), 0);
+  sf__tcp_detach(t, h.now);
+  th_free(&h);
+}
+END_TEST
+
 static Suite *hostile_suite(void) {
   Suite *s = suite_create("tcp_hostile");
   TCase *tc = tcase_create("hostile");
@@ -618,6 +675,8 @@ static Suite *hostile_suite(void) {
   tcase_add_test(tc, orphan_in_zero_window_reset_after_retries);
   tcase_add_test(tc, attached_zero_window_probes_on_at_rto_max);
   tcase_add_test(tc, orphans_beyond_the_limit_reset_oldest_first);
+  tcase_add_test(tc, out_of_order_memory_follows_the_data);
+  tcase_add_test(tc, reset_frees_out_of_order_and_send_buffers);
   suite_add_tcase(s, tc);
   return s;
 }
