@@ -11,7 +11,8 @@
  *   insert_slot, next_stamp,
  *   renumber                        (static) array and stamp helpers
  *   hold_new, extend_bytes,
- *   merge_bytes, release            (static) a range's stored bytes
+ *   merge_bytes, release,
+ *   take_bytes, give_bytes          (static) a range's stored bytes
  *
  * The ranges live in a small sorted array: with at most SF_ASM_MAX_RANGES
  * (32) entries, linear scans and memmove beat any tree, and the invariant
@@ -35,17 +36,37 @@
 
 void sf__asm_init(struct sf_assembler *a) { memset(a, 0, sizeof *a); }
 
+/* n bytes to store bytes in, charged to held and the budget. */
+static uint8_t *take_bytes(struct sf_assembler *a, uint32_t n) {
+  if (!sf__budget_take(a->budget, n))
+    return NULL;
+  uint8_t *p = sf__alloc(n);
+  if (!p) {
+    sf__budget_give(a->budget, n);
+    return NULL;
+  }
+  a->held += n;
+  return p;
+}
+
+static void give_bytes(struct sf_assembler *a, uint8_t *buf, uint32_t cap) {
+  free(buf);
+  a->held -= cap;
+  sf__budget_give(a->budget, cap);
+}
+
 static void release(struct sf_assembler *a, struct sf_asm_range *r) {
-  free(r->buf);
-  a->held -= r->cap;
+  give_bytes(a, r->buf, r->cap);
   r->buf = NULL;
   r->lead = r->cap = 0;
 }
 
 void sf__asm_free(struct sf_assembler *a) {
+  struct sf_budget *b = a->budget;
   for (unsigned i = 0; i < a->n; i++)
     release(a, &a->r[i]);
   sf__asm_init(a);
+  a->budget = b;
 }
 
 uint32_t sf__asm_highest(const struct sf_assembler *a) {
@@ -105,12 +126,11 @@ static void insert_slot(struct sf_assembler *a, unsigned at,
 static int hold_new(struct sf_assembler *a, struct sf_asm_range *rg,
                     const uint8_t *data) {
   uint32_t len = rg->end - rg->start;
-  rg->buf = sf__alloc(len);
+  rg->buf = take_bytes(a, len);
   if (!rg->buf)
     return SF_ENOMEM;
   memcpy(rg->buf, data, len);
   rg->cap = len;
-  a->held += len;
   return 0;
 }
 
@@ -122,12 +142,11 @@ static int extend_bytes(struct sf_assembler *a, struct sf_asm_range *r,
   if (r->lead + need <= r->cap)
     return 0;
   uint32_t cap = need < UINT32_MAX / 2 ? 2 * need : need;
-  uint8_t *nb = sf__alloc(cap);
+  uint8_t *nb = take_bytes(a, cap);
   if (!nb)
     return SF_ENOMEM;
   memcpy(nb, r->buf + r->lead, live);
-  free(r->buf);
-  a->held += cap - r->cap;
+  give_bytes(a, r->buf, r->cap);
   r->buf = nb;
   r->lead = 0;
   r->cap = cap;
@@ -148,7 +167,7 @@ static int merge_bytes(struct sf_assembler *a, unsigned i, unsigned j,
     m->cap = first->cap;
   } else {
     uint32_t size = m->end - m->start;
-    uint8_t *nb = sf__alloc(size);
+    uint8_t *nb = take_bytes(a, size);
     if (!nb)
       return SF_ENOMEM;
     for (unsigned k = i; k < j; k++) {
@@ -156,7 +175,6 @@ static int merge_bytes(struct sf_assembler *a, unsigned i, unsigned j,
       memcpy(nb + (r->start - m->start), r->buf + r->lead, r->end - r->start);
       release(a, r);
     }
-    a->held += size;
     m->buf = nb;
     m->lead = 0;
     m->cap = size;

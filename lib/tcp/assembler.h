@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tcp/budget.h"
+
 #define SF_ASM_MAX_RANGES 32
 
 struct sf_asm_range {
@@ -41,6 +43,8 @@ struct sf_assembler {
   unsigned n;
   uint32_t clock;
   size_t held; /* bytes allocated for stored bytes (sum of cap) */
+  struct sf_budget *budget; /* charged with held (NULL: none); set after
+                               sf__asm_init, kept by sf__asm_free */
 };
 
 void sf__asm_init(struct sf_assembler *a);
@@ -68,7 +72,8 @@ int sf__asm_add(struct sf_assembler *a, uint32_t offset, uint32_t len);
 /*
  * sf__asm_add that also keeps a copy of the bytes, merged with those of
  * the ranges it touches. Returns 0, SF_ENOSPC or SF_EINVAL as
- * sf__asm_add, or SF_ENOMEM (nothing is recorded).
+ * sf__asm_add, or SF_ENOMEM (no memory, or the budget refuses: nothing
+ * is recorded).
  */
 int sf__asm_store(struct sf_assembler *a, uint32_t offset,
                   const uint8_t *data, uint32_t len);

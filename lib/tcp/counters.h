@@ -24,6 +24,8 @@
   X(tcp_in_ooo_segs, "segments received out of order")                        \
   X(tcp_in_ooo_dropped, "out-of-order segments dropped: reassembly full")     \
   X(tcp_in_nomem_dropped, "segments dropped: no memory to store their data")  \
+  X(tcp_mem_refused, "buffer allocations refused: mem_max reached")         \
+  X(tcp_mem_pressure_conns, "connections given smaller buffers (pressure)") \
   X(tcp_in_dup_segs, "segments wholly duplicate")                             \
   X(tcp_in_urgent, "segments with the urgent flag (data kept inline)")        \
   X(tcp_in_rst, "resets received and accepted")                               \

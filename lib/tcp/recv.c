@@ -25,7 +25,8 @@ static uint32_t sws_threshold(const struct sf_tcb *t) {
 uint32_t sf__tcp_rcv_window(struct sf_tcb *t) {
   int32_t cur_i = sf_seq_diff(t->rcv_adv, t->rcv_nxt);
   uint32_t cur = cur_i > 0 ? (uint32_t)cur_i : 0;
-  uint32_t space = (uint32_t)sf__ring_space(&t->rcvbuf);
+  uint32_t space =
+      sf__tcp_mem_window(t, (uint32_t)sf__ring_space(&t->rcvbuf));
   uint32_t thr = sws_threshold(t);
   /* a small step is not worth announcing, and neither is reopening a
    * shut window to less than the threshold */

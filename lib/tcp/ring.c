@@ -45,11 +45,15 @@ void sf__ring_init(struct sf_ring *r, size_t limit) {
   r->limit = limit > RING_MAX_LIMIT ? RING_MAX_LIMIT : limit;
   r->head = 0;
   r->len = 0;
+  r->budget = NULL;
 }
 
 void sf__ring_free(struct sf_ring *r) {
+  struct sf_budget *b = r->budget;
   free(r->buf);
+  sf__budget_give(b, r->alloc);
   sf__ring_init(r, r->limit);
+  r->budget = b;
 }
 
 static size_t mask(const struct sf_ring *r) { return r->alloc - 1; }
@@ -88,13 +92,18 @@ static void copy_out(const struct sf_ring *r, size_t pos, uint8_t *dst,
  * bytes that were never written exposes zeros, not uninitialised memory.
  */
 static int grow(struct sf_ring *r, size_t new_alloc) {
-  uint8_t *nb = sf__alloc(new_alloc);
-  if (!nb)
+  if (!sf__budget_take(r->budget, new_alloc))
     return -1;
+  uint8_t *nb = sf__alloc(new_alloc);
+  if (!nb) {
+    sf__budget_give(r->budget, new_alloc);
+    return -1;
+  }
   if (r->alloc)
     copy_out(r, 0, nb, r->alloc);
   memset(nb + r->alloc, 0, new_alloc - r->alloc);
   free(r->buf);
+  sf__budget_give(r->budget, r->alloc);
   r->buf = nb;
   r->alloc = new_alloc;
   r->head = 0;

@@ -16,12 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tcp/budget.h"
+
 struct sf_ring {
   uint8_t *buf;
   size_t alloc; /* bytes allocated (0 or a power of two, <= limit rounded) */
   size_t limit; /* most bytes the ring may ever hold */
   size_t head;  /* index of the first stored byte */
   size_t len;   /* stored (readable) bytes */
+  struct sf_budget *budget; /* charged with alloc (NULL: none); set after
+                               sf__ring_init, kept by sf__ring_free */
 };
 
 /* Sets up an empty ring of at most limit bytes; allocates nothing. A
@@ -40,7 +44,7 @@ static inline size_t sf__ring_space(const struct sf_ring *r) {
 
 /*
  * Appends up to n bytes; returns how many were taken (fewer than n when
- * the limit is reached, 0 when allocation fails).
+ * the limit is reached, 0 when allocation fails or the budget refuses).
  */
 size_t sf__ring_write(struct sf_ring *r, const void *data, size_t n);
 

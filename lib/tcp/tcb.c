@@ -22,9 +22,12 @@ uint8_t sf__tcp_our_wscale(const struct sf_tcp *e) {
 /* What a new connection starts with, from the configuration. */
 static void set_defaults(struct sf_tcb *t) {
   struct sf_tcp *e = t->eng;
-  sf__ring_init(&t->sndbuf, e->cfg.sndbuf);
-  sf__ring_init(&t->rcvbuf, e->cfg.rcvbuf);
+  if (sf__tcp_mem_pressure(e))
+    SF_TCP_COUNT(e, tcp_mem_pressure_conns);
+  sf__ring_init(&t->sndbuf, sf__tcp_mem_bufsize(e, e->cfg.sndbuf));
+  sf__ring_init(&t->rcvbuf, sf__tcp_mem_bufsize(e, e->cfg.rcvbuf));
   sf__asm_init(&t->ooo);
+  t->sndbuf.budget = t->rcvbuf.budget = t->ooo.budget = &e->mem;
   sf__rtt_init(&t->rtt, e->cfg.rto_initial, e->cfg.rto_min, e->cfg.rto_max);
   t->cc = e->cc;
   t->dupthresh = SF_TCP_DUPTHRESH;

@@ -23,6 +23,7 @@
  *   timer.c     per-connection timers and the deadline heap
  *   turn.c      output owed at the end of the loop's turn
  *   orphan.c    detached connections still finishing, and their bounds
+ *   mem.c       the ceiling on all buffers' memory, and pressure
  *   conn.c      the application's side: connect, send, recv, close
  */
 #ifndef SF_TCP_TCB_H
@@ -203,6 +204,7 @@ struct sf_tcp {
   struct sf_tcb *orphans, *orphans_tail; /* detached, still finishing:
                                             oldest first (orphan.c) */
   size_t orphan_count;
+  struct sf_budget mem; /* every buffer's bytes, against mem_max (mem.c) */
   sf_time_t now;
   uint32_t port_counter; /* RFC 6056 algorithm 3's "next_ephemeral" */
   sf_time_t challenge_window; /* the second being counted */
@@ -352,6 +354,14 @@ void sf__tcp_orphan_add(struct sf_tcb *t);
 void sf__tcp_orphan_forget(struct sf_tcb *t);
 /* An orphan has had all its zero-window probes (orphan_retries). */
 bool sf__tcp_orphan_probes_spent(const struct sf_tcb *t);
+
+/* ---- mem.c */
+/* Buffers hold more than the pressure mark (3/4 of mem_max). */
+bool sf__tcp_mem_pressure(const struct sf_tcp *e);
+/* A new connection's buffer size for a configured one. */
+size_t sf__tcp_mem_bufsize(const struct sf_tcp *e, size_t configured);
+/* The receive space (bytes) t may offer now, of space. */
+uint32_t sf__tcp_mem_window(const struct sf_tcb *t, uint32_t space);
 
 /* ---- conn.c */
 /* sf__tcp_abort inside a call into TCP: RST if synchronized, CLOSED. */

@@ -44,6 +44,10 @@ struct sf_engine_config {
   struct sf_ip_params ip;
   size_t sndbuf;                /* per connection: 256 KiB */
   size_t rcvbuf;                /* per connection: 256 KiB */
+  size_t mem_max;               /* all connections' buffers together, never
+                                   exceeded (Linux's tcp_mem): 512 MiB;
+                                   past 3/4 of it new connections get
+                                   smaller buffers, windows open less */
   sf_time_t msl;                /* 30 s; TIME-WAIT lasts 2 * msl */
   sf_time_t rto_initial;        /* 1 s (RFC 6298 2.1) */
   sf_time_t rto_min;            /* 200 ms */

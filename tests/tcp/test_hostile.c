@@ -661,6 +661,58 @@ START_TEST(reset_frees_out_of_order_and_send_buffers) {
 }
 END_TEST
 
+static void ten_kib_of_buffers(struct sf_engine_config *c) {
+  c->mem_max = 10 * 1024;
+}
+
+/* The stack-wide ceiling on buffer memory (mem_max) is never passed: data
+ * beyond it is dropped unacknowledged and counted. Past three quarters of
+ * it, a new connection gets a quarter of the buffers and offers a window
+ * of one MSS, not the whole buffer. */
+START_TEST(memory_ceiling_never_exceeded) {
+  struct th h;
+  struct th_conn c, c2;
+  static uint8_t pat[40000];
+  for (size_t i = 0; i < sizeof(pat); i++)
+    pat[i] = (uint8_t)(i * 11 + (i >> 8));
+  th_init(&h, ten_kib_of_buffers);
+  const struct sf_tcp *tcp = sf__engine_tcp(h.e);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  for (uint32_t off = 0; off < 5000; off += 1000) {
+    send_at(&h, &c, pat, off, 1000);
+    ck_assert_uint_le(tcp->mem.used, 10 * 1024);
+  }
+  th_drain(&h);
+  ck_assert_uint_gt(th_counter(&h, "tcp_mem_refused"), 0);
+  ck_assert_uint_gt(th_counter(&h, "tcp_in_nomem_dropped"), 0);
+  /* 4 KiB of ring: growing to 8 KiB needs both while it copies */
+  ck_assert_uint_eq(sf__tcp_readable(t), 4000);
+  /* out-of-order bytes count against the ceiling too */
+  uint64_t refused = th_counter(&h, "tcp_mem_refused");
+  for (uint32_t off = 6000; off < 26000; off += 2000) {
+    send_at(&h, &c, pat, off, 1000);
+    ck_assert_uint_le(tcp->mem.used, 10 * 1024);
+  }
+  th_drain(&h);
+  ck_assert_uint_eq(t->ooo.held, 6000);
+  ck_assert_uint_eq(th_counter(&h, "tcp_mem_refused"), refused + 4);
+  ck_assert_uint_eq(tcp->mem.used, sf__tcb_buffer_bytes(t));
+  /* under pressure: a new connection is offered less */
+  ck_assert_uint_eq(th_counter(&h, "tcp_mem_pressure_conns"), 0);
+  struct sf_tcb *t2 = th_open_std(&h, &c2, RPORT + 1, PEER_ISN);
+  ck_assert_uint_eq(th_counter(&h, "tcp_mem_pressure_conns"), 1);
+  ck_assert_uint_eq(t2->rcvbuf.limit, 256 * 1024 / 4);
+  ck_assert_uint_le(th_info(t2).rcv_wnd, 1460);
+  /* what was taken is intact */
+  static uint8_t buf[4000];
+  ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 4000);
+  ck_assert(memcmp(buf, pat, sizeof(buf)) == 0);
+  sf__tcp_abort(t2, h.now);
+  sf__tcp_detach(t2, h.now);
+  th_finish(&h, t);
+}
+END_TEST
+
 static Suite *hostile_suite(void) {
   Suite *s = suite_create("tcp_hostile");
   TCase *tc = tcase_create("hostile");
@@ -677,6 +729,7 @@ static Suite *hostile_suite(void) {
   tcase_add_test(tc, orphans_beyond_the_limit_reset_oldest_first);
   tcase_add_test(tc, out_of_order_memory_follows_the_data);
   tcase_add_test(tc, reset_frees_out_of_order_and_send_buffers);
+  tcase_add_test(tc, memory_ceiling_never_exceeded);
   suite_add_tcase(s, tc);
   return s;
 }
