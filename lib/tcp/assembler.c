@@ -12,7 +12,7 @@
  *   renumber                        (static) array and stamp helpers
  *   hold_new, extend_bytes,
  *   merge_bytes, release,
- *   take_bytes, give_bytes          (static) a range's stored bytes
+ *   fits, take_bytes, give_bytes    (static) a range's stored bytes
  *
  * The ranges live in a small sorted array: with at most SF_ASM_MAX_RANGES
  * (32) entries, linear scans and memmove beat any tree, and the invariant
@@ -36,17 +36,27 @@
 
 void sf__asm_init(struct sf_assembler *a) { memset(a, 0, sizeof *a); }
 
-/* n bytes to store bytes in, charged to held and the budget. */
-static uint8_t *take_bytes(struct sf_assembler *a, uint32_t n) {
+/* Whether n more bytes fit under max_held once the freed bytes they
+ * replace are given back. */
+static bool fits(const struct sf_assembler *a, size_t n, size_t freed) {
+  return !a->max_held || a->held - freed + n <= a->max_held;
+}
+
+/* n bytes to store bytes in (replacing freed bytes), charged to held and
+ * the budget: 0, SF_ENOBUFS or SF_ENOMEM. */
+static int take_bytes(struct sf_assembler *a, uint32_t n, size_t freed,
+                      uint8_t **out) {
+  if (!fits(a, n, freed))
+    return SF_ENOBUFS;
   if (!sf__budget_take(a->budget, n))
-    return NULL;
-  uint8_t *p = sf__alloc(n);
-  if (!p) {
+    return SF_ENOMEM;
+  *out = sf__alloc(n);
+  if (!*out) {
     sf__budget_give(a->budget, n);
-    return NULL;
+    return SF_ENOMEM;
   }
   a->held += n;
-  return p;
+  return 0;
 }
 
 static void give_bytes(struct sf_assembler *a, uint8_t *buf, uint32_t cap) {
@@ -63,10 +73,12 @@ static void release(struct sf_assembler *a, struct sf_asm_range *r) {
 
 void sf__asm_free(struct sf_assembler *a) {
   struct sf_budget *b = a->budget;
+  size_t max_held = a->max_held;
   for (unsigned i = 0; i < a->n; i++)
     release(a, &a->r[i]);
   sf__asm_init(a);
   a->budget = b;
+  a->max_held = max_held;
 }
 
 uint32_t sf__asm_highest(const struct sf_assembler *a) {
@@ -126,25 +138,28 @@ static void insert_slot(struct sf_assembler *a, unsigned at,
 static int hold_new(struct sf_assembler *a, struct sf_asm_range *rg,
                     const uint8_t *data) {
   uint32_t len = rg->end - rg->start;
-  rg->buf = take_bytes(a, len);
-  if (!rg->buf)
-    return SF_ENOMEM;
+  int rc = take_bytes(a, len, 0, &rg->buf);
+  if (rc != 0)
+    return rc;
   memcpy(rg->buf, data, len);
   rg->cap = len;
   return 0;
 }
 
-/* Range r grows to end (>= r->end): room for it, doubling the buffer,
- * the live bytes moved to its start. */
+/* Range r grows to end (>= r->end): room for it, doubling the buffer
+ * (or just enough, near max_held), the live bytes moved to its start. */
 static int extend_bytes(struct sf_assembler *a, struct sf_asm_range *r,
                         uint32_t end) {
   uint32_t live = r->end - r->start, need = end - r->start;
   if (r->lead + need <= r->cap)
     return 0;
   uint32_t cap = need < UINT32_MAX / 2 ? 2 * need : need;
-  uint8_t *nb = take_bytes(a, cap);
-  if (!nb)
-    return SF_ENOMEM;
+  if (!fits(a, cap, r->cap))
+    cap = need;
+  uint8_t *nb;
+  int rc = take_bytes(a, cap, r->cap, &nb);
+  if (rc != 0)
+    return rc;
   memcpy(nb, r->buf + r->lead, live);
   give_bytes(a, r->buf, r->cap);
   r->buf = nb;
@@ -160,16 +175,21 @@ static int merge_bytes(struct sf_assembler *a, unsigned i, unsigned j,
                        const uint8_t *data, uint32_t len) {
   struct sf_asm_range *first = &a->r[i];
   if (j == i + 1 && first->start <= offset) { /* grows at its end only */
-    if (extend_bytes(a, first, m->end) != 0)
-      return SF_ENOMEM;
+    int rc = extend_bytes(a, first, m->end);
+    if (rc != 0)
+      return rc;
     m->buf = first->buf;
     m->lead = first->lead;
     m->cap = first->cap;
   } else {
     uint32_t size = m->end - m->start;
-    uint8_t *nb = take_bytes(a, size);
-    if (!nb)
-      return SF_ENOMEM;
+    size_t freed = 0;
+    for (unsigned k = i; k < j; k++)
+      freed += a->r[k].cap;
+    uint8_t *nb;
+    int rc = take_bytes(a, size, freed, &nb);
+    if (rc != 0)
+      return rc;
     for (unsigned k = i; k < j; k++) {
       struct sf_asm_range *r = &a->r[k];
       memcpy(nb + (r->start - m->start), r->buf + r->lead, r->end - r->start);
@@ -199,8 +219,9 @@ static int add_range(struct sf_assembler *a, uint32_t offset, uint32_t len,
     if (a->n == SF_ASM_MAX_RANGES)
       return SF_ENOSPC;
     struct sf_asm_range rg = {.start = offset, .end = end};
-    if (data && hold_new(a, &rg, data) != 0)
-      return SF_ENOMEM;
+    int rc = data ? hold_new(a, &rg, data) : 0;
+    if (rc != 0)
+      return rc;
     rg.stamp = next_stamp(a);
     insert_slot(a, i, rg);
     return 0;
@@ -212,8 +233,9 @@ static int add_range(struct sf_assembler *a, uint32_t offset, uint32_t len,
   if (m.start > offset)
     m.start = offset;
   m.end = a->r[j - 1].end > end ? a->r[j - 1].end : end;
-  if (data && merge_bytes(a, i, j, &m, offset, data, len) != 0)
-    return SF_ENOMEM;
+  int rc = data ? merge_bytes(a, i, j, &m, offset, data, len) : 0;
+  if (rc != 0)
+    return rc;
   m.stamp = next_stamp(a);
   a->r[i] = m;
   remove_slots(a, i + 1, j);

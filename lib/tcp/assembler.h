@@ -43,8 +43,9 @@ struct sf_assembler {
   unsigned n;
   uint32_t clock;
   size_t held; /* bytes allocated for stored bytes (sum of cap) */
-  struct sf_budget *budget; /* charged with held (NULL: none); set after
-                               sf__asm_init, kept by sf__asm_free */
+  /* set after sf__asm_init, kept by sf__asm_free: */
+  size_t max_held;          /* held never passes it (0: no bound) */
+  struct sf_budget *budget; /* charged with held (NULL: none) */
 };
 
 void sf__asm_init(struct sf_assembler *a);
@@ -72,8 +73,8 @@ int sf__asm_add(struct sf_assembler *a, uint32_t offset, uint32_t len);
 /*
  * sf__asm_add that also keeps a copy of the bytes, merged with those of
  * the ranges it touches. Returns 0, SF_ENOSPC or SF_EINVAL as
- * sf__asm_add, or SF_ENOMEM (no memory, or the budget refuses: nothing
- * is recorded).
+ * sf__asm_add, SF_ENOBUFS (held would pass max_held) or SF_ENOMEM (no
+ * memory, or the budget refuses); nothing is recorded on an error.
  */
 int sf__asm_store(struct sf_assembler *a, uint32_t offset,
                   const uint8_t *data, uint32_t len);

@@ -136,7 +136,7 @@ static void store_out_of_order(struct sf_tcb *t, uint32_t off,
     SF_TCP_COUNT(e, tcp_in_nomem_dropped);
     return;
   }
-  if (rc != 0) { /* every hole's slot taken */
+  if (rc != 0) { /* every hole's slot taken, or max_held reached */
     SF_TCP_COUNT(e, tcp_in_ooo_dropped);
     return;
   }

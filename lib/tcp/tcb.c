@@ -28,6 +28,9 @@ static void set_defaults(struct sf_tcb *t) {
   sf__ring_init(&t->rcvbuf, sf__tcp_mem_bufsize(e, e->cfg.rcvbuf));
   sf__asm_init(&t->ooo);
   t->sndbuf.budget = t->rcvbuf.budget = t->ooo.budget = &e->mem;
+  /* the window keeps the bytes within rcvbuf; this keeps their buffers
+   * there too, slack included */
+  t->ooo.max_held = t->rcvbuf.limit;
   sf__rtt_init(&t->rtt, e->cfg.rto_initial, e->cfg.rto_min, e->cfg.rto_max);
   t->cc = e->cc;
   t->dupthresh = SF_TCP_DUPTHRESH;

@@ -661,6 +661,27 @@ START_TEST(reset_frees_out_of_order_and_send_buffers) {
 }
 END_TEST
 
+/* Out-of-order buffers stay within rcvbuf, their slack included: a run
+ * growing past half of it gets just the room it needs, not double. */
+START_TEST(out_of_order_buffers_within_rcvbuf) {
+  struct th h;
+  struct th_conn c;
+  static uint8_t pat[8192];
+  th_init(&h, small_bufs);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  for (uint32_t off = 100; off + 1000 <= 6100; off += 1000) {
+    send_at(&h, &c, pat, off, 1000);
+    ck_assert_uint_le(t->ooo.held, 8192);
+  }
+  ck_assert_uint_eq(t->ooo.n, 1);
+  ck_assert_uint_eq(th_counter(&h, "tcp_in_ooo_dropped"), 0);
+  send_at(&h, &c, pat, 0, 100); /* the gap fills: all 6100 readable */
+  ck_assert_uint_eq(sf__tcp_readable(t), 6100);
+  ck_assert_uint_eq(t->ooo.held, 0);
+  th_finish(&h, t);
+}
+END_TEST
+
 static void ten_kib_of_buffers(struct sf_engine_config *c) {
   c->mem_max = 10 * 1024;
 }
@@ -729,6 +750,7 @@ static Suite *hostile_suite(void) {
   tcase_add_test(tc, orphans_beyond_the_limit_reset_oldest_first);
   tcase_add_test(tc, out_of_order_memory_follows_the_data);
   tcase_add_test(tc, reset_frees_out_of_order_and_send_buffers);
+  tcase_add_test(tc, out_of_order_buffers_within_rcvbuf);
   tcase_add_test(tc, memory_ceiling_never_exceeded);
   suite_add_tcase(s, tc);
   return s;
