@@ -4,10 +4,10 @@
  * ring; bytes beyond a gap wait in the assembler, which keeps them apart
  * (so their memory is what they hold, not their distance from rcv_nxt)
  * in at most SF_ASM_MAX_RANGES ranges, within the window, and are
- * reported back in SACK blocks. A FIN beyond a gap
- * counts only once the gap is filled. Delayed ACKs: at most every second
- * full segment, at most delack_timeout (RFC 9293 3.8.6.3, RFC 5681 4.2),
- * and at once for anything out of order or filling a hole.
+ * reported back in SACK blocks. A FIN beyond a gap counts only once the
+ * gap is filled. Delayed ACKs: at most every second full segment, at most
+ * delack_timeout (RFC 9293 3.8.6.3, RFC 5681 4.2), and at once for
+ * anything out of order or filling a hole.
  */
 #include "config.h"
 
