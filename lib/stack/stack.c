@@ -23,6 +23,7 @@ void sf__engine_config_default(struct sf_engine_config *c) {
   sf__ip_params_default(&c->ip);
   c->sndbuf = 256 * 1024;
   c->rcvbuf = 256 * 1024;
+  c->mem_max = (size_t)512 * 1024 * 1024;
   c->msl = 30 * SF_NSEC_PER_SEC;
   c->rto_initial = SF_NSEC_PER_SEC;
   c->rto_min = 200 * SF_NSEC_PER_MSEC;
@@ -38,6 +39,8 @@ void sf__engine_config_default(struct sf_engine_config *c) {
   c->tail_loss_probe = true;
   c->timewait_max = 4096;
   c->backlog_max = 4096;
+  c->orphan_retries = 8;
+  c->max_orphans = 4096;
   c->syncookies = true;
   c->challenge_ack_limit = 1000;
   c->port_lo = 49152;
@@ -47,7 +50,7 @@ void sf__engine_config_default(struct sf_engine_config *c) {
 }
 
 static bool config_valid(const struct sf_engine_config *c) {
-  return c->sndbuf >= 1 && c->rcvbuf >= 1 &&
+  return c->sndbuf >= 1 && c->rcvbuf >= 1 && c->mem_max >= 1 &&
          c->rcvbuf <= ((size_t)0xffff << SF_TCP_MAX_WSCALE) &&
          c->rto_min > 0 && c->rto_min <= c->rto_max &&
          c->delack_timeout <= 200 * SF_NSEC_PER_MSEC && c->port_lo > 0 &&

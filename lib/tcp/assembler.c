@@ -2,26 +2,84 @@
  * Out-of-order range bookkeeping for reassembly (assembler.h).
  *
  * Map:
- *   sf__asm_init, sf__asm_highest   set up, look
- *   sf__asm_add                     record arrived bytes, merging ranges
- *   sf__asm_take_front, _shift      follow rcv_nxt forwards
+ *   sf__asm_init, _free, _highest   set up, release, look
+ *   sf__asm_add, sf__asm_store      record arrived bytes (and keep them),
+ *                                   merging ranges
+ *   sf__asm_front, _shift           follow the front forwards
  *   sf__asm_sack_ranges             ranges for SACK blocks, newest first
  *   first_touching, remove_slots,
  *   insert_slot, next_stamp,
  *   renumber                        (static) array and stamp helpers
+ *   hold_new, extend_bytes,
+ *   merge_bytes, release,
+ *   fits, take_bytes, give_bytes    (static) a range's stored bytes
  *
  * The ranges live in a small sorted array: with at most SF_ASM_MAX_RANGES
  * (32) entries, linear scans and memmove beat any tree, and the invariant
  * (sorted, disjoint, not touching) is easy to check in tests.
+ *
+ * Stored bytes: a range that grows at its end (the usual case: segments
+ * arriving in order after a hole) doubles its buffer, so a run of
+ * segments costs amortised constant copying and at most twice the bytes
+ * held; any other merge copies the ranges it joins into one new buffer.
+ * Bytes delivered from the front of a range are skipped (lead), not
+ * moved; the buffer goes when the whole range is delivered.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "synfin.h"
 #include "tcp/assembler.h"
+#include "util/alloc.h"
 
 void sf__asm_init(struct sf_assembler *a) { memset(a, 0, sizeof *a); }
+
+/* Whether n more bytes fit under max_held once the freed bytes they
+ * replace are given back. */
+static bool fits(const struct sf_assembler *a, size_t n, size_t freed) {
+  return !a->max_held || a->held - freed + n <= a->max_held;
+}
+
+/* n bytes to store bytes in (replacing freed bytes), charged to held and
+ * the budget: 0, SF_ENOBUFS or SF_ENOMEM. */
+static int take_bytes(struct sf_assembler *a, uint32_t n, size_t freed,
+                      uint8_t **out) {
+  if (!fits(a, n, freed))
+    return SF_ENOBUFS;
+  if (!sf__budget_take(a->budget, n))
+    return SF_ENOMEM;
+  *out = sf__alloc(n);
+  if (!*out) {
+    sf__budget_give(a->budget, n);
+    return SF_ENOMEM;
+  }
+  a->held += n;
+  return 0;
+}
+
+static void give_bytes(struct sf_assembler *a, uint8_t *buf, uint32_t cap) {
+  free(buf);
+  a->held -= cap;
+  sf__budget_give(a->budget, cap);
+}
+
+static void release(struct sf_assembler *a, struct sf_asm_range *r) {
+  give_bytes(a, r->buf, r->cap);
+  r->buf = NULL;
+  r->lead = r->cap = 0;
+}
+
+void sf__asm_free(struct sf_assembler *a) {
+  struct sf_budget *b = a->budget;
+  size_t max_held = a->max_held;
+  for (unsigned i = 0; i < a->n; i++)
+    release(a, &a->r[i]);
+  sf__asm_init(a);
+  a->budget = b;
+  a->max_held = max_held;
+}
 
 uint32_t sf__asm_highest(const struct sf_assembler *a) {
   return a->n ? a->r[a->n - 1].end : 0;
@@ -76,7 +134,78 @@ static void insert_slot(struct sf_assembler *a, unsigned at,
   a->n++;
 }
 
-int sf__asm_add(struct sf_assembler *a, uint32_t offset, uint32_t len) {
+/* A new range's own buffer, exactly its bytes. */
+static int hold_new(struct sf_assembler *a, struct sf_asm_range *rg,
+                    const uint8_t *data) {
+  uint32_t len = rg->end - rg->start;
+  int rc = take_bytes(a, len, 0, &rg->buf);
+  if (rc != 0)
+    return rc;
+  memcpy(rg->buf, data, len);
+  rg->cap = len;
+  return 0;
+}
+
+/* Range r grows to end (>= r->end): room for it, doubling the buffer
+ * (or just enough, near max_held), the live bytes moved to its start. */
+static int extend_bytes(struct sf_assembler *a, struct sf_asm_range *r,
+                        uint32_t end) {
+  uint32_t live = r->end - r->start, need = end - r->start;
+  if (r->lead + need <= r->cap)
+    return 0;
+  uint32_t cap = need < UINT32_MAX / 2 ? 2 * need : need;
+  if (!fits(a, cap, r->cap))
+    cap = need;
+  uint8_t *nb;
+  int rc = take_bytes(a, cap, r->cap, &nb);
+  if (rc != 0)
+    return rc;
+  memcpy(nb, r->buf + r->lead, live);
+  give_bytes(a, r->buf, r->cap);
+  r->buf = nb;
+  r->lead = 0;
+  r->cap = cap;
+  return 0;
+}
+
+/* The bytes of ranges [i, j) and the new ones [offset, offset + len) in
+ * m's buffer, m being their union. */
+static int merge_bytes(struct sf_assembler *a, unsigned i, unsigned j,
+                       struct sf_asm_range *m, uint32_t offset,
+                       const uint8_t *data, uint32_t len) {
+  struct sf_asm_range *first = &a->r[i];
+  if (j == i + 1 && first->start <= offset) { /* grows at its end only */
+    int rc = extend_bytes(a, first, m->end);
+    if (rc != 0)
+      return rc;
+    m->buf = first->buf;
+    m->lead = first->lead;
+    m->cap = first->cap;
+  } else {
+    uint32_t size = m->end - m->start;
+    size_t freed = 0;
+    for (unsigned k = i; k < j; k++)
+      freed += a->r[k].cap;
+    uint8_t *nb;
+    int rc = take_bytes(a, size, freed, &nb);
+    if (rc != 0)
+      return rc;
+    for (unsigned k = i; k < j; k++) {
+      struct sf_asm_range *r = &a->r[k];
+      memcpy(nb + (r->start - m->start), r->buf + r->lead, r->end - r->start);
+      release(a, r);
+    }
+    m->buf = nb;
+    m->lead = 0;
+    m->cap = size;
+  }
+  memcpy(m->buf + m->lead + (offset - m->start), data, len);
+  return 0;
+}
+
+/* Records [offset, offset + len), and keeps its bytes when data is set. */
+static int add_range(struct sf_assembler *a, uint32_t offset, uint32_t len,
+                     const uint8_t *data) {
   if (len == 0)
     return 0;
   if (len > UINT32_MAX - offset)
@@ -89,43 +218,63 @@ int sf__asm_add(struct sf_assembler *a, uint32_t offset, uint32_t len) {
   if (i == j) { /* disjoint from everything: needs its own slot */
     if (a->n == SF_ASM_MAX_RANGES)
       return SF_ENOSPC;
-    struct sf_asm_range rg = {offset, end, next_stamp(a)};
+    struct sf_asm_range rg = {.start = offset, .end = end};
+    int rc = data ? hold_new(a, &rg, data) : 0;
+    if (rc != 0)
+      return rc;
+    rg.stamp = next_stamp(a);
     insert_slot(a, i, rg);
     return 0;
   }
   /* Ranges i..j-1 and the new bytes become one range in slot i. Its stamp
    * is renewed even when nothing grew (a duplicate): RFC 2018 section 4
    * wants the block holding the segment that triggered the ACK first. */
-  if (a->r[i].start > offset)
-    a->r[i].start = offset;
-  if (a->r[j - 1].end > end)
-    end = a->r[j - 1].end;
-  a->r[i].end = end;
-  a->r[i].stamp = next_stamp(a);
+  struct sf_asm_range m = a->r[i];
+  if (m.start > offset)
+    m.start = offset;
+  m.end = a->r[j - 1].end > end ? a->r[j - 1].end : end;
+  int rc = data ? merge_bytes(a, i, j, &m, offset, data, len) : 0;
+  if (rc != 0)
+    return rc;
+  m.stamp = next_stamp(a);
+  a->r[i] = m;
   remove_slots(a, i + 1, j);
   return 0;
 }
 
-uint32_t sf__asm_take_front(struct sf_assembler *a) {
+int sf__asm_add(struct sf_assembler *a, uint32_t offset, uint32_t len) {
+  return add_range(a, offset, len, NULL);
+}
+
+int sf__asm_store(struct sf_assembler *a, uint32_t offset,
+                  const uint8_t *data, uint32_t len) {
+  return add_range(a, offset, len, data);
+}
+
+uint32_t sf__asm_front(const struct sf_assembler *a, const uint8_t **bytes) {
+  *bytes = NULL;
   if (a->n == 0 || a->r[0].start != 0)
     return 0;
-  uint32_t len = a->r[0].end;
-  remove_slots(a, 0, 1);
-  for (unsigned i = 0; i < a->n; i++) {
-    a->r[i].start -= len; /* ranges do not touch: start > len */
-    a->r[i].end -= len;
-  }
-  return len;
+  if (a->r[0].buf)
+    *bytes = a->r[0].buf + a->r[0].lead;
+  return a->r[0].end;
 }
 
 void sf__asm_shift(struct sf_assembler *a, uint32_t n) {
   unsigned drop = 0;
   while (drop < a->n && a->r[drop].end <= n)
-    drop++; /* wholly delivered in order already */
+    release(a, &a->r[drop++]); /* wholly delivered already */
   remove_slots(a, 0, drop);
   for (unsigned i = 0; i < a->n; i++) {
-    a->r[i].start = a->r[i].start > n ? a->r[i].start - n : 0;
-    a->r[i].end -= n;
+    struct sf_asm_range *r = &a->r[i];
+    if (r->start < n) {
+      if (r->buf)
+        r->lead += n - r->start;
+      r->start = 0;
+    } else {
+      r->start -= n;
+    }
+    r->end -= n;
   }
 }
 

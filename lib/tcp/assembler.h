@@ -1,9 +1,14 @@
 /*
- * Out-of-order bookkeeping for the receive side: which byte ranges past
- * the next expected byte (rcv_nxt) have arrived. The bytes themselves sit
- * in the receive ring (sf__ring_write_at); this only tracks the ranges,
- * with a fixed number of slots, so reassembly memory is bounded by the
- * receive buffer and SF_ASM_MAX_RANGES.
+ * Out-of-order bookkeeping: which byte ranges past the next expected
+ * byte (rcv_nxt, or SND.UNA for the sender's SACK scoreboard) have
+ * arrived, in a fixed number of slots (SF_ASM_MAX_RANGES).
+ *
+ * The receive side also keeps the bytes here (sf__asm_store): each range
+ * owns one buffer of its bytes, so out-of-order memory follows the data
+ * held, not how far past rcv_nxt it lies (a few bytes near the window's
+ * right edge cost a few bytes, not a receive buffer grown to that edge).
+ * An assembler either stores bytes or only offsets (sf__asm_add), never
+ * both.
  *
  * Offsets are relative to rcv_nxt: offset 0 is the next byte expected.
  * The assembler also remembers which range changed most recently, since
@@ -14,7 +19,10 @@
 #define SF_TCP_ASSEMBLER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "tcp/budget.h"
 
 #define SF_ASM_MAX_RANGES 32
 
@@ -23,6 +31,10 @@ struct sf_asm_range {
   uint32_t end;   /* offset just past the last byte */
   uint32_t stamp; /* when bytes last arrived in it, even duplicates
                      (higher: more recent) */
+  /* sf__asm_store's bytes: [start, end) at buf + lead, in cap bytes
+   * allocated (NULL, 0, 0 for offsets only) */
+  uint8_t *buf;
+  uint32_t lead, cap;
 };
 
 struct sf_assembler {
@@ -30,9 +42,15 @@ struct sf_assembler {
                                                not touching */
   unsigned n;
   uint32_t clock;
+  size_t held; /* bytes allocated for stored bytes (sum of cap) */
+  /* set after sf__asm_init, kept by sf__asm_free: */
+  size_t max_held;          /* held never passes it (0: no bound) */
+  struct sf_budget *budget; /* charged with held (NULL: none) */
 };
 
 void sf__asm_init(struct sf_assembler *a);
+/* Frees the stored bytes; the assembler is empty afterwards. */
+void sf__asm_free(struct sf_assembler *a);
 
 static inline bool sf__asm_empty(const struct sf_assembler *a) {
   return a->n == 0;
@@ -53,15 +71,26 @@ static inline bool sf__asm_empty(const struct sf_assembler *a) {
 int sf__asm_add(struct sf_assembler *a, uint32_t offset, uint32_t len);
 
 /*
- * If a range starts at offset 0, removes it and returns its length (the
- * bytes now contiguous with what was delivered); else returns 0. Every
- * remaining offset shifts down by that length.
+ * sf__asm_add that also keeps a copy of the bytes, merged with those of
+ * the ranges it touches. Returns 0, SF_ENOSPC or SF_EINVAL as
+ * sf__asm_add, SF_ENOBUFS (held would pass max_held) or SF_ENOMEM (no
+ * memory, or the budget refuses); nothing is recorded on an error.
  */
-uint32_t sf__asm_take_front(struct sf_assembler *a);
+int sf__asm_store(struct sf_assembler *a, uint32_t offset,
+                  const uint8_t *data, uint32_t len);
 
 /*
- * rcv_nxt advanced by n bytes that arrived in order: shifts every offset
- * down by n, dropping ranges (or parts) now below 0.
+ * The length of the range that starts at offset 0 (the bytes now
+ * contiguous with what was delivered), or 0 when there is none; *bytes
+ * points to its stored bytes, valid until the assembler next changes.
+ * sf__asm_shift by that length then removes it.
+ */
+uint32_t sf__asm_front(const struct sf_assembler *a, const uint8_t **bytes);
+
+/*
+ * The front advanced by n bytes (delivered, or acknowledged): shifts
+ * every offset down by n, dropping ranges (or parts) now below 0, and
+ * the bytes they held.
  */
 void sf__asm_shift(struct sf_assembler *a, uint32_t n);
 

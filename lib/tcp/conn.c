@@ -270,6 +270,8 @@ void sf__tcp_detach(struct sf_tcb *t, sf_time_t now) {
   struct sf_tcp *e = t->eng;
   sf__tcp_enter(e, now);
   orphan(t);
+  if (!(t->flags & SF_TF_REAPED))
+    sf__tcp_orphan_add(t);
   sf__tcp_leave(e);
 }
 

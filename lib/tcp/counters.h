@@ -24,6 +24,8 @@
   X(tcp_in_ooo_segs, "segments received out of order")                        \
   X(tcp_in_ooo_dropped, "out-of-order segments dropped: reassembly full")     \
   X(tcp_in_nomem_dropped, "segments dropped: no memory to store their data")  \
+  X(tcp_mem_refused, "buffer allocations refused: mem_max reached")         \
+  X(tcp_mem_pressure_conns, "connections given smaller buffers (pressure)") \
   X(tcp_in_dup_segs, "segments wholly duplicate")                             \
   X(tcp_in_urgent, "segments with the urgent flag (data kept inline)")        \
   X(tcp_in_rst, "resets received and accepted")                               \
@@ -40,6 +42,7 @@
   X(tcp_tlp_probes, "tail loss probes sent (RFC 8985)")                      \
   X(tcp_tlp_repaired, "tail loss probes that repaired a loss")               \
   X(tcp_recovery_partial_acks, "partial ACKs in NewReno recovery")           \
+  X(tcp_sack_blocks_dropped, "SACK blocks ignored: scoreboard full")       \
   X(tcp_spurious_recoveries, "fast retransmits undone as spurious (Eifel)")   \
   X(tcp_syn_retrans, "SYN and SYN-ACK retransmissions")                       \
   X(tcp_persist_probes, "zero-window probes")                                 \
@@ -62,6 +65,8 @@
   X(tcp_conn_timeouts, "connections ended by a timeout")                      \
   X(tcp_conn_unreachable, "connections ended: host unreachable")              \
   X(tcp_conn_aborted, "connections aborted (RST sent by us)")                 \
+  X(tcp_orphan_persist_aborts, "orphans reset: zero-window probes spent")   \
+  X(tcp_orphans_reset, "orphans reset: too many (max_orphans)")              \
   X(tcp_fin_wait2_timeouts, "orphaned FIN-WAIT-2 connections timed out")      \
   X(tcp_timewait_entered, "connections that entered TIME-WAIT")               \
   X(tcp_timewait_recycled, "TIME-WAIT records recycled (limit reached)")      \

@@ -1,11 +1,13 @@
 /*
  * Receiving: the segment text (RFC 9293 3.10.7.4, seventh check) and the
- * FIN (eighth). In-order bytes become readable at once; bytes beyond a
- * gap wait in the receive ring, their ranges kept by the assembler
- * (bounded), and are reported back in SACK blocks. A FIN beyond a gap
- * counts only once the gap is filled. Delayed ACKs: at most every second
- * full segment, at most delack_timeout (RFC 9293 3.8.6.3, RFC 5681 4.2),
- * and at once for anything out of order or filling a hole.
+ * FIN (eighth). In-order bytes become readable at once, in the receive
+ * ring; bytes beyond a gap wait in the assembler, which keeps them apart
+ * (so their memory is what they hold, not their distance from rcv_nxt)
+ * in at most SF_ASM_MAX_RANGES ranges, within the window, and are
+ * reported back in SACK blocks. A FIN beyond a gap counts only once the
+ * gap is filled. Delayed ACKs: at most every second full segment, at most
+ * delack_timeout (RFC 9293 3.8.6.3, RFC 5681 4.2), and at once for
+ * anything out of order or filling a hole.
  */
 #include "config.h"
 
@@ -23,7 +25,8 @@ static uint32_t sws_threshold(const struct sf_tcb *t) {
 uint32_t sf__tcp_rcv_window(struct sf_tcb *t) {
   int32_t cur_i = sf_seq_diff(t->rcv_adv, t->rcv_nxt);
   uint32_t cur = cur_i > 0 ? (uint32_t)cur_i : 0;
-  uint32_t space = (uint32_t)sf__ring_space(&t->rcvbuf);
+  uint32_t space =
+      sf__tcp_mem_window(t, (uint32_t)sf__ring_space(&t->rcvbuf));
   uint32_t thr = sws_threshold(t);
   /* a small step is not worth announcing, and neither is reopening a
    * shut window to less than the threshold */
@@ -87,26 +90,33 @@ static void schedule_ack(struct sf_tcb *t, uint32_t len) {
 
 /* Data not stored is not acknowledged: the segment is dropped whole (its
  * FIN too) and the peer sends it again. */
-static bool stored(struct sf_tcb *t, uint32_t off, const uint8_t *data,
-                   uint32_t len) {
-  if (sf__ring_write_at(&t->rcvbuf, off, data, len) == len)
+static bool stored(struct sf_tcb *t, const uint8_t *data, uint32_t len) {
+  if (sf__ring_write(&t->rcvbuf, data, len) == len)
     return true;
   SF_TCP_COUNT(t->eng, tcp_in_nomem_dropped);
   return false;
 }
 
-/* The len bytes stored at the front of the window become readable. */
+/* Out-of-order bytes that the delivered ones made contiguous move into
+ * the ring; returns how many. Without memory for them they stay where
+ * they are, unacknowledged, until the peer's retransmission comes. */
+static uint32_t take_contiguous(struct sf_tcb *t) {
+  const uint8_t *bytes;
+  uint32_t n = sf__asm_front(&t->ooo, &bytes);
+  if (n == 0)
+    return 0;
+  uint32_t moved = (uint32_t)sf__ring_write(&t->rcvbuf, bytes, n);
+  if (moved < n)
+    SF_TCP_COUNT(t->eng, tcp_in_nomem_dropped);
+  sf__asm_shift(&t->ooo, moved);
+  return moved;
+}
+
+/* The len bytes just stored in the ring become readable. */
 static void deliver_in_order(struct sf_tcb *t, uint32_t len) {
   bool had_gap = !sf__asm_empty(&t->ooo);
-  /* With every slot taken and none touching [0, len), the add fails:
-   * then the ranges must still move down by len, or they would point
-   * len bytes too far (wrong SACK blocks, wrong bytes delivered). */
-  if (sf__asm_add(&t->ooo, 0, len) != 0)
-    sf__asm_shift(&t->ooo, len);
-  uint32_t n = sf__asm_take_front(&t->ooo);
-  if (n < len)
-    n = len;
-  sf__ring_commit(&t->rcvbuf, n);
+  sf__asm_shift(&t->ooo, len);
+  uint32_t n = len + take_contiguous(t);
   t->rcv_nxt = sf_seq_add(t->rcv_nxt, n);
   t->bytes_received += n;
   if (had_gap)
@@ -121,9 +131,12 @@ static void store_out_of_order(struct sf_tcb *t, uint32_t off,
   struct sf_tcp *e = t->eng;
   SF_TCP_COUNT(e, tcp_in_ooo_segs);
   t->flags |= SF_TF_ACK_NOW; /* a duplicate ACK for fast retransmit */
-  if (len && !stored(t, off, data, len))
+  int rc = sf__asm_store(&t->ooo, off, data, len);
+  if (rc == SF_ENOMEM) {
+    SF_TCP_COUNT(e, tcp_in_nomem_dropped);
     return;
-  if (len && sf__asm_add(&t->ooo, off, len) != 0) {
+  }
+  if (rc != 0) { /* every hole's slot taken, or max_held reached */
     SF_TCP_COUNT(e, tcp_in_ooo_dropped);
     return;
   }
@@ -181,7 +194,7 @@ void sf__tcp_process_data(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
     store_out_of_order(t, (uint32_t)off, data, len, fin);
     return;
   }
-  if (len && !stored(t, 0, data, len))
+  if (len && !stored(t, data, len))
     return;
   if (len)
     deliver_in_order(t, len);

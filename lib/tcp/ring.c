@@ -6,15 +6,11 @@
  *   sf__ring_init / sf__ring_free     set up, release
  *   reserve, grow (static)            make room for `need` bytes from head
  *   copy_in, span (static)            the only code that handles the wrap
- *   sf__ring_write, sf__ring_write_at append, write past the end
- *   sf__ring_commit                   make write_at bytes readable
+ *   sf__ring_write                    append
  *   sf__ring_peek / _view / _read / _consume  look at (copied or in
  *                                     place), take, drop from the front
  *
- * Every byte has a logical position: its distance from head. Bytes written
- * with write_at sit at positions past len and are addressed the same way,
- * so growing the buffer must keep positions, not just the len stored
- * bytes: grow copies the whole old allocation in logical order.
+ * Every byte has a logical position: its distance from head.
  */
 #include "config.h"
 
@@ -45,11 +41,15 @@ void sf__ring_init(struct sf_ring *r, size_t limit) {
   r->limit = limit > RING_MAX_LIMIT ? RING_MAX_LIMIT : limit;
   r->head = 0;
   r->len = 0;
+  r->budget = NULL;
 }
 
 void sf__ring_free(struct sf_ring *r) {
+  struct sf_budget *b = r->budget;
   free(r->buf);
+  sf__budget_give(b, r->alloc);
   sf__ring_init(r, r->limit);
+  r->budget = b;
 }
 
 static size_t mask(const struct sf_ring *r) { return r->alloc - 1; }
@@ -81,20 +81,20 @@ static void copy_out(const struct sf_ring *r, size_t pos, uint8_t *dst,
   memcpy(dst + v[0].n, v[1].p, v[1].n);
 }
 
-/*
- * Moves to a buffer of new_alloc bytes. The whole old allocation is
- * copied in logical order (head becomes 0), which keeps out-of-order bytes
- * past len where write_at put them. The new tail is zeroed so a commit of
- * bytes that were never written exposes zeros, not uninitialised memory.
- */
+/* Moves to a buffer of new_alloc bytes, the stored bytes copied in
+ * logical order (head becomes 0). */
 static int grow(struct sf_ring *r, size_t new_alloc) {
-  uint8_t *nb = sf__alloc(new_alloc);
-  if (!nb)
+  if (!sf__budget_take(r->budget, new_alloc))
     return -1;
-  if (r->alloc)
-    copy_out(r, 0, nb, r->alloc);
-  memset(nb + r->alloc, 0, new_alloc - r->alloc);
+  uint8_t *nb = sf__alloc(new_alloc);
+  if (!nb) {
+    sf__budget_give(r->budget, new_alloc);
+    return -1;
+  }
+  if (r->len)
+    copy_out(r, 0, nb, r->len);
   free(r->buf);
+  sf__budget_give(r->budget, r->alloc);
   r->buf = nb;
   r->alloc = new_alloc;
   r->head = 0;
@@ -115,32 +115,14 @@ static int reserve(struct sf_ring *r, size_t need) {
 }
 
 size_t sf__ring_write(struct sf_ring *r, const void *data, size_t n) {
-  /* An append is a write just past the end that is readable at once. */
-  size_t k = sf__ring_write_at(r, 0, data, n);
-  r->len += k;
-  return k;
-}
-
-size_t sf__ring_write_at(struct sf_ring *r, size_t offset, const void *data,
-                         size_t n) {
   size_t room = r->limit - r->len;
-  if (offset >= room)
+  if (n > room)
+    n = room; /* cut at the limit, as the header promises */
+  if (n == 0 || reserve(r, r->len + n) != 0)
     return 0;
-  if (n > room - offset)
-    n = room - offset; /* cut at the limit, as the header promises */
-  if (n == 0 || reserve(r, r->len + offset + n) != 0)
-    return 0;
-  copy_in(r, r->len + offset, data, n);
-  return n;
-}
-
-void sf__ring_commit(struct sf_ring *r, size_t n) {
-  /* Never past the limit, nor past storage that exists: bytes beyond
-   * alloc were never written, so there is nothing to make readable. */
-  size_t top = r->alloc < r->limit ? r->alloc : r->limit;
-  if (n > top - r->len)
-    n = top - r->len;
+  copy_in(r, r->len, data, n);
   r->len += n;
+  return n;
 }
 
 size_t sf__ring_view(const struct sf_ring *r, size_t offset, size_t n,
@@ -173,8 +155,6 @@ size_t sf__ring_consume(struct sf_ring *r, size_t n) {
     n = r->len;
   if (n == 0)
     return 0;
-  /* head is not reset when the ring empties: write_at bytes may still
-   * wait at the positions just past it. */
   r->head = (r->head + n) & mask(r);
   r->len -= n;
   return n;

@@ -4,10 +4,9 @@
  * (powers of two, up to the limit), so an idle connection costs nothing
  * and a peer can never make it hold more than the limit.
  *
- * Besides plain append/consume, bytes can be written *past* the end of the
- * stored data (sf__ring_write_at) without making them readable; this is
- * how out-of-order TCP data waits in the receive buffer until the gap
- * before it fills (sf__ring_commit then makes it part of the data).
+ * Only in-order bytes are kept: out-of-order TCP data waits in the
+ * assembler (assembler.h), so the ring grows with the data it holds, not
+ * with how far ahead a peer chose to place a segment.
  */
 #ifndef SF_TCP_RING_H
 #define SF_TCP_RING_H
@@ -15,18 +14,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tcp/budget.h"
+
 struct sf_ring {
   uint8_t *buf;
   size_t alloc; /* bytes allocated (0 or a power of two, <= limit rounded) */
   size_t limit; /* most bytes the ring may ever hold */
   size_t head;  /* index of the first stored byte */
   size_t len;   /* stored (readable) bytes */
+  struct sf_budget *budget; /* charged with alloc (NULL: none); set after
+                               sf__ring_init, kept by sf__ring_free */
 };
 
 /* Sets up an empty ring of at most limit bytes; allocates nothing. A
  * limit above SIZE_MAX / 2 + 1 is lowered to it (its power of two must
  * fit a size_t). Storage, once grown, stays until sf__ring_free, even
- * when the ring is read empty: write_at bytes may wait past the end. */
+ * when the ring is read empty. */
 void sf__ring_init(struct sf_ring *r, size_t limit);
 /* Frees the storage; the ring is empty (and reusable) afterwards. */
 void sf__ring_free(struct sf_ring *r);
@@ -39,24 +42,9 @@ static inline size_t sf__ring_space(const struct sf_ring *r) {
 
 /*
  * Appends up to n bytes; returns how many were taken (fewer than n when
- * the limit is reached, 0 when allocation fails).
+ * the limit is reached, 0 when allocation fails or the budget refuses).
  */
 size_t sf__ring_write(struct sf_ring *r, const void *data, size_t n);
-
-/*
- * Writes n bytes starting offset bytes past the end of the stored data,
- * without making them readable. Bytes that would pass the limit are cut.
- * Returns the bytes written (0 also when allocation fails).
- */
-size_t sf__ring_write_at(struct sf_ring *r, size_t offset, const void *data,
-                         size_t n);
-
-/*
- * Makes the n bytes just past the end (written with write_at) readable.
- * n is clipped to the limit and to the storage that exists; commit only
- * bytes that were written (otherwise zeros or stale bytes become data).
- */
-void sf__ring_commit(struct sf_ring *r, size_t n);
 
 /* Where up to n bytes starting offset bytes into the stored data lie,
  * without copying them: at most two pieces (the ring may wrap), v[0] then

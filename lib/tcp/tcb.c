@@ -25,6 +25,9 @@ uint8_t sf__tcp_our_wscale(const struct sf_tcp *e) {
 void sf__tcp_negotiate(struct sf_tcb *t, const struct sf_tcp_opts *o) {
   const struct sf_engine_config *c = &t->eng->cfg;
   t->peer_mss = (o->present & SF_TCP_OPT_MSS) ? o->mss : c->mss_default;
+  /* A tiny MSS would have us send a segment per byte or two, and keep a
+   * header per byte in flight (the "SACK panic" family): 64 at least,
+   * like Linux's floor (TCP_MIN_SND_MSS), timestamps coming out of it. */
   if (t->peer_mss < 64)
     t->peer_mss = 64;
   uint16_t mss = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
@@ -80,9 +83,15 @@ void sf__tcp_use_cc(struct sf_tcb *t, const struct sf_cc_ops *cc) {
 /* What a new connection starts with, from the configuration. */
 static void set_defaults(struct sf_tcb *t) {
   struct sf_tcp *e = t->eng;
-  sf__ring_init(&t->sndbuf, e->cfg.sndbuf);
-  sf__ring_init(&t->rcvbuf, e->cfg.rcvbuf);
+  if (sf__tcp_mem_pressure(e))
+    SF_TCP_COUNT(e, tcp_mem_pressure_conns);
+  sf__ring_init(&t->sndbuf, sf__tcp_mem_bufsize(e, e->cfg.sndbuf));
+  sf__ring_init(&t->rcvbuf, sf__tcp_mem_bufsize(e, e->cfg.rcvbuf));
   sf__asm_init(&t->ooo);
+  t->sndbuf.budget = t->rcvbuf.budget = t->ooo.budget = &e->mem;
+  /* the window keeps the bytes within rcvbuf; this keeps their buffers
+   * there too, slack included */
+  t->ooo.max_held = t->rcvbuf.limit;
   sf__rtt_init(&t->rtt, e->cfg.rto_initial, e->cfg.rto_min, e->cfg.rto_max);
   t->cc = e->cc;
   t->dupthresh = SF_TCP_DUPTHRESH;
@@ -167,8 +176,13 @@ void sf__tcb_free(struct sf_tcb *t) {
   e->tcb_count--;
   sf__ring_free(&t->sndbuf);
   sf__ring_free(&t->rcvbuf);
+  sf__asm_free(&t->ooo);
   sf__tcp_release_observer(e, t->observer);
   free(t);
+}
+
+size_t sf__tcb_buffer_bytes(const struct sf_tcb *t) {
+  return t->sndbuf.alloc + t->rcvbuf.alloc + t->ooo.held;
 }
 
 void sf__tcb_reap(struct sf_tcb *t) {
@@ -177,6 +191,7 @@ void sf__tcb_reap(struct sf_tcb *t) {
   t->flags |= SF_TF_REAPED;
   sf__tcp_timers_stop_all(t);
   sf__tcp_turn_forget(t);
+  sf__tcp_orphan_forget(t);
   sf__tcb_unhash(t);
   t->reap_next = t->eng->reap;
   t->eng->reap = t;

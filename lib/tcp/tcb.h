@@ -23,6 +23,8 @@
  *   output.c    the one place that builds segments; what to send when
  *   timer.c     per-connection timers and the deadline heap
  *   turn.c      output owed at the end of the loop's turn
+ *   orphan.c    detached connections still finishing, and their bounds
+ *   mem.c       the ceiling on all buffers' memory, and pressure
  *   conn.c      the application's side: connect, send, recv, close
  *   walk.c      the tcbs seen from outside: orphans still closing, the
  *               walk over every listener, tcb and TIME-WAIT record
@@ -85,6 +87,8 @@ enum sf_tcp_timer {
 #define SF_TF_TURN_ACK 0x400000  /* the peer's FIN (to CLOSE-WAIT) is ACKed
                                     at the end of the turn (turn.c) */
 #define SF_TF_TURN_LISTED 0x800000 /* on the engine's end-of-turn list */
+#define SF_TF_ORPHAN_LISTED 0x1000000 /* on the engine's orphan list
+                                         (orphan.c) */
 
 struct sf_listener;
 
@@ -98,6 +102,7 @@ struct sf_tcb {
   struct sf_tcb *q_next;        /* SYN queue / accept queue link */
   struct sf_tcb *reap_next;
   struct sf_tcb *turn_prev, *turn_next; /* eng->turn, while listed */
+  struct sf_tcb *orphan_prev, *orphan_next; /* eng->orphans, while listed */
   void *user;
   void *observer;
   unsigned netif;
@@ -156,7 +161,8 @@ struct sf_tcb {
                                   algorithm's own included (RFC 4015) */
   const struct sf_cc_ops *cc;
   struct sf_cc_state ccs;
-  unsigned persist_backoff;
+  unsigned persist_backoff; /* probes since the window shut, answered or
+                              not */
   unsigned keep_sent; /* keepalive probes unanswered */
   sf_time_t keep_idle;
   sf_time_t last_recv; /* for keepalive */
@@ -198,6 +204,10 @@ struct sf_tcp {
   struct sf_tcb *reap; /* detached and finished: freed by sf__tcp_leave,
                           never mid-processing */
   struct sf_tcb *turn; /* owe output at the end of the turn (turn.c) */
+  struct sf_tcb *orphans, *orphans_tail; /* detached, still finishing:
+                                            oldest first (orphan.c) */
+  size_t orphan_count;
+  struct sf_budget mem; /* every buffer's bytes, against mem_max (mem.c) */
   sf_time_t now;
   uint32_t port_counter; /* RFC 6056 algorithm 3's "next_ephemeral" */
   sf_time_t challenge_window; /* the second being counted */
@@ -258,6 +268,8 @@ void sf__tcb_reap(struct sf_tcb *t);
 void sf__tcb_free_reaped(struct sf_tcp *e);
 /* Frees t at once: only when TCP itself goes. */
 void sf__tcb_free(struct sf_tcb *t);
+/* Bytes allocated for t's data: both rings and the out-of-order bytes. */
+size_t sf__tcb_buffer_bytes(const struct sf_tcb *t);
 void sf__tcp_release_observer(struct sf_tcp *e, void *observer);
 uint32_t sf__tcp_make_isn(struct sf_tcp *e, const struct sf_tuple *tu);
 /* The timestamp clock (RFC 7323) with a connection's offset. */
@@ -352,6 +364,23 @@ void sf__tcp_keepalive_reset(struct sf_tcb *t);
 void sf__tcp_owe_at_turn_end(struct sf_tcb *t, uint32_t what);
 /* Takes t off the list (it is being reaped). */
 void sf__tcp_turn_forget(struct sf_tcb *t);
+
+/* ---- orphan.c */
+/* t was just detached and is still finishing: lists it as the newest
+ * orphan; past max_orphans the oldest is reset. */
+void sf__tcp_orphan_add(struct sf_tcb *t);
+/* Takes t off the list (it is being reaped, or reset as the oldest). */
+void sf__tcp_orphan_forget(struct sf_tcb *t);
+/* An orphan has had all its zero-window probes (orphan_retries). */
+bool sf__tcp_orphan_probes_spent(const struct sf_tcb *t);
+
+/* ---- mem.c */
+/* Buffers hold more than the pressure mark (3/4 of mem_max). */
+bool sf__tcp_mem_pressure(const struct sf_tcp *e);
+/* A new connection's buffer size for a configured one. */
+size_t sf__tcp_mem_bufsize(const struct sf_tcp *e, size_t configured);
+/* The receive space (bytes) t may offer now, of space. */
+uint32_t sf__tcp_mem_window(const struct sf_tcb *t, uint32_t space);
 
 /* Helpers on sequence space. */
 static inline uint32_t sf__tcp_flight(const struct sf_tcb *t) {

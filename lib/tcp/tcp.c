@@ -36,6 +36,8 @@ int sf__tcp_layer_new(const struct sf_engine_config *cfg,
   if (!e)
     return SF_ENOMEM;
   e->cfg = *cfg;
+  e->mem = (struct sf_budget){.max = cfg->mem_max,
+                              .refused = &e->c.tcp_mem_refused};
   e->cc = sf__cc_find(cfg->congestion);
   e->cfg.congestion = e->cc->name; /* the caller's string may go */
   if (up)

@@ -44,6 +44,10 @@ struct sf_engine_config {
   struct sf_ip_params ip;
   size_t sndbuf;                /* per connection: 256 KiB */
   size_t rcvbuf;                /* per connection: 256 KiB */
+  size_t mem_max;               /* all connections' buffers together, never
+                                   exceeded (Linux's tcp_mem): 512 MiB;
+                                   past 3/4 of it new connections get
+                                   smaller buffers, windows open less */
   sf_time_t msl;                /* 30 s; TIME-WAIT lasts 2 * msl */
   sf_time_t rto_initial;        /* 1 s (RFC 6298 2.1) */
   sf_time_t rto_min;            /* 200 ms */
@@ -56,6 +60,10 @@ struct sf_engine_config {
   sf_time_t keepalive_idle;     /* 2 h */
   sf_time_t keepalive_interval; /* 75 s */
   unsigned keepalive_probes;    /* 9 */
+  unsigned orphan_retries;      /* zero-window probes to a detached
+                                   connection before it is reset: 8 */
+  unsigned max_orphans;         /* detached connections still finishing;
+                                   past it the oldest is reset: 4096 */
   unsigned timewait_max;        /* in TIME-WAIT, records and tcbs: 4096 */
   unsigned backlog_max;         /* ceiling for any listen backlog: 4096 */
   bool syncookies;              /* when a SYN queue is full: true */

@@ -10,8 +10,9 @@
  *              too many in a row end the connection (SF_ETIMEDOUT, or
  *              the ICMP soft error that explains it); or a timeout of
  *              loss recovery's own, a tail loss probe's (recovery/)
- *   PERSIST    a zero-window probe, backing off; probes nobody answers
- *              end the connection like RTOs
+ *   PERSIST    a zero-window probe, backing off up to rto_max; probes
+ *              nobody answers end the connection like RTOs, and an
+ *              orphan's end after orphan_retries probes, answered or not
  *   DELACK     the delayed ACK
  *   KEEPALIVE  idle probes (idle, interval, count)
  *   2MSL       end of TIME-WAIT, or of an orphaned FIN-WAIT-2
@@ -141,9 +142,14 @@ static void persist_expired(struct sf_tcb *t) {
     sf__tcp_fail(t, timeout_error(t));
     return;
   }
+  /* answered probes do not count above, but nobody waits for an orphan */
+  if (sf__tcp_orphan_probes_spent(t)) {
+    SF_TCP_COUNT(e, tcp_orphan_persist_aborts);
+    sf__tcp_reset_connection(t);
+    return;
+  }
   t->keep_sent++;
-  if (t->persist_backoff < 16)
-    t->persist_backoff++;
+  t->persist_backoff++;
   sf__tcp_output_forced(t);
   sf__tcp_output(t); /* re-arms persist while the window stays shut */
 }

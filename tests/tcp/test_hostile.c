@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "tcp/tcb.h"
 #include "tcp_harness.h"
 #include "wire/checksum.h"
 #include "wire/eth.h"
@@ -461,6 +462,279 @@ START_TEST(random_flood_keeps_invariants) {
 }
 END_TEST
 
+/* "SACK panic": blocks crafted to fragment the scoreboard. It keeps at
+ * most SF_ASM_MAX_RANGES ranges, so the work per ACK stays bounded; the
+ * blocks beyond are ignored and counted, and the connection carries on. */
+START_TEST(sack_blocks_beyond_the_scoreboard_ignored) {
+  struct th h;
+  struct th_conn c;
+  static uint8_t data[8000];
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  sf__tcp_set_nodelay(t, true, h.now);
+  ck_assert_int_eq(sf__tcp_send(t, data, sizeof(data), h.now),
+                   (ssize_t)sizeof(data));
+  th_drain(&h);
+  const uint32_t S = TH_ISN + 1;
+  for (unsigned k = 0; k < 42; k += 3) { /* 3 blocks fit with timestamps */
+    struct th_seg a = th_conn_seg(&c, SF_TCP_ACK, NULL, 0);
+    a.ack = S;
+    a.opts.present |= SF_TCP_OPT_SACK;
+    a.opts.sack_count = 3;
+    for (unsigned i = 0; i < 3; i++) {
+      a.opts.sack[i].left = sf_seq(S + 100 + 100 * (k + i));
+      a.opts.sack[i].right = sf_seq(S + 150 + 100 * (k + i));
+    }
+    th_inject(&h, &a);
+    th_drain(&h);
+  }
+  ck_assert_uint_eq(th_counter(&h, "tcp_sack_blocks_dropped"), 42 - 32);
+  th_conn_ack(&h, &c, S + sizeof(data));
+  ck_assert_uint_eq(th_info(t).bytes_in_flight, 0);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* A peer announcing a tiny MSS would make us send a segment per byte or
+ * two: its MSS is taken as at least 64 bytes (less the timestamps). */
+START_TEST(tiny_mss_clamped) {
+  struct th h;
+  struct th_conn c;
+  static uint8_t data[1000];
+  th_init(&h, NULL);
+  struct sf_tcp_opts o = th_syn_opts(1, 7, true, true, 100, 0);
+  struct sf_tcb *t = th_open_active(&h, &c, RPORT, PEER_ISN, &o, 65535);
+  ck_assert_uint_eq(th_info(t).snd_mss, 64 - 12);
+  ck_assert_int_eq(sf__tcp_send(t, data, 104, h.now), 104);
+  struct sf_tcp_hdr s;
+  th_expect_data(&h, &c, &s, TH_ISN + 1, 52);
+  th_expect_data(&h, &c, &s, TH_ISN + 1 + 52, 52);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* The peer shuts its window (and answers every probe after): data waits
+ * on conn c, which is left with a probe due. */
+static void shut_window(struct th *h, struct th_conn *c, struct sf_tcb *t) {
+  static const uint8_t data[100];
+  c->window = 0;
+  th_conn_send(h, c, SF_TCP_ACK, NULL, 0);
+  ck_assert_int_eq(sf__tcp_send(t, data, sizeof(data), h->now),
+                   (ssize_t)sizeof(data));
+  TH_EXPECT_NONE(h);
+}
+
+/* Waits for the next zero-window probe, answers it with the window still
+ * shut, and returns when it came; false if the connection sent a RST. */
+static bool probe_answered(struct th *h, struct th_conn *c) {
+  struct sf_tcp_hdr s;
+  ck_assert(th_run_until_segment(h, UINT64_MAX, 0, &s));
+  if (s.flags & SF_TCP_RST)
+    return false;
+  ck_assert_uint_eq(s.payload_len, 0);
+  th_conn_send(h, c, SF_TCP_ACK, NULL, 0);
+  return true;
+}
+
+/* An orphan whose peer keeps its window shut for ever, answering every
+ * probe, is reset after orphan_retries probes (Linux's
+ * tcp_orphan_retries), minutes after it was closed, not never. */
+START_TEST(orphan_in_zero_window_reset_after_retries) {
+  struct th h;
+  struct th_conn c;
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  shut_window(&h, &c, t);
+  sf__tcp_detach(t, h.now);
+  sf_time_t closed = h.now;
+  unsigned probes = 0;
+  while (probes <= 20 && probe_answered(&h, &c))
+    probes++;
+  ck_assert_uint_eq(probes, 8);
+  ck_assert_uint_lt(h.now - closed, 400 * SF_NSEC_PER_SEC);
+  ck_assert_uint_eq(th_counter(&h, "tcp_orphan_persist_aborts"), 1);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  th_free(&h);
+}
+END_TEST
+
+/* With the handle open the application decides: probing goes on, each
+ * probe at most rto_max after the last. */
+START_TEST(attached_zero_window_probes_on_at_rto_max) {
+  struct th h;
+  struct th_conn c;
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  shut_window(&h, &c, t);
+  sf_time_t last = h.now;
+  for (unsigned i = 0; i < 30; i++) {
+    ck_assert(probe_answered(&h, &c));
+    ck_assert_uint_le(h.now - last, 60 * SF_NSEC_PER_SEC);
+    last = h.now;
+  }
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
+  th_finish(&h, t);
+}
+END_TEST
+
+static void two_orphans(struct sf_engine_config *c) { c->max_orphans = 2; }
+
+/* Past max_orphans the oldest orphan is reset (Linux's tcp_max_orphans). */
+START_TEST(orphans_beyond_the_limit_reset_oldest_first) {
+  struct th h;
+  struct th_conn c[3];
+  struct sf_tcb *t[3];
+  th_init(&h, two_orphans);
+  for (unsigned i = 0; i < 3; i++) {
+    t[i] = th_open_std(&h, &c[i], (uint16_t)(RPORT + i), PEER_ISN);
+    shut_window(&h, &c[i], t[i]);
+  }
+  sf__tcp_detach(t[0], h.now);
+  sf__tcp_detach(t[1], h.now);
+  TH_EXPECT_NONE(&h);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 3);
+  sf__tcp_detach(t[2], h.now);
+  struct sf_tcp_hdr s;
+  ck_assert(th_next(&h, &s));
+  ck_assert_uint_eq(s.flags & SF_TCP_RST, SF_TCP_RST);
+  ck_assert_uint_eq(s.dport, RPORT); /* the first one */
+  TH_EXPECT_NONE(&h);
+  ck_assert_uint_eq(th_counter(&h, "tcp_orphans_reset"), 1);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 2);
+  th_free(&h);
+}
+END_TEST
+
+/* n bytes of a pattern at offset off past the peer's next byte. */
+static void send_at(struct th *h, struct th_conn *c, const uint8_t *pat,
+                    uint32_t off, uint32_t len) {
+  struct th_seg g = th_conn_seg(c, SF_TCP_ACK, pat + off, len);
+  g.seq = c->irs + 1 + off;
+  th_inject(h, &g);
+}
+
+/* A few bytes near the window's right edge cost a few bytes, not a
+ * receive buffer grown to that edge; and they are delivered right once
+ * the gap before them fills. */
+START_TEST(out_of_order_memory_follows_the_data) {
+  struct th h;
+  struct th_conn c;
+  static uint8_t pat[256 * 1024];
+  for (size_t i = 0; i < sizeof(pat); i++)
+    pat[i] = (uint8_t)(i * 7 + (i >> 8));
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  const uint32_t edge = 200 * 1024;
+  send_at(&h, &c, pat, edge, 32);
+  ck_assert_uint_eq(th_counter(&h, "tcp_in_ooo_segs"), 1);
+  ck_assert_uint_le(sf__tcb_buffer_bytes(t), 64);
+  /* the gap fills in order: the ring grows with the in-order data */
+  for (uint32_t off = 0; off < edge; off += 1400)
+    send_at(&h, &c, pat, off, off + 1400 <= edge ? 1400 : edge - off);
+  th_drain(&h);
+  ck_assert_uint_eq(sf__tcp_readable(t), edge + 32);
+  ck_assert_uint_eq(t->ooo.held, 0);
+  static uint8_t buf[256 * 1024];
+  ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), edge + 32);
+  ck_assert(memcmp(buf, pat, edge + 32) == 0);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* A reset gives back what can no longer be delivered at once, though
+ * the application still holds the connection. */
+START_TEST(reset_frees_out_of_order_and_send_buffers) {
+  struct th h;
+  struct th_conn c;
+  static uint8_t pat[4096];
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  send_at(&h, &c, pat, 2000, 32);
+  ck_assert_int_eq(sf__tcp_send(t, pat, 100, h.now), 100);
+  th_drain(&h);
+  ck_assert_uint_gt(sf__tcb_buffer_bytes(t), 0);
+  th_conn_send(&h, &c, SF_TCP_RST, NULL, 0);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_CLOSED);
+  ck_assert_uint_eq(sf__tcb_buffer_bytes(t), 0);
+  sf__tcp_detach(t, h.now);
+  th_free(&h);
+}
+END_TEST
+
+/* Out-of-order buffers stay within rcvbuf, their slack included: a run
+ * growing past half of it gets just the room it needs, not double. */
+START_TEST(out_of_order_buffers_within_rcvbuf) {
+  struct th h;
+  struct th_conn c;
+  static uint8_t pat[8192];
+  th_init(&h, small_bufs);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  for (uint32_t off = 100; off + 1000 <= 6100; off += 1000) {
+    send_at(&h, &c, pat, off, 1000);
+    ck_assert_uint_le(t->ooo.held, 8192);
+  }
+  ck_assert_uint_eq(t->ooo.n, 1);
+  ck_assert_uint_eq(th_counter(&h, "tcp_in_ooo_dropped"), 0);
+  send_at(&h, &c, pat, 0, 100); /* the gap fills: all 6100 readable */
+  ck_assert_uint_eq(sf__tcp_readable(t), 6100);
+  ck_assert_uint_eq(t->ooo.held, 0);
+  th_finish(&h, t);
+}
+END_TEST
+
+static void ten_kib_of_buffers(struct sf_engine_config *c) {
+  c->mem_max = 10 * 1024;
+}
+
+/* The stack-wide ceiling on buffer memory (mem_max) is never passed: data
+ * beyond it is dropped unacknowledged and counted. Past three quarters of
+ * it, a new connection gets a quarter of the buffers and offers a window
+ * of one MSS, not the whole buffer. */
+START_TEST(memory_ceiling_never_exceeded) {
+  struct th h;
+  struct th_conn c, c2;
+  static uint8_t pat[40000];
+  for (size_t i = 0; i < sizeof(pat); i++)
+    pat[i] = (uint8_t)(i * 11 + (i >> 8));
+  th_init(&h, ten_kib_of_buffers);
+  const struct sf_tcp *tcp = sf__engine_tcp(h.e);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  for (uint32_t off = 0; off < 5000; off += 1000) {
+    send_at(&h, &c, pat, off, 1000);
+    ck_assert_uint_le(tcp->mem.used, 10 * 1024);
+  }
+  th_drain(&h);
+  ck_assert_uint_gt(th_counter(&h, "tcp_mem_refused"), 0);
+  ck_assert_uint_gt(th_counter(&h, "tcp_in_nomem_dropped"), 0);
+  /* 4 KiB of ring: growing to 8 KiB needs both while it copies */
+  ck_assert_uint_eq(sf__tcp_readable(t), 4000);
+  /* out-of-order bytes count against the ceiling too */
+  uint64_t refused = th_counter(&h, "tcp_mem_refused");
+  for (uint32_t off = 6000; off < 26000; off += 2000) {
+    send_at(&h, &c, pat, off, 1000);
+    ck_assert_uint_le(tcp->mem.used, 10 * 1024);
+  }
+  th_drain(&h);
+  ck_assert_uint_eq(t->ooo.held, 6000);
+  ck_assert_uint_eq(th_counter(&h, "tcp_mem_refused"), refused + 4);
+  ck_assert_uint_eq(tcp->mem.used, sf__tcb_buffer_bytes(t));
+  /* under pressure: a new connection is offered less */
+  ck_assert_uint_eq(th_counter(&h, "tcp_mem_pressure_conns"), 0);
+  struct sf_tcb *t2 = th_open_std(&h, &c2, RPORT + 1, PEER_ISN);
+  ck_assert_uint_eq(th_counter(&h, "tcp_mem_pressure_conns"), 1);
+  ck_assert_uint_eq(t2->rcvbuf.limit, 256 * 1024 / 4);
+  ck_assert_uint_le(th_info(t2).rcv_wnd, 1460);
+  /* what was taken is intact */
+  static uint8_t buf[4000];
+  ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 4000);
+  ck_assert(memcmp(buf, pat, sizeof(buf)) == 0);
+  sf__tcp_abort(t2, h.now);
+  sf__tcp_detach(t2, h.now);
+  th_finish(&h, t);
+}
+END_TEST
+
 static Suite *hostile_suite(void) {
   Suite *s = suite_create("tcp_hostile");
   TCase *tc = tcase_create("hostile");
@@ -470,6 +744,15 @@ static Suite *hostile_suite(void) {
   tcase_add_test(tc, closed_port_gets_rst);
   tcase_add_test(tc, data_after_abort_gets_rst);
   tcase_add_test(tc, random_flood_keeps_invariants);
+  tcase_add_test(tc, sack_blocks_beyond_the_scoreboard_ignored);
+  tcase_add_test(tc, tiny_mss_clamped);
+  tcase_add_test(tc, orphan_in_zero_window_reset_after_retries);
+  tcase_add_test(tc, attached_zero_window_probes_on_at_rto_max);
+  tcase_add_test(tc, orphans_beyond_the_limit_reset_oldest_first);
+  tcase_add_test(tc, out_of_order_memory_follows_the_data);
+  tcase_add_test(tc, reset_frees_out_of_order_and_send_buffers);
+  tcase_add_test(tc, out_of_order_buffers_within_rcvbuf);
+  tcase_add_test(tc, memory_ceiling_never_exceeded);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,9 +1,8 @@
 /*
  * The growing byte ring (lib/tcp/ring.h): allocation on demand in powers
  * of two, exact contents across the wrap at every head position, growth
- * while wrapped (with out-of-order bytes waiting past the end), the limit
- * (also when it is not a power of two), and a randomized comparison with a
- * flat-array model.
+ * while wrapped, the limit (also when it is not a power of two), and a
+ * randomized comparison with a flat-array model.
  */
 #include "config.h"
 
@@ -48,13 +47,9 @@ START_TEST(test_idle_ring_allocates_nothing) {
   ck_assert_uint_eq(sf__ring_space(&r), 1000);
   /* Nothing that stores no byte may allocate. */
   ck_assert_uint_eq(sf__ring_write(&r, b, 0), 0);
-  ck_assert_uint_eq(sf__ring_write_at(&r, 5, b, 0), 0);
-  ck_assert_uint_eq(sf__ring_write_at(&r, 1000, b, 8), 0);
-  ck_assert_uint_eq(sf__ring_write_at(&r, SIZE_MAX, b, 8), 0);
   ck_assert_uint_eq(sf__ring_peek(&r, 0, b, 8), 0);
   ck_assert_uint_eq(sf__ring_read(&r, b, 8), 0);
   ck_assert_uint_eq(sf__ring_consume(&r, 8), 0);
-  sf__ring_commit(&r, 8); /* nothing was written: nothing to expose */
   ck_assert_uint_eq(sf__ring_len(&r), 0);
   ck_assert_ptr_null(r.buf);
   ck_assert_uint_eq(r.alloc, 0);
@@ -204,67 +199,6 @@ START_TEST(test_grow_while_wrapped) {
 }
 END_TEST
 
-/* Out-of-order bytes that wrap the physical end survive a growth. */
-START_TEST(test_grow_keeps_out_of_order_bytes) {
-  struct sf_ring r;
-  uint8_t in[300];
-  sf__ring_init(&r, 1024);
-  fill_pat(in, 0, sizeof in);
-  ck_assert_uint_eq(sf__ring_write(&r, in, 50), 50);
-  ck_assert_uint_eq(sf__ring_consume(&r, 40), 40);
-  /* Stored: stream 40..49 at physical 40..49. A hole 50..54, then
-   * 55..74 written out of order, wrapping physically at 64. */
-  ck_assert_uint_eq(sf__ring_write_at(&r, 5, in + 55, 20), 20);
-  ck_assert_uint_eq(r.alloc, 64);
-  ck_assert_uint_eq(sf__ring_len(&r), 10);
-  /* Far past the end: 200..239, needing 200 positions: grows to 256. */
-  ck_assert_uint_eq(sf__ring_write_at(&r, 150, in + 200, 40), 40);
-  ck_assert_uint_eq(r.alloc, 256);
-  assert_holds(&r, 40, 10);
-  /* Fill the first hole: 50..74 readable. */
-  ck_assert_uint_eq(sf__ring_write(&r, in + 50, 5), 5);
-  sf__ring_commit(&r, 20);
-  assert_holds(&r, 40, 35);
-  /* Fill the second hole 75..199 and commit the tail. */
-  ck_assert_uint_eq(sf__ring_write(&r, in + 75, 125), 125);
-  sf__ring_commit(&r, 40);
-  assert_holds(&r, 40, 200);
-  sf__ring_free(&r);
-}
-END_TEST
-
-START_TEST(test_write_at_then_commit) {
-  struct sf_ring r;
-  uint8_t got[16];
-  sf__ring_init(&r, 16);
-  ck_assert_uint_eq(sf__ring_write(&r, "abc", 3), 3);
-  ck_assert_uint_eq(sf__ring_write_at(&r, 3, "ghi", 3), 3);
-  /* Not readable yet: the bytes between wait for "def". */
-  ck_assert_uint_eq(sf__ring_len(&r), 3);
-  ck_assert_uint_eq(sf__ring_peek(&r, 0, got, sizeof got), 3);
-  ck_assert_mem_eq(got, "abc", 3);
-  ck_assert_uint_eq(sf__ring_peek(&r, 3, got, sizeof got), 0);
-  ck_assert_uint_eq(sf__ring_write(&r, "def", 3), 3);
-  ck_assert_uint_eq(sf__ring_len(&r), 6);
-  sf__ring_commit(&r, 3);
-  ck_assert_uint_eq(sf__ring_len(&r), 9);
-  ck_assert_uint_eq(sf__ring_peek(&r, 0, got, sizeof got), 9);
-  ck_assert_mem_eq(got, "abcdefghi", 9);
-  ck_assert_uint_eq(sf__ring_peek(&r, 4, got, 2), 2);
-  ck_assert_mem_eq(got, "ef", 2);
-  /* Past the limit: 16 - 9 = 7 bytes of room; offset 5 leaves 2. */
-  ck_assert_uint_eq(sf__ring_write_at(&r, 5, "XYZW", 4), 2);
-  ck_assert_uint_eq(sf__ring_write_at(&r, 7, "Q", 1), 0);
-  ck_assert_uint_eq(sf__ring_write_at(&r, 0, "jklmn", 5), 5);
-  /* Commit asks for more than the limit allows: clipped to 16. */
-  sf__ring_commit(&r, 100);
-  ck_assert_uint_eq(sf__ring_len(&r), 16);
-  ck_assert_uint_eq(sf__ring_read(&r, got, sizeof got), 16);
-  ck_assert_mem_eq(got, "abcdefghijklmnXY", 16);
-  sf__ring_free(&r);
-}
-END_TEST
-
 /* Limits that are not powers of two: the ring never holds more. */
 static void limit_case(size_t limit, size_t chunk) {
   struct sf_ring r;
@@ -314,8 +248,6 @@ START_TEST(test_zero_limit) {
   struct sf_ring r;
   sf__ring_init(&r, 0);
   ck_assert_uint_eq(sf__ring_write(&r, "x", 1), 0);
-  ck_assert_uint_eq(sf__ring_write_at(&r, 0, "x", 1), 0);
-  sf__ring_commit(&r, 1);
   ck_assert_uint_eq(sf__ring_len(&r), 0);
   ck_assert_ptr_null(r.buf);
   sf__ring_free(&r);
@@ -330,7 +262,6 @@ START_TEST(test_huge_limit) {
   ck_assert_uint_eq(r.limit, (SIZE_MAX >> 1) + 1);
   ck_assert_uint_eq(sf__ring_write(&r, "hi", 2), 2);
   ck_assert_uint_eq(r.alloc, 64);
-  ck_assert_uint_eq(sf__ring_write_at(&r, SIZE_MAX - 1, "x", 1), 0);
   ck_assert_uint_eq(sf__ring_read(&r, got, 2), 2);
   ck_assert_mem_eq(got, "hi", 2);
   sf__ring_free(&r);
@@ -338,41 +269,26 @@ START_TEST(test_huge_limit) {
 END_TEST
 
 /*
- * The model: logical positions from the head in a flat array, with a
- * flag for positions past len written out of order. Consuming shifts the
- * array down, the slow and obvious way.
+ * The model: logical positions from the head in a flat array. Consuming
+ * shifts the array down, the slow and obvious way.
  */
 struct model {
   uint8_t mem[5000];
-  uint8_t valid[5000];
   size_t len, limit;
 };
 
 static void model_consume(struct model *m, size_t k) {
   memmove(m->mem, m->mem + k, m->limit - k);
-  memmove(m->valid, m->valid + k, m->limit - k);
-  memset(m->valid + m->limit - k, 0, k);
   m->len -= k;
 }
 
-static size_t model_write_at(struct model *m, size_t off, const uint8_t *d,
-                             size_t n) {
+static size_t model_write(struct model *m, const uint8_t *d, size_t n) {
   size_t room = m->limit - m->len;
-  if (off >= room)
-    return 0;
-  if (n > room - off)
-    n = room - off;
-  memcpy(m->mem + m->len + off, d, n);
-  memset(m->valid + m->len + off, 1, n);
+  if (n > room)
+    n = room;
+  memcpy(m->mem + m->len, d, n);
+  m->len += n;
   return n;
-}
-
-/* The run of written bytes just past len: what a commit may expose. */
-static size_t model_committable(const struct model *m) {
-  size_t k = 0;
-  while (m->len + k < m->limit && m->valid[m->len + k])
-    k++;
-  return k;
 }
 
 /* Checks that the ring gave what the model expects: count and bytes. */
@@ -389,28 +305,17 @@ static void random_op(struct sf_test_rng *g, struct sf_ring *r,
   size_t off = sf_test_rng_below(g, (uint32_t)m->limit + 20);
   size_t k;
   sf_test_rng_fill(g, d, n);
-  switch (sf_test_rng_below(g, 6)) {
-  case 0: /* write */
-    k = model_write_at(m, 0, d, n);
-    m->len += k;
+  switch (sf_test_rng_below(g, 4)) {
+  case 0:
+    k = model_write(m, d, n);
     expect(sf__ring_write(r, d, n), k, NULL, NULL, "write");
     break;
   case 1:
-    k = model_write_at(m, off, d, n);
-    expect(sf__ring_write_at(r, off, d, n), k, NULL, NULL, "write_at");
-    break;
-  case 2: /* commit only what was written: the contract's use */
-    k = model_committable(m);
-    k = k ? sf_test_rng_below(g, (uint32_t)k) + 1 : 0;
-    m->len += k;
-    sf__ring_commit(r, k);
-    break;
-  case 3:
     k = off < m->len ? (n < m->len - off ? n : m->len - off) : 0;
     expect(sf__ring_peek(r, off, got, n), k, got,
            m->mem + (off < m->len ? off : 0), "peek");
     break;
-  case 4:
+  case 2:
     k = n < m->len ? n : m->len;
     expect(sf__ring_read(r, got, n), k, got, m->mem, "read");
     model_consume(m, k);
@@ -464,8 +369,6 @@ static Suite *ring_suite(void) {
   tc = tcase_create("contents");
   tcase_add_test(tc, test_wrap_at_every_boundary);
   tcase_add_test(tc, test_grow_while_wrapped);
-  tcase_add_test(tc, test_grow_keeps_out_of_order_bytes);
-  tcase_add_test(tc, test_write_at_then_commit);
   suite_add_tcase(s, tc);
   tc = tcase_create("limit");
   tcase_add_test(tc, test_limit_enforced);

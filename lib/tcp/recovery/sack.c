@@ -7,8 +7,11 @@
  * several losses in one window cost one round trip, not one each.
  *
  * The scoreboard is an assembler (offsets from SND.UNA), so it is bounded
- * like the receiver's: blocks that do not fit are ignored (the recovery
- * then falls back to NewReno's one hole per partial ACK).
+ * like the receiver's: blocks that do not fit are ignored and counted
+ * (the recovery then falls back to NewReno's one hole per partial ACK).
+ * That bound is also what keeps a peer's crafted blocks ("SACK panic")
+ * cheap: an ACK carries at most four blocks, each merged into at most
+ * SF_ASM_MAX_RANGES ranges, and a hole walk visits those ranges only.
  */
 #include "config.h"
 
@@ -23,8 +26,9 @@ void sf__sack_update(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
     if (!sf_seq_lt(l, r) || !sf_seq_gt(l, t->snd_una) ||
         sf_seq_gt(r, t->snd_max))
       continue;
-    (void)sf__asm_add(&t->sacked, (uint32_t)sf_seq_diff(l, t->snd_una),
-                      (uint32_t)sf_seq_diff(r, l));
+    if (sf__asm_add(&t->sacked, (uint32_t)sf_seq_diff(l, t->snd_una),
+                    (uint32_t)sf_seq_diff(r, l)) != 0)
+      SF_TCP_COUNT(t->eng, tcp_sack_blocks_dropped);
   }
 }
 
