@@ -259,6 +259,9 @@ typedef struct {
   /* new connections' congestion control (see sf_tcp_congestion); the
    * string is read by sf_loop_init_ex only: "newreno" */
   const char *congestion;
+  /* RACK loss detection (RFC 8985) where SACK is negotiated; 0: three
+   * duplicate ACKs there too: 1 */
+  int rack;
 } sf_loop_options_t;
 
 /* Fills o with the defaults. Returns 0, or SF_EINVAL if o is NULL. */
