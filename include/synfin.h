@@ -271,6 +271,9 @@ typedef struct {
    * else keeps it alive; 0: as long as the retransmission limits let
    * them live. 0 */
   unsigned long long linger_max_ms;
+  /* RACK loss detection (RFC 8985) where SACK is negotiated; 0: three
+   * duplicate ACKs there too: 1 */
+  int rack;
 } sf_loop_options_t;
 
 /* Fills o with the defaults. Returns 0, or SF_EINVAL if o is NULL. */

@@ -48,6 +48,7 @@ int sf_loop_options_default(sf_loop_options_t *o) {
   o->secret_seed = c.secret_seed;
   o->congestion = c.congestion;
   o->linger = 1;
+  o->rack = c.rack;
   return 0;
 }
 
@@ -87,6 +88,7 @@ static int options_to_config(const sf_loop_options_t *o,
   c->ip.arp_retries = o->arp_retries;
   c->ip.arp_retry_interval = ms(o->arp_retry_interval_ms);
   c->secret_seed = o->secret_seed;
+  c->rack = o->rack != 0;
   if (o->congestion && !(c->congestion = sf__tcp_cc_name(o->congestion)))
     return SF_EINVAL;
   /* What the engine checks too, so a bad option is SF_EINVAL whatever

@@ -41,6 +41,7 @@
   X(tcp_fast_retrans, "fast retransmits")                                     \
   X(tcp_tlp_probes, "tail loss probes sent (RFC 8985)")                      \
   X(tcp_tlp_repaired, "tail loss probes that repaired a loss")               \
+  X(tcp_rack_lost, "segments RACK found lost (RFC 8985)")                     \
   X(tcp_recovery_partial_acks, "partial ACKs in NewReno recovery")           \
   X(tcp_sack_blocks_dropped, "SACK blocks ignored: scoreboard full")       \
   X(tcp_spurious_recoveries, "fast retransmits undone as spurious (Eifel)")   \

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "tcp/recovery/recovery.h"
 #include "tcp/tcb.h"
 
 /* Serializes h (payload already at e->seg + header length) and hands the
@@ -223,6 +224,7 @@ static void note_sent(struct sf_tcb *t, sf_seq_t seq, uint32_t len,
     }
   }
   sf_seq_t end = sf_seq_add(seq, len + (fin ? 1 : 0));
+  sf__recovery_on_send(t, seq, len + (fin ? 1 : 0));
   if (sf_seq_lt(t->snd_nxt, end))
     t->snd_nxt = end;
   if (sf_seq_lt(t->snd_max, end))

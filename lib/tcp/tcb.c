@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcp/recovery/recovery.h"
 #include "tcp/tcb.h"
 
 /* The shift that lets our receive buffer fit the 16-bit window field. */
@@ -177,6 +178,7 @@ void sf__tcb_free(struct sf_tcb *t) {
   sf__ring_free(&t->sndbuf);
   sf__ring_free(&t->rcvbuf);
   sf__asm_free(&t->ooo);
+  sf__recovery_free(t);
   sf__tcp_release_observer(e, t->observer);
   free(t);
 }

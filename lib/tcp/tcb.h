@@ -89,8 +89,40 @@ enum sf_tcp_timer {
 #define SF_TF_TURN_LISTED 0x800000 /* on the engine's end-of-turn list */
 #define SF_TF_ORPHAN_LISTED 0x1000000 /* on the engine's orphan list
                                          (orphan.c) */
+#define SF_TF_REO 0x2000000      /* the RTX timer is RACK's reordering
+                                    timer (RFC 8985 6.3) */
 
 struct sf_listener;
+
+/* One transmission RACK keeps (recovery/rack.c): [start, end) was last
+ * sent at xmit_ts; flags are rack.c's. */
+struct sf_rack_seg {
+  sf_seq_t start, end;
+  sf_time_t xmit_ts;
+  uint32_t flags;
+};
+
+/* RACK's state (RFC 8985 6.1), with the record of what is outstanding:
+ * seg[first .. first + n) in sequence order, cap slots allocated with
+ * the first transmission, none per packet after it. */
+struct sf_rack {
+  struct sf_rack_seg *seg;
+  unsigned cap, first, n;
+  bool off;               /* no memory for seg: the DupThresh detector */
+  bool delivered;         /* xmit_ts and end_seq are set */
+  sf_time_t xmit_ts;      /* RACK.xmit_ts */
+  sf_seq_t end_seq;       /* RACK.end_seq */
+  sf_time_t rtt;          /* RACK.rtt */
+  sf_time_t min_rtt;      /* RACK.min_RTT, SF_TIME_NEVER until measured */
+  sf_seq_t fack;          /* RACK.fack */
+  bool reordering_seen;   /* RACK.reordering_seen */
+  bool dsack_round_set;
+  sf_seq_t dsack_round;   /* RACK.dsack_round, if set */
+  unsigned reo_wnd_mult;  /* RACK.reo_wnd_mult */
+  unsigned reo_wnd_persist; /* RACK.reo_wnd_persist */
+  sf_time_t reo_at;       /* the reordering timer's deadline, or
+                             SF_TIME_NEVER */
+};
 
 struct sf_tcb {
   struct sf_tcp *eng;
@@ -157,6 +189,7 @@ struct sf_tcb {
   uint32_t rtx_tsval;   /* TSval of the last fast retransmit (Eifel) */
   sf_seq_t tlp_high;    /* snd_max when the loss probe went (TLP) */
   uint32_t tlp_tsval;   /* the probe's TSval */
+  struct sf_rack rack;  /* RACK (recovery/rack.c) */
   struct sf_cc_state undo_ccs; /* the whole window state before it, the
                                   algorithm's own included (RFC 4015) */
   const struct sf_cc_ops *cc;

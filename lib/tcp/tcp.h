@@ -68,6 +68,8 @@ struct sf_engine_config {
   unsigned backlog_max;         /* ceiling for any listen backlog: 4096 */
   bool syncookies;              /* when a SYN queue is full: true */
   bool tail_loss_probe;         /* RFC 8985 TLP with SACK: true */
+  bool rack;                    /* RFC 8985 RACK loss detection with SACK
+                                   (else DupThresh): true */
   unsigned challenge_ack_limit; /* per second, RFC 5961 7: 1000 */
   uint16_t port_lo, port_hi;    /* ephemeral range: 49152..65535 */
   uint16_t mss_default;         /* peer MSS when it sends none: 536 */

@@ -41,6 +41,7 @@ START_TEST(test_options) {
   ck_assert_uint_eq(o.port_lo, 49152);
   ck_assert_uint_eq(o.port_hi, 65535);
   ck_assert_int_eq(o.syncookies, 1);
+  ck_assert_int_eq(o.rack, 1);
   sf_loop_t loop;
   ck_assert_int_eq(sf_loop_init_ex(&loop, NULL, &o), 0);
   ck_assert_int_eq(sf_loop_close(&loop), 0);

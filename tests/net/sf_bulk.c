@@ -25,6 +25,7 @@
  *   --deadline S           give up after S seconds (exit 2; default 60)
  *   --seed N               stream seed for send (default 1)
  *   --no-hash              skip SHA-256 (benchmarks; sha256= prints "-")
+ *   --no-rack              losses by three duplicate ACKs, not RACK
  *   --fault-seed S --loss PPM --dup PPM --reorder PPM --reorder-ms N
  *   --delay-ms N           faults at synfin's interface, both directions
  *
@@ -58,7 +59,7 @@ enum mode { MODE_SEND, MODE_RECV, MODE_ECHO };
 struct opts {
   const char *device, *address, *pcap, *host;
   enum mode mode;
-  int port, ring, bypass, no_offload, no_hash;
+  int port, ring, bypass, no_offload, no_hash, no_rack;
   unsigned int mtu;
   unsigned long long bytes, seed, deadline_s, sndbuf, rcvbuf;
   const char *cc; /* --cc: the congestion control, NULL: the default */
@@ -102,7 +103,8 @@ static void die_usage(void) {
   fprintf(stderr,
           "usage: sf_bulk --device DEV --address A.B.C.D/P [--pcap F] "
           "[--mtu N] [--ring] [--bypass] [--no-offload] [--sndbuf N] "
-          "[--rcvbuf N] [--deadline S] [--seed N] [--no-hash] [--fault-seed S] "
+          "[--rcvbuf N] [--deadline S] [--seed N] [--no-hash] [--no-rack] "
+          "[--fault-seed S] "
           "[--loss PPM] [--dup PPM] [--reorder PPM] [--reorder-ms N] "
           "[--delay-ms N] [--cc newreno|cubic] MODE ...\n"
           "  send HOST PORT BYTES | recv PORT | echo PORT\n");
@@ -434,6 +436,7 @@ static void parse(int argc, char **argv, struct opts *o) {
     if (!strcmp(a, "--bypass")) { o->bypass = 1; continue; }
     if (!strcmp(a, "--no-offload")) { o->no_offload = 1; continue; }
     if (!strcmp(a, "--no-hash")) { o->no_hash = 1; continue; }
+    if (!strcmp(a, "--no-rack")) { o->no_rack = 1; continue; }
     if (i + 1 >= argc)
       die_usage();
     const char *v = argv[++i];
@@ -521,6 +524,7 @@ static int init_loop(struct bulk *b) {
   if (b->o.rcvbuf)
     lo.rcvbuf = (size_t)b->o.rcvbuf;
   lo.msl_ms = 1000; /* nothing waits for TIME-WAIT here */
+  lo.rack = !b->o.no_rack;
   int rc = sf_loop_init_ex(&b->loop, NULL, &lo);
   if (rc < 0)
     fprintf(stderr, "sf_bulk: loop: %s\n", sf_strerror(rc));

@@ -5,7 +5,9 @@
  * SF_ETIMEDOUT or the ICMP soft error that explains it), fast retransmit
  * and NewReno recovery (RFC 5681, RFC 6582) with exact cwnd and ssthresh,
  * slow start, the loss window and go-back-N after an RTO, and ICMP
- * fragmentation-needed lowering the MSS; with a wraparound case.
+ * fragmentation-needed lowering the MSS; with a wraparound case. The
+ * fast retransmits here are the duplicate-ACK detector's (RACK off);
+ * RACK's own tests are in test_rack.c.
  */
 #include "config.h"
 
@@ -62,11 +64,15 @@ static struct sf_tcb *open_rtt(struct th *h, struct th_conn *c,
   return c->t;
 }
 
-/* The usual start: a fresh engine, the pattern filled, and a connection
- * with timestamps echoed and no RTT sample yet. */
+/* The duplicate-ACK detector, with SACK too. */
+static void dupthresh(struct sf_engine_config *c) { c->rack = false; }
+
+/* The usual start: a fresh engine (duplicate ACKs detect losses), the
+ * pattern filled, and a connection with timestamps echoed and no RTT
+ * sample yet. */
 static struct sf_tcb *start_ts(struct th *h, struct th_conn *c) {
   fill_pattern();
-  th_init(h, NULL);
+  th_init(h, dupthresh);
   return open_rtt(h, c, 0, true, true);
 }
 
@@ -466,6 +472,156 @@ START_TEST(sack_reordering_degree_measured) {
 }
 END_TEST
 
+/* RACK (RFC 8985 6), on by default where SACK is negotiated: a
+ * connection with a 20 ms RTT, so the reordering window, a quarter of
+ * the minimum RTT, is 5 ms. */
+static struct sf_tcb *start_rack(struct th *h, struct th_conn *c) {
+  fill_pattern();
+  th_init(h, NULL);
+  return open_rtt(h, c, 20 * MS, true, true);
+}
+
+/* The last two segments of a flight, the first lost: one duplicate ACK
+ * SACKs the second. Lost by time, the reordering window after the RTT
+ * that delivered the second, without the two more duplicates that
+ * DupThresh would wait for (and that never come), nor the probe. */
+START_TEST(rack_loss_by_time_with_one_dupack) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start_rack(&h, &c);
+  const uint32_t S = TH_ISN + 1;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 2 * SMSS, h.now), 2 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 2);
+  sf_time_t t0 = h.now;
+  h.now += 20 * MS;
+  static const uint32_t b[][2] = {{1, 2}};
+  sack_dupack(&h, &c, S, 1, b);
+  TH_EXPECT_NONE(&h); /* it may only be late */
+  expect_rtx(&h, &c, t0 + 25 * MS, S, SMSS);
+  ck_assert_uint_eq(th_counter(&h, "tcp_rack_lost"), 1);
+  ck_assert_uint_eq(th_counter(&h, "tcp_fast_retrans"), 1);
+  ck_assert_uint_eq(th_counter(&h, "tcp_tlp_probes"), 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_rto_expired"), 0);
+  th_conn_ack(&h, &c, S + 2 * SMSS);
+  ck_assert_uint_eq(th_info(t).bytes_in_flight, 0);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* The fast retransmission of segment 1 is lost too. Segment 11, sent
+ * after it, is SACKed one RTT later: the retransmission is lost by the
+ * same rule, and goes again at once, not after an RTO. */
+START_TEST(rack_lost_retransmission_without_rto) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start_rack(&h, &c);
+  const uint32_t S = TH_ISN + 1;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 12 * SMSS, h.now), 12 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 10);
+  sf_time_t t0 = h.now;
+  h.now += 20 * MS;
+  /* three segments SACKed above segment 1, no reordering seen: no
+   * window, lost at once */
+  static const uint32_t b3[][2] = {{1, 4}};
+  sack_dupack(&h, &c, S, 1, b3);
+  struct sf_tcp_hdr s;
+  th_expect_data(&h, &c, &s, S, SMSS);
+  TH_EXPECT_NONE(&h);
+  /* three more duplicates inflate the window past the flight: segment
+   * 11 goes */
+  for (uint32_t k = 5; k <= 7; k++) {
+    const uint32_t b[][2] = {{1, k}};
+    sack_dupack(&h, &c, S, 1, b);
+  }
+  th_expect_data(&h, &c, &s, S + 10 * SMSS, SMSS);
+  TH_EXPECT_NONE(&h);
+  h.now += 20 * MS;
+  static const uint32_t b11[][2] = {{1, 11}};
+  sack_dupack(&h, &c, S, 1, b11);
+  th_expect_data(&h, &c, &s, S, SMSS);
+  ck_assert_uint_eq(h.now, t0 + 40 * MS);
+  ck_assert(memcmp(s.payload, pat, SMSS) == 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_rack_lost"), 2);
+  ck_assert_uint_eq(th_counter(&h, "tcp_fast_retrans"), 1);
+  ck_assert_uint_eq(th_counter(&h, "tcp_rto_expired"), 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_tlp_probes"), 0);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* Segment 1 arrives 2 ms after segment 2, inside the window: nothing is
+ * retransmitted. The path reorders, so from then on even three SACKed
+ * segments wait for the window. */
+START_TEST(rack_reordering_within_window) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start_rack(&h, &c);
+  uint32_t S = TH_ISN + 1;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 5);
+  h.now += 20 * MS;
+  static const uint32_t b1[][2] = {{1, 2}};
+  sack_dupack(&h, &c, S, 1, b1);
+  TH_EXPECT_NONE(&h);
+  h.now += 2 * MS;
+  th_conn_ack(&h, &c, S + 5 * SMSS);
+  TH_EXPECT_NONE(&h);
+  struct sf_tcp_hdr s;
+  ck_assert(!th_run_until_segment(&h, UINT64_MAX, 0, &s));
+  ck_assert_uint_eq(th_counter(&h, "tcp_retrans_segs"), 0);
+  /* the next flight: three SACKed above segment 1 are no longer enough
+   * on their own */
+  S += 5 * SMSS;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 5);
+  h.now += 20 * MS;
+  static const uint32_t b3[][2] = {{1, 4}};
+  sack_dupack(&h, &c, S, 1, b3);
+  TH_EXPECT_NONE(&h);
+  h.now += 2 * MS;
+  th_conn_ack(&h, &c, S + 5 * SMSS);
+  ck_assert(!th_run_until_segment(&h, UINT64_MAX, 0, &s));
+  ck_assert_uint_eq(th_counter(&h, "tcp_retrans_segs"), 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_rack_lost"), 0);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* A D-SACK (RFC 2883) reports that a retransmission was not needed: the
+ * reordering window doubles, to half the minimum RTT (RFC 8985 6.2). */
+START_TEST(rack_dsack_widens_window) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start_rack(&h, &c);
+  uint32_t S = TH_ISN + 1;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 5 * SMSS, h.now), 5 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 5);
+  h.now += 20 * MS;
+  static const uint32_t b3[][2] = {{1, 4}};
+  sack_dupack(&h, &c, S, 1, b3);
+  struct sf_tcp_hdr s;
+  th_expect_data(&h, &c, &s, S, SMSS);
+  th_conn_ack(&h, &c, S + 5 * SMSS);
+  /* the retransmission arrives too: the peer reports it below its ACK */
+  struct th_seg d = th_conn_seg(&c, SF_TCP_ACK, NULL, 0);
+  d.opts.present |= SF_TCP_OPT_SACK;
+  d.opts.sack_count = 1;
+  d.opts.sack[0].left = sf_seq(S);
+  d.opts.sack[0].right = sf_seq(S + SMSS);
+  th_inject(&h, &d);
+  TH_EXPECT_NONE(&h);
+  S += 5 * SMSS;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 2 * SMSS, h.now), 2 * SMSS);
+  ck_assert_uint_eq(th_drain(&h), 2);
+  sf_time_t t1 = h.now;
+  h.now += 20 * MS;
+  static const uint32_t b1[][2] = {{1, 2}};
+  sack_dupack(&h, &c, S, 1, b1);
+  expect_rtx(&h, &c, t1 + 30 * MS, S, SMSS);
+  th_finish(&h, t);
+}
+END_TEST
+
 /* RFC 7661: an application that sends less than cwnd allows does not
  * grow cwnd; once cwnd is what holds it back, cwnd grows again. */
 START_TEST(cwnd_does_not_grow_while_application_limited) {
@@ -675,7 +831,7 @@ START_TEST(recovery_across_wraparound) {
   struct th h;
   struct th_conn c;
   fill_pattern();
-  th_init(&h, NULL);
+  th_init(&h, dupthresh);
   h.isn = 0xfffff000u;
   struct sf_tcb *t = open_rtt(&h, &c, 0, true, true);
   const uint32_t S = 0xfffff001u;
@@ -757,6 +913,12 @@ static Suite *recovery_suite(void) {
   tcase_add_test(tc, rto_loss_window_go_back_n);
   tcase_add_test(tc, icmp_frag_needed_lowers_mss);
   tcase_add_test(tc, recovery_across_wraparound);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("rack");
+  tcase_add_test(tc, rack_loss_by_time_with_one_dupack);
+  tcase_add_test(tc, rack_lost_retransmission_without_rto);
+  tcase_add_test(tc, rack_reordering_within_window);
+  tcase_add_test(tc, rack_dsack_widens_window);
   suite_add_tcase(s, tc);
   return s;
 }

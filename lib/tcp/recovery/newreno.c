@@ -23,13 +23,13 @@ void sf__newreno_enter(struct sf_tcb *t) {
   SF_TCP_COUNT(t->eng, tcp_fast_retrans);
   t->high_rxt = t->snd_una;
   sf__tcp_retransmit_first(t);
-  sf__sack_retransmit_holes(t, 1);
+  sf__recovery_repair(t, 1);
   t->ccs.cwnd = t->ccs.ssthresh + 3 * t->smss;
 }
 
 void sf__newreno_dupack(struct sf_tcb *t) {
   t->ccs.cwnd += t->smss;
-  sf__sack_retransmit_holes(t, 1);
+  sf__recovery_repair(t, 1);
 }
 
 static void full_ack(struct sf_tcb *t) {
@@ -42,8 +42,11 @@ static void full_ack(struct sf_tcb *t) {
 static void partial_ack(struct sf_tcb *t, uint32_t acked) {
   SF_TCP_COUNT(t->eng, tcp_recovery_partial_acks);
   /* the next hole, unless a SACK-driven retransmission already covered
-   * it (then the next hole below SACKed data) */
-  if (!sf_seq_gt(t->high_rxt, t->snd_una))
+   * it (then the next hole below SACKed data); with RACK, the next
+   * segment it marked lost, not one presumed so */
+  if (sf__rack_active(t))
+    sf__rack_retransmit_lost(t, 1);
+  else if (!sf_seq_gt(t->high_rxt, t->snd_una))
     sf__tcp_retransmit_first(t);
   else
     sf__sack_retransmit_holes(t, 1);

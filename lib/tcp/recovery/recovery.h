@@ -1,14 +1,19 @@
 /*
  * Loss recovery: deciding that segments were lost, repairing them, and
  * the congestion response, behind the few calls the rest of TCP makes.
- * ack.c reports what each acceptable ACK says; timer.c asks which
- * timeout the RTX timer runs for and reports when it expires.
+ * ack.c reports what each acceptable ACK says; output.c reports each
+ * transmission of data; timer.c asks which timeout the RTX timer runs
+ * for and reports when it expires.
  *
  * Inside, recovery.c dispatches to two kinds of parts:
  *   detectors  decide that something was lost
  *     dupack.c   DupThresh duplicate ACKs, or DupThresh segments' worth
  *                SACKed above SND.UNA (RFC 5681, RFC 6675); DupThresh
- *                rises with the reordering Eifel measures
+ *                rises with the reordering Eifel measures; without
+ *                SACK, or with RACK configured off
+ *     rack.c     RACK (RFC 8985 6), where SACK is negotiated: a segment
+ *                is lost once one sent after it was delivered and a
+ *                reordering window passed; its own timer waits for that
  *     tlp.c      a probe timeout when the tail of a flight went silent
  *                (RFC 8985 7); the probe's ACK tells a repaired loss
  *     the RTO    timer.c's; sf__recovery_on_rto is its recovery side
@@ -17,8 +22,8 @@
  *     sack.c     the SACK scoreboard and its holes (RFC 6675)
  *     eifel.c    undo of a spurious fast retransmit (RFC 3522, 4015)
  *
- * The seam for another detector (RACK, RFC 8985 6) is the four points
- * where recovery.c calls the detectors, each marked "detectors:" there:
+ * A detector joins at the points where recovery.c calls the
+ * detectors, each marked "detectors:" there (RACK uses them all):
  *   on an ACK      sf__recovery_on_sack (every acceptable ACK),
  *                  sf__recovery_on_ack, sf__recovery_ack_done and
  *                  sf__recovery_on_dupack: update the detector's state
@@ -29,9 +34,8 @@
  *   its timer      sf__recovery_timer_fired: the expired RTX timer was
  *                  a detector's; it acts and re-arms;
  *   the RTO        sf__recovery_on_rto: a detector forgets what the RTO
- *                  overrides.
- * So RACK is one new file here with a function per point, called from
- * those places, answering where dupack.c's threshold answers now.
+ *                  overrides;
+ *   a transmission sf__recovery_on_send: when each segment went.
  */
 #ifndef SF_TCP_RECOVERY_RECOVERY_H
 #define SF_TCP_RECOVERY_RECOVERY_H
@@ -41,7 +45,11 @@
 
 #include "tcp/tcb.h"
 
-/* Any acceptable ACK, before snd_una moves: records its SACK blocks. */
+/* Data (or FIN) sent: len sequence numbers from seq, new or again. */
+void sf__recovery_on_send(struct sf_tcb *t, sf_seq_t seq, uint32_t len);
+
+/* Any acceptable ACK, before snd_una moves: records its SACK blocks and
+ * what they and the cumulative ACK delivered. */
 void sf__recovery_on_sack(struct sf_tcb *t, const struct sf_tcp_hdr *h);
 
 /* A new cumulative ACK: snd_una has just advanced by acked bytes. Ends or
@@ -79,5 +87,8 @@ bool sf__recovery_timer_fired(struct sf_tcb *t);
 /* An RTO: leaves fast recovery, forgets the scoreboard and the measured
  * reordering, and rules out a fast retransmit for what is outstanding. */
 void sf__recovery_on_rto(struct sf_tcb *t);
+
+/* The tcb is being freed: what loss recovery allocated goes. */
+void sf__recovery_free(struct sf_tcb *t);
 
 #endif /* SF_TCP_RECOVERY_RECOVERY_H */

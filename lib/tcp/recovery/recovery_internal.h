@@ -74,4 +74,39 @@ void sf__tlp_on_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h,
 /* Fast recovery or an RTO took over. */
 void sf__tlp_cancel(struct sf_tcb *t);
 
+/* ---- rack.c: RACK loss detection (RFC 8985 6) */
+/* Whether RACK detects losses on t: configured, SACK negotiated (the
+ * duplicate-ACK detector otherwise). */
+bool sf__rack_active(const struct sf_tcb *t);
+/* A transmission of len sequence numbers at seq (new or again). */
+void sf__rack_on_send(struct sf_tcb *t, sf_seq_t seq, uint32_t len);
+/* An acceptable ACK, once the scoreboard has its blocks and before
+ * snd_una moves: what it delivered, what that shows lost, and the
+ * reordering timer for what may still arrive. */
+void sf__rack_on_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h);
+/* snd_una advanced: forgets what is below it. */
+void sf__rack_shift(struct sf_tcb *t);
+/* Whether a segment is marked lost and not yet retransmitted. */
+bool sf__rack_loss_detected(struct sf_tcb *t);
+/* Retransmits up to max segments marked lost, lowest first; returns how
+ * many went. */
+unsigned sf__rack_retransmit_lost(struct sf_tcb *t, unsigned max);
+/* Eifel found a fast retransmit spurious: the path reorders. */
+void sf__rack_spurious(struct sf_tcb *t);
+/* Fast recovery ended (6.2 step 4: the window's persistence). */
+void sf__rack_recovery_done(struct sf_tcb *t);
+/* Sets the RTX timer for the reordering timeout (flagged SF_TF_REO) if
+ * one is pending before rto_at; false otherwise. */
+bool sf__rack_arm(struct sf_tcb *t, sf_time_t rto_at);
+/* The reordering timer expired: marks what is lost now. */
+void sf__rack_timer_fired(struct sf_tcb *t);
+/* An RTO: go-back-N resends everything, nothing is marked lost. */
+void sf__rack_on_rto(struct sf_tcb *t);
+/* Frees the record of transmissions. */
+void sf__rack_free(struct sf_tcb *t);
+
+/* ---- recovery.c: the repair of the next lost segment, by whichever
+ * detector runs: RACK's marks, or RFC 6675's holes. */
+unsigned sf__recovery_repair(struct sf_tcb *t, unsigned max);
+
 #endif /* SF_TCP_RECOVERY_RECOVERY_INTERNAL_H */
