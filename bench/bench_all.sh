@@ -17,9 +17,13 @@
 #               the kernel server's own RSS delta
 #   churn       crr with 16 in parallel for CHURN seconds against a server
 #               that closes first (it keeps the TIME-WAIT records)
-# The servers: synfin (tests/net/sf_peer echo-server) and the kernel
-# (bench/kernel_server). lwIP is not measured (see bench/RESULTS.md).
-# Prints medians, spreads (min-max), ratios synfin/kernel, the CPU time of
+# The servers: synfin (tests/net/sf_peer echo-server), the kernel
+# (bench/kernel_server) and, when configure found liblwip-dev, lwIP
+# (bench/lwip_server; without it lwIP is skipped with a note). lwIP runs
+# with the offloads off throughout and has no bulk figures: its driver
+# takes neither partial checksums nor GRO super-frames, and it has no bulk
+# sender or receiver here. Memory for synfin and lwIP: the RSS delta.
+# Prints medians, spreads (min-max), ratios to the kernel, the CPU time of
 # each side (getrusage for the client, the server's /proc stat) and the
 # load average; writes them to RESULTS (default bench/RESULTS.md in the
 # source tree; the smoke run writes a temporary file).
@@ -36,13 +40,20 @@ if [ "${1:-}" = --smoke ]; then
 fi
 runs=${1:-3}
 if [ $smoke = 1 ]; then
-  runs=1 bytes=2000000 secs=0.5 count=200 hold=100 churn=1
+  runs=1 bytes=2000000 secs=0.3 count=100 hold=50 churn=0.5
 else
   bytes=200000000 secs=3 count=20000 hold=10000 churn=10
 fi
 peer=./tests/net/sf_peer
 bulk=./tests/net/sf_bulk
 kserver=./bench/kernel_server
+lwip=./bench/lwip_server
+servers="synfin kernel"
+if [ -x "$lwip" ]; then
+  servers="$servers lwip"
+else
+  echo "NOTE: bench/lwip_server not built (no liblwip-dev at configure): lwIP skipped"
+fi
 client=./bench/bench_client
 for p in $peer $bulk $kserver $client; do
   [ -x "$p" ] || { echo "FAIL: build $p first"; exit 1; }
@@ -87,6 +98,7 @@ topology() {
   sf_netns_k sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
   sf_netns_k sysctl -qw net.ipv4.tcp_tw_reuse=1
   [ "$1" = kernel ] && { sf_netns_s_kernel_addr add || exit 1; }
+  [ "$1" = lwip ] && { sf_netns_offloads off || exit 1; }
   return 0
 }
 
@@ -102,6 +114,8 @@ server_start() {
     synfin/echo) set -- "$peer" --device "$SF_IF_S" --quiet \
       --address "$SF_SYNFIN_IP/24" --deadline $tmo echo-server $port "$@" ;;
     kernel/echo) set -- "$kserver" $port "$@" ;;
+    lwip/echo) set -- "$lwip" --device "$SF_IF_S" \
+      --address "$SF_SYNFIN_IP/24" $port "$@" ;;
     synfin/recv) set -- "$bulk" --device "$SF_IF_S" --address "$SF_SYNFIN_IP/24" \
       --deadline $tmo --no-hash recv $port ;;
     synfin/send) set -- "$bulk" --device "$SF_IF_S" --address "$SF_SYNFIN_IP/24" \
@@ -195,21 +209,22 @@ memory_one() { # NAME
   cpu=$(server_stop)
   grep -q held "$T/cli" || { echo "NOTE: $1 memory: $(cat "$T/cli")"; return; }
   slab=$((slab1 - slab0))
-  if [ "$1" = synfin ]; then
-    client_slab=$slab
-    bytes_per=$(((rss1 - rss0) * 1024 / hold))
-  else
-    bytes_per=$(((rss1 - rss0 + slab - ${client_slab:-0}) * 1024 / hold))
-  fi
+  case $1 in
+    synfin) client_slab=$slab bytes_per=$(((rss1 - rss0) * 1024 / hold)) ;;
+    lwip) bytes_per=$(((rss1 - rss0) * 1024 / hold)) ;;
+    kernel) bytes_per=$(((rss1 - rss0 + slab - ${client_slab:-0}) * 1024 / hold)) ;;
+  esac
   note "$1" memory_bytes_per_conn $bytes_per "$cpu" -
 }
 
 repetition() {
-  for name in synfin kernel; do
+  for name in $servers; do
     topology $name
-    for o in off on; do
-      bulk_one $name $o
-    done
+    if [ $name != lwip ]; then
+      for o in off on; do
+        bulk_one $name $o
+      done
+    fi
     crr_one $name 1 $secs crr_serial_per_s
     crr_one $name 16 $secs crr_16_parallel_per_s
     rr_one $name
@@ -226,7 +241,8 @@ for r in $(seq "$runs"); do
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# One line per metric: the medians, spreads, ratio and CPU of both.
+# One line per metric: the medians, spreads, ratios to the kernel and the
+# mean CPU seconds of each server.
 table() {
   awk '
     function med(k, n,   i, j, t, a) {
@@ -236,6 +252,17 @@ table() {
       lo = a[1]; hi = a[n]
       return a[int((n + 1) / 2)]
     }
+    function cell(k) { # "median (min-max)"
+      if (!n[k]) return "-"
+      x = med(k, n[k])
+      return x " (" lo "-" hi ")"
+    }
+    function ratio(k) {
+      if (!n[k] || !n["kernel" SUBSEP metric]) return "-"
+      a = med(k, n[k]); b = med("kernel" SUBSEP metric, n["kernel" SUBSEP metric])
+      return (a > 0 && b > 0) ? sprintf("%.2f", a / b) : "-"
+    }
+    function cpu(k, c) { return rc[k] ? sprintf("%.2f", c[k] / rc[k]) : "-" }
     $3 ~ /^[0-9.]+$/ {
       k = $1 SUBSEP $2
       v[k, ++n[k]] = $3
@@ -243,17 +270,15 @@ table() {
       if (!($2 in seen)) { seen[$2] = 1; order[++m] = $2 }
     }
     END {
-      printf "| metric | synfin median | synfin min-max | kernel median | kernel min-max | synfin / kernel | server CPU s synfin / kernel | client CPU s synfin / kernel |\n"
+      printf "| metric | synfin | kernel | lwIP | synfin / kernel | lwIP / kernel |"
+      printf " server CPU s synfin / kernel / lwIP | client CPU s synfin / kernel / lwIP |\n"
       printf "|---|---|---|---|---|---|---|---|\n"
       for (i = 1; i <= m; i++) {
-        x = order[i]; s = "synfin" SUBSEP x; k = "kernel" SUBSEP x
-        ms = n[s] ? med(s, n[s]) : "-"; ss = n[s] ? lo "-" hi : "-"
-        mk = n[k] ? med(k, n[k]) : "-"; sk = n[k] ? lo "-" hi : "-"
-        ratio = (ms + 0 > 0 && mk + 0 > 0) ? sprintf("%.2f", ms / mk) : "-"
-        printf "| %s | %s | %s | %s | %s | %s | %.2f / %.2f | %.2f / %.2f |\n",
-          x, ms, ss, mk, sk, ratio,
-          rc[s] ? sc[s] / rc[s] : 0, rc[k] ? sc[k] / rc[k] : 0,
-          rc[s] ? cc[s] / rc[s] : 0, rc[k] ? cc[k] / rc[k] : 0
+        metric = order[i]
+        s = "synfin" SUBSEP metric; k = "kernel" SUBSEP metric; l = "lwip" SUBSEP metric
+        printf "| %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s / %s |\n",
+          metric, cell(s), cell(k), cell(l), ratio(s), ratio(l),
+          cpu(s, sc), cpu(k, sc), cpu(l, sc), cpu(s, cc), cpu(k, cc), cpu(l, cc)
       }
     }' "$T/data"
 }
@@ -273,9 +298,11 @@ table() {
   echo "'0.00' where the client is the python3 bulk peer, not counted)."
   echo "The kernel's own work in softirq is charged to whichever process runs."
   echo
-  echo "lwIP: not measured. Debian's liblwip-dev is the GNU Hurd build"
-  echo "(NO_SYS 0, its own tcpip thread and socket layer compiled in), and no"
-  echo "AF_PACKET server on it was written; no figures are given for it."
+  echo "Cells: median (min-max) of the runs. Ratios: medians, server / kernel."
+  echo "lwIP: Debian's liblwip-dev 2.1.3 (built with NO_SYS 0: its tcpip thread"
+  echo "runs the stack; TCP_WND 64 KiB, TCP_SND_BUF 64 KiB), raw TCP API, our"
+  echo "AF_PACKET driver; offloads off in its topology, and no bulk figures."
+  [ -x "$lwip" ] || echo "lwIP was skipped in this run: bench/lwip_server not built."
 } >"$out.tmp" && mv "$out.tmp" "$out"
 cat "$out"
 grep -q '^| crr_serial_per_s | [0-9]' "$out" || { echo "FAIL: no results"; exit 1; }

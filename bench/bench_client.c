@@ -5,7 +5,8 @@
  *   bench_client crr HOST PORT PARALLEL SECONDS
  *       PARALLEL threads, each in a loop: connect, send a 64-byte
  *       request, read its echo, close (the server may have closed first);
- *       stops starting connections after SECONDS. Prints
+ *       stops starting connections after SECONDS (each step may wait
+ *       5 s more, then counts as failed). Prints
  *       "crr conns=N secs=T rate=R failed=F cpu_s=C"
  *   bench_client rr HOST PORT COUNT
  *       one connection, TCP_NODELAY, COUNT 1-byte round trips. Prints
@@ -56,6 +57,7 @@ static int dial(void) {
   if (s < 0)
     return -1;
   setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
+  setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo)); /* connect too */
   setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   if (connect(s, (struct sockaddr *)&server, sizeof(server)) < 0) {
     close(s);
