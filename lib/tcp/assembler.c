@@ -152,7 +152,7 @@ unsigned sf__asm_sack_ranges(const struct sf_assembler *a,
 bool sf__asm_overlap(const struct sf_assembler *a, uint32_t offset,
                      uint32_t len, struct sf_asm_range *out) {
   uint32_t end = offset + len;
-  for (unsigned i = 0; i < a->n && a->r[i].start < end; i++) {
+  for (unsigned i = 0; len && i < a->n && a->r[i].start < end; i++) {
     if (a->r[i].end <= offset)
       continue;
     out->start = a->r[i].start > offset ? a->r[i].start : offset;
