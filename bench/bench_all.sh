@@ -63,7 +63,7 @@ command -v taskset >/dev/null 2>&1 || sf_netns_skip "taskset not found"
 command -v ethtool >/dev/null 2>&1 || sf_netns_skip "ethtool not found"
 command -v python3 >/dev/null 2>&1 || sf_netns_skip "python3 not found"
 [ "$(nproc)" -ge 2 ] || sf_netns_skip "needs two CPUs"
-ulimit -n $((hold * 2 + 1024)) || exit 1
+ulimit -n $((hold + 1024)) || exit 1 # one side holds each connection
 T=$(mktemp -d "${TMPDIR:-/tmp}/sf-bench-all.XXXXXX") || exit 1
 trap 'sf_netns_teardown; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
