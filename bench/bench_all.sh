@@ -150,6 +150,10 @@ server_stop() {
 
 kclient() { sf_netns_k taskset -c 0 timeout $tmo "$@"; }
 
+# remark TEXT: something the table cannot show (failures), also kept for
+# the results file
+remark() { echo "NOTE: $*" | tee -a "$T/remarks"; }
+
 # note NAME METRIC VALUE SERVER_CPU CLIENT_CPU (- where unknown)
 note() { echo "$1 $2 ${3:--} ${4:--} ${5:--}" >>"$T/data"; }
 
@@ -179,7 +183,7 @@ crr_one() { # NAME PARALLEL SECONDS METRIC [SERVER ARGS]
   kclient "$client" crr "$SF_SYNFIN_IP" $port "$par" "$s" >"$T/cli" 2>&1
   cpu=$(server_stop)
   note "$name" "$metric" "$(field rate "$T/cli")" "$cpu" "$(field cpu_s "$T/cli")"
-  grep -q "failed=0" "$T/cli" || echo "NOTE: $name $metric: $(cat "$T/cli")"
+  grep -q "failed=0" "$T/cli" || remark "$name $metric: $(cat "$T/cli")"
 }
 
 rr_one() { # NAME
@@ -207,7 +211,7 @@ memory_one() { # NAME
   wait "$c"
   rm -f "$T/hold"
   cpu=$(server_stop)
-  grep -q held "$T/cli" || { echo "NOTE: $1 memory: $(cat "$T/cli")"; return; }
+  grep -q held "$T/cli" || { remark "$1 memory: $(cat "$T/cli")"; return; }
   slab=$((slab1 - slab0))
   case $1 in
     synfin) client_slab=$slab bytes_per=$(((rss1 - rss0) * 1024 / hold)) ;;
@@ -235,6 +239,7 @@ repetition() {
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$T/data"
+: >"$T/remarks"
 for r in $(seq "$runs"); do
   echo "bench_all: run $r of $runs"
   repetition
@@ -298,11 +303,22 @@ table() {
   echo "'0.00' where the client is the python3 bulk peer, not counted)."
   echo "The kernel's own work in softirq is charged to whichever process runs."
   echo
+  echo "Memory: synfin and lwIP, the server's RSS growth / connections (synfin's"
+  echo "includes sf_peer's own state per connection: two SHA-256 contexts); the"
+  echo "kernel, the machine's Slab growth less the kernel clients' share (the"
+  echo "synfin run's growth), plus the server's RSS growth, / connections."
   echo "Cells: median (min-max) of the runs. Ratios: medians, server / kernel."
   echo "lwIP: Debian's liblwip-dev 2.1.3 (built with NO_SYS 0: its tcpip thread"
   echo "runs the stack; TCP_WND 64 KiB, TCP_SND_BUF 64 KiB), raw TCP API, our"
   echo "AF_PACKET driver; offloads off in its topology, and no bulk figures."
   [ -x "$lwip" ] || echo "lwIP was skipped in this run: bench/lwip_server not built."
+  if [ -s "$T/remarks" ]; then
+    echo
+    echo "Remarks (a crr rate counts the connections that succeeded; a failed"
+    echo "one waited 5 s for its connect or reply):"
+    echo
+    sed 's/^NOTE: /- /' "$T/remarks"
+  fi
 } >"$out.tmp" && mv "$out.tmp" "$out"
 cat "$out"
 grep -q '^| crr_serial_per_s | [0-9]' "$out" || { echo "FAIL: no results"; exit 1; }
