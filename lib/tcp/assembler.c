@@ -297,3 +297,16 @@ unsigned sf__asm_sack_ranges(const struct sf_assembler *a,
   }
   return k;
 }
+
+bool sf__asm_overlap(const struct sf_assembler *a, uint32_t offset,
+                     uint32_t len, struct sf_asm_range *out) {
+  uint32_t end = offset + len;
+  for (unsigned i = 0; len && i < a->n && a->r[i].start < end; i++) {
+    if (a->r[i].end <= offset)
+      continue;
+    out->start = a->r[i].start > offset ? a->r[i].start : offset;
+    out->end = a->r[i].end < end ? a->r[i].end : end;
+    return true;
+  }
+  return false;
+}

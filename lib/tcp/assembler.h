@@ -101,6 +101,14 @@ void sf__asm_shift(struct sf_assembler *a, uint32_t n);
 unsigned sf__asm_sack_ranges(const struct sf_assembler *a,
                              struct sf_asm_range *out, unsigned max);
 
+/*
+ * The first part of [offset, offset + len) already recorded, in out:
+ * false when none is (len 0: none). The caller keeps offset + len within
+ * 32 bits, as for sf__asm_add.
+ */
+bool sf__asm_overlap(const struct sf_assembler *a, uint32_t offset,
+                     uint32_t len, struct sf_asm_range *out);
+
 /* The highest end offset recorded, or 0 when empty. */
 uint32_t sf__asm_highest(const struct sf_assembler *a);
 

@@ -34,6 +34,7 @@
   X(tcp_out_segs, "segments sent")                                            \
   X(tcp_out_rst, "resets sent")                                               \
   X(tcp_out_acks_delayed, "delayed ACKs sent alone (timer or end of turn)")  \
+  X(tcp_out_dsacks, "D-SACK blocks sent for duplicate data (RFC 2883)")       \
   X(tcp_out_window_updates, "window updates sent alone after a read")         \
   X(tcp_out_dropped, "segments the IP layer could not send")                  \
   X(tcp_retrans_segs, "segments retransmitted")                               \

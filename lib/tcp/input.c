@@ -118,8 +118,10 @@ static bool check_sequence(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   if (acceptable(t, h))
     return true;
   SF_TCP_COUNT(t->eng, tcp_in_not_acceptable);
-  if (!(h->flags & SF_TCP_RST))
+  if (!(h->flags & SF_TCP_RST)) {
     t->flags |= SF_TF_ACK_NOW;
+    sf__tcp_note_duplicate(t, h);
+  }
   return false;
 }
 

@@ -80,7 +80,18 @@ static void syn_options(const struct sf_tcb *t, struct sf_tcp_opts *o) {
   }
 }
 
-static void data_options(const struct sf_tcb *t, struct sf_tcp_opts *o) {
+/* RFC 2883: a duplicate to report goes first, then the SACK blocks (the
+ * most recent first, which holds the duplicate if it was out of order). */
+static unsigned dsack_option(struct sf_tcb *t, struct sf_tcp_opts *o) {
+  if (!t->dsack)
+    return 0;
+  t->dsack = false;
+  o->sack[0] = t->dsack_block;
+  SF_TCP_COUNT(t->eng, tcp_out_dsacks);
+  return 1;
+}
+
+static void data_options(struct sf_tcb *t, struct sf_tcp_opts *o) {
   unsigned max_blocks = SF_TCP_MAX_SACK_BLOCKS;
   if (t->flags & SF_TF_TS) {
     o->present |= SF_TCP_OPT_TIMESTAMP;
@@ -88,13 +99,14 @@ static void data_options(const struct sf_tcb *t, struct sf_tcp_opts *o) {
     o->ts_ecr = t->ts_recent;
     max_blocks = 3; /* 10 + 2 + 3 * 8 + padding fits in 40 */
   }
-  if (!(t->flags & SF_TF_SACK) || sf__asm_empty(&t->ooo))
+  if (!(t->flags & SF_TF_SACK))
     return;
+  unsigned n = dsack_option(t, o);
   struct sf_asm_range r[SF_TCP_MAX_SACK_BLOCKS];
-  unsigned n = sf__asm_sack_ranges(&t->ooo, r, max_blocks);
-  for (unsigned i = 0; i < n; i++) {
-    o->sack[i].left = sf_seq_add(t->rcv_nxt, r[i].start);
-    o->sack[i].right = sf_seq_add(t->rcv_nxt, r[i].end);
+  unsigned k = sf__asm_sack_ranges(&t->ooo, r, max_blocks - n);
+  for (unsigned i = 0; i < k; i++, n++) {
+    o->sack[n].left = sf_seq_add(t->rcv_nxt, r[i].start);
+    o->sack[n].right = sf_seq_add(t->rcv_nxt, r[i].end);
   }
   if (n) {
     o->present |= SF_TCP_OPT_SACK;
@@ -106,10 +118,11 @@ static void data_options(const struct sf_tcb *t, struct sf_tcp_opts *o) {
  * room for timestamps; SACK blocks, when there are any, take more
  * (RFC 9293 3.7.1: the MSS counts the data only). */
 static uint32_t payload_max(const struct sf_tcb *t) {
-  if (!(t->flags & SF_TF_SACK) || t->ooo.n == 0)
+  unsigned blocks = t->ooo.n + (t->dsack ? 1 : 0);
+  if (!(t->flags & SF_TF_SACK) || blocks == 0)
     return t->smss;
   unsigned max_blocks = (t->flags & SF_TF_TS) ? 3 : SF_TCP_MAX_SACK_BLOCKS;
-  unsigned n = t->ooo.n < max_blocks ? t->ooo.n : max_blocks;
+  unsigned n = blocks < max_blocks ? blocks : max_blocks;
   uint32_t sack = 4 + 8 * n;
   return t->smss > sack + 64 ? t->smss - sack : 64;
 }
@@ -131,6 +144,7 @@ static void emit(struct sf_tcb *t, sf_seq_t seq, uint16_t flags,
                  uint32_t len) {
   struct sf_tcp *e = t->eng;
   bool syn = (flags & SF_TCP_SYN) != 0;
+  uint32_t max = payload_max(t); /* before a D-SACK block is used up */
   struct sf_tcp_hdr h;
   memset(&h, 0, sizeof(h));
   h.sport = t->node.key.lport;
@@ -150,9 +164,8 @@ static void emit(struct sf_tcb *t, sf_seq_t seq, uint16_t flags,
     len = (uint32_t)sf__ring_view(&t->sndbuf, off, len, data);
   }
   unsigned offload = sf__ip_netif_offload(e->ip, t->netif);
-  uint16_t gso = len > payload_max(t) && (offload & SF_LINK_TX_TSO)
-                     ? (uint16_t)payload_max(t)
-                     : 0;
+  uint16_t gso =
+      len > max && (offload & SF_LINK_TX_TSO) ? (uint16_t)max : 0;
   transmit(e, &t->node.key, &h, len ? data : NULL, offload, gso);
   if (flags & SF_TCP_ACK) {
     t->last_ack_sent = t->rcv_nxt;

@@ -146,6 +146,33 @@ static void store_out_of_order(struct sf_tcb *t, uint32_t off,
   }
 }
 
+/*
+ * RFC 2883: bytes that arrive again — below rcv_nxt, or already held out
+ * of order — are reported in the first SACK block of the next ACK, sent
+ * at once: the peer learns its retransmission was spurious and may undo
+ * the congestion response. Only the first duplicate range of the segment
+ * is reported, and a newer duplicate replaces one not yet reported.
+ */
+void sf__tcp_note_duplicate(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
+  uint32_t len = (uint32_t)h->payload_len;
+  if (!(t->flags & SF_TF_SACK) || len == 0)
+    return;
+  int32_t off = sf_seq_diff(h->seq, t->rcv_nxt);
+  struct sf_asm_range held;
+  if (off < 0) {
+    uint32_t below = 0u - (uint32_t)off;
+    t->dsack_block.left = h->seq;
+    t->dsack_block.right = sf_seq_add(h->seq, below < len ? below : len);
+  } else if (sf__asm_overlap(&t->ooo, (uint32_t)off, len, &held)) {
+    t->dsack_block.left = sf_seq_add(t->rcv_nxt, held.start);
+    t->dsack_block.right = sf_seq_add(t->rcv_nxt, held.end);
+  } else {
+    return;
+  }
+  t->dsack = true;
+  t->flags |= SF_TF_ACK_NOW;
+}
+
 /* An application that has closed its handle reads nothing more: new
  * data for it ends the connection with RST, as Linux does. */
 static bool orphan_data(struct sf_tcb *t, uint32_t len) {
@@ -169,6 +196,7 @@ void sf__tcp_process_data(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
       SF_TCP_COUNT(t->eng, tcp_in_data_after_close);
     return; /* the peer's FIN came before: nothing more to take */
   }
+  sf__tcp_note_duplicate(t, h);
   const uint8_t *data = h->payload;
   int32_t off = sf_seq_diff(h->seq, t->rcv_nxt);
   if (off < 0) { /* the front was received before */

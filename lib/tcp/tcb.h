@@ -165,6 +165,8 @@ struct sf_tcb {
   struct sf_assembler ooo;
   bool ooo_fin;      /* a FIN arrived beyond a gap ... */
   sf_seq_t ooo_fin_seq; /* ... at this sequence number */
+  bool dsack;           /* the next ACK reports a duplicate (RFC 2883) */
+  struct sf_tcp_sack_block dsack_block; /* ... these bytes */
   unsigned ack_pending; /* full segments received since the last ACK */
 
   /* timestamps (RFC 7323) */
@@ -349,6 +351,9 @@ bool sf__tcp_challenge_allowed(struct sf_tcp *e);
 
 /* ---- recv.c */
 void sf__tcp_process_data(struct sf_tcb *t, const struct sf_tcp_hdr *h);
+/* The segment h carries bytes received before (below rcv_nxt, or held
+ * out of order): the next ACK reports them in a D-SACK block (recv.c). */
+void sf__tcp_note_duplicate(struct sf_tcb *t, const struct sf_tcp_hdr *h);
 /* The window to announce now, bytes (receiver SWS avoidance applied). */
 uint32_t sf__tcp_rcv_window(struct sf_tcb *t);
 

@@ -7,7 +7,10 @@
  *           MODE ...
  *
  * Modes:
- *   echo-server PORT [--count N]   accept, echo, at EOF shut down, close
+ *   echo-server PORT [--count N] [--close-first]
+ *                                  accept, echo, at EOF shut down, close;
+ *                                  --close-first: shut down after the
+ *                                  first echo (our FIN first)
  *   half-close-server PORT BYTES [--count N]
  *                                  accept, read to EOF, then write BYTES
  *                                  more (after the peer's FIN), shut down
@@ -53,6 +56,7 @@ struct opts {
   const char *kind; /* "packet" (default), "tap" or "tun" */
   enum mode mode;
   int port, half_close, expect_echo, quiet, no_wait_closed, ring;
+  int close_first;
   long long expect_recv; /* -1: not checked */
   unsigned long long msl_ms, deadline_s, send, after_fin, count;
 };
@@ -104,7 +108,7 @@ static void die_usage(void) {
           "usage: sf_peer --device DEV --address A.B.C.D/P [--pcap F] "
           "[--msl MS] [--deadline S] [--quiet] [--ring] "
           "[--kind packet|tap|tun] MODE ...\n"
-          "  echo-server PORT [--count N]\n"
+          "  echo-server PORT [--count N] [--close-first]\n"
           "  half-close-server PORT BYTES [--count N]\n"
           "  connect HOST PORT [--send N] [--half-close] [--expect-echo]"
           " [--expect-recv N] [--expect-error NAME] [--no-wait-closed]\n"
@@ -460,6 +464,8 @@ static void take_echo(struct conn *c, struct echo_write *w, size_t n) {
   if (rc < 0) {
     free(w);
     conn_fail(c, "write", rc);
+  } else if (c->p->o.close_first) {
+    conn_shutdown(c);
   }
 }
 
@@ -660,6 +666,8 @@ static void parse_mode(struct opts *o, int argc, char **argv, int i) {
       o->expect_echo = 1;
     else if (!strcmp(a, "--no-wait-closed"))
       o->no_wait_closed = 1;
+    else if (!strcmp(a, "--close-first") && o->mode == MODE_ECHO)
+      o->close_first = 1;
     else if (i + 1 >= argc)
       die_usage();
     else if (!strcmp(a, "--send"))

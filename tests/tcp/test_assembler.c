@@ -279,6 +279,34 @@ START_TEST(test_shift) {
 }
 END_TEST
 
+/* The part of a segment already held, for D-SACK (RFC 2883). */
+static void expect_overlap(const struct sf_assembler *a, uint32_t off,
+                           uint32_t len, bool found, uint32_t start,
+                           uint32_t end) {
+  struct sf_asm_range r = {0};
+  ck_assert_int_eq(sf__asm_overlap(a, off, len, &r), found);
+  if (found) {
+    ck_assert_uint_eq(r.start, start);
+    ck_assert_uint_eq(r.end, end);
+  }
+}
+
+START_TEST(test_overlap) {
+  struct sf_assembler a;
+  sf__asm_init(&a);
+  expect_overlap(&a, 0, 100, false, 0, 0);
+  add(&a, 10, 20);
+  add(&a, 30, 40);
+  expect_overlap(&a, 0, 10, false, 0, 0);   /* touching is not holding */
+  expect_overlap(&a, 20, 10, false, 0, 0);  /* the gap between */
+  expect_overlap(&a, 12, 5, true, 12, 17);  /* inside */
+  expect_overlap(&a, 5, 10, true, 10, 15);  /* over the left edge */
+  expect_overlap(&a, 15, 20, true, 15, 20); /* two ranges: the first */
+  expect_overlap(&a, 35, 100, true, 35, 40);
+  expect_overlap(&a, 15, 0, false, 0, 0);   /* no bytes */
+}
+END_TEST
+
 START_TEST(test_sack_most_recent_first) {
   struct sf_assembler a;
   struct sf_asm_range out[1];
@@ -499,6 +527,7 @@ static Suite *assembler_suite(void) {
   suite_add_tcase(s, tc);
   tc = tcase_create("sack");
   tcase_add_test(tc, test_sack_most_recent_first);
+  tcase_add_test(tc, test_overlap);
   tcase_add_test(tc, test_rfc2018_case3_across_wrap);
   tcase_add_test(tc, test_clock_renumbering);
   suite_add_tcase(s, tc);

@@ -678,6 +678,72 @@ START_TEST(duplicate_data_acked) {
 }
 END_TEST
 
+/* RFC 2883: a segment received again is reported, in the first SACK
+ * block of the ACK it draws, once. */
+START_TEST(dsack_for_duplicate) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start(&h, &c, NULL);
+  struct sf_tcp_hdr s;
+  const uint32_t B = PEER_ISN + 1;
+  th_conn_send(&h, &c, SF_TCP_ACK, pat, 300);
+  th_drain(&h);
+  th_advance(&h, 100 * MS);
+  th_drain(&h); /* the delayed ACK */
+  send_at(&h, &c, 0, 300); /* all of it again */
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.ack.v, B + 300);
+  expect_sack(&s, 1, (const uint32_t[][2]){{B, B + 300}});
+  /* partly again: the old part reported, the new part taken */
+  send_at(&h, &c, 200, 200);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.ack.v, B + 400);
+  expect_sack(&s, 1, (const uint32_t[][2]){{B + 200, B + 300}});
+  ck_assert_uint_eq(sf__tcp_readable(t), 400);
+  /* reported once: the next ACK carries no block */
+  send_at(&h, &c, 400, 100);
+  th_advance(&h, 100 * MS);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.ack.v, B + 500);
+  expect_sack(&s, 0, NULL);
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_dsacks"), 2);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* RFC 2883 section 4: a duplicate of data held out of order is reported
+ * first, then the block that holds it, then the others. */
+START_TEST(dsack_for_out_of_order_duplicate) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start(&h, &c, NULL);
+  struct sf_tcp_hdr s;
+  const uint32_t B = PEER_ISN + 1;
+  send_at(&h, &c, 1000, 200);
+  ck_assert(th_conn_next(&h, &c, &s));
+  send_at(&h, &c, 2000, 100);
+  ck_assert(th_conn_next(&h, &c, &s));
+  send_at(&h, &c, 1050, 100); /* within [1000, 1200) */
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.ack.v, B);
+  expect_sack(&s, 3, (const uint32_t[][2]){{B + 1050, B + 1150},
+                                           {B + 1000, B + 1200},
+                                           {B + 2000, B + 2100}});
+  /* half new: only the held half is a duplicate */
+  send_at(&h, &c, 2050, 100);
+  ck_assert(th_conn_next(&h, &c, &s));
+  expect_sack(&s, 3, (const uint32_t[][2]){{B + 2050, B + 2100},
+                                           {B + 2000, B + 2150},
+                                           {B + 1000, B + 1200}});
+  /* new data only: no D-SACK */
+  send_at(&h, &c, 3000, 100);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.opts.sack[0].left.v, B + 3000);
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_dsacks"), 2);
+  th_finish(&h, t);
+}
+END_TEST
+
 START_TEST(urgent_data_inline) {
   struct th h;
   struct th_conn c;
@@ -949,6 +1015,8 @@ static Suite *established_suite(void) {
   tcase_add_test(tc, out_of_order_sack);
   tcase_add_test(tc, out_of_order_all_slots_then_in_order);
   tcase_add_test(tc, duplicate_data_acked);
+  tcase_add_test(tc, dsack_for_duplicate);
+  tcase_add_test(tc, dsack_for_out_of_order_duplicate);
   tcase_add_test(tc, urgent_data_inline);
   tcase_add_test(tc, rst_in_window_challenged);
   tcase_add_test(tc, syn_in_established_challenged);

@@ -1,0 +1,324 @@
+#!/bin/sh
+# The performance table: each TCP as the server, the Linux kernel's TCP as
+# the client, on a veth pair between two private namespaces
+# (tests/net/netns.sh), client on CPU 0 and server on CPU 1 (taskset).
+# Each repetition runs every server in a fresh topology:
+#   bulk        kernel->server and server->kernel, BYTES each, offloads
+#               off (ethtool -K) and default (tests/net/sf_bulk against
+#               the python3 kernel peer; Mb/s measured by the receiver)
+#   crr         connect, 64-byte request, response, close, one at a time
+#               and 16 in parallel (bench/bench_client crr): connections/s
+#   rr          1-byte ping-pong on one connection: round trips/s and
+#               p50/p99/p99.9 in microseconds (bench_client rr)
+#   memory      bytes per idle established connection at HOLD connections:
+#               synfin: its RSS delta / HOLD; kernel: the growth of the
+#               machine's Slab (the kernel server's run) less that of the
+#               synfin server's run (kernel clients only), / HOLD, plus
+#               the kernel server's own RSS delta
+#   churn       crr with 16 in parallel for CHURN seconds against a server
+#               that closes first (it keeps the TIME-WAIT records)
+# The servers: synfin (tests/net/sf_peer echo-server), the kernel
+# (bench/kernel_server) and, when configure found liblwip-dev, lwIP
+# (bench/lwip_server; without it lwIP is skipped with a note). lwIP runs
+# with the offloads off throughout and has no bulk figures: its driver
+# takes neither partial checksums nor GRO super-frames, and it has no bulk
+# sender or receiver here. Memory for synfin and lwIP: the RSS delta.
+# Prints medians, spreads (min-max), ratios to the kernel, the CPU time of
+# each side (getrusage for the client, the server's /proc stat) and the
+# load average; writes them to RESULTS (default bench/RESULTS.md in the
+# source tree; the smoke run writes a temporary file).
+# Needs root. Run from the build directory after `make check` (or make
+# tests/net/sf_peer tests/net/sf_bulk bench/kernel_server bench/bench_client):
+#   sh /path/to/bench/bench_all.sh [--smoke] [RUNS]
+# --smoke: tiny sizes, one run, under a minute; checks that it works.
+srcdir=${srcdir:-$(dirname "$0")/..}
+. "$srcdir/tests/net/netns.sh"
+smoke=0
+if [ "${1:-}" = --smoke ]; then
+  smoke=1
+  shift
+fi
+runs=${1:-3}
+if [ $smoke = 1 ]; then
+  runs=1 bytes=2000000 secs=0.3 count=100 hold=50 churn=0.5
+else
+  bytes=200000000 secs=3 count=20000 hold=10000 churn=10
+fi
+peer=./tests/net/sf_peer
+bulk=./tests/net/sf_bulk
+kserver=./bench/kernel_server
+lwip=./bench/lwip_server
+servers="synfin kernel"
+if [ -x "$lwip" ]; then
+  servers="$servers lwip"
+else
+  echo "NOTE: bench/lwip_server not built (no liblwip-dev at configure): lwIP skipped"
+fi
+client=./bench/bench_client
+for p in $peer $bulk $kserver $client; do
+  [ -x "$p" ] || { echo "FAIL: build $p first"; exit 1; }
+done
+sf_netns_require
+command -v taskset >/dev/null 2>&1 || sf_netns_skip "taskset not found"
+command -v ethtool >/dev/null 2>&1 || sf_netns_skip "ethtool not found"
+command -v python3 >/dev/null 2>&1 || sf_netns_skip "python3 not found"
+[ "$(nproc)" -ge 2 ] || sf_netns_skip "needs two CPUs"
+ulimit -n $((hold + 1024)) || exit 1 # one side holds each connection
+T=$(mktemp -d "${TMPDIR:-/tmp}/sf-bench-all.XXXXXX") || exit 1
+trap 'sf_netns_teardown; rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+if [ $smoke = 1 ]; then
+  out=${RESULTS:-$T/RESULTS.md}
+else
+  out=${RESULTS:-$srcdir/bench/RESULTS.md}
+fi
+tck=$(getconf CLK_TCK)
+tmo=120
+port=7000
+sf_netns_kpeer "$T/kpeer.py"
+# A server runs under this wrapper, which prints its pid and, once it
+# has ended, the CPU time it used (in clock ticks).
+cat >"$T/measured.sh" <<'EOF'
+"$@" &
+echo "pid $!"
+wait $!
+set -- $(cat /proc/$$/stat)
+echo "cpu_ticks $((${16} + ${17}))"
+EOF
+
+ready() { sf_netns_wait_ready "$T/srv" 100; }
+field() { sed -n "s/.*[ ^]$1=\([0-9.]*\).*/\1/p" "$2" | head -1; }
+
+# topology NAME: a fresh pair for one server; the kernel server gets
+# $SF_SYNFIN_IP as a kernel address, synfin owns it itself.
+topology() {
+  sf_netns_teardown
+  sf_netns_setup bench || exit 1
+  sf_netns_readdress 30 39 || exit 1
+  sf_netns_k sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
+  sf_netns_k sysctl -qw net.ipv4.tcp_tw_reuse=1
+  [ "$1" = kernel ] && { sf_netns_s_kernel_addr add || exit 1; }
+  [ "$1" = lwip ] && { sf_netns_offloads off || exit 1; }
+  return 0
+}
+
+# server_start NAME MODE [ARGS]: NAME's server on CPU 1, output in $T/srv.
+# Modes: echo (sf_peer echo-server / kernel_server), recv and send (the
+# bulk receiver and sender).
+server_start() {
+  name=$1 mode=$2
+  shift 2
+  port=$((port + 1))
+  rm -f "$T/srv"
+  case $name/$mode in
+    synfin/echo) set -- "$peer" --device "$SF_IF_S" --quiet \
+      --address "$SF_SYNFIN_IP/24" --deadline $tmo echo-server $port "$@" ;;
+    kernel/echo) set -- "$kserver" $port "$@" ;;
+    lwip/echo) set -- "$lwip" --device "$SF_IF_S" \
+      --address "$SF_SYNFIN_IP/24" $port "$@" ;;
+    synfin/recv) set -- "$bulk" --device "$SF_IF_S" --address "$SF_SYNFIN_IP/24" \
+      --deadline $tmo --no-hash recv $port ;;
+    synfin/send) set -- "$bulk" --device "$SF_IF_S" --address "$SF_SYNFIN_IP/24" \
+      --deadline $tmo --no-hash send "$SF_KERNEL_IP" $port "$bytes" ;;
+    kernel/recv) set -- python3 "$T/kpeer.py" recv $port nohash ;;
+    kernel/send) set -- python3 "$T/kpeer.py" send "$SF_KERNEL_IP" $port \
+      "$bytes" 1 nohash ;;
+  esac
+  # not through sf_netns_s: $! must be the wrapper itself (ip execs it)
+  ip netns exec "$SF_NS_S" taskset -c 1 sh "$T/measured.sh" "$@" \
+    >"$T/srv" 2>&1 &
+  srv_wrap=$!
+  [ "$mode" = send ] || ready
+  sf_netns_wait_for "$T/srv" '^pid ' 50
+  srv_pid=$(sed -n 's/^pid //p' "$T/srv" | head -1)
+}
+
+# server_stop: ends the server (if it has not ended) and prints the CPU
+# seconds it used: read from /proc while it runs, else as its wrapper's
+# reaped child.
+server_stop() {
+  ticks=$(awk '{ print $14 + $15 }' "/proc/$srv_pid/stat" 2>/dev/null)
+  kill -TERM "$srv_pid" 2>/dev/null
+  (sleep 5 && kill -KILL "$srv_pid" 2>/dev/null) &
+  watchdog=$!
+  wait "$srv_wrap" 2>/dev/null
+  kill "$watchdog" 2>/dev/null
+  wait "$watchdog" 2>/dev/null
+  [ -n "$ticks" ] || ticks=$(sed -n 's/^cpu_ticks //p' "$T/srv")
+  echo "${ticks:-0}" | awk -v t="$tck" '{ printf "%.2f", $1 / t }'
+}
+
+kclient() { sf_netns_k taskset -c 0 timeout $tmo "$@"; }
+
+# remark TEXT: something the table cannot show (failures), also kept for
+# the results file
+remark() { echo "NOTE: $*" | tee -a "$T/remarks"; }
+
+# note NAME METRIC VALUE SERVER_CPU CLIENT_CPU (- where unknown)
+note() { echo "$1 $2 ${3:--} ${4:--} ${5:--}" >>"$T/data"; }
+
+bulk_one() { # NAME OFFLOADS
+  sf_netns_offloads "$2" || { echo "FAIL: ethtool -K"; exit 1; }
+  server_start "$1" recv
+  kclient python3 "$T/kpeer.py" send "$SF_SYNFIN_IP" $port "$bytes" 1 nohash \
+    >/dev/null 2>&1
+  wait "$srv_wrap"
+  cpu=$(server_stop)
+  note "$1" "bulk_k_to_s_offloads_$2_Mbps" "$(field mbit_s "$T/srv")" "$cpu" -
+  rm -f "$T/cli"
+  kclient python3 "$T/kpeer.py" recv $((port + 1)) nohash >"$T/cli" 2>&1 &
+  c=$!
+  sf_netns_wait_ready "$T/cli" 100
+  server_start "$1" send # on that next port
+  wait "$c"
+  wait "$srv_wrap"
+  cpu=$(server_stop)
+  note "$1" "bulk_s_to_k_offloads_$2_Mbps" "$(field mbit_s "$T/cli")" "$cpu" -
+}
+
+crr_one() { # NAME PARALLEL SECONDS METRIC [SERVER ARGS]
+  name=$1 par=$2 s=$3 metric=$4
+  shift 4
+  server_start "$name" echo "$@"
+  kclient "$client" crr "$SF_SYNFIN_IP" $port "$par" "$s" >"$T/cli" 2>&1
+  cpu=$(server_stop)
+  note "$name" "$metric" "$(field rate "$T/cli")" "$cpu" "$(field cpu_s "$T/cli")"
+  grep -q "failed=0" "$T/cli" || remark "$name $metric: $(cat "$T/cli")"
+}
+
+rr_one() { # NAME
+  server_start "$1" echo
+  kclient "$client" rr "$SF_SYNFIN_IP" $port $count >"$T/cli" 2>&1
+  cpu=$(server_stop)
+  for m in rate p50_us p99_us p999_us; do
+    note "$1" "rr_$m" "$(field $m "$T/cli")" "$cpu" "$(field cpu_s "$T/cli")"
+  done
+}
+
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+
+memory_one() { # NAME
+  server_start "$1" echo
+  rss0=$(rss_kb "$srv_pid") slab0=$(slab_kb)
+  mkfifo "$T/hold"
+  kclient "$client" hold "$SF_SYNFIN_IP" $port $hold <"$T/hold" >"$T/cli" 2>&1 &
+  c=$!
+  exec 9>"$T/hold"
+  sf_netns_wait_for "$T/cli" "held|failed" $((tmo * 10))
+  rss1=$(rss_kb "$srv_pid") slab1=$(slab_kb)
+  exec 9>&-
+  wait "$c"
+  rm -f "$T/hold"
+  cpu=$(server_stop)
+  grep -q held "$T/cli" || { remark "$1 memory: $(cat "$T/cli")"; return; }
+  slab=$((slab1 - slab0))
+  case $1 in
+    synfin) client_slab=$slab bytes_per=$(((rss1 - rss0) * 1024 / hold)) ;;
+    lwip) bytes_per=$(((rss1 - rss0) * 1024 / hold)) ;;
+    kernel) bytes_per=$(((rss1 - rss0 + slab - ${client_slab:-0}) * 1024 / hold)) ;;
+  esac
+  note "$1" memory_bytes_per_conn $bytes_per "$cpu" -
+}
+
+repetition() {
+  for name in $servers; do
+    topology $name
+    if [ $name != lwip ]; then
+      for o in off on; do
+        bulk_one $name $o
+      done
+    fi
+    crr_one $name 1 $secs crr_serial_per_s
+    crr_one $name 16 $secs crr_16_parallel_per_s
+    rr_one $name
+    memory_one $name
+    crr_one $name 16 $churn timewait_churn_per_s --close-first
+  done
+}
+
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+: >"$T/data"
+: >"$T/remarks"
+for r in $(seq "$runs"); do
+  echo "bench_all: run $r of $runs"
+  repetition
+done
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# One line per metric: the medians, spreads, ratios to the kernel and the
+# mean CPU seconds of each server.
+table() {
+  awk '
+    function med(k, n,   i, j, t, a) {
+      for (i = 1; i <= n; i++) a[i] = v[k, i]
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+        if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+      lo = a[1]; hi = a[n]
+      return a[int((n + 1) / 2)]
+    }
+    function cell(k) { # "median (min-max)"
+      if (!n[k]) return "-"
+      x = med(k, n[k])
+      return x " (" lo "-" hi ")"
+    }
+    function ratio(k) {
+      if (!n[k] || !n["kernel" SUBSEP metric]) return "-"
+      a = med(k, n[k]); b = med("kernel" SUBSEP metric, n["kernel" SUBSEP metric])
+      return (a > 0 && b > 0) ? sprintf("%.2f", a / b) : "-"
+    }
+    function cpu(k, c) { return rc[k] ? sprintf("%.2f", c[k] / rc[k]) : "-" }
+    $3 ~ /^[0-9.]+$/ {
+      k = $1 SUBSEP $2
+      v[k, ++n[k]] = $3
+      sc[k] += $4; cc[k] += $5; rc[k]++
+      if (!($2 in seen)) { seen[$2] = 1; order[++m] = $2 }
+    }
+    END {
+      printf "| metric | synfin | kernel | lwIP | synfin / kernel | lwIP / kernel |"
+      printf " server CPU s synfin / kernel / lwIP | client CPU s synfin / kernel / lwIP |\n"
+      printf "|---|---|---|---|---|---|---|---|\n"
+      for (i = 1; i <= m; i++) {
+        metric = order[i]
+        s = "synfin" SUBSEP metric; k = "kernel" SUBSEP metric; l = "lwip" SUBSEP metric
+        printf "| %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s / %s |\n",
+          metric, cell(s), cell(k), cell(l), ratio(s), ratio(l),
+          cpu(s, sc), cpu(k, sc), cpu(l, sc), cpu(s, cc), cpu(k, cc), cpu(l, cc)
+      }
+    }' "$T/data"
+}
+
+{
+  echo "# synfin benchmark results"
+  echo
+  echo "bench/bench_all.sh, $runs run(s), $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs."
+  echo "Load average (1, 5, 15 min): $load0 at the start, $load1 at the end."
+  echo "Sizes: bulk $bytes bytes, crr $secs s each, rr $count round trips,"
+  echo "memory at $hold connections, TIME-WAIT churn $churn s."
+  echo
+  table
+  echo
+  echo "CPU columns: mean seconds per run of each measurement (the server's"
+  echo "process from /proc/PID/stat; the client, bench_client, from getrusage;"
+  echo "'0.00' where the client is the python3 bulk peer, not counted)."
+  echo "The kernel's own work in softirq is charged to whichever process runs."
+  echo
+  echo "Memory: synfin and lwIP, the server's RSS growth / connections (synfin's"
+  echo "includes sf_peer's own state per connection: two SHA-256 contexts); the"
+  echo "kernel, the machine's Slab growth less the kernel clients' share (the"
+  echo "synfin run's growth), plus the server's RSS growth, / connections."
+  echo "Cells: median (min-max) of the runs. Ratios: medians, server / kernel."
+  echo "lwIP: Debian's liblwip-dev 2.1.3 (built with NO_SYS 0: its tcpip thread"
+  echo "runs the stack; TCP_WND 64 KiB, TCP_SND_BUF 64 KiB), raw TCP API, our"
+  echo "AF_PACKET driver; offloads off in its topology, and no bulk figures."
+  [ -x "$lwip" ] || echo "lwIP was skipped in this run: bench/lwip_server not built."
+  if [ -s "$T/remarks" ]; then
+    echo
+    echo "Remarks (a crr rate counts the connections that succeeded; a failed"
+    echo "one waited 5 s for its connect or reply):"
+    echo
+    sed 's/^NOTE: /- /' "$T/remarks"
+  fi
+} >"$out.tmp" && mv "$out.tmp" "$out"
+cat "$out"
+grep -q '^| crr_serial_per_s | [0-9]' "$out" || { echo "FAIL: no results"; exit 1; }
