@@ -9,15 +9,18 @@
  *
  * Contents, in order: error codes; TCP states and the info structs; the
  * loop (sf_loop_*, sf_run); handles (sf_close, sf_ref, ...); timers
- * (sf_timer_*); interfaces (sf_iface_*, which attach a link and give the
- * stack an IPv4 address); streams (sf_stream_t, the base of TCP handles:
- * sf_read_start, sf_write, sf_shutdown, ...); TCP handles and requests
- * (sf_tcp_*, sf_listen, sf_accept, ...); lifecycle hooks
- * (sf_tcp_set_hooks) and introspection (sf_tcp_state, sf_tcp_info,
- * sf_loop_counters); loop-wide hooks (sf_loop_set_hooks), the graceful
- * drain, and the table of every control block (sf_tcp_walk).
+ * (sf_timer_*); signals, fd polls, async wakeups, idle, prepare and check
+ * handles (sf_signal_*, sf_poll_*, ...); interfaces (sf_iface_*, which
+ * attach a link and give the stack an IPv4 address); streams
+ * (sf_stream_t, the base of TCP handles: sf_read_start, sf_write,
+ * sf_shutdown, ...); TCP handles and requests (sf_tcp_*, sf_listen,
+ * sf_accept, ...); lifecycle hooks (sf_tcp_set_hooks) and introspection
+ * (sf_tcp_state, sf_tcp_info, sf_loop_counters); loop-wide hooks
+ * (sf_loop_set_hooks), the graceful drain, and the table of every
+ * control block (sf_tcp_walk).
  *
- * Threads: a loop and everything on it belong to one thread.
+ * Threads: a loop and everything on it belong to one thread (only
+ * sf_async_send may be called from another).
  */
 #ifndef SYNFIN_H
 #define SYNFIN_H
@@ -387,6 +390,12 @@ typedef enum {
   SF_TIMER,
   SF_IFACE,
   SF_TCP,
+  SF_SIGNAL,
+  SF_POLL,
+  SF_ASYNC,
+  SF_IDLE,
+  SF_PREPARE,
+  SF_CHECK,
   SF_HANDLE_TYPE_MAX
 } sf_handle_type;
 
@@ -444,7 +453,8 @@ SF_EXTERN int sf_has_ref(const sf_handle_t *handle);
 SF_EXTERN int sf_is_active(const sf_handle_t *handle);
 /* 1 once sf_close was called on the handle, 0 otherwise (and for NULL). */
 SF_EXTERN int sf_is_closing(const sf_handle_t *handle);
-/* "timer", "iface", "tcp"; "unknown" for anything else. Static. */
+/* "timer", "iface", "tcp", "signal", "poll", "async", "idle", "prepare",
+ * "check"; "unknown" for anything else. Static. */
 SF_EXTERN const char *sf_handle_type_name(sf_handle_type type);
 
 /* Fields every request starts with: data is the application's. */
@@ -494,6 +504,174 @@ SF_EXTERN void sf_timer_set_repeat(sf_timer_t *timer,
 SF_EXTERN unsigned long long sf_timer_get_repeat(const sf_timer_t *timer);
 /* Milliseconds until the timer fires; 0 when stopped (or NULL). */
 SF_EXTERN unsigned long long sf_timer_get_due_in(const sf_timer_t *timer);
+
+/* ======================================================= other handles */
+
+/*
+ * The other handles a program needs, on the same loop, so that it never
+ * has to use libev itself; libuv's uv_signal_t, uv_poll_t, uv_async_t,
+ * uv_idle_t, uv_prepare_t and uv_check_t are the model. Each is an
+ * sf_handle_t: sf_close stops it and its close_cb fires once, from a
+ * later round; while active and referenced (sf_ref, sf_unref) it keeps
+ * sf_run going; sf_walk sees it. Their callbacks run from sf_run (or
+ * ev_run on a borrowed loop) and may call any synfin function.
+ */
+typedef struct sf_signal_s sf_signal_t;
+typedef struct sf_poll_s sf_poll_t;
+typedef struct sf_async_s sf_async_t;
+typedef struct sf_idle_s sf_idle_t;
+typedef struct sf_prepare_s sf_prepare_t;
+typedef struct sf_check_s sf_check_t;
+
+/* ---------------------------------------------------------------- signals */
+
+typedef void (*sf_signal_cb)(sf_signal_t *handle, int signum);
+
+struct sf_signal_s {
+  SF_HANDLE_FIELDS
+  int signum; /* read-only: the signal watched (0 before the first start) */
+  struct sf__signal_impl *impl_; /* private */
+};
+
+/*
+ * Initializes a signal handle on loop (stopped). Returns 0, SF_EINVAL
+ * (NULL), SF_ENOMEM.
+ */
+SF_EXTERN int sf_signal_init(sf_loop_t *loop, sf_signal_t *handle);
+/*
+ * Calls cb(handle, signum) from the loop each time signum (SIGTERM,
+ * SIGINT, SIGUSR1, ...) arrives; deliveries before the loop gets to run
+ * coalesce into one callback. The handle is active until stopped.
+ * Several handles may watch one signal, each gets its callback. While
+ * any handle watches a signal, synfin's handler is installed for it;
+ * after the last one stops, the signal's action is the default again.
+ * Starting an active handle changes its callback and signal. libev
+ * delivers a signal to one libev loop at a time: loops on one libev loop
+ * (sf_loop_init_ev) share signals, loops with libev loops of their own
+ * do not. (A program that uses libev's default loop itself must leave
+ * SIGCHLD to it.) Returns 0, SF_EINVAL (NULL handle or cb, not a signal
+ * handle, closing, signum not a signal, SIGKILL or SIGSTOP), SF_EBUSY
+ * (handles on another libev loop watch signum; the handle is stopped).
+ */
+SF_EXTERN int sf_signal_start(sf_signal_t *handle, sf_signal_cb cb,
+                              int signum);
+/*
+ * As sf_signal_start, but the handle stops when the signal arrives,
+ * before cb runs (so cb may start it again).
+ */
+SF_EXTERN int sf_signal_start_oneshot(sf_signal_t *handle, sf_signal_cb cb,
+                                      int signum);
+/* Stops watching (no-op if stopped). Returns 0 or SF_EINVAL. */
+SF_EXTERN int sf_signal_stop(sf_signal_t *handle);
+
+/* ------------------------------------------------- file descriptor polls */
+
+/* sf_poll_start's events and sf_poll_cb's ready events. */
+#define SF_READABLE 1
+#define SF_WRITABLE 2
+
+typedef void (*sf_poll_cb)(sf_poll_t *handle, int status, int events);
+
+struct sf_poll_s {
+  SF_HANDLE_FIELDS
+  int fd; /* read-only */
+  struct sf__poll_impl *impl_; /* private */
+};
+
+/*
+ * Initializes a handle (stopped) that watches the readiness of fd: any
+ * descriptor poll(2) accepts, such as stdin, a pipe or a kernel socket.
+ * As in libuv, fd is put in non-blocking mode. fd stays the caller's:
+ * synfin never reads, writes or closes it; close the handle before the
+ * fd. Returns 0, SF_EINVAL (NULL, fd < 0), SF_EBADF (fd not open),
+ * SF_ENOMEM.
+ */
+SF_EXTERN int sf_poll_init(sf_loop_t *loop, sf_poll_t *handle, int fd);
+/*
+ * Watches fd for events (SF_READABLE, SF_WRITABLE or both) and calls
+ * cb(handle, 0, ready) in every round where some of them are ready
+ * (ready says which): level-triggered, as poll(2). If the reactor finds
+ * fd closed, cb(handle, SF_EBADF, 0) fires once and the handle stops.
+ * The handle is active until stopped. Starting an active handle changes
+ * its events and callback; events 0 stops it. Returns 0, SF_EINVAL (NULL
+ * handle, NULL cb with events, not a poll handle, closing, bits other
+ * than SF_READABLE and SF_WRITABLE), SF_EBADF (fd is no longer open).
+ */
+SF_EXTERN int sf_poll_start(sf_poll_t *handle, int events, sf_poll_cb cb);
+/* Stops watching (no-op if stopped). Returns 0 or SF_EINVAL. */
+SF_EXTERN int sf_poll_stop(sf_poll_t *handle);
+
+/* --------------------------------------------------- wakeups from threads */
+
+typedef void (*sf_async_cb)(sf_async_t *handle);
+
+struct sf_async_s {
+  SF_HANDLE_FIELDS
+  struct sf__async_impl *impl_; /* private */
+};
+
+/*
+ * Initializes an async handle, active at once (as in libuv, it keeps the
+ * loop alive until closed or unreferenced). cb runs on the loop's thread
+ * after sf_async_send; NULL: a send only wakes the loop. Returns 0,
+ * SF_EINVAL (NULL loop or handle), SF_ENOMEM.
+ */
+SF_EXTERN int sf_async_init(sf_loop_t *loop, sf_async_t *handle,
+                            sf_async_cb cb);
+/*
+ * Wakes the loop, which then calls the handle's cb. The one call that
+ * may come from any thread (or a signal handler). Sends coalesce: any
+ * number of them before the loop gets to run give at least one
+ * callback; a send during the callback gives another. No thread may
+ * send once sf_close has been called on the handle. Returns 0 or
+ * SF_EINVAL (NULL, not an async handle, closed).
+ */
+SF_EXTERN int sf_async_send(sf_async_t *handle);
+
+/* ------------------------------------------------- idle, prepare, check */
+
+/*
+ * Callbacks at fixed points of every round of the loop, as in libuv:
+ * idle callbacks, then prepare callbacks, just before the loop polls
+ * for I/O (frames they queue are sent before it blocks); check callbacks
+ * just after, once the round's I/O and timer callbacks have run. While
+ * an idle handle is active, referenced or not, the loop polls without
+ * blocking, so its callback runs round after round. The order among
+ * handles of one kind is not specified.
+ *
+ * _init: a stopped handle. Returns 0, SF_EINVAL (NULL), SF_ENOMEM.
+ * _start: cb from the next such point on; the handle is active until
+ *   stopped. Starting an active handle does nothing (its callback stays,
+ *   as in libuv). Returns 0, SF_EINVAL (NULL handle or cb, wrong handle
+ *   type, closing).
+ * _stop: no-op if stopped. Returns 0 or SF_EINVAL.
+ */
+typedef void (*sf_idle_cb)(sf_idle_t *handle);
+typedef void (*sf_prepare_cb)(sf_prepare_t *handle);
+typedef void (*sf_check_cb)(sf_check_t *handle);
+
+struct sf_idle_s {
+  SF_HANDLE_FIELDS
+  struct sf__idle_impl *impl_; /* private */
+};
+struct sf_prepare_s {
+  SF_HANDLE_FIELDS
+  struct sf__prepare_impl *impl_; /* private */
+};
+struct sf_check_s {
+  SF_HANDLE_FIELDS
+  struct sf__check_impl *impl_; /* private */
+};
+
+SF_EXTERN int sf_idle_init(sf_loop_t *loop, sf_idle_t *handle);
+SF_EXTERN int sf_idle_start(sf_idle_t *handle, sf_idle_cb cb);
+SF_EXTERN int sf_idle_stop(sf_idle_t *handle);
+SF_EXTERN int sf_prepare_init(sf_loop_t *loop, sf_prepare_t *handle);
+SF_EXTERN int sf_prepare_start(sf_prepare_t *handle, sf_prepare_cb cb);
+SF_EXTERN int sf_prepare_stop(sf_prepare_t *handle);
+SF_EXTERN int sf_check_init(sf_loop_t *loop, sf_check_t *handle);
+SF_EXTERN int sf_check_start(sf_check_t *handle, sf_check_cb cb);
+SF_EXTERN int sf_check_stop(sf_check_t *handle);
 
 /* ========================================================== interfaces */
 

@@ -38,8 +38,9 @@ rules='
     forbid["tcp"] = io " stack"
     forbid["stack"] = io
     forbid["link"] = "api loop tcp ip stack"
-    n = split("handle hooks events timer iface tcp_impl stream tcp_stream " \
-              "tcp lifecycle close deliver loop", api, " ")
+    n = split("handle hooks events timer signal poll async phase iface " \
+              "tcp_impl stream tcp_stream tcp lifecycle close deliver loop", \
+              api, " ")
     for (i = 1; i <= n; i++)
       api_rank[api[i]] = i
     api_rank["iface_raw"] = api_rank["iface"]

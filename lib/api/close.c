@@ -1,12 +1,18 @@
 /*
  * sf_close for every handle type: what closing means for a timer, an
- * interface or a TCP handle, and the cleanup before its close_cb; and
- * sf_tcp_close_reset, a close that resets the connection first.
+ * interface, a TCP handle or one of the others (signal, poll, async,
+ * idle, prepare, check: their watcher stops), and the cleanup before
+ * its close_cb; and sf_tcp_close_reset, a close that resets the
+ * connection first.
  */
 #include "config.h"
 
+#include "api/async.h"
 #include "api/close.h"
 #include "api/iface.h"
+#include "api/phase.h"
+#include "api/poll.h"
+#include "api/signal.h"
 #include "api/tcp.h"
 #include "api/timer.h"
 
@@ -27,6 +33,24 @@ int sf_close(sf_handle_t *h, sf_close_cb close_cb) {
     break;
   case SF_TCP:
     sf__tcp_close_handle((sf_tcp_t *)h, false);
+    break;
+  case SF_SIGNAL:
+    sf__signal_close((sf_signal_t *)h);
+    break;
+  case SF_POLL:
+    sf__poll_close((sf_poll_t *)h);
+    break;
+  case SF_ASYNC:
+    sf__async_close((sf_async_t *)h);
+    break;
+  case SF_IDLE:
+    sf__idle_close((sf_idle_t *)h);
+    break;
+  case SF_PREPARE:
+    sf__prepare_close((sf_prepare_t *)h);
+    break;
+  case SF_CHECK:
+    sf__check_close((sf_check_t *)h);
     break;
   default:
     break;
@@ -53,6 +77,24 @@ void sf__handle_finish_close(sf_handle_t *h) {
     break;
   case SF_TCP:
     sf__tcp_free((sf_tcp_t *)h);
+    break;
+  case SF_SIGNAL:
+    sf__signal_free((sf_signal_t *)h);
+    break;
+  case SF_POLL:
+    sf__poll_free((sf_poll_t *)h);
+    break;
+  case SF_ASYNC:
+    sf__async_free((sf_async_t *)h);
+    break;
+  case SF_IDLE:
+    sf__idle_free((sf_idle_t *)h);
+    break;
+  case SF_PREPARE:
+    sf__prepare_free((sf_prepare_t *)h);
+    break;
+  case SF_CHECK:
+    sf__check_free((sf_check_t *)h);
     break;
   default:
     break;

@@ -140,6 +140,18 @@ const char *sf_handle_type_name(sf_handle_type type) {
     return "iface";
   case SF_TCP:
     return "tcp";
+  case SF_SIGNAL:
+    return "signal";
+  case SF_POLL:
+    return "poll";
+  case SF_ASYNC:
+    return "async";
+  case SF_IDLE:
+    return "idle";
+  case SF_PREPARE:
+    return "prepare";
+  case SF_CHECK:
+    return "check";
   default:
     return "unknown";
   }

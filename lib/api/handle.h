@@ -10,6 +10,10 @@
  *   hooks.c      a hooks object: the engine's reference-counted observer
  *   events.c     the engine's upcalls: events queued while it works
  *   timer.c      sf_timer_*
+ *   signal.c     sf_signal_*
+ *   poll.c       sf_poll_*: readiness of the application's fds
+ *   async.c      sf_async_*: wakeups from other threads
+ *   phase.c      sf_idle_*, sf_prepare_*, sf_check_*
  *   iface.c      interfaces: links + engine netifs + reactor watchers
  *                (iface_raw.c: the constructors on real devices)
  *   tcp_impl.h   what hides behind sf_tcp_t's impl_

@@ -12,7 +12,9 @@
  *     (sf__engine_end_turn: the ACKs the application's answers did not
  *     carry), then flush every link's transmit queue as one batch and
  *     re-arm the timer;
- *   - ev_timers for the application's sf_timer_t handles.
+ *   - ev_timers for the application's sf_timer_t handles, and (watch.h)
+ *     the watchers of its other handles: signals, fds, async wakeups,
+ *     idle, prepare and check.
  * The clock given to the engine and links is libev's ev_now in ns, kept
  * monotonic. Every internal watcher is unreferenced, so it never keeps
  * ev_run alive; sf__reactor_keepalive holds one reference while the API
