@@ -110,6 +110,7 @@ struct sf_rack {
   unsigned cap, first, n;
   bool off;               /* no memory for seg: the DupThresh detector */
   bool delivered;         /* xmit_ts and end_seq are set */
+  bool maybe_lost;        /* a record may be marked lost (rack.c) */
   sf_time_t xmit_ts;      /* RACK.xmit_ts */
   sf_seq_t end_seq;       /* RACK.end_seq */
   sf_time_t rtt;          /* RACK.rtt */

@@ -277,17 +277,29 @@ static void detect_loss(struct sf_tcb *t, sf_seq_t ack) {
   r->reo_at = SF_TIME_NEVER;
   if (!r->delivered)
     return;
-  sf_time_t wnd = reo_wnd(t, ack);
+  /* computed for the first candidate only: it walks the records too */
+  sf_time_t wnd = SF_TIME_NEVER;
   for (unsigned k = 0; k < r->n; k++) {
     struct sf_rack_seg *s = seg_at(r, k);
     if (!sf_seq_lt(s->start, t->snd_nxt))
       break;
-    if ((s->flags & (SEG_DELIVERED | SEG_LOST)) ||
-        !sent_after(r->xmit_ts, r->end_seq, s->xmit_ts, s->end))
+    if (s->flags & (SEG_DELIVERED | SEG_LOST))
       continue;
+    if (!sent_after(r->xmit_ts, r->end_seq, s->xmit_ts, s->end)) {
+      /* For a record never resent, sequence order is send order: every
+       * later record went out after it, so none of them was sent before
+       * RACK.xmit_ts either. Without this stop every ACK would walk the
+       * whole flight. */
+      if (!(s->flags & SEG_RETRANS))
+        break;
+      continue;
+    }
+    if (wnd == SF_TIME_NEVER)
+      wnd = reo_wnd(t, ack);
     sf_time_t due = s->xmit_ts + r->rtt + wnd;
     if (due <= now) {
       s->flags |= SEG_LOST;
+      r->maybe_lost = true;
       SF_TCP_COUNT(t->eng, tcp_rack_lost);
     } else if (due - now > wait) {
       wait = due - now;
@@ -330,11 +342,15 @@ void sf__rack_shift(struct sf_tcb *t) {
   }
 }
 
-/* The first record marked lost, or NULL. */
+/* The first record marked lost, or NULL. maybe_lost spares the walk on
+ * every ACK of a flight that lost nothing. */
 static struct sf_rack_seg *first_lost(struct sf_rack *r) {
+  if (!r->maybe_lost)
+    return NULL;
   for (unsigned k = 0; k < r->n; k++)
     if (seg_at(r, k)->flags & SEG_LOST)
       return seg_at(r, k);
+  r->maybe_lost = false;
   return NULL;
 }
 
