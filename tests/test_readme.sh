@@ -9,7 +9,7 @@ if [ ! -f "$lib" ]; then
   echo "no shared library was built ($lib): skipping"
   exit 77
 fi
-cc=${CC:-cc}
+cc=${SF_CC:-${CC:-cc}}
 command -v "$cc" >/dev/null || { echo "no C compiler ($cc): skipping"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/synfin-readme.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -24,7 +24,9 @@ awk '/^It prints:$/ { after = 1; next }
 [ -s "$tmp/prog.c" ] || { echo "test_readme: no C block in $readme"; exit 1; }
 [ -s "$tmp/expected" ] || { echo "test_readme: no output in $readme"; exit 1; }
 
-"$cc" -Wall -Wextra -Werror -I"$srcdir/include" -o "$tmp/prog" "$tmp/prog.c" \
+# shellcheck disable=SC2086 # the sanitizer flags are words
+"$cc" ${SF_SAN_CFLAGS:-} -Wall -Wextra -Werror -I"$srcdir/include" \
+  -o "$tmp/prog" "$tmp/prog.c" \
   "$lib" -Wl,-rpath,"$(pwd)/lib/.libs"
 "$tmp/prog" >"$tmp/out"
 ports='s/(port [0-9]*)/(port N)/'
