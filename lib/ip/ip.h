@@ -13,7 +13,8 @@
  * input, tx queues), arp.c (ARP packets, resolving next hops),
  * arp_cache.c (resolution, retries, pending frames, expiry), route.c
  * (routing), ipv4_input.c (IPv4 checks and delivery), ipv4_output.c
- * (IPv4 framing and fragmentation), reasm.c (fragment reassembly),
+ * (IPv4 framing and fragmentation), local.c (the loopback queue of
+ * datagrams to our own addresses), reasm.c (fragment reassembly),
  * icmp_input.c (echo replies, errors quoted back to TCP); ip_internal.h
  * says how they fit together.
  */
