@@ -61,7 +61,8 @@ struct sf_ip_params {
   sf_time_t arp_reachable_time; /* confirmed, an entry is trusted: 60 s */
   unsigned arp_pending_max;    /* frames parked per unresolved hop: 100 */
   unsigned arp_cache_size;     /* entries per interface: 256 */
-  unsigned tx_queue_max;       /* frames waiting per interface: 4096 */
+  unsigned tx_queue_max;       /* frames waiting per interface, and in
+                                * the loopback queue: 4096 */
   uint8_t ttl;                 /* 64 */
   /* Reassembly (reasm.h): datagrams at once (1..1024), bytes held
    * (65536 + SF_REASM_OVERHEAD .. 2^30), and how long a datagram may
