@@ -199,9 +199,9 @@ static int explain_unreachable(const struct sockaddr *addr,
                    ip);
   return sf__why(why, SF_ENETUNREACH,
                  "no route to %s: it is on no subnet of this loop's "
-                 "interfaces, or is one of their own addresses; to reach "
-                 "other networks, set sf_iface_config_t.gateway to a router "
-                 "on an interface's subnet",
+                 "interfaces; to reach other networks, set "
+                 "sf_iface_config_t.gateway to a router on an interface's "
+                 "subnet",
                  ip);
 }
 

@@ -1,6 +1,7 @@
 /*
  * The IP layer as a whole (ip.h): its parameters, creating and freeing
- * it, its timers (ARP's and reassembly's) and its counters. The work is
+ * it, its timers (ARP's and reassembly's, and the loopback queue, which
+ * is always due) and its counters. The work is
  * done by the files ip_internal.h lists.
  *
  * Entry points: sf__ip_{params_default,new,free,next_deadline,poll,
@@ -74,11 +75,14 @@ void sf__ip_free(struct sf_ip *ip) {
     return;
   for (unsigned i = 0; i < SF_IP_MAX_NETIFS; i++)
     sf__ip_netif_remove(ip, i);
+  sf__ip_local_clear(ip);
   sf__reasm_destroy(&ip->reasm);
   free(ip);
 }
 
 sf_time_t sf__ip_next_deadline(const struct sf_ip *ip) {
+  if (ip->local.count)
+    return 0;
   sf_time_t t = SF_TIME_NEVER;
   for (unsigned i = 0; i < SF_IP_MAX_NETIFS; i++) {
     if (!ip->netifs[i])
@@ -92,6 +96,7 @@ sf_time_t sf__ip_next_deadline(const struct sf_ip *ip) {
 }
 
 void sf__ip_poll(struct sf_ip *ip, sf_time_t now) {
+  sf__ip_local_deliver(ip, now);
   if (sf__reasm_next_deadline(&ip->reasm) <= now)
     sf__ipv4_reasm_poll(ip, now);
   for (unsigned i = 0; i < SF_IP_MAX_NETIFS; i++) {

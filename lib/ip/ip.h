@@ -13,7 +13,8 @@
  * input, tx queues), arp.c (ARP packets, resolving next hops),
  * arp_cache.c (resolution, retries, pending frames, expiry), route.c
  * (routing), ipv4_input.c (IPv4 checks and delivery), ipv4_output.c
- * (IPv4 framing and fragmentation), reasm.c (fragment reassembly),
+ * (IPv4 framing and fragmentation), local.c (the loopback queue of
+ * datagrams to our own addresses), reasm.c (fragment reassembly),
  * icmp_input.c (echo replies, errors quoted back to TCP); ip_internal.h
  * says how they fit together.
  */
@@ -60,7 +61,8 @@ struct sf_ip_params {
   sf_time_t arp_reachable_time; /* confirmed, an entry is trusted: 60 s */
   unsigned arp_pending_max;    /* frames parked per unresolved hop: 100 */
   unsigned arp_cache_size;     /* entries per interface: 256 */
-  unsigned tx_queue_max;       /* frames waiting per interface: 4096 */
+  unsigned tx_queue_max;       /* frames waiting per interface, and in
+                                * the loopback queue: 4096 */
   uint8_t ttl;                 /* 64 */
   /* Reassembly (reasm.h): datagrams at once (1..1024), bytes held
    * (65536 + SF_REASM_OVERHEAD .. 2^30), and how long a datagram may
@@ -138,6 +140,9 @@ struct sf_ip_upcalls {
   X(ip_out_too_big, "datagrams dropped: larger than the MTU")                 \
   X(ip_out_fragmented, "datagrams sent in fragments")                         \
   X(ip_out_fragments, "fragments sent")                                       \
+  X(ip_out_local, "datagrams to our own addresses queued for input")          \
+  X(ip_out_local_full, "datagrams dropped: loopback queue full")              \
+  X(ip_in_local, "datagrams to our own addresses taken as input")             \
   X(arp_in, "ARP packets received")                                           \
   X(arp_in_bad, "ARP packets dropped: malformed or not Ethernet/IPv4")        \
   X(arp_in_conflict, "ARP packets ignored: another host claims our address")  \
@@ -206,8 +211,11 @@ int sf__ip_netif_by_addr(const struct sf_ip *ip, struct sf_addr addr);
  * owning that address is considered (a bound socket). Among on-link
  * interfaces the longest prefix wins (then the lowest index).
  * 255.255.255.255 routes to the first (or the hinted) interface. There
- * is no route to 0.0.0.0, loopback, multicast or class E, nor to one of
- * our own addresses (no loopback device).
+ * is no route to 0.0.0.0, 127/8 (no loopback device), multicast or class
+ * E. One of our own addresses has a local route: *netif and *src are the
+ * hinted interface's (or, without a hint, the one owning dst), *mtu its
+ * MTU, so TCP sizes local segments as it would on that link; the
+ * datagrams never reach the link (see sf__ip_output).
  */
 int sf__ip_route(const struct sf_ip *ip, struct sf_addr dst,
                  struct sf_addr src_hint, unsigned *netif,
@@ -257,6 +265,12 @@ void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
  * has TOS 0, no options, ttl from params, and an identification
  * counting up from 0 per sf_ip. The payload is copied before returning.
  * May be called from any upcall.
+ * To one of our own addresses (a local route) the datagram is neither
+ * fragmented nor sent: it waits in the layer's loopback queue (counted
+ * ip_out_local; SF_ENOBUFS when full, ip_out_local_full) and the next
+ * sf__ip_poll delivers it as input (ip_in_local) on the interface owning
+ * its destination, without the checks meant for a link's datagrams and
+ * without verifying its transport checksum.
  */
 int sf__ip_output(struct sf_ip *ip, struct sf_addr src, struct sf_addr dst,
                   uint8_t proto, const uint8_t *payload, size_t payload_len,
@@ -308,10 +322,13 @@ void sf__ip_confirm_neighbor(struct sf_ip *ip, unsigned netif,
                              struct sf_addr dst, sf_time_t now);
 
 /* The earliest ARP retry or expiry or reassembly timeout, or
- * SF_TIME_NEVER. */
+ * SF_TIME_NEVER; 0 (due now) while datagrams wait in the loopback
+ * queue. */
 sf_time_t sf__ip_next_deadline(const struct sf_ip *ip);
 /*
- * Runs the ARP retries and expiries due at now, and drops the datagrams
+ * Delivers the datagrams waiting in the loopback queue (those they cause
+ * wait for the next call), runs the ARP retries and expiries due at now,
+ * and drops the datagrams
  * whose reassembly timed out, answering each whose fragment 0 came (to
  * one of our unicast addresses, not as a link broadcast, and not an
  * ICMP error itself) with ICMP time exceeded, code 1 (RFC 792, RFC 1122

@@ -14,6 +14,8 @@
  *   ipv4_input.c  IPv4 input checks, delivery to ICMP or TCP, and the
  *                 glue to reassembly (reasm.c) with its time exceeded
  *   ipv4_output.c IPv4 output: framing and fragmentation
+ *   local.c       the loopback queue: datagrams to our own addresses,
+ *                 delivered as input at the next sf__ip_poll
  *   icmp_input.c  ICMP messages received
  */
 #ifndef SF_IP_IP_INTERNAL_H
@@ -47,6 +49,10 @@ struct sf_ip {
   uint64_t next_netif_id;
   uint16_t next_ip_id; /* IPv4 identification of the next datagram */
   struct sf_reasm reasm; /* datagrams whose fragments are arriving */
+  /* Datagrams to our own addresses (local.c), oldest first, and the
+   * bytes they hold. */
+  struct sf_ip_frame_list local;
+  size_t local_bytes;
 };
 
 /* ------------------------------------------------------------ addresses */
@@ -115,11 +121,13 @@ void sf__arp_poll(struct sf_ip *ip, unsigned i, sf_time_t now);
 /* --------------------------------------------------------------- route.c */
 
 /* Where a datagram goes: out of netif to next_hop, or to every host on
- * the link (broadcast: no ARP). */
+ * the link (broadcast: no ARP), or, local, to one of our own addresses
+ * (next_hop; netif is the source's interface): it never reaches a link. */
 struct sf_route {
   unsigned netif;
   struct sf_addr next_hop;
   bool broadcast;
+  bool local;
 };
 
 /* As sf__ip_route, filling *r. */
@@ -147,6 +155,29 @@ void sf__ipv4_reasm_poll(struct sf_ip *ip, sf_time_t now);
 int sf__ip_output2(struct sf_ip *ip, struct sf_addr src, struct sf_addr dst,
                    uint8_t proto, const uint8_t *p1, size_t n1,
                    const uint8_t *p2, size_t n2, sf_time_t now);
+
+/* Delivers the IPv4 datagram in d (len bytes, built by ipv4_output.c)
+ * that we sent to one of our own addresses, on the interface owning its
+ * destination. Its checksums are ours: the transport's is not verified. */
+void sf__ipv4_input_local(struct sf_ip *ip, const uint8_t *d, size_t len,
+                          sf_time_t now);
+
+/* --------------------------------------------------------------- local.c */
+
+/*
+ * Queues frame f (Ethernet and IPv4 headers, built for a local route)
+ * for delivery as input at the next sf__ip_poll, never from inside
+ * output (the sender is mid-work). Bounded by tx_queue_max frames and
+ * SF_IP_LOCAL_MAX_BYTES: beyond, f is freed, counted (ip_out_local_full)
+ * and SF_ENOBUFS returned.
+ */
+#define SF_IP_LOCAL_MAX_BYTES ((size_t)4 << 20)
+int sf__ip_local_enqueue(struct sf_ip *ip, struct sf_ip_frame *f);
+/* Delivers the datagrams queued before the call (those their delivery
+ * queues wait for the next one). */
+void sf__ip_local_deliver(struct sf_ip *ip, sf_time_t now);
+/* Frees every queued datagram. */
+void sf__ip_local_clear(struct sf_ip *ip);
 
 /* ---------------------------------------------------------- icmp_input.c */
 

@@ -7,7 +7,8 @@
  * same delivery as unfragmented ones; the ones that time out are
  * answered here with ICMP time exceeded.
  *
- * Entry points: sf__ipv4_input, sf__ipv4_reasm_poll (ip_internal.h).
+ * Entry points: sf__ipv4_input, sf__ipv4_input_local,
+ * sf__ipv4_reasm_poll (ip_internal.h).
  */
 #include "config.h"
 
@@ -114,6 +115,25 @@ void sf__ipv4_input(struct sf_ip *ip, unsigned netif,
     return;
   }
   ipv4_deliver(ip, netif, &h, ip_bcast || link_bcast, rx_flags, now);
+}
+
+/* Our own datagrams pass none of the checks above: their source is one
+ * of our addresses (a martian from a link), and they are never
+ * fragments (ipv4_output.c does not cut local datagrams). */
+void sf__ipv4_input_local(struct sf_ip *ip, const uint8_t *d, size_t len,
+                          sf_time_t now) {
+  struct sf_ipv4_hdr h;
+  if (sf__ipv4_parse(d, len, 0, &h) != SF_WIRE_OK) {
+    ip->ctr.ip_in_bad_header++;
+    return;
+  }
+  int netif = sf__ip_netif_by_addr(ip, sf_addr_v4(h.dst));
+  /* the interface went away while the datagram waited */
+  if (netif < 0) {
+    ip->ctr.ip_in_not_our_addr++;
+    return;
+  }
+  ipv4_deliver(ip, (unsigned)netif, &h, false, SF_WIRE_SKIP_CHECKSUM, now);
 }
 
 /* ---------------------------------------------------- reassembly timeout */

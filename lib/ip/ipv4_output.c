@@ -1,9 +1,11 @@
 /*
  * IPv4 output (ip.h, sf__ip_output): a datagram is routed, framed
  * (Ethernet and IPv4 headers around one copy of its payload) and handed
- * to the interface's queue, directly for a broadcast, else through ARP.
- * Datagrams without DF (everything but TCP) that exceed the MTU are cut
- * into fragments.
+ * to the interface's queue, directly for a broadcast, else through ARP,
+ * or to the loopback queue (local.c) when it is for one of our own
+ * addresses. Datagrams without DF (everything but TCP) that exceed the
+ * MTU are cut into fragments, except local ones: nothing on the way
+ * needs them smaller.
  *
  * Entry points: sf__ip_output, sf__ip_output_tcp_offload, and
  * sf__ip_output2 for the rest of the layer (ip_internal.h).
@@ -131,7 +133,12 @@ static int output(struct sf_ip *ip, const struct sf_route *r, struct dgram *g,
   size_t len = dgram_len(g);
   g->id = ip->next_ip_id++;
   int rc;
-  if (!g->df && len > n->cfg.mtu - SF_IPV4_MIN_HDR_LEN) {
+  if (r->local) {
+    struct sf_ip_frame *f = build(ip, n, g, 0, len, false);
+    if (!f)
+      return SF_ENOMEM;
+    rc = sf__ip_local_enqueue(ip, f);
+  } else if (!g->df && len > n->cfg.mtu - SF_IPV4_MIN_HDR_LEN) {
     rc = output_fragments(ip, r, g, now);
   } else {
     struct sf_ip_frame *f = build(ip, n, g, 0, len, false);

@@ -2,7 +2,8 @@
  * Routing (ip.h, sf__ip_route): there is no table, only the interfaces.
  * A destination on an interface's subnet is sent there directly (the
  * longest prefix wins), anything else to the first interface with a
- * gateway.
+ * gateway; one of our own addresses is a local route (local.c delivers
+ * it as input, as a kernel's loopback does).
  *
  * Entry points: sf__ip_route, sf__route_lookup (ip_internal.h).
  */
@@ -12,15 +13,33 @@
 #include "ip/ip_internal.h"
 #include "synfin.h"
 
+/* The local route to our own address dst (on interface self), from the
+ * interface owning src_hint when there is one: the source a bound socket
+ * asked for, as Linux keeps it on its loopback. */
+static int lookup_local(const struct sf_ip *ip, int self, uint32_t dst,
+                        uint32_t src_hint, struct sf_route *r) {
+  int from = src_hint ? sf__ip_netif_by_addr(ip, sf_addr_v4(src_hint)) : self;
+  if (from < 0)
+    return SF_ENETUNREACH;
+  r->netif = (unsigned)from;
+  r->next_hop = sf_addr_v4(dst);
+  r->broadcast = false;
+  r->local = true;
+  return 0;
+}
+
 /* sf__route_lookup for an IPv4 dst; src_hint 0: none. */
 static int lookup_v4(const struct sf_ip *ip, uint32_t dst, uint32_t src_hint,
                      struct sf_route *r) {
-  /* Nothing to route to: "this host", loopback (no loopback device
-   * here), multicast and class E, our own addresses. */
+  /* Nothing to route to: "this host", 127/8 (no loopback device here:
+   * only our interfaces' addresses are local), multicast and class E. */
   if (dst == 0 || sf__ipv4_is_loopback(dst) ||
-      (sf__ipv4_is_class_de(dst) && dst != SF_IPV4_LIMITED_BROADCAST) ||
-      sf__ip_netif_by_addr(ip, sf_addr_v4(dst)) >= 0)
+      (sf__ipv4_is_class_de(dst) && dst != SF_IPV4_LIMITED_BROADCAST))
     return SF_ENETUNREACH;
+  int self = sf__ip_netif_by_addr(ip, sf_addr_v4(dst));
+  if (self >= 0)
+    return lookup_local(ip, self, dst, src_hint, r);
+  r->local = false;
   int best = -1, gw = -1;
   for (int i = 0; i < SF_IP_MAX_NETIFS; i++) {
     const struct sf_netif *n = ip->netifs[i];

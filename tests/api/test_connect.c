@@ -268,6 +268,84 @@ START_TEST(test_congestion) {
 }
 END_TEST
 
+/* A connection to one of the loop's own addresses stays inside the stack
+ * (as on a kernel's loopback): data both ways, half-close each way, the
+ * active closer's TIME-WAIT; no frame reaches the interface. */
+static void local_shutdown_cb(sf_shutdown_t *req, int status) {
+  fx_log(fx_current, "%s:%s", (const char *)req->data,
+         status ? sf_err_name(status) : "0");
+}
+
+static void fill(char *p, size_t n, unsigned seed) {
+  for (size_t i = 0; i < n; i++)
+    p[i] = (char)(i * 31u + seed);
+}
+
+START_TEST(test_connect_to_own_address) {
+  struct fx f;
+  fx_init(&f);
+  struct sockaddr_in a = fx_addr(FX_ADDR_A, FX_PORT);
+  ck_assert_int_eq(sf_tcp_init(&f.loop, &f.server), 0);
+  ck_assert_int_eq(sf_tcp_bind(&f.server, (struct sockaddr *)&a, 0), 0);
+  ck_assert_int_eq(sf_listen(&f.server, 16, fx_connection_cb), 0);
+  sf_iface_stats_t st;
+  ck_assert_int_eq(sf_iface_stats(&f.ifa, &st), 0);
+  unsigned long long tx_before = st.tx_frames;
+  start_connect(&f, FX_ADDR_A, FX_PORT);
+  fx_run_until(&f, &f.connected);
+  fx_run_until(&f, &f.accepts);
+  ck_assert_str_eq(f.log, "connect:0");
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.client, fx_alloc_cb, fx_read_cb), 0);
+  ck_assert_int_eq(
+      sf_read_start((sf_stream_t *)&f.accepted, fx_alloc_cb, fx_read_cb), 0);
+
+  /* Both ways at once, several segments each. */
+  static char up[40000], down[30000];
+  fill(up, sizeof up, 1);
+  fill(down, sizeof down, 2);
+  sf_buf_t bu = sf_buf_init(up, sizeof up), bd = sf_buf_init(down, sizeof down);
+  sf_write_t wu = {.data = "up"}, wd = {.data = "down"};
+  ck_assert_int_eq(sf_write(&wu, (sf_stream_t *)&f.client, &bu, 1, write_cb),
+                   0);
+  ck_assert_int_eq(
+      sf_write(&wd, (sf_stream_t *)&f.accepted, &bd, 1, write_cb), 0);
+  /* The client half-closes; the server still answers after its EOF. */
+  sf_shutdown_t su = {.data = "shutdown-client"};
+  ck_assert_int_eq(
+      sf_shutdown(&su, (sf_stream_t *)&f.client, local_shutdown_cb), 0);
+  fx_run_until(&f, &f.eof[1]);
+  ck_assert_uint_eq(f.rlen[1], sizeof up);
+  ck_assert_mem_eq(f.rbuf[1], up, sizeof up);
+  static char late[] = "after your FIN";
+  sf_buf_t bl = sf_buf_init(late, sizeof late);
+  sf_write_t wl = {.data = "late"};
+  ck_assert_int_eq(
+      sf_write(&wl, (sf_stream_t *)&f.accepted, &bl, 1, write_cb), 0);
+  sf_shutdown_t sd = {.data = "shutdown-server"};
+  ck_assert_int_eq(
+      sf_shutdown(&sd, (sf_stream_t *)&f.accepted, local_shutdown_cb), 0);
+  fx_run_until(&f, &f.eof[0]);
+  ck_assert_uint_eq(f.rlen[0], sizeof down + sizeof late);
+  ck_assert_mem_eq(f.rbuf[0], down, sizeof down);
+  ck_assert_mem_eq(f.rbuf[0] + sizeof down, late, sizeof late);
+  ck_assert_int_eq(sf_tcp_state(&f.client), SF_TCP_TIME_WAIT);
+
+  ck_assert_int_eq(sf_close((sf_handle_t *)&f.client, fx_close_cb), 0);
+  ck_assert_int_eq(sf_close((sf_handle_t *)&f.accepted, fx_close_cb), 0);
+  fx_run_for(&f, 400); /* past 2 MSL */
+  ck_assert_uint_eq(sf_loop_counter(&f.loop, "tcp_timewait_entered"), 1);
+  ck_assert_uint_eq(sf_loop_counter(&f.loop, "tcp_out_rst"), 0);
+  unsigned long long out = sf_loop_counter(&f.loop, "ip_out_local");
+  ck_assert_uint_gt(out, 0);
+  ck_assert_uint_eq(sf_loop_counter(&f.loop, "ip_in_local"), out);
+  ck_assert_uint_eq(sf_loop_counter(&f.loopb, "ip_in_delivered"), 0);
+  ck_assert_int_eq(sf_iface_stats(&f.ifa, &st), 0);
+  ck_assert_uint_eq(st.tx_frames, tx_before);
+  fx_finish(&f);
+}
+END_TEST
+
 static Suite *connect_suite(void) {
   Suite *s = suite_create("connect");
   FX_ADD(s, test_refused);
@@ -278,6 +356,7 @@ static Suite *connect_suite(void) {
   FX_ADD(s, test_syn_accept_info);
   FX_ADD(s, test_listen_ephemeral_and_in_use);
   FX_ADD(s, test_congestion);
+  FX_ADD(s, test_connect_to_own_address);
   return s;
 }
 

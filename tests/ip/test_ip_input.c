@@ -330,16 +330,29 @@ START_TEST(test_routing) {
                                 sf_addr_v4(0x0a010001), &nif, &src, &mtu),
                    0);
   ck_assert_uint_eq(nif, 1);
-  /* Nowhere to go: loopback, multicast, ourselves, an unknown source. */
+  /* Ourselves: a local route, from the hinted interface if any. */
+  ck_assert_int_eq(
+      sf__ip_route(f.ip, sf_addr_v4(A_ADDR), sf_addr_v4(0), &nif, &src, &mtu),
+      0);
+  ck_assert_uint_eq(nif, 0);
+  ck_assert(sf_addr_eq(src, sf_addr_v4(A_ADDR)));
+  ck_assert_uint_eq(mtu, 1500);
+  ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(A_ADDR),
+                                sf_addr_v4(0x0a010001), &nif, &src, &mtu),
+                   0);
+  ck_assert_uint_eq(nif, 1);
+  ck_assert(sf_addr_eq(src, sf_addr_v4(0x0a010001)));
+  ck_assert_uint_eq(mtu, 9000);
+  ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(A_ADDR),
+                                sf_addr_v4(0x01020304), &nif, &src, &mtu),
+                   SF_ENETUNREACH);
+  /* Nowhere to go: loopback, multicast, an unknown source. */
   ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(0x7f000001), sf_addr_v4(0),
                                 &nif, &src, &mtu),
                    SF_ENETUNREACH);
   ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(0xe0000001), sf_addr_v4(0),
                                 &nif, &src, &mtu),
                    SF_ENETUNREACH);
-  ck_assert_int_eq(
-      sf__ip_route(f.ip, sf_addr_v4(A_ADDR), sf_addr_v4(0), &nif, &src, &mtu),
-      SF_ENETUNREACH);
   ck_assert_int_eq(sf__ip_route(f.ip, sf_addr_v4(B_ADDR),
                                 sf_addr_v4(0x01020304), &nif, &src, &mtu),
                    SF_ENETUNREACH);
@@ -1093,6 +1106,112 @@ START_TEST(test_two_layers_arp_then_ping_then_tcp) {
 }
 END_TEST
 
+/* ------------------------------------------- to our own address (local) */
+
+START_TEST(test_local_tcp_comes_back_as_input) {
+  struct fx f;
+  fx_open(&f, NULL);
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(A_ADDR),
+                                 SF_IPPROTO_TCP, seg, sizeof seg, 5),
+                   0);
+  /* Not delivered from inside output, nor sent to the link or ARP. */
+  ck_assert_uint_eq(f.rec.n_tcp, 0);
+  ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 0);
+  ck_assert_uint_eq(ctr(&f)->ip_out_local, 1);
+  ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 0);
+  sf__ip_poll(f.ip, 6);
+  ck_assert_uint_eq(f.rec.n_tcp, 1);
+  ck_assert_uint_eq(f.rec.tcp_netif, f.nif);
+  ck_assert_uint_eq(f.rec.tcp_src, A_ADDR);
+  ck_assert_uint_eq(f.rec.tcp_dst, A_ADDR);
+  ck_assert_uint_eq(f.rec.tcp_flags, SF_WIRE_SKIP_CHECKSUM);
+  ck_assert_uint_eq(f.rec.tcp_len, sizeof seg);
+  ck_assert_mem_eq(f.rec.tcp_data, seg, sizeof seg);
+  ck_assert_uint_eq(ctr(&f)->ip_in_local, 1);
+  ck_assert_uint_eq(ctr(&f)->ip_in_frames, 0);
+  ck_assert_uint_eq(ctr(&f)->arp_requests_sent, 0);
+  ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 0);
+  ck_assert_uint_eq(sf__ip_next_deadline(f.ip), SF_TIME_NEVER);
+  sf__ip_free(f.ip);
+}
+END_TEST
+
+START_TEST(test_local_ping_answered_whole) {
+  struct fx f;
+  fx_open(&f, NULL);
+  /* Larger than the MTU: a local datagram is not fragmented. */
+  static uint8_t msg[3000];
+  static const uint8_t body[2000];
+  struct sf_icmp m = {.type = SF_ICMP_ECHO_REQUEST, .echo_id = 1,
+                      .echo_seq = 1, .body = body, .body_len = sizeof body};
+  int mlen = sf__icmp_emit(&m, msg, sizeof msg);
+  ck_assert_int_gt(mlen, 1500);
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(A_ADDR),
+                                 SF_IPPROTO_ICMP, msg, (size_t)mlen, 0),
+                   0);
+  sf__ip_poll(f.ip, 1); /* the request, answered */
+  ck_assert_uint_eq(ctr(&f)->icmp_echo_answered, 1);
+  ck_assert_uint_eq(ctr(&f)->icmp_in, 1);
+  ck_assert_uint_eq(sf__ip_next_deadline(f.ip), 0);
+  sf__ip_poll(f.ip, 2); /* the reply */
+  ck_assert_uint_eq(ctr(&f)->icmp_in, 2);
+  ck_assert_uint_eq(ctr(&f)->icmp_in_ignored, 1);
+  ck_assert_uint_eq(ctr(&f)->icmp_in_bad, 0);
+  ck_assert_uint_eq(ctr(&f)->ip_out_local, 2);
+  ck_assert_uint_eq(ctr(&f)->ip_in_local, 2);
+  ck_assert_uint_eq(ctr(&f)->ip_out_fragments, 0);
+  ck_assert_uint_eq(sf__ip_tx_pending(f.ip, f.nif), 0);
+  sf__ip_free(f.ip);
+}
+END_TEST
+
+START_TEST(test_local_queue_bounded) {
+  struct fx f;
+  struct sf_ip_params p;
+  sf__ip_params_default(&p);
+  p.tx_queue_max = 2;
+  fx_open(&f, &p);
+  for (int i = 0; i < 2; i++)
+    ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(A_ADDR),
+                                   SF_IPPROTO_TCP, seg, sizeof seg, 0),
+                     0);
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(A_ADDR),
+                                 SF_IPPROTO_TCP, seg, sizeof seg, 0),
+                   SF_ENOBUFS);
+  ck_assert_uint_eq(ctr(&f)->ip_out_local_full, 1);
+  sf__ip_poll(f.ip, 1);
+  ck_assert_uint_eq(f.rec.n_tcp, 2);
+  sf__ip_free(f.ip);
+
+  /* By bytes: the largest datagrams fill 4 MiB long before 4096. */
+  fx_open(&f, NULL);
+  static uint8_t big[65000];
+  int rc, sent = 0;
+  while ((rc = sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(A_ADDR),
+                             SF_IPPROTO_ICMP, big, sizeof big, 0)) == 0)
+    sent++;
+  ck_assert_int_eq(rc, SF_ENOBUFS);
+  ck_assert_int_eq(sent, (4 << 20) / (int)(sizeof big + 34));
+  ck_assert_uint_eq(ctr(&f)->ip_out_local_full, 1);
+  /* Freed with the layer, undelivered (the sanitizer build checks). */
+  sf__ip_free(f.ip);
+}
+END_TEST
+
+START_TEST(test_local_after_interface_removed) {
+  struct fx f;
+  fx_open(&f, NULL);
+  ck_assert_int_eq(sf__ip_output(f.ip, sf_addr_v4(0), sf_addr_v4(A_ADDR),
+                                 SF_IPPROTO_TCP, seg, sizeof seg, 0),
+                   0);
+  sf__ip_netif_remove(f.ip, f.nif);
+  sf__ip_poll(f.ip, 1);
+  ck_assert_uint_eq(f.rec.n_tcp, 0);
+  ck_assert_uint_eq(ctr(&f)->ip_in_not_our_addr, 1);
+  sf__ip_free(f.ip);
+}
+END_TEST
+
 static Suite *ip_input_suite(void) {
   Suite *s = suite_create("ip_input");
   TCase *tc = tcase_create("netif");
@@ -1122,6 +1241,12 @@ static Suite *ip_input_suite(void) {
   tcase_add_test(tc, test_tx_queue_full_and_take_release);
   tcase_add_test(tc, test_broadcast_output_needs_no_arp);
   tcase_add_test(tc, test_two_layers_arp_then_ping_then_tcp);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("local");
+  tcase_add_test(tc, test_local_tcp_comes_back_as_input);
+  tcase_add_test(tc, test_local_ping_answered_whole);
+  tcase_add_test(tc, test_local_queue_bounded);
+  tcase_add_test(tc, test_local_after_interface_removed);
   suite_add_tcase(s, tc);
   return s;
 }

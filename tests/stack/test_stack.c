@@ -1,7 +1,8 @@
 /*
  * The composition root (lib/stack): which configurations it refuses, the
  * congestion control name it keeps, and the joint counter table of the
- * IP layer and TCP, listed and looked up by name. What flows through the
+ * IP layer and TCP, listed and looked up by name, and that datagrams to
+ * the engine's own address keep it turning. What else flows through the
  * entry points is the business of the TCP and IP suites.
  */
 #include "config.h"
@@ -151,6 +152,45 @@ START_TEST(test_counters_follow_input) {
 }
 END_TEST
 
+/* The engine's own address: the handshake goes through the IP layer's
+ * loopback queue, which keeps the engine's deadline at "now" until it is
+ * empty; no frame reaches the interface. */
+START_TEST(test_connect_to_own_address_by_polls) {
+  struct sf_engine *e = new_default_stack();
+  struct sf_netif_config nc = {.mac = {2, 0, 0, 0, 0, 1},
+                               .addr = sf_addr_v4(0xc6120001),
+                               .prefix_len = 24,
+                               .mtu = 1500};
+  int netif = sf__engine_netif_add(e, &nc);
+  ck_assert_int_ge(netif, 0);
+  struct sf_tcp *tcp = sf__engine_tcp(e);
+  struct sf_listener *l;
+  struct sf_tcb *t;
+  sf__tcp_enter(tcp, 0);
+  ck_assert_int_eq(sf__tcp_listen(tcp, nc.addr, 80, 4, NULL, &l), 0);
+  ck_assert_int_eq(
+      sf__tcp_connect(tcp, sf_addr_v4(0), 0, nc.addr, 80, NULL, NULL, 0, &t),
+      0);
+  sf__tcp_leave(tcp);
+  ck_assert_uint_eq(sf__engine_next_deadline(e), 0);
+  unsigned polls = 0;
+  while (sf__engine_next_deadline(e) == 0 && polls < 10) {
+    sf__engine_poll(e, polls);
+    sf__engine_end_turn(e, polls);
+    polls++;
+  }
+  ck_assert_uint_eq(polls, 3); /* SYN, SYN-ACK, ACK */
+  ck_assert_uint_eq(sf__tcp_listener_pending(l), 1);
+  ck_assert_uint_eq(sf__engine_counter(e, "ip_out_local"), 3);
+  ck_assert_uint_eq(sf__engine_counter(e, "ip_in_local"), 3);
+  ck_assert_uint_eq(sf__engine_counter(e, "ip_in_frames"), 0);
+  ck_assert_uint_eq(sf__engine_counter(e, "arp_requests_sent"), 0);
+  struct sf_frame fr[1];
+  ck_assert_uint_eq(sf__engine_tx_take(e, (unsigned)netif, fr, 1), 0);
+  sf__engine_free(e);
+}
+END_TEST
+
 static Suite *stack_suite(void) {
   Suite *s = suite_create("stack");
   TCase *tc = tcase_create("config");
@@ -164,6 +204,9 @@ static Suite *stack_suite(void) {
   tcase_add_test(tc, test_counters_listed_and_found);
   tcase_add_test(tc, test_counters_truncated_to_max);
   tcase_add_test(tc, test_counters_follow_input);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("local");
+  tcase_add_test(tc, test_connect_to_own_address_by_polls);
   suite_add_tcase(s, tc);
   return s;
 }
