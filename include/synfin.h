@@ -998,6 +998,15 @@ SF_EXTERN int sf_ip4_addr(const char *ip, int port, struct sockaddr_in *out);
 /* Writes the dotted quad of addr into dst. 0, SF_EINVAL, SF_ENOSPC. */
 SF_EXTERN int sf_ip4_name(const struct sockaddr_in *addr, char *dst,
                           size_t size);
+/*
+ * Writes a socket address with its port into buf: "198.18.0.1:8080" for
+ * AF_INET, "[2001:db8::1]:80" for AF_INET6 (RFC 5952 text, the brackets
+ * of RFC 3986). At most SF_ADDR_NAME_LEN bytes with the NUL. Returns 0,
+ * SF_EINVAL (NULL sa or buf, another family), SF_ENOSPC (len too small
+ * for the text and its NUL; buf is then left untouched).
+ */
+#define SF_ADDR_NAME_LEN 64
+SF_EXTERN int sf_addr_name(const struct sockaddr *sa, char *buf, size_t len);
 
 typedef void (*sf_connect_cb)(sf_connect_t *req, int status);
 typedef void (*sf_connection_cb)(sf_tcp_t *server, int status);
