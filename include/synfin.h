@@ -169,13 +169,11 @@ typedef enum {
 
 /*
  * An arriving SYN as on_syn sees it, before any state is kept. Addresses
- * are IPv4 in host byte order; ports in host byte order.
+ * are socket addresses with their ports (IPv4: a struct sockaddr_in);
+ * sf_addr_name writes one as text.
  */
 typedef struct {
-  unsigned int local_addr;
-  unsigned short local_port;
-  unsigned int peer_addr;
-  unsigned short peer_port;
+  struct sockaddr_storage local, peer;
   unsigned int options; /* SF_TCPI_OPT_* the SYN carried */
   unsigned short mss;   /* valid with SF_TCPI_OPT_MSS */
   unsigned char wscale; /* valid with SF_TCPI_OPT_WSCALE */
@@ -1121,10 +1119,8 @@ SF_EXTERN int sf_tcp_getpeername(const sf_tcp_t *tcp, struct sockaddr *name,
  */
 typedef struct {
   sf_tcp_t *tcp; /* the open handle, or NULL */
-  unsigned int local_addr;  /* IPv4, host byte order */
-  unsigned short local_port;
-  unsigned int peer_addr;
-  unsigned short peer_port;
+  /* with their ports (IPv4: a struct sockaddr_in); see sf_addr_name */
+  struct sockaddr_storage local, peer;
   int old_state, new_state;         /* on_state */
   unsigned long long duration_ms;   /* on_time_wait: TIME-WAIT length */
   int error;                        /* on_closed: why, or 0 */
@@ -1230,14 +1226,13 @@ typedef enum {
 
 /*
  * One TCP control block of the loop as sf_tcp_walk sees it. Addresses
- * are IPv4 in host byte order, ports in host byte order.
+ * are socket addresses with their ports (IPv4: a struct sockaddr_in).
+ * A listener on every address has the family's any address (INADDR_ANY)
+ * as local, and a listener's peer is that any address with port 0.
  */
 typedef struct {
   int state; /* sf_tcp_state_t: LISTEN for a listener */
-  unsigned int local_addr; /* 0 for a listener on every address */
-  unsigned short local_port;
-  unsigned int peer_addr; /* 0 for a listener */
-  unsigned short peer_port;
+  struct sockaddr_storage local, peer;
   /* a connection: received bytes not read yet, and bytes in the send
    * buffer (unacknowledged or unsent); a listener: connections waiting
    * for sf_accept, and its backlog (as `ss` shows them) */
