@@ -169,13 +169,11 @@ typedef enum {
 
 /*
  * An arriving SYN as on_syn sees it, before any state is kept. Addresses
- * are IPv4 in host byte order; ports in host byte order.
+ * are socket addresses with their ports (IPv4: a struct sockaddr_in);
+ * sf_addr_name writes one as text.
  */
 typedef struct {
-  unsigned int local_addr;
-  unsigned short local_port;
-  unsigned int peer_addr;
-  unsigned short peer_port;
+  struct sockaddr_storage local, peer;
   unsigned int options; /* SF_TCPI_OPT_* the SYN carried */
   unsigned short mss;   /* valid with SF_TCPI_OPT_MSS */
   unsigned char wscale; /* valid with SF_TCPI_OPT_WSCALE */
@@ -998,6 +996,15 @@ SF_EXTERN int sf_ip4_addr(const char *ip, int port, struct sockaddr_in *out);
 /* Writes the dotted quad of addr into dst. 0, SF_EINVAL, SF_ENOSPC. */
 SF_EXTERN int sf_ip4_name(const struct sockaddr_in *addr, char *dst,
                           size_t size);
+/*
+ * Writes a socket address with its port into buf: "198.18.0.1:8080" for
+ * AF_INET, "[2001:db8::1]:80" for AF_INET6 (RFC 5952 text, the brackets
+ * of RFC 3986). At most SF_ADDR_NAME_LEN bytes with the NUL. Returns 0,
+ * SF_EINVAL (NULL sa or buf, another family), SF_ENOSPC (len too small
+ * for the text and its NUL; buf is then left untouched).
+ */
+#define SF_ADDR_NAME_LEN 64
+SF_EXTERN int sf_addr_name(const struct sockaddr *sa, char *buf, size_t len);
 
 typedef void (*sf_connect_cb)(sf_connect_t *req, int status);
 typedef void (*sf_connection_cb)(sf_tcp_t *server, int status);
@@ -1112,10 +1119,8 @@ SF_EXTERN int sf_tcp_getpeername(const sf_tcp_t *tcp, struct sockaddr *name,
  */
 typedef struct {
   sf_tcp_t *tcp; /* the open handle, or NULL */
-  unsigned int local_addr;  /* IPv4, host byte order */
-  unsigned short local_port;
-  unsigned int peer_addr;
-  unsigned short peer_port;
+  /* with their ports (IPv4: a struct sockaddr_in); see sf_addr_name */
+  struct sockaddr_storage local, peer;
   int old_state, new_state;         /* on_state */
   unsigned long long duration_ms;   /* on_time_wait: TIME-WAIT length */
   int error;                        /* on_closed: why, or 0 */
@@ -1221,14 +1226,13 @@ typedef enum {
 
 /*
  * One TCP control block of the loop as sf_tcp_walk sees it. Addresses
- * are IPv4 in host byte order, ports in host byte order.
+ * are socket addresses with their ports (IPv4: a struct sockaddr_in).
+ * A listener on every address has the family's any address (INADDR_ANY)
+ * as local, and a listener's peer is that any address with port 0.
  */
 typedef struct {
   int state; /* sf_tcp_state_t: LISTEN for a listener */
-  unsigned int local_addr; /* 0 for a listener on every address */
-  unsigned short local_port;
-  unsigned int peer_addr; /* 0 for a listener */
-  unsigned short peer_port;
+  struct sockaddr_storage local, peer;
   /* a connection: received bytes not read yet, and bytes in the send
    * buffer (unacknowledged or unsent); a listener: connections waiting
    * for sf_accept, and its backlog (as `ss` shows them) */

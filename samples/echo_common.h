@@ -35,10 +35,15 @@ struct echo_write {
 
 static int echo_verbose;
 
+/* The samples serve IPv4: the peer is a struct sockaddr_in. */
+static unsigned echo_peer_port(const sf_tcp_event_info_t *i) {
+  return ntohs(((const struct sockaddr_in *)&i->peer)->sin_port);
+}
+
 static void echo_on_state(void *arg, const sf_tcp_event_info_t *i) {
   (void)arg;
   if (echo_verbose)
-    fprintf(stderr, "server %u: %s -> %s%s\n", (unsigned)i->peer_port,
+    fprintf(stderr, "server %u: %s -> %s%s\n", echo_peer_port(i),
             sf_tcp_state_name(i->old_state), sf_tcp_state_name(i->new_state),
             i->tcp ? "" : " (no handle)");
 }
@@ -47,7 +52,7 @@ static void echo_on_time_wait(void *arg, const sf_tcp_event_info_t *i) {
   (void)arg;
   if (echo_verbose)
     fprintf(stderr, "server %u: TIME-WAIT for %llu ms\n",
-            (unsigned)i->peer_port, i->duration_ms);
+            echo_peer_port(i), i->duration_ms);
 }
 
 static void echo_free_conn(sf_handle_t *h) { free(h->data); }

@@ -89,15 +89,10 @@ static double elapsed(const struct app *a) {
 }
 
 /* One aligned line: "  1.234  198.18.30.1:41234  EVENT        text". */
-static void say(const struct app *a, unsigned addr, unsigned port,
-                const char *event, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static void say(const struct app *a, unsigned addr, unsigned port,
-                const char *event, const char *fmt, ...) {
-  char who[32] = "";
-  if (port)
-    snprintf(who, sizeof(who), "%u.%u.%u.%u:%u", addr >> 24,
-             (addr >> 16) & 255, (addr >> 8) & 255, addr & 255, port);
+static void say(const struct app *a, const char *who, const char *event,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void say(const struct app *a, const char *who, const char *event,
+                const char *fmt, ...) {
   printf("%8.3f  %-21s  %-12s ", elapsed(a), who, event);
   va_list ap;
   va_start(ap, fmt);
@@ -108,8 +103,16 @@ static void say(const struct app *a, unsigned addr, unsigned port,
 
 /* ----------------------------------------------------------------- hooks */
 
+/* An address as say prints it; buf holds SF_ADDR_NAME_LEN bytes. */
+static const char *addr_text(const struct sockaddr_storage *sa, char *buf) {
+  if (sf_addr_name((const struct sockaddr *)sa, buf, SF_ADDR_NAME_LEN) < 0)
+    buf[0] = '\0';
+  return buf;
+}
+
 /* Called inside the stack: print only, call nothing of synfin's. */
 static sf_syn_verdict_t on_syn(void *arg, const sf_syn_info_t *s) {
+  char w[SF_ADDR_NAME_LEN];
   char opts[96] = "";
   size_t n = 0;
   if (s->options & SF_TCPI_OPT_MSS)
@@ -123,36 +126,41 @@ static sf_syn_verdict_t on_syn(void *arg, const sf_syn_info_t *s) {
     n += (size_t)snprintf(opts + n, sizeof(opts) - n, "timestamps, ");
   if (n >= 2 && n < sizeof(opts))
     opts[n - 2] = '\0';
-  say(arg, s->peer_addr, s->peer_port, "SYN", "options: %s -> accept",
+  say(arg, addr_text(&s->peer, w), "SYN", "options: %s -> accept",
       n ? opts : "none");
   return SF_SYN_ACCEPT;
 }
 
 static void on_established(void *arg, const sf_tcp_event_info_t *i) {
-  say(arg, i->peer_addr, i->peer_port, "ESTABLISHED", "handshake complete");
+  char w[SF_ADDR_NAME_LEN];
+  say(arg, addr_text(&i->peer, w), "ESTABLISHED", "handshake complete");
 }
 
 static void on_state(void *arg, const sf_tcp_event_info_t *i) {
-  say(arg, i->peer_addr, i->peer_port, "state", "%s -> %s",
+  char w[SF_ADDR_NAME_LEN];
+  say(arg, addr_text(&i->peer, w), "state", "%s -> %s",
       sf_tcp_state_name(i->old_state), sf_tcp_state_name(i->new_state));
 }
 
 static void on_fin(void *arg, const sf_tcp_event_info_t *i) {
-  say(arg, i->peer_addr, i->peer_port, "FIN", "peer half-closed");
+  char w[SF_ADDR_NAME_LEN];
+  say(arg, addr_text(&i->peer, w), "FIN", "peer half-closed");
 }
 
 static void on_time_wait(void *arg, const sf_tcp_event_info_t *i) {
-  say(arg, i->peer_addr, i->peer_port, "TIME-WAIT",
+  char w[SF_ADDR_NAME_LEN];
+  say(arg, addr_text(&i->peer, w), "TIME-WAIT",
       "for %llu ms (we closed first)", i->duration_ms);
 }
 
 static void on_closed(void *arg, const sf_tcp_event_info_t *i) {
+  char w[SF_ADDR_NAME_LEN];
   struct app *a = arg;
   char of[32] = "";
   a->ended++;
   if (a->count)
     snprintf(of, sizeof(of), " of %u", a->count);
-  say(a, i->peer_addr, i->peer_port, "closed", "%s (%u%s ended)",
+  say(a, addr_text(&i->peer, w), "closed", "%s (%u%s ended)",
       i->error ? sf_strerror(i->error) : "connection over", a->ended, of);
   if (a->count && a->ended >= a->count)
     a->finished = 1;
@@ -169,28 +177,27 @@ static const sf_tcp_hooks_t hooks = {
 
 /* ----------------------------------------------------------- connections */
 
-static void peer_of(const struct conn *c, unsigned *addr, unsigned *port) {
-  struct sockaddr_in sa;
-  int len = sizeof(sa);
-  *addr = *port = 0;
-  if (sf_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &len) == 0) {
-    *addr = ntohl(sa.sin_addr.s_addr);
-    *port = ntohs(sa.sin_port);
+/* The peer as addr_text writes it, or "" once it is unknown. */
+static const char *peer_name(const struct conn *c, char *buf) {
+  struct sockaddr_storage peer;
+  int len = sizeof(peer);
+  if (sf_tcp_getpeername(&c->tcp, (struct sockaddr *)&peer, &len) < 0) {
+    buf[0] = '\0';
+    return buf;
   }
+  return addr_text(&peer, buf);
 }
 
 static void conn_say(const struct conn *c, const char *event, const char *fmt,
                      ...) __attribute__((format(printf, 3, 4)));
 static void conn_say(const struct conn *c, const char *event, const char *fmt,
                      ...) {
-  char text[256];
-  unsigned addr, port;
+  char text[256], who[SF_ADDR_NAME_LEN];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(text, sizeof(text), fmt, ap);
   va_end(ap);
-  peer_of(c, &addr, &port);
-  say(c->app, addr, port, event, "%s", text);
+  say(c->app, peer_name(c, who), event, "%s", text);
 }
 
 static void free_conn(sf_handle_t *h) { free(h->data); }
@@ -265,13 +272,11 @@ static int looks_like_http(const char *p, size_t n) {
 }
 
 static void http_respond(struct conn *c) {
-  char body[160], resp[400], line[80];
-  unsigned addr, port;
-  peer_of(c, &addr, &port);
+  char body[160], resp[400], line[80], who[SF_ADDR_NAME_LEN];
   snprintf(body, sizeof(body),
-           "Hello %u.%u.%u.%u:%u, this page came from synfin, "
+           "Hello %s, this page came from synfin, "
            "a TCP/IP stack in user space.\n",
-           addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255, addr & 255, port);
+           peer_name(c, who));
   /* No Content-Length: as HTTP/1.0 allows, our FIN ends the body, so
    * the client reads until it and closes second (RFC 1945 7.2.2). With a
    * length, curl may close at the same time as we do, and both ends
@@ -383,12 +388,12 @@ static void on_tick(sf_timer_t *t) {
   struct app *a = t->data;
   a->elapsed_ms += 100;
   if (a->deadline_ms && a->elapsed_ms >= a->deadline_ms && !a->finished) {
-    say(a, 0, 0, "deadline", "%llu s passed with %u of %u connections ended",
+    say(a, "", "deadline", "%llu s passed with %u of %u connections ended",
         a->deadline_ms / 1000, a->ended, a->count);
     a->timed_out = 1;
   }
   if (interrupted)
-    say(a, 0, 0, "signal", "stopping");
+    say(a, "", "signal", "stopping");
   if (a->finished || a->timed_out || interrupted) {
     /* The interface's counters die with it: keep them for the summary. */
     a->have_stats = sf_iface_stats(&a->iface, &a->stats) == 0;
@@ -515,7 +520,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "lifecycle_server: %s\n", sf_strerror(rc));
     sf_walk(&a.loop, close_handle, NULL);
   } else {
-    say(&a, 0, 0, "listening", "on %s:%d (AF_PACKET on %s, TIME-WAIT %llu ms)",
+    say(&a, "", "listening", "on %s:%d (AF_PACKET on %s, TIME-WAIT %llu ms)",
         a.ip, a.port, a.device, 2 * opt.msl_ms);
   }
   sf_run(&a.loop, SF_RUN_DEFAULT);

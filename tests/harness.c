@@ -1,6 +1,7 @@
 /* Shared helpers for the Check suites (harness.h). */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -71,6 +72,14 @@ uint64_t sf_test_seed(uint64_t default_seed) {
   fprintf(stderr, "seed %" PRIu64 " (replay with SF_TEST_SEED=%" PRIu64 ")\n",
           seed, seed);
   return seed;
+}
+
+void sf_test_assert_in(const struct sockaddr_storage *sa, uint32_t addr,
+                       uint16_t port) {
+  const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+  ck_assert_int_eq(in->sin_family, AF_INET);
+  ck_assert_uint_eq(ntohl(in->sin_addr.s_addr), addr);
+  ck_assert_uint_eq(ntohs(in->sin_port), port);
 }
 
 int sf_test_run_suite(Suite *s) {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 /*
  * Decodes hex text into out (cap bytes). Whitespace, ':' and '-' between
@@ -50,6 +51,11 @@ uint64_t sf_test_seed(uint64_t default_seed);
     if (!(cond))                                                              \
       ck_abort_msg(__VA_ARGS__);                                              \
   } while (0)
+
+/* Checks that sa is a struct sockaddr_in holding addr and port (host
+ * byte order), the form the public API gives an IPv4 address. */
+void sf_test_assert_in(const struct sockaddr_storage *sa, uint32_t addr,
+                       uint16_t port);
 
 /* Runs the suite with the normal Check runner; exit status per automake. */
 int sf_test_run_suite(Suite *s);

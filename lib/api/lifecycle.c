@@ -21,12 +21,10 @@ void sf__hooks_deliver(const struct sf__event *e) {
   const sf_tcp_hooks_t *k = &e->hooks->hooks;
   sf_tcp_event_info_t info = {
       .tcp = e->tcp,
-      .local_addr = e->tuple.laddr.v4,
-      .local_port = e->tuple.lport,
-      .peer_addr = e->tuple.raddr.v4,
-      .peer_port = e->tuple.rport,
       .error = e->error,
   };
+  sf__addr_to_sockaddr(e->tuple.laddr, e->tuple.lport, &info.local);
+  sf__addr_to_sockaddr(e->tuple.raddr, e->tuple.rport, &info.peer);
   void *arg = e->hooks->arg;
   switch (e->ev.type) {
   case SF_TEV_STATE:
@@ -202,13 +200,13 @@ static const char *ss_state(int state) {
   return state >= 0 && state < SF_TCP_STATE_COUNT ? names[state] : "UNKNOWN";
 }
 
-/* "198.18.0.1:80"; a listener's missing peer port is "*", as in ss. */
-static void endpoint(char *buf, size_t size, unsigned addr, unsigned port,
+/* "198.18.0.1:80"; a listener's missing peer port is "*", as in ss.
+ * buf holds SF_ADDR_NAME_LEN bytes, so the name always fits. */
+static void endpoint(char *buf, const struct sockaddr_storage *a,
                      bool any_port) {
-  char p[8];
-  snprintf(p, sizeof(p), "%u", port);
-  snprintf(buf, size, "%u.%u.%u.%u:%s", addr >> 24, addr >> 16 & 255,
-           addr >> 8 & 255, addr & 255, any_port ? "*" : p);
+  sf_addr_name((const struct sockaddr *)a, buf, SF_ADDR_NAME_LEN);
+  if (any_port)
+    strcpy(strrchr(buf, ':') + 1, "*");
 }
 
 /* ss's timer field: "timer:(on,200ms,0)", or nothing. */
@@ -235,10 +233,9 @@ struct table_out {
 
 static void print_row(const sf_tcp_walk_info_t *i, void *arg) {
   struct table_out *o = arg;
-  char local[32], peer[32], timer[64];
-  bool listener = i->state == SF_TCP_LISTEN;
-  endpoint(local, sizeof(local), i->local_addr, i->local_port, false);
-  endpoint(peer, sizeof(peer), i->peer_addr, i->peer_port, listener);
+  char local[SF_ADDR_NAME_LEN], peer[SF_ADDR_NAME_LEN], timer[64];
+  endpoint(local, &i->local, false);
+  endpoint(peer, &i->peer, i->state == SF_TCP_LISTEN);
   timer_field(timer, sizeof(timer), i);
   if (fprintf(o->f, "%-10s %-6u %-6u %21s %21s %s\n", ss_state(i->state),
               i->recv_q, i->send_q, local, peer, timer) < 0)

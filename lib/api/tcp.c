@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,43 @@ int sf_ip4_name(const struct sockaddr_in *addr, char *dst, size_t size) {
   if (strlen(buf) >= size)
     return SF_ENOSPC;
   memcpy(dst, buf, strlen(buf) + 1);
+  return 0;
+}
+
+/* The address of sa as text, IPv6 in brackets so that the port after it
+ * reads unambiguously; NULL for a family without one. */
+static const char *host_text(const struct sockaddr *sa, char *buf,
+                             size_t size) {
+  switch (sa->sa_family) {
+  case AF_INET:
+    return inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+                     buf, (socklen_t)size);
+  case AF_INET6:
+    buf[0] = '[';
+    if (!inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+                   buf + 1, (socklen_t)size - 2))
+      return NULL;
+    strcat(buf, "]");
+    return buf;
+  default:
+    return NULL;
+  }
+}
+
+static uint16_t port_of(const struct sockaddr *sa) {
+  return ntohs(sa->sa_family == AF_INET6
+                   ? ((const struct sockaddr_in6 *)sa)->sin6_port
+                   : ((const struct sockaddr_in *)sa)->sin_port);
+}
+
+int sf_addr_name(const struct sockaddr *sa, char *buf, size_t len) {
+  char host[INET6_ADDRSTRLEN + 2], text[SF_ADDR_NAME_LEN];
+  if (!sa || !buf || !host_text(sa, host, sizeof(host)))
+    return SF_EINVAL;
+  int n = snprintf(text, sizeof(text), "%s:%u", host, port_of(sa));
+  if ((size_t)n >= len)
+    return SF_ENOSPC;
+  memcpy(buf, text, (size_t)n + 1);
   return 0;
 }
 

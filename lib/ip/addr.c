@@ -4,7 +4,7 @@
  * stack; IPv6 through the C library's inet_ntop, which writes the
  * RFC 5952 form (lower case, the longest run of zeros as "::").
  *
- * Entry point: sf__addr_format.
+ * Entry points: sf__addr_format, sf__addr_to_sockaddr.
  */
 #include "config.h"
 
@@ -26,4 +26,20 @@ char *sf__addr_format(struct sf_addr a, char *out) {
     strcpy(out, "unspecified");
     return out;
   }
+}
+
+void sf__addr_to_sockaddr(struct sf_addr a, uint16_t port,
+                          struct sockaddr_storage *out) {
+  memset(out, 0, sizeof(*out));
+  if (a.family == SF_AF_INET6) {
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    memcpy(in6->sin6_addr.s6_addr, a.v6, sizeof(a.v6));
+    return;
+  }
+  struct sockaddr_in *in = (struct sockaddr_in *)out;
+  in->sin_family = AF_INET;
+  in->sin_port = htons(port);
+  in->sin_addr.s_addr = htonl(sf_addr_is_v4(a) ? a.v4 : INADDR_ANY);
 }

@@ -9,12 +9,14 @@
  * the stack), an IPv6 one as its 16 bytes in network order. A zeroed
  * struct sf_addr has no family and counts as unspecified.
  *
- * Pure: no dependencies beyond the C library. Formatting, the one
- * function with linkage (hence its sf__ name), lives in addr.c.
+ * Pure: no dependencies beyond the C library. Formatting and the
+ * conversion to a socket address, the functions with linkage (hence
+ * their sf__ names), live in addr.c.
  */
 #ifndef SF_IP_ADDR_H
 #define SF_IP_ADDR_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -84,5 +86,14 @@ static inline bool sf_addr_is_any(struct sf_addr a) {
  * without a family as "unspecified".
  */
 char *sf__addr_format(struct sf_addr a, char *out);
+
+/*
+ * Writes a with port (host byte order) into out as the public API
+ * carries addresses: a struct sockaddr_in6 for IPv6, else a struct
+ * sockaddr_in, where an address without a family is INADDR_ANY (the
+ * stack's listeners on every address are IPv4 ones).
+ */
+void sf__addr_to_sockaddr(struct sf_addr a, uint16_t port,
+                          struct sockaddr_storage *out);
 
 #endif /* SF_IP_ADDR_H */

@@ -205,13 +205,11 @@ static void fill_syn_info(const struct sf_listener *l,
                           const struct sf_tcp_hdr *h, sf_syn_info_t *info) {
   const struct sf_tcp_opts *o = &h->opts;
   *info = (sf_syn_info_t){
-      .local_addr = tu->laddr.v4,
-      .local_port = tu->lport,
-      .peer_addr = tu->raddr.v4,
-      .peer_port = tu->rport,
       .syn_queue_len = l->synq_len,
       .accept_queue_len = l->acceptq_len,
   };
+  sf__addr_to_sockaddr(tu->laddr, tu->lport, &info->local);
+  sf__addr_to_sockaddr(tu->raddr, tu->rport, &info->peer);
   if (o->present & SF_TCP_OPT_MSS) {
     info->options |= SF_TCPI_OPT_MSS;
     info->mss = o->mss;

@@ -55,13 +55,20 @@ static void pending_timer(const struct sf_tcb *t, sf_time_t now,
   }
 }
 
+static void put_tuple(const struct sf_tuple *tu, sf_tcp_walk_info_t *out) {
+  sf__addr_to_sockaddr(tu->laddr, tu->lport, &out->local);
+  sf__addr_to_sockaddr(tu->raddr, tu->rport, &out->peer);
+}
+
 static void walk_listener(const struct sf_listener *l, sf_tcp_walk_fn fn,
                           void *arg) {
   sf_tcp_walk_info_t w;
   memset(&w, 0, sizeof(w));
   w.state = SF_TCP_LISTEN;
-  w.local_addr = l->addr.v4;
-  w.local_port = l->port;
+  sf__addr_to_sockaddr(l->addr, l->port, &w.local);
+  /* no peer: the any address of the local one's family, port 0 */
+  sf__addr_to_sockaddr((struct sf_addr){.family = l->addr.family}, 0,
+                       &w.peer);
   w.recv_q = l->acceptq_len;
   w.send_q = l->backlog;
   w.handle = 1;
@@ -73,10 +80,7 @@ static void walk_tcb(const struct sf_tcb *t, sf_time_t now, sf_tcp_walk_fn fn,
   sf_tcp_walk_info_t w;
   memset(&w, 0, sizeof(w));
   w.state = t->state;
-  w.local_addr = t->node.key.laddr.v4;
-  w.local_port = t->node.key.lport;
-  w.peer_addr = t->node.key.raddr.v4;
-  w.peer_port = t->node.key.rport;
+  put_tuple(&t->node.key, &w);
   w.recv_q = (unsigned)sf__ring_len(&t->rcvbuf);
   w.send_q = (unsigned)t->sndbuf.len;
   w.rtt_us = t->rtt.srtt / SF_NSEC_PER_USEC;
@@ -91,10 +95,7 @@ static void walk_record(const struct sf_tw_record *r, sf_time_t now,
   sf_tcp_walk_info_t w;
   memset(&w, 0, sizeof(w));
   w.state = SF_TCP_TIME_WAIT;
-  w.local_addr = r->node.key.laddr.v4;
-  w.local_port = r->node.key.lport;
-  w.peer_addr = r->node.key.raddr.v4;
-  w.peer_port = r->node.key.rport;
+  put_tuple(&r->node.key, &w);
   w.timer = SF_TCP_TIMER_TIMEWAIT;
   w.timer_ms = ms_until(r->expires, now);
   fn(arg, &w);

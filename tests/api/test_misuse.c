@@ -5,8 +5,10 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "fixture.h"
 
@@ -178,6 +180,33 @@ START_TEST(test_addr_misuse) {
   ck_assert_int_eq(sf_ip4_name(&a, s, 7), SF_ENOSPC);
   ck_assert_int_eq(sf_ip4_name(&a, s, 8), 0);
   ck_assert_str_eq(s, "1.2.3.4");
+}
+END_TEST
+
+/* sf_addr_name: an address with its port, IPv6 in brackets; a buffer one
+ * byte short is refused and left as it was. */
+START_TEST(test_addr_name) {
+  struct sockaddr_in a;
+  ck_assert_int_eq(sf_ip4_addr("198.18.0.1", 8080, &a), 0);
+  char s[SF_ADDR_NAME_LEN];
+  ck_assert_int_eq(sf_addr_name((struct sockaddr *)&a, s, sizeof(s)), 0);
+  ck_assert_str_eq(s, "198.18.0.1:8080");
+  struct sockaddr_in6 b = {.sin6_family = AF_INET6, .sin6_port = htons(80)};
+  ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::1", &b.sin6_addr), 1);
+  ck_assert_int_eq(sf_addr_name((struct sockaddr *)&b, s, sizeof(s)), 0);
+  ck_assert_str_eq(s, "[2001:db8::1]:80");
+  char e[] = "untouched";
+  ck_assert_int_eq(sf_addr_name((struct sockaddr *)&b, e, 16), SF_ENOSPC);
+  ck_assert_str_eq(e, "untouched");
+  ck_assert_int_eq(sf_addr_name((struct sockaddr *)&b, s, 17), 0);
+  ck_assert_str_eq(s, "[2001:db8::1]:80");
+  ck_assert_int_eq(sf_addr_name((struct sockaddr *)&a, s, 15), SF_ENOSPC);
+  ck_assert_int_eq(sf_addr_name((struct sockaddr *)&a, s, 0), SF_ENOSPC);
+  ck_assert_int_eq(sf_addr_name(NULL, s, sizeof(s)), SF_EINVAL);
+  ck_assert_int_eq(sf_addr_name((struct sockaddr *)&a, NULL, 8), SF_EINVAL);
+  struct sockaddr_un u = {.sun_family = AF_UNIX};
+  ck_assert_int_eq(sf_addr_name((struct sockaddr *)&u, s, sizeof(s)),
+                   SF_EINVAL);
 }
 END_TEST
 
@@ -380,6 +409,7 @@ static Suite *misuse_suite(void) {
   FX_ADD(s, test_timer_misuse);
   FX_ADD(s, test_iface_misuse);
   FX_ADD(s, test_addr_misuse);
+  FX_ADD(s, test_addr_name);
   FX_ADD(s, test_tcp_misuse);
   FX_ADD(s, test_connected_misuse);
   return s;

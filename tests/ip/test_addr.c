@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "harness.h"
@@ -107,6 +108,24 @@ START_TEST(test_format_mapped_and_widest) {
 }
 END_TEST
 
+/* As the public API carries addresses: IPv4 (and no family: a listener
+ * on every address) as sockaddr_in, IPv6 as sockaddr_in6. */
+START_TEST(test_to_sockaddr) {
+  struct sockaddr_storage ss;
+  sf__addr_to_sockaddr(sf_addr_v4(0xc6120001u), 8080, &ss);
+  sf_test_assert_in(&ss, 0xc6120001u, 8080);
+  sf__addr_to_sockaddr((struct sf_addr){0}, 80, &ss);
+  sf_test_assert_in(&ss, INADDR_ANY, 80);
+  sf__addr_to_sockaddr(v6("20010db8000000000000000000000001"), 443, &ss);
+  const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+  ck_assert_int_eq(in6->sin6_family, AF_INET6);
+  ck_assert_uint_eq(ntohs(in6->sin6_port), 443);
+  char text[INET6_ADDRSTRLEN];
+  ck_assert_str_eq(inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text)),
+                   "2001:db8::1");
+}
+END_TEST
+
 static Suite *addr_suite(void) {
   Suite *s = suite_create("addr");
   TCase *tc = tcase_create("core");
@@ -116,6 +135,7 @@ static Suite *addr_suite(void) {
   tcase_add_test(tc, test_is_any);
   tcase_add_test(tc, test_format);
   tcase_add_test(tc, test_format_mapped_and_widest);
+  tcase_add_test(tc, test_to_sockaddr);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -40,6 +40,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <openssl/evp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -119,27 +120,40 @@ static void die_usage(void) {
 
 /* ------------------------------------------------------------ events */
 
+/* The peer runs IPv4 only: every address is a struct sockaddr_in. */
+static unsigned port_of(const struct sockaddr_storage *sa) {
+  return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+}
+
+/* "peer=A.B.C.D:PORT local=PORT", as the scripts grep it. */
+static void print_ends(const struct sockaddr_storage *peer,
+                       const struct sockaddr_storage *local) {
+  char name[SF_ADDR_NAME_LEN];
+  if (sf_addr_name((const struct sockaddr *)peer, name, sizeof(name)) < 0)
+    strcpy(name, "?");
+  printf("peer=%s local=%u", name, port_of(local));
+}
+
 /* "WHAT peer=A.B.C.D:PORT local=PORT t=MS": t is the loop's cached time
  * since the start, the clock the stack's own timers run on. */
 static void hook_line(struct peer *p, const char *what,
                       const sf_tcp_event_info_t *i) {
   if (p->o.quiet)
     return;
-  printf("%s peer=%u.%u.%u.%u:%u local=%u t=%llu\n", what, i->peer_addr >> 24,
-         i->peer_addr >> 16 & 255, i->peer_addr >> 8 & 255,
-         i->peer_addr & 255, (unsigned)i->peer_port, (unsigned)i->local_port,
-         sf_now(&p->loop) - p->t0);
+  printf("%s ", what);
+  print_ends(&i->peer, &i->local);
+  printf(" t=%llu\n", sf_now(&p->loop) - p->t0);
 }
 
 /* Called inside the stack: printing only, no synfin call. */
 static sf_syn_verdict_t hook_syn(void *arg, const sf_syn_info_t *s) {
   struct peer *p = arg;
   p->n_syn++;
-  if (!p->o.quiet)
-    printf("syn peer=%u.%u.%u.%u:%u local=%u\n", s->peer_addr >> 24,
-           s->peer_addr >> 16 & 255, s->peer_addr >> 8 & 255,
-           s->peer_addr & 255, (unsigned)s->peer_port,
-           (unsigned)s->local_port);
+  if (!p->o.quiet) {
+    printf("syn ");
+    print_ends(&s->peer, &s->local);
+    printf("\n");
+  }
   return SF_SYN_ACCEPT;
 }
 

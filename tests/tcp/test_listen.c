@@ -148,10 +148,8 @@ START_TEST(verdict_accept_sees_info) {
   struct sf_tcp_opts o = th_syn_opts(1400, 7, true, true, 100, 0);
   send_syn(&h, RPORT, PEER_ISN, &o);
   ck_assert_uint_eq(h.syn_calls, 1);
-  ck_assert_uint_eq(h.last_syn.local_addr, TH_ADDR);
-  ck_assert_uint_eq(h.last_syn.local_port, LPORT);
-  ck_assert_uint_eq(h.last_syn.peer_addr, TH_PEER_ADDR);
-  ck_assert_uint_eq(h.last_syn.peer_port, RPORT);
+  sf_test_assert_in(&h.last_syn.local, TH_ADDR, LPORT);
+  sf_test_assert_in(&h.last_syn.peer, TH_PEER_ADDR, RPORT);
   ck_assert_uint_eq(h.last_syn.options,
                     SF_TCPI_OPT_MSS | SF_TCPI_OPT_WSCALE | SF_TCPI_OPT_SACK |
                         SF_TCPI_OPT_TIMESTAMPS);
@@ -169,7 +167,7 @@ START_TEST(verdict_accept_sees_info) {
   send_syn(&h, RPORT + 1, 9000, NULL);
   ck_assert_uint_eq(h.syn_calls, 2);
   ck_assert_uint_eq(h.last_syn.options, 0);
-  ck_assert_uint_eq(h.last_syn.peer_port, RPORT + 1);
+  sf_test_assert_in(&h.last_syn.peer, TH_PEER_ADDR, RPORT + 1);
   ck_assert_uint_eq(h.last_syn.syn_queue_len, 1);
   ck_assert_uint_eq(h.last_syn.accept_queue_len, 0);
   TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, 9001, 65535);
@@ -226,7 +224,7 @@ START_TEST(verdict_drop_keeps_nothing) {
   struct sf_tcp_opts o = th_syn_opts(1460, 2, true, true, 100, 0);
   send_syn(&h, RPORT, PEER_ISN, &o);
   ck_assert_uint_eq(h.syn_calls, 1);
-  ck_assert_uint_eq(h.last_syn.peer_port, RPORT);
+  sf_test_assert_in(&h.last_syn.peer, TH_PEER_ADDR, RPORT);
   struct sf_tcp_hdr s;
   ck_assert(!th_next(&h, &s));
   ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
