@@ -275,6 +275,15 @@ typedef struct {
   /* RACK loss detection (RFC 8985) where SACK is negotiated; 0: three
    * duplicate ACKs there too: 1 */
   int rack;
+  /* the send and receive buffers of all connections together, never
+   * exceeded; past 3/4 of it new connections get smaller buffers and
+   * windows shrink (docs/limits.md): 536870912 */
+  unsigned long long mem_max;
+  /* zero-window probes a closed connection still closing gets before it
+   * is reset, answered or not: 8 */
+  unsigned int orphan_retries;
+  /* closed connections still closing; past it the oldest is reset: 4096 */
+  unsigned int max_orphans;
 } sf_loop_options_t;
 
 /* Fills o with the defaults. Returns 0, or SF_EINVAL if o is NULL. */

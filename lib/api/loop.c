@@ -49,6 +49,9 @@ int sf_loop_options_default(sf_loop_options_t *o) {
   o->congestion = c.congestion;
   o->linger = 1;
   o->rack = c.rack;
+  o->mem_max = c.mem_max;
+  o->orphan_retries = c.orphan_retries;
+  o->max_orphans = c.max_orphans;
   return 0;
 }
 
@@ -89,13 +92,16 @@ static int options_to_config(const sf_loop_options_t *o,
   c->ip.arp_retry_interval = ms(o->arp_retry_interval_ms);
   c->secret_seed = o->secret_seed;
   c->rack = o->rack != 0;
+  c->mem_max = (size_t)o->mem_max;
+  c->orphan_retries = o->orphan_retries;
+  c->max_orphans = o->max_orphans;
   if (o->congestion && !(c->congestion = sf__tcp_cc_name(o->congestion)))
     return SF_EINVAL;
   /* What the engine checks too, so a bad option is SF_EINVAL whatever
    * the engine's own checks are. */
   if (c->rto_min == 0 || c->rto_min > c->rto_max ||
       c->delack_timeout > 200 * SF_NSEC_PER_MSEC || c->port_lo == 0 ||
-      c->port_lo > c->port_hi || c->backlog_max == 0)
+      c->port_lo > c->port_hi || c->backlog_max == 0 || c->mem_max == 0)
     return SF_EINVAL;
   return 0;
 }

@@ -42,6 +42,9 @@ START_TEST(test_options) {
   ck_assert_uint_eq(o.port_hi, 65535);
   ck_assert_int_eq(o.syncookies, 1);
   ck_assert_int_eq(o.rack, 1);
+  ck_assert_uint_eq(o.mem_max, 512ull * 1024 * 1024);
+  ck_assert_uint_eq(o.orphan_retries, 8);
+  ck_assert_uint_eq(o.max_orphans, 4096);
   sf_loop_t loop;
   ck_assert_int_eq(sf_loop_init_ex(&loop, NULL, &o), 0);
   ck_assert_int_eq(sf_loop_close(&loop), 0);
@@ -56,6 +59,9 @@ START_TEST(test_options) {
   ck_assert_int_eq(sf_loop_init_ex(&loop, NULL, &b), SF_EINVAL);
   b = o;
   b.port_lo = 0;
+  ck_assert_int_eq(sf_loop_init_ex(&loop, NULL, &b), SF_EINVAL);
+  b = o;
+  b.mem_max = 0;
   ck_assert_int_eq(sf_loop_init_ex(&loop, NULL, &b), SF_EINVAL);
   b = o;
   b.port_lo = 2000;
