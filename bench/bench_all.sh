@@ -17,6 +17,8 @@
 #               the kernel server's own RSS delta
 #   churn       crr with 16 in parallel for CHURN seconds against a server
 #               that closes first (it keeps the TIME-WAIT records)
+#   busy poll   synfin's crr one at a time and rr again with busy polling
+#               of BUSY_POLL_US microseconds (default 50)
 # The servers: synfin (tests/net/sf_peer echo-server), the kernel
 # (bench/kernel_server) and, when configure found liblwip-dev, lwIP
 # (bench/lwip_server; without it lwIP is skipped with a note). lwIP runs
@@ -75,6 +77,8 @@ fi
 tck=$(getconf CLK_TCK)
 tmo=120
 port=7000
+busy_us=${BUSY_POLL_US:-50}
+synfin_opts=
 sf_netns_kpeer "$T/kpeer.py"
 # A server runs under this wrapper, which prints its pid and, once it
 # has ended, the CPU time it used (in clock ticks).
@@ -111,7 +115,7 @@ server_start() {
   port=$((port + 1))
   rm -f "$T/srv"
   case $name/$mode in
-    synfin/echo) set -- "$peer" --device "$SF_IF_S" --quiet \
+    synfin/echo) set -- "$peer" --device "$SF_IF_S" --quiet $synfin_opts \
       --address "$SF_SYNFIN_IP/24" --deadline $tmo echo-server $port "$@" ;;
     kernel/echo) set -- "$kserver" $port "$@" ;;
     lwip/echo) set -- "$lwip" --device "$SF_IF_S" \
@@ -186,13 +190,22 @@ crr_one() { # NAME PARALLEL SECONDS METRIC [SERVER ARGS]
   grep -q "failed=0" "$T/cli" || remark "$name $metric: $(cat "$T/cli")"
 }
 
-rr_one() { # NAME
+rr_one() { # NAME [METRIC SUFFIX]
   server_start "$1" echo
   kclient "$client" rr "$SF_SYNFIN_IP" $port $count >"$T/cli" 2>&1
   cpu=$(server_stop)
   for m in rate p50_us p99_us p999_us; do
-    note "$1" "rr_$m" "$(field $m "$T/cli")" "$cpu" "$(field cpu_s "$T/cli")"
+    note "$1" "rr_$m${2:-}" "$(field $m "$T/cli")" "$cpu" "$(field cpu_s "$T/cli")"
   done
+}
+
+# synfin again with busy polling (sf_loop_options_t.busy_poll_us): the
+# rows ending in _busy_poll, compared with the kernel's plain figures.
+busy_poll_one() {
+  synfin_opts="--busy-poll $busy_us"
+  crr_one synfin 1 $secs crr_serial_per_s_busy_poll
+  rr_one synfin _busy_poll
+  synfin_opts=
 }
 
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
@@ -234,6 +247,7 @@ repetition() {
     rr_one $name
     memory_one $name
     crr_one $name 16 $churn timewait_churn_per_s --close-first
+    [ $name = synfin ] && busy_poll_one
   done
 }
 
@@ -262,9 +276,11 @@ table() {
       x = med(k, n[k])
       return x " (" lo "-" hi ")"
     }
-    function ratio(k) {
-      if (!n[k] || !n["kernel" SUBSEP metric]) return "-"
-      a = med(k, n[k]); b = med("kernel" SUBSEP metric, n["kernel" SUBSEP metric])
+    function ratio(k,   km) {
+      km = "kernel" SUBSEP metric
+      if (!n[km] && metric ~ /_busy_poll$/) km = "kernel" SUBSEP substr(metric, 1, length(metric) - 10)
+      if (!n[k] || !n[km]) return "-"
+      a = med(k, n[k]); b = med(km, n[km])
       return (a > 0 && b > 0) ? sprintf("%.2f", a / b) : "-"
     }
     function cpu(k, c) { return rc[k] ? sprintf("%.2f", c[k] / rc[k]) : "-" }
@@ -308,6 +324,9 @@ table() {
   echo "kernel, the machine's Slab growth less the kernel clients' share (the"
   echo "synfin run's growth), plus the server's RSS growth, / connections."
   echo "Cells: median (min-max) of the runs. Ratios: medians, server / kernel."
+  echo "Rows ending in _busy_poll: synfin with busy polling of $busy_us us"
+  echo "(sf_loop_options_t.busy_poll_us; its core spins while traffic is recent),"
+  echo "against the kernel's figure of the row without the suffix."
   echo "lwIP: Debian's liblwip-dev 2.1.3 (built with NO_SYS 0: its tcpip thread"
   echo "runs the stack; TCP_WND 64 KiB, TCP_SND_BUF 64 KiB), raw TCP API, our"
   echo "AF_PACKET driver; offloads off in its topology, and no bulk figures."

@@ -284,6 +284,11 @@ typedef struct {
   unsigned int orphan_retries;
   /* closed connections still closing; past it the oldest is reset: 4096 */
   unsigned int max_orphans;
+  /* busy polling: before sleeping, poll the interfaces for up to this
+   * many microseconds since the last frame, while frames arrived in the
+   * last 10 ms. Trades a core's idle time for latency (no wake-up from
+   * sleep per frame); an idle loop still sleeps. At most 1000000. 0 */
+  unsigned int busy_poll_us;
 } sf_loop_options_t;
 
 /* Fills o with the defaults. Returns 0, or SF_EINVAL if o is NULL. */

@@ -67,7 +67,7 @@ static int options_to_config(const sf_loop_options_t *o,
   if (!o)
     return 0;
   if (o->rcvbuf > (1u << 30) || o->sndbuf > (1u << 30) || o->rcvbuf == 0 ||
-      o->sndbuf == 0 || o->msl_ms == 0)
+      o->sndbuf == 0 || o->msl_ms == 0 || o->busy_poll_us > 1000000)
     return SF_EINVAL;
   c->sndbuf = o->sndbuf;
   c->rcvbuf = o->rcvbuf;
@@ -155,6 +155,9 @@ int sf_loop_init_ex(sf_loop_t *loop, struct ev_loop *ev,
     return rc;
   }
   sf__reactor_set_engine(impl->reactor, impl->engine);
+  if (options)
+    sf__reactor_set_busy_poll(impl->reactor,
+                              options->busy_poll_us * SF_NSEC_PER_USEC);
   loop->impl_ = impl;
   return 0;
 }

@@ -50,6 +50,9 @@ int sf__reactor_new(struct ev_loop *ev, sf_reactor_work_cb work, void *arg,
                     struct sf_reactor **out);
 /* The engine the reactor drives; set once, before any link is added. */
 void sf__reactor_set_engine(struct sf_reactor *r, struct sf_engine *e);
+/* Before blocking, poll the links for up to ns since the last frame while
+ * traffic is recent (sf_loop_options_t.busy_poll_us); 0: never. */
+void sf__reactor_set_busy_poll(struct sf_reactor *r, sf_time_t ns);
 /* Stops every watcher, destroys an owned loop. Links must be removed. */
 void sf__reactor_free(struct sf_reactor *r);
 

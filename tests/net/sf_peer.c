@@ -3,7 +3,7 @@
  * API only, as the peer of the Linux kernel's TCP in the tests/net scripts.
  *
  *   sf_peer --device DEV --address A.B.C.D/P [--pcap FILE] [--msl MS]
- *           [--deadline S] [--quiet] [--ring] [--kind packet|tap|tun]
+ *           [--deadline S] [--busy-poll US] [--quiet] [--ring] [--kind packet|tap|tun]
  *           MODE ...
  *
  * Modes:
@@ -60,6 +60,7 @@ struct opts {
   int close_first;
   long long expect_recv; /* -1: not checked */
   unsigned long long msl_ms, deadline_s, send, after_fin, count;
+  unsigned long long busy_poll_us;
 };
 
 struct peer {
@@ -107,7 +108,7 @@ static char pattern_at(unsigned long long i) {
 static void die_usage(void) {
   fprintf(stderr,
           "usage: sf_peer --device DEV --address A.B.C.D/P [--pcap F] "
-          "[--msl MS] [--deadline S] [--quiet] [--ring] "
+          "[--msl MS] [--deadline S] [--busy-poll US] [--quiet] [--ring] "
           "[--kind packet|tap|tun] MODE ...\n"
           "  echo-server PORT [--count N] [--close-first]\n"
           "  half-close-server PORT BYTES [--count N]\n"
@@ -719,6 +720,8 @@ static void parse(struct opts *o, int argc, char **argv) {
       o->msl_ms = num(argv[++i]);
     else if (!strcmp(argv[i], "--deadline"))
       o->deadline_s = num(argv[++i]);
+    else if (!strcmp(argv[i], "--busy-poll"))
+      o->busy_poll_us = num(argv[++i]);
     else if (!strcmp(argv[i], "--kind"))
       o->kind = argv[++i];
     else
@@ -734,6 +737,7 @@ static int open_all(struct peer *p) {
   sf_loop_options_default(&lo);
   if (p->o.msl_ms)
     lo.msl_ms = p->o.msl_ms;
+  lo.busy_poll_us = (unsigned)p->o.busy_poll_us;
   int rc = sf_loop_init_ex(&p->loop, NULL, &lo);
   if (rc < 0)
     return rc;
