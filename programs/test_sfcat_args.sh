@@ -1,0 +1,66 @@
+#!/bin/sh
+# sfcat's command line, without a network (no root needed): --help says
+# how to call it and what each exit status means and exits 0; each kind
+# of bad argument gives a message naming what is wrong, a hint to --help,
+# and status 2, before anything is opened. Run from the build directory.
+
+sfcat=${builddir:-.}/programs/sfcat
+[ -x "$sfcat" ] || { echo "FAIL: $sfcat not built"; exit 1; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sfcat-args.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+bad() {
+  echo "FAIL: $*"
+  fail=1
+}
+
+# --help: status 0, on stdout, every exit status and the common options.
+"$sfcat" --help >"$tmp/help" 2>"$tmp/help.err"
+rc=$?
+[ $rc = 0 ] || bad "--help exited with $rc"
+[ -s "$tmp/help.err" ] && bad "--help wrote to stderr"
+for want in '^Usage: sfcat \[OPTIONS\] HOST PORT' '^ +sfcat -l \[OPTIONS\] PORT' \
+  '--connect-timeout S' '--idle-timeout S' '--quiet' '--device DEV' \
+  '--address A/P' '--pcap FILE' '--trace' '--drain-timeout S' 'SIGUSR1' \
+  '^  0  ' '^  1  ' '^  2  bad arguments' '^  3  connection refused' \
+  '^  4  connection reset' '^  5  timeout'; do
+  grep -Eq -- "$want" "$tmp/help" || bad "--help lacks /$want/"
+done
+
+# usage EXPECTED ARGS...: status 2, the message on stderr, nothing on
+# stdout.
+usage() {
+  want=$1
+  shift
+  "$sfcat" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$?
+  [ $rc = 2 ] || bad "sfcat $*: status $rc, not 2"
+  grep -Eq -- "^sfcat: .*$want" "$tmp/err" || {
+    bad "sfcat $*: no /$want/ in its message"
+    cat "$tmp/err"
+  }
+  grep -q "^Try 'sfcat --help'" "$tmp/err" || bad "sfcat $*: no hint to --help"
+  [ -s "$tmp/out" ] && bad "sfcat $*: wrote to stdout"
+}
+
+dev="--device vs --address 198.18.0.2/24"
+usage 'give HOST and PORT' $dev
+usage 'give HOST and PORT' $dev 198.18.0.1
+usage "HOST '198.18.0.300'" $dev 198.18.0.300 80
+usage "HOST 'example.org'" $dev example.org 80
+usage "PORT '0'" $dev 198.18.0.1 0
+usage "PORT '65536'" $dev 198.18.0.1 65536
+usage "PORT 'http'" $dev 198.18.0.1 http
+usage '-l takes one argument' $dev -l 198.18.0.1 80
+usage '-l takes one argument' $dev -l
+usage 'too many arguments' $dev 1 2 3 4
+usage "unknown option '--bogus'" $dev --bogus 198.18.0.1 80
+usage '--idle-timeout needs a value' $dev 198.18.0.1 80 --idle-timeout
+usage "--connect-timeout '0'" $dev --connect-timeout 0 198.18.0.1 80
+usage "--idle-timeout 'x'" $dev --idle-timeout x 198.18.0.1 80
+usage "--mtu '1'" $dev --mtu 1 198.18.0.1 80
+usage 'one of --device or --tap' --address 198.18.0.2/24 198.18.0.1 80
+usage '--address A/P is required' --device vs 198.18.0.1 80
+
+[ $fail = 0 ] && echo "PASS: sfcat arguments"
+exit $fail
