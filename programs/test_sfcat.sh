@@ -16,7 +16,8 @@
 #   6. signals: SIGUSR1 prints the connection table (the connection,
 #      ESTAB, on stderr); SIGTERM drains: sfcat half-closes, receives what
 #      the kernel sends after that and exits 0; SIGTERM to sfcat -l
-#      before any connection exits 0 at once.
+#      before any connection exits 0 at once;
+#   7. the README's example runs and prints what the README says.
 # Needs root (else exit 77). Every process is bounded in time (timeout, or
 # sfcat's own --idle-timeout); the namespaces go at exit, also on failure.
 # Takes about 15 s.
@@ -204,5 +205,30 @@ sf_netns_wait_for "$T/6l.err" 'listening on' 50 || sf_netns_bad "6. sfcat -l not
 kill -TERM $spid
 wait $spid
 status "6. SIGTERM to sfcat -l" 0 $?
+
+# ------------------------------------------------ 7. the README's example
+# The first sh block of the README's sfcat section, run as written (its
+# namespaces renamed to this run's), prints the lines the README shows
+# after it (in any order: nc prints from the background).
+readme=$srcdir/README.md
+sect='/^## sfcat: netcat on synfin$/ { in_s = 1; next } /^## / { in_s = 0 }'
+awk "$sect"' in_s && /^```sh$/ && !n { on = 1; n = 1; next }
+     on && /^```$/ { exit } on' "$readme" |
+  sed "s/synfin-cat-\([ks]\)/synfin-catrd-\1-$$/g" >"$T/readme.sh"
+awk "$sect"' in_s && /^It prints/ { after = 1; next }
+     after && /^```$/ { if (on) exit; on = 1; next } after && on' "$readme" |
+  sort >"$T/readme.want"
+if [ -s "$T/readme.sh" ] && [ -s "$T/readme.want" ]; then
+  mkdir -p "$T/readme/build/programs"
+  ln -s "$(cd "$(dirname "$sfcat")" && pwd)/sfcat" "$T/readme/build/programs/sfcat"
+  (cd "$T/readme" && timeout 30 sh "$T/readme.sh") >"$T/readme.out" 2>&1
+  rc=$?
+  for ns in k s; do ip netns del "synfin-catrd-$ns-$$" 2>/dev/null; done
+  sort "$T/readme.out" >"$T/readme.got"
+  cmp -s "$T/readme.want" "$T/readme.got" ||
+    { sf_netns_bad "7. the README's example (status $rc) prints otherwise:"; diff "$T/readme.want" "$T/readme.got"; }
+else
+  sf_netns_bad "7. no example (sh block, then 'It prints') in the README's sfcat section"
+fi
 
 sf_netns_end "sfcat against the kernel's nc and TCP"
