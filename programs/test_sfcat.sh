@@ -137,10 +137,12 @@ sf_netns_k timeout 20 python3 "$T/rst.py" "$SF_KERNEL_IP" "$PORT" >"$T/5x.k" 2>&
 kpid=$!
 sf_netns_wait_for "$T/5x.k" '^ready' 50 || sf_netns_bad "5. reset server not ready"
 # stdin never ends: only the reset can end sfcat (or its idle timeout)
-sfc 20 --idle-timeout 10 "$SF_KERNEL_IP" "$PORT" </dev/zero >"$T/5x.s" 2>"$T/5x.err"
+# (-q: the error is still printed, "connected to" is not)
+sfc 20 -q --idle-timeout 10 "$SF_KERNEL_IP" "$PORT" </dev/zero >"$T/5x.s" 2>"$T/5x.err"
 status "5. reset" 4 $?
 wait $kpid
 expect "5. reset" "$T/5x.err" '^sfcat: .*: .*reset'
+grep -q 'connected to' "$T/5x.err" && sf_netns_bad "5. -q: sfcat said 'connected to'"
 
 # timeout connecting: through the kernel as gateway to an address it
 # does not route (it forwards nothing, and says nothing)

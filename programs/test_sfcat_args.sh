@@ -2,7 +2,8 @@
 # sfcat's command line, without a network (no root needed): --help says
 # how to call it and what each exit status means and exits 0; each kind
 # of bad argument gives a message naming what is wrong, a hint to --help,
-# and status 2, before anything is opened. Run from the build directory.
+# and status 2, before anything is opened; a device that cannot be opened
+# gives status 1 and the reason. Run from the build directory.
 
 sfcat=${builddir:-.}/programs/sfcat
 [ -x "$sfcat" ] || { echo "FAIL: $sfcat not built"; exit 1; }
@@ -61,6 +62,16 @@ usage "--idle-timeout 'x'" $dev --idle-timeout x 198.18.0.1 80
 usage "--mtu '1'" $dev --mtu 1 198.18.0.1 80
 usage 'one of --device or --tap' --address 198.18.0.2/24 198.18.0.1 80
 usage '--address A/P is required' --device vs 198.18.0.1 80
+
+# Well-formed, but the device cannot be opened (it does not exist, or
+# without root there is no CAP_NET_RAW): a runtime failure, status 1,
+# with the reason.
+"$sfcat" --device sfcat-nodev0 --address 198.18.0.2/24 198.18.0.1 80 \
+  </dev/null >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc = 1 ] || bad "no such device: status $rc, not 1"
+grep -Eq '^sfcat: .*(sfcat-nodev0|CAP_NET_RAW)' "$tmp/err" ||
+  { bad "no such device: no reason given"; cat "$tmp/err"; }
 
 [ $fail = 0 ] && echo "PASS: sfcat arguments"
 exit $fail
