@@ -39,6 +39,16 @@ sfc() {
     --address "$SF_SYNFIN_IP/24" $(sf_netns_pcap_arg "sfcat-$$") "$@"
 }
 
+# klistening PORT: wait up to 5 s for a kernel listener on PORT.
+klistening() {
+  i=0
+  until sf_netns_k ss -ltn | grep -q ":$1 "; do
+    [ $i -lt 50 ] || return 1
+    sleep 0.1
+    i=$((i + 1))
+  done
+}
+
 # sha FILE: its SHA-256.
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
 
@@ -65,7 +75,7 @@ head -c 65536 /dev/urandom >"$T/d64k"
 # ------------------------------------------- 1. sfcat connects to nc -l
 sf_netns_k timeout 20 nc -l -N "$PORT" <"$T/a2m" >"$T/1.k" 2>"$T/1.kerr" &
 kpid=$!
-sleep 0.3
+klistening "$PORT" || sf_netns_bad "1. nc -l not listening"
 sfc 20 "$SF_KERNEL_IP" "$PORT" <"$T/b2m" >"$T/1.s" 2>"$T/1.err"
 status "1. connect" 0 $?
 wait $kpid
@@ -107,6 +117,7 @@ sf_netns_wait_for "$T/4.err" 'listening on' 50 || sf_netns_bad "4. sfcat -l not 
 sf_netns_k timeout 20 nc -N "$SF_SYNFIN_IP" "$PORT" <"$T/d64k" >"$T/4.k"
 status "4. nc -N" 0 $?
 wait $!
+status "4. sfcat -l" 0 $?
 same "4. kernel -> sfcat" "$T/d64k" "$T/4.s"
 same "4. sfcat -> kernel, after the kernel's FIN" "$T/c1m" "$T/4.k"
 expect "4. their FIN first" "$T/4.err" 'ESTABLISHED -> CLOSE-WAIT$'
