@@ -12,11 +12,12 @@
 #      sends 1 MB after it (CLOSE-WAIT -> LAST-ACK), all of it arrives;
 #   5. exit statuses: 3 refused (a closed kernel port), 4 reset (a kernel
 #      socket closed with SO_LINGER 0), 5 timeout (--connect-timeout to an
-#      address behind a gateway that drops everything; --idle-timeout);
+#      address behind a gateway that drops everything, and -l with no
+#      client; --idle-timeout);
 #   6. signals: SIGUSR1 prints the connection table (the connection,
 #      ESTAB, on stderr); SIGTERM drains: sfcat half-closes, receives what
 #      the kernel sends after that and exits 0; SIGTERM to sfcat -l
-#      before any connection exits 0 at once;
+#      before any connection exits 0 at once, while connecting 1;
 #   7. the README's example runs and prints what the README says.
 # Needs root (else exit 77). Every process is bounded in time (timeout, or
 # sfcat's own --idle-timeout); the namespaces go at exit, also on failure.
@@ -165,6 +166,11 @@ t=$(($(date +%s) - t0))
 [ $t -ge 1 ] && [ $t -le 5 ] || sf_netns_bad "5. connect timeout took $t s, not about 2"
 expect "5. connect timeout" "$T/5t.err" '^sfcat: no connection after 2 s$'
 
+# -l with --connect-timeout: nobody comes
+sfc 20 -l --connect-timeout 1 "$PORT" </dev/null >"$T/5l.s" 2>"$T/5l.err"
+status "5. -l connect timeout" 5 $?
+expect "5. -l connect timeout" "$T/5l.err" '^sfcat: no connection after 1 s$'
+
 # idle timeout: connected, nothing to send (stdin held open), the
 # kernel silent
 mkfifo "$T/fifo"
@@ -218,6 +224,19 @@ sf_netns_wait_for "$T/6l.err" 'listening on' 50 || sf_netns_bad "6. sfcat -l not
 kill -TERM $spid
 wait $spid
 status "6. SIGTERM to sfcat -l" 0 $?
+
+# SIGTERM while connecting (to the black hole of 5.): status 1, at once
+ip netns exec "$SF_NS_S" "$sfcat" --device "$SF_IF_S" --address "$SF_SYNFIN_IP/24" \
+  --gateway "$SF_KERNEL_IP" --connect-timeout 15 --trace 198.19.255.1 "$PORT" \
+  </dev/null >"$T/6c.s" 2>"$T/6c.err" &
+spid=$!
+sf_netns_wait_for "$T/6c.err" 'CLOSED -> SYN-SENT$' 50 || sf_netns_bad "6. sfcat not connecting"
+t0=$(date +%s)
+kill -TERM $spid
+wait $spid
+status "6. SIGTERM while connecting" 1 $?
+[ $(($(date +%s) - t0)) -le 3 ] || sf_netns_bad "6. SIGTERM while connecting: not at once"
+expect "6. SIGTERM while connecting" "$T/6c.err" '^sfcat: interrupted while connecting$'
 
 # ------------------------------------------------ 7. the README's example
 # The first sh block of the README's sfcat section, run as written (its
