@@ -4,7 +4,8 @@
 # $SF_SYNFIN_IP on vs through AF_PACKET), with real kernel peers:
 #   1. sfcat connects to `nc -l -N`, 2 MB each way at once: both sides get
 #      every byte (SHA-256), both exit 0;
-#   2. `nc -N` connects to `sfcat -l`, the same;
+#   2. `nc -N` connects to `sfcat -l`, the same, with sfcat's stdout a
+#      pipe that is read only after 1 s (back-pressure);
 #   3. half-close, ours first: sfcat's stdin ends, it sends FIN
 #      (ESTABLISHED -> FIN-WAIT-1 in --trace) and still receives the 1 MB
 #      the kernel sends only after seeing that FIN;
@@ -55,7 +56,8 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 
 # same WHAT FILE1 FILE2: byte-exact.
 same() {
-  cmp -s "$2" "$3" || sf_netns_bad "$1: $(wc -c <"$3") bytes differ from the $(wc -c <"$2") sent"
+  cmp -s "$2" "$3" ||
+    sf_netns_bad "$1: $(wc -c <"$3") bytes received, not the same as the $(wc -c <"$2") sent"
 }
 
 # status WHAT WANT GOT
@@ -86,13 +88,19 @@ same "1. sfcat -> kernel" "$T/b2m" "$T/1.k"
 expect "1. connect" "$T/1.err" "^sfcat: connected to $SF_KERNEL_IP:$PORT$"
 
 # ------------------------------------------- 2. nc connects to sfcat -l
-sfc 20 -l "$PORT" <"$T/b2m" >"$T/2.s" 2>"$T/2.err" &
+# sfcat's stdout is a pipe read only after 1 s: it fills, and sfcat must
+# hold the kernel back until its reader catches up.
+mkfifo "$T/slow"
+( sleep 1; cat ) <"$T/slow" >"$T/2.s" &
+rpid=$!
+sfc 20 -l "$PORT" <"$T/b2m" >"$T/slow" 2>"$T/2.err" &
 spid=$!
 sf_netns_wait_for "$T/2.err" 'listening on' 50 || sf_netns_bad "2. sfcat -l not listening"
 sf_netns_k timeout 20 nc -N "$SF_SYNFIN_IP" "$PORT" <"$T/a2m" >"$T/2.k"
 status "2. nc -N" 0 $?
 wait $spid
 status "2. sfcat -l" 0 $?
+wait $rpid
 same "2. kernel -> sfcat" "$T/a2m" "$T/2.s"
 same "2. sfcat -> kernel" "$T/b2m" "$T/2.k"
 expect "2. listen" "$T/2.err" "^sfcat: listening on $SF_SYNFIN_IP:$PORT$"
