@@ -126,10 +126,11 @@ static void log_peer(struct sfcat *c, const char *what) {
   struct sockaddr_storage sa;
   int len = sizeof(sa);
   char name[SF_ADDR_NAME_LEN] = "?";
+  if (c->quiet)
+    return;
   if (sf_tcp_getpeername(&c->conn, (struct sockaddr *)&sa, &len) == 0)
     sf_addr_name((struct sockaddr *)&sa, name, sizeof(name));
-  if (!c->quiet)
-    prog_log(&c->p, "%s %s", what, name);
+  prog_log(&c->p, "%s %s", what, name);
 }
 
 static void start_session(struct sfcat *c, const char *what) {
@@ -155,7 +156,6 @@ static int start_connect(struct sfcat *c) {
   int rc = sf_tcp_init(&c->p.loop, &c->conn);
   if (rc < 0)
     return rc;
-  c->conn_open = 1;
   c->conn.data = c->connect_req.data = c;
   rc = sf_tcp_connect(&c->connect_req, &c->conn,
                       (const struct sockaddr *)&c->peer, on_connected);
@@ -172,10 +172,8 @@ static void on_connection(sf_tcp_t *server, int status) {
     return;
   }
   int rc = sf_tcp_init(&c->p.loop, &c->conn);
-  if (rc == 0) {
-    c->conn_open = 1;
+  if (rc == 0)
     rc = sf_accept(server, &c->conn);
-  }
   sf_close((sf_handle_t *)server, NULL);
   if (rc < 0) {
     sfcat_fail(c, rc, "accepting");

@@ -32,7 +32,6 @@ struct sfcat {
   unsigned long long connect_timeout_ms, idle_timeout_ms; /* 0: none */
 
   sf_tcp_t server, conn;
-  int conn_open; /* conn was initialized (connecting or accepted) */
   int session;   /* conn is established and the pumps run */
   sf_connect_t connect_req;
   sf_shutdown_t shutdown_req;
