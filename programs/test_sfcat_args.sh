@@ -3,7 +3,8 @@
 # how to call it and what each exit status means and exits 0; each kind
 # of bad argument gives a message naming what is wrong, a hint to --help,
 # and status 2, before anything is opened; a device that cannot be opened
-# gives status 1 and the reason. Run from the build directory.
+# gives status 1 and the reason; the man page documents the same
+# statuses and options. Run from the build directory.
 
 sfcat=${builddir:-.}/programs/sfcat
 [ -x "$sfcat" ] || { echo "FAIL: $sfcat not built"; exit 1; }
@@ -27,6 +28,21 @@ for want in '^Usage: sfcat \[OPTIONS\] HOST PORT' '^ +sfcat -l \[OPTIONS\] PORT'
   '^  4  connection reset' '^  5  timeout'; do
   grep -Eq -- "$want" "$tmp/help" || bad "--help lacks /$want/"
 done
+
+# The man page lists the same statuses and options, and renders without
+# a warning where man(1) is installed.
+man1=${srcdir:-$(dirname "$0")/..}/programs/sfcat.1
+for n in 0 1 2 3 4 5; do
+  grep -q "^\.B $n\$" "$man1" || bad "sfcat.1 lacks exit status $n"
+done
+sed 's/\\//g' "$man1" >"$tmp/man.txt" # roff's \- is a plain -
+for o in listen quiet connect-timeout idle-timeout device address pcap trace; do
+  grep -qF -- "--$o" "$tmp/man.txt" || bad "sfcat.1 lacks --$o"
+done
+if command -v man >/dev/null 2>&1; then
+  LC_ALL=C MANWIDTH=80 man --warnings -l "$man1" 2>"$tmp/man.err" >/dev/null
+  [ -s "$tmp/man.err" ] && { bad "sfcat.1 renders with warnings"; cat "$tmp/man.err"; }
+fi
 
 # usage EXPECTED ARGS...: status 2, the message on stderr, nothing on
 # stdout.
