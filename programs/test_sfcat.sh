@@ -8,7 +8,7 @@
 #      pipe that is read only after 1 s (back-pressure);
 #   3. half-close, ours first: sfcat's stdin ends, it sends FIN
 #      (ESTABLISHED -> FIN-WAIT-1 in --trace) and still receives the 1 MB
-#      the kernel sends only after seeing that FIN;
+#      the kernel sends only after seeing that FIN; --pcap recorded it;
 #   4. half-close, theirs first: nc -N sends a little and FIN; sfcat -l
 #      sends 1 MB after it (CLOSE-WAIT -> LAST-ACK), all of it arrives;
 #   5. exit statuses: 3 refused (a closed kernel port), 4 reset (a kernel
@@ -110,8 +110,15 @@ expect "2. listen" "$T/2.err" "^sfcat: connection from $SF_KERNEL_IP:[0-9]+$"
 sf_netns_ktcp 20 half-close-server "$SF_KERNEL_IP" "$PORT" 1000000 >"$T/3.k" 2>&1 &
 kpid=$!
 sf_netns_wait_for "$T/3.k" '^ready' 50 || sf_netns_bad "3. kernel server not ready"
-sfc 20 --trace "$SF_KERNEL_IP" "$PORT" <"$T/d64k" >"$T/3.s" 2>"$T/3.err"
+sfc 20 --trace --pcap "$T/3.pcap" "$SF_KERNEL_IP" "$PORT" <"$T/d64k" >"$T/3.s" 2>"$T/3.err"
 status "3. sfcat" 0 $?
+# --pcap recorded the connection: both FINs (tcpdump, where installed)
+if command -v tcpdump >/dev/null 2>&1; then
+  fins=$(tcpdump -nn -r "$T/3.pcap" 'tcp[tcpflags] & tcp-fin != 0' 2>/dev/null | wc -l)
+  [ "$fins" -ge 2 ] || sf_netns_bad "3. --pcap: $fins FIN segments recorded, not 2"
+else
+  [ "$(wc -c <"$T/3.pcap")" -gt 1000 ] || sf_netns_bad "3. --pcap: nothing recorded"
+fi
 wait $kpid
 [ "$(sf_netns_sha received "$T/3.k")" = "$(sha "$T/d64k")" ] ||
   { sf_netns_bad "3. the kernel did not get sfcat's stdin"; cat "$T/3.k"; }
