@@ -16,6 +16,7 @@ and the clients, with what each checks. Usage:
     send BYTES       send BYTES to an answer server; prints mbit_s
     many N CONC B    N connections, CONC at once, each B bytes echoed
     many-answer N CONC  N connections send 100 bytes, expect "got 100 bytes"
+    many-bye N CONC  N connections send 100 bytes, expect "bye" (from first)
 Server reports go to stdout, one line per connection; clients exit 0
 when everything checked out, else print why and exit 1.
 """
@@ -44,7 +45,7 @@ def reset(sock):
 async def read_all(reader):
     n = 0
     while True:
-        b = await reader.read(65536)
+        b = await reader.read(1 << 20)
         if not b:
             return n
         n += len(b)
@@ -94,10 +95,10 @@ async def serve(port, mode):
         await server.serve_forever()
 
 
-async def client_many(host, port, n, conc, size, answer=False):
-    """answer: the upstream answers "got N bytes" instead of echoing."""
+async def client_many(host, port, n, conc, size, want=None):
+    """want: what the upstream sends back (default: the echo)."""
     data = pattern(size)
-    want = b"got %d bytes\n" % size if answer else data
+    want = data if want is None else want
     sem = asyncio.Semaphore(conc)
     failures = []
 
@@ -134,9 +135,10 @@ async def client_many(host, port, n, conc, size, answer=False):
 def client(host, port, mode, args):
     if mode == "many":
         return asyncio.run(client_many(host, port, *map(int, args)))
-    if mode == "many-answer":
+    if mode in ("many-answer", "many-bye"):
         n, conc = map(int, args)
-        return asyncio.run(client_many(host, port, n, conc, 100, True))
+        want = b"got 100 bytes\n" if mode == "many-answer" else b"bye\n"
+        return asyncio.run(client_many(host, port, n, conc, 100, want))
     try:
         s = socket.create_connection((host, port), timeout=20)
     except ConnectionResetError:
@@ -171,7 +173,7 @@ def client(host, port, mode, args):
         return got == b"bye\n"
     if mode == "send":
         size = int(args[0])
-        block = pattern(1 << 20, 2)
+        block = memoryview(pattern(4 << 20, 2))  # sent without copies
         t0 = time.monotonic()
         left = size
         while left > 0:

@@ -15,7 +15,8 @@
 #   concurrent   200 connections at once, each echoed byte-exact
 #   close shapes SHAPES_N connections each of: the client half-closes
 #                and the upstream echoes and closes second; the client
-#                half-closes and the upstream answers after that FIN
+#                half-closes and the upstream answers after that FIN;
+#                both shut down at once (their FINs cross in the proxy)
 # Then the connection table (SIGUSR1) must hold nothing but TIME-WAIT
 # records and the listener, and SIGTERM must drain and exit 0.
 # Needs root (else exit 77); every process runs under `timeout`.
@@ -102,6 +103,16 @@ client 60 many "$SHAPES_N" 100 100 >"$SF_TMP/s1.out" ||
 upstream answer # read to EOF, answer, close: a late answer after the FIN
 client 60 many-answer "$SHAPES_N" 100 >"$SF_TMP/s2.out" ||
   { sf_netns_bad "answer-after-FIN closes"; cat "$SF_TMP/s2.out"; }
+upstream first # both ends shut down at once: FINs cross in the proxy
+client 60 many-bye "$SHAPES_N" 100 >"$SF_TMP/s3.out" ||
+  { sf_netns_bad "simultaneous closes"; cat "$SF_TMP/s3.out"; }
+i=0
+until [ "$(grep -c '^first: read 100 after our FIN' "$up")" = "$SHAPES_N" ]; do
+  i=$((i + 1))
+  [ $i -gt 50 ] && { sf_netns_bad "simultaneous closes: an upstream" \
+    "did not get its 100 bytes"; break; }
+  sleep 0.1
+done
 phase "the table"
 sleep 1
 kill -USR1 "$(proxy_pid)"
