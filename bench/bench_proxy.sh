@@ -57,7 +57,7 @@ start_sfproxy() {
     --address "$SF_SYNFIN_IP/24" --listen 8080 --max-conns 100000 \
     --upstream "$SF_KERNEL_IP:9000" >"$T/proxy.out" 2>&1 &
   sf_netns_wait_for "$T/proxy.out" '^ready' 100 || { echo "sfproxy not ready"; exit 1; }
-  pgrep -n -f "sfproxy --device $SF_IF_S --address $SF_SYNFIN_IP" >"$T/proxy.pid"
+  sed -n 's/^ready: .*, pid \([0-9]*\)$/\1/p' "$T/proxy.out" >"$T/proxy.pid"
 }
 
 start_haproxy() {

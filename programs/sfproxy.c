@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "prog.h"
 
@@ -298,7 +299,8 @@ int main(int argc, char **argv) {
     prog_close(&px.prog);
     return PROG_EXIT_FAIL;
   }
-  printf("ready: listening on %s:%d\n", px.prog.ip, px.port);
+  printf("ready: listening on %s:%d, pid %ld\n", px.prog.ip, px.port,
+         (long)getpid());
   fflush(stdout);
   prog_run(&px.prog);
   rc = prog_close(&px.prog);

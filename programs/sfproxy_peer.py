@@ -8,12 +8,14 @@ and the clients, with what each checks. Usage:
     echo     echo everything; at EOF shut down writing
     reset    read 1 byte, then reset (SO_LINGER 0)
     hold     read until EOF or reset; report which
+    flood:B  send B bytes at once, then shut down writing
   sfproxy_peer.py client HOST PORT MODE [ARGS]
     rst              send a byte, then reset
     expect-rst       send a byte; the connection must be reset
     after-fin N      read to EOF, then send N bytes and shut down
     bulk BYTES       send BYTES while reading the echo; byte-exact
     send BYTES       send BYTES to an answer server; prints mbit_s
+    stall SECS B     read nothing for SECS, then read to EOF: B bytes
     many N CONC B    N connections, CONC at once, each B bytes echoed
     many-answer N CONC  N connections send 100 bytes, expect "got 100 bytes"
     many-bye N CONC  N connections send 100 bytes, expect "bye" (from first)
@@ -79,6 +81,17 @@ async def serve(port, mode):
                 reset(sock.dup())
                 writer.transport.abort()
                 return
+            elif mode.startswith("flood"):  # flood:BYTES, input ignored
+                size = int(mode.split(":")[1])
+                block = pattern(1 << 20, 3)
+                left = size
+                while left > 0:
+                    writer.write(block[:min(left, len(block))])
+                    left -= len(block)
+                    await writer.drain()
+                writer.write_eof()
+                await writer.drain()
+                await read_all(reader)
             elif mode == "hold":
                 try:
                     await read_all(reader)
@@ -183,6 +196,19 @@ def client(host, port, mode, args):
         secs = time.monotonic() - t0
         print("send: %r mbit_s=%.1f" % (got, size * 8 / secs / 1e6))
         return got == b"got %d bytes\n" % size
+    if mode == "stall":
+        secs, size = float(args[0]), int(args[1])
+        print("stall: not reading for %.1f s" % secs, flush=True)
+        time.sleep(secs)
+        n = 0
+        while True:
+            b = s.recv(1 << 20)
+            if not b:
+                break
+            n += len(b)
+        s.close()
+        print("stall: then read %d of %d bytes" % (n, size))
+        return n == size
     if mode == "bulk":
         size = int(args[0])
         data = pattern(size, 1)

@@ -12,6 +12,8 @@
 #   bulk         BULK_MB each way, byte-exact, 1% of the kernel's
 #                frames dropped (iptables statistic; both kernel ends
 #                send data into the proxy)
+#   stall        the upstream sends 50 MB, the client reads nothing for
+#                3 s: sfproxy's resident memory grows by < 16 MB
 #   concurrent   200 connections at once, each echoed byte-exact
 #   close shapes SHAPES_N connections each of: the client half-closes
 #                and the upstream echoes and closes second; the client
@@ -50,7 +52,7 @@ client() { # SECS MODE ARGS...
   shift
   sf_netns_k timeout "$secs" $peer client "$SF_SYNFIN_IP" 8080 "$@"
 }
-proxy_pid() { pgrep -n -f "sfproxy --device $SF_IF_S --address $SF_SYNFIN_IP"; }
+proxy_pid() { sed -n 's/^ready: .*, pid \([0-9]*\)$/\1/p' "$out"; }
 phase() { echo "--- $1 ($(($(date +%s) - t0)) s)"; }
 
 t0=$(date +%s)
@@ -92,7 +94,22 @@ sf_netns_loss 1 || sf_netns_bad "iptables loss"
 client 90 bulk $((BULK_MB * 1000000)) || sf_netns_bad "bulk relay"
 sf_netns_k iptables -w -F OUTPUT
 
+phase "a reader that stops for 3 s: sfproxy's memory stays bounded"
+upstream flood:50000000
+rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$(proxy_pid)/status"; }
+rss0=$(rss)
+client 30 stall 3 50000000 >"$SF_TMP/stall.out" &
+cpid=$!
+sleep 2.5
+rss1=$(rss)
+wait "$cpid" || { sf_netns_bad "stalled reader"; cat "$SF_TMP/stall.out"; }
+echo "sfproxy VmRSS: $rss0 kB before, $rss1 kB with 50 MB waiting upstream"
+[ -n "$rss0" ] && [ -n "$rss1" ] || sf_netns_bad "no VmRSS for sfproxy"
+[ $((${rss1:-0} - ${rss0:-0})) -lt 16384 ] ||
+  sf_netns_bad "sfproxy grew by $((rss1 - rss0)) kB behind a stalled reader"
+
 phase "200 concurrent connections"
+upstream echo
 client 60 many 200 200 20000 >"$SF_TMP/many.out" ||
   { sf_netns_bad "200 concurrent"; cat "$SF_TMP/many.out"; }
 
