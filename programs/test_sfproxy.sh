@@ -20,12 +20,33 @@
 #                half-closes and the upstream answers after that FIN;
 #                both shut down at once (their FINs cross in the proxy)
 # Then the connection table (SIGUSR1) must hold nothing but TIME-WAIT
-# records and the listener, and SIGTERM must drain and exit 0.
+# records and the listener, and SIGTERM must drain and exit 0. First,
+# without root: --help, and bad arguments exit 2 with their reason.
 # Needs root (else exit 77); every process runs under `timeout`.
 srcdir=${srcdir:-$(dirname "$0")/..}
 . "$srcdir/tests/net/netns.sh"
-sf_netns_require
 proxy=${builddir:-.}/programs/sfproxy
+
+# Arguments (no root needed): --help, and bad ones give status 2 and say
+# what is wrong.
+usage_fails() { # TEXT ARGS...: expect exit status 2 and TEXT on stderr
+  text=$1
+  shift
+  msg=$("$proxy" "$@" 2>&1 >/dev/null)
+  st=$?
+  [ $st = 2 ] && printf '%s' "$msg" | grep -q -- "$text" && return 0
+  echo "FAIL: sfproxy $*: status $st, '$msg' (wanted 2 and '$text')"
+  exit 1
+}
+"$proxy" --help | grep -q -- '--upstream H:P' ||
+  { echo "FAIL: sfproxy --help"; exit 1; }
+usage_fails "expected a number" --listen x
+usage_fails "unknown argument '--bogus'" --bogus
+usage_fails "expected ADDRESS:PORT" --upstream 198.18.0.1
+usage_fails "--upstream HOST:PORT is required" --listen 80
+usage_fails "give one of --device or --tap" --listen 80 --upstream 198.18.0.1:80
+
+sf_netns_require
 peer="python3 $srcdir/programs/sfproxy_peer.py"
 BULK_MB=${SF_PROXY_BULK_MB:-20}
 SHAPES_N=${SF_PROXY_SHAPES_N:-2000}
