@@ -23,6 +23,8 @@
 # records and the listener, and SIGTERM must drain and exit 0. First,
 # without root: --help, and bad arguments exit 2 with their reason.
 # Needs root (else exit 77); every process runs under `timeout`.
+# SF_PROXY_BULK_MB (default 20; 100 took 7 s here on a quiet machine)
+# and SF_PROXY_SHAPES_N (default 2000) scale the loads.
 srcdir=${srcdir:-$(dirname "$0")/..}
 . "$srcdir/tests/net/netns.sh"
 proxy=${builddir:-.}/programs/sfproxy
