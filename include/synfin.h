@@ -1280,6 +1280,105 @@ SF_EXTERN int sf_tcp_walk(sf_loop_t *loop, sf_tcp_walk_cb cb, void *arg);
  */
 SF_EXTERN int sf_tcp_print_table(sf_loop_t *loop, FILE *out);
 
+/* =============================================================== relay */
+
+/*
+ * A relay joins two streams (any stream types, in any combination) and
+ * copies bytes both ways until both directions have ended, as a proxy
+ * does. Direction 0 reads a and writes b; direction 1 reads b and
+ * writes a. Each direction ends on its own:
+ *   - the source's end of stream (SF_EOF) becomes sf_shutdown of the
+ *     destination, which sends its end only after every byte relayed
+ *     before it; the direction ends (SF_RELAY_EOF) when the destination's
+ *     peer has acknowledged that end (the shutdown's callback);
+ *   - a reset (SF_ECONNRESET) or another failure of either stream ends
+ *     both directions (SF_RELAY_RESET, SF_RELAY_ERROR) and resets the
+ *     other stream (sf_tcp_close_reset for TCP; other types are closed);
+ *   - an idle timeout (no byte moved either way for idle_timeout_ms)
+ *     ends the open directions with SF_RELAY_IDLE; sf_relay_stop with
+ *     SF_RELAY_STOPPED; both close the streams (sf_close).
+ * Back-pressure: bytes read from one stream that the other has not
+ * taken yet (its write callbacks have not fired) never exceed
+ * high_water; at high_water the relay stops reading that source, and
+ * resumes when they fall to low_water, so a slow reader on one side
+ * slows the sender on the other instead of filling memory.
+ *
+ * The relay owns both streams from sf_relay_start on: it uses their
+ * data fields (the caller's values are restored before done_cb), starts
+ * and stops their reading, and closes both when it ends (gracefully once
+ * both directions ended by EOF). done_cb fires once, after both
+ * streams' close callbacks: the caller may then free the streams and
+ * the relay.
+ */
+typedef struct sf_relay_s sf_relay_t;
+
+/* How a direction of a relay ended. */
+typedef enum {
+  SF_RELAY_RUNNING = 0, /* not ended (only while the relay runs) */
+  SF_RELAY_EOF,         /* source's end passed on and acknowledged */
+  SF_RELAY_RESET,       /* a stream was reset (SF_ECONNRESET) */
+  SF_RELAY_ERROR,       /* a stream failed otherwise (error says how) */
+  SF_RELAY_IDLE,        /* the idle timeout passed */
+  SF_RELAY_STOPPED      /* sf_relay_stop */
+} sf_relay_end_t;
+
+typedef struct {
+  /* Bytes read from a that b has not taken, and the reverse, never
+   * exceed high_water (0: 256 KiB); reading resumes at low_water
+   * (0: high_water / 4; must be below high_water). */
+  size_t high_water, low_water;
+  /* Ends the relay when no byte moved either way for this long (0: no
+   * timeout). */
+  unsigned long long idle_timeout_ms;
+} sf_relay_options_t;
+
+/* What a relay did: index 0 is a -> b, 1 is b -> a. */
+typedef struct {
+  unsigned long long bytes[2]; /* taken by the destination stream */
+  sf_relay_end_t end[2];
+  int error[2]; /* the SF_E* code that ended it (0 for EOF, IDLE, STOPPED) */
+} sf_relay_result_t;
+
+typedef void (*sf_relay_cb)(sf_relay_t *relay, const sf_relay_result_t *res);
+
+/* The caller's; data is the application's, the rest private. */
+struct sf_relay_s {
+  void *data;
+  struct sf__relay_impl *impl_; /* private */
+};
+
+/* Fills o with the defaults. Returns 0, or SF_EINVAL if o is NULL. */
+SF_EXTERN int sf_relay_options_default(sf_relay_options_t *o);
+
+/*
+ * Starts relaying between streams a and b of loop (connected, open, not
+ * reading). opts NULL: the defaults. done_cb (may be NULL) fires once
+ * when the relay has ended and closed both streams. Returns 0, or
+ * without starting (the streams are untouched): SF_EINVAL (NULL relay,
+ * loop or stream, a == b, a stream on another loop or not a stream,
+ * closing, low_water >= high_water), SF_ENOMEM, or the error of
+ * sf_read_start on either stream (SF_ENOTCONN, SF_EALREADY).
+ */
+SF_EXTERN int sf_relay_start(sf_loop_t *loop, sf_relay_t *relay,
+                             sf_stream_t *a, sf_stream_t *b,
+                             const sf_relay_options_t *opts,
+                             sf_relay_cb done_cb);
+
+/*
+ * Ends a running relay: its open directions end with SF_RELAY_STOPPED
+ * and both streams are closed (sf_close: data already taken is still
+ * delivered); done_cb follows from the loop. Returns 0, SF_EINVAL (NULL,
+ * never started or already finished), SF_EALREADY (already ending).
+ */
+SF_EXTERN int sf_relay_stop(sf_relay_t *relay);
+
+/* Bytes the relay holds now (read, not yet taken by the other stream),
+ * both directions together; 0 for NULL or a relay not running. */
+SF_EXTERN size_t sf_relay_buffered(const sf_relay_t *relay);
+
+/* "running", "eof", "reset", "error", "idle", "stopped"; "unknown". */
+SF_EXTERN const char *sf_relay_end_name(sf_relay_end_t end);
+
 #ifdef __cplusplus
 }
 #endif

@@ -39,7 +39,8 @@ rules='
     forbid["stack"] = io
     forbid["link"] = "api loop tcp ip stack"
     n = split("handle hooks events timer signal poll async phase iface " \
-              "tcp_impl stream tcp_stream tcp lifecycle close deliver loop", \
+              "tcp_impl stream tcp_stream tcp lifecycle close relay " \
+              "deliver loop", \
               api, " ")
     for (i = 1; i <= n; i++)
       api_rank[api[i]] = i

@@ -25,6 +25,8 @@
  *                engine events, state, info, counters, sf_tcp_walk
  *   close.c      sf_close, sf_tcp_close_reset: what closing means for
  *                each handle type
+ *   relay.c      sf_relay_*: two streams joined both ways, on the public
+ *                stream and close calls only (any stream type)
  *   deliver.c    sf__api_work: queued events, finished requests, close
  *                callbacks, delivered in that order
  *   loop.c       the loop: options, init, run, stop, close, time, walk

@@ -1,0 +1,313 @@
+/*
+ * sfproxy: a TCP proxy on synfin. It listens on synfin's own address and
+ * relays each connection to one upstream address (any host the
+ * interface reaches, kernel hosts included) with sf_relay: each
+ * direction ends on its own (a client's FIN reaches the upstream after
+ * every byte before it, and the answer still flows back), a reset on
+ * either side resets the other, and a slow reader on one side slows the
+ * sender on the other instead of filling memory.
+ *
+ * Run `sfproxy --help` for the options; the man page is sfproxy.1.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "prog.h"
+
+#define SFPROXY_MAX_CONNS 1024
+
+struct proxy;
+
+/* One client and its upstream connection. */
+struct conn {
+  struct proxy *px;
+  struct conn *prev, *next;
+  sf_tcp_t down, up;
+  sf_connect_t connect_req;
+  sf_relay_t relay;
+  int relaying;    /* the relay owns both handles */
+  int closes_left; /* without a relay: handles still closing */
+};
+
+struct proxy {
+  struct prog prog;
+  sf_tcp_t listener;
+  struct sockaddr_in upstream;
+  int port;
+  unsigned long long max_conns;
+  sf_relay_options_t relay_opts;
+  struct conn *conns; /* open connections */
+  unsigned long long open, accepted, refused, upstream_failed, relayed;
+  unsigned long long bytes_up, bytes_down, resets;
+};
+
+/* ------------------------------------------------------------- ending */
+
+static void conn_unlink(struct conn *c) {
+  struct proxy *px = c->px;
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    px->conns = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
+  px->open--;
+}
+
+static void conn_handle_closed(sf_handle_t *h) {
+  struct conn *c = h->data;
+  if (--c->closes_left == 0) {
+    conn_unlink(c);
+    free(c);
+  }
+}
+
+/* A connection that never reached its relay: the upstream handle is
+ * closed, the client reset (it learns the upstream is not there the
+ * way it would from the upstream itself). */
+static void conn_abort(struct conn *c) {
+  c->closes_left = 2;
+  sf_close((sf_handle_t *)&c->up, conn_handle_closed);
+  if (sf_tcp_close_reset(&c->down, conn_handle_closed) < 0)
+    sf_close((sf_handle_t *)&c->down, conn_handle_closed);
+}
+
+static void on_relay_done(sf_relay_t *relay, const sf_relay_result_t *res) {
+  struct conn *c = relay->data;
+  struct proxy *px = c->px;
+  px->bytes_up += res->bytes[0];
+  px->bytes_down += res->bytes[1];
+  px->resets += res->end[0] == SF_RELAY_RESET || res->end[1] == SF_RELAY_RESET;
+  prog_trace(&px->prog,
+             "relay ended: client->upstream %s %llu bytes, "
+             "upstream->client %s %llu bytes",
+             sf_relay_end_name(res->end[0]), res->bytes[0],
+             sf_relay_end_name(res->end[1]), res->bytes[1]);
+  conn_unlink(c);
+  free(c);
+}
+
+/* ------------------------------------------------------------ opening */
+
+static void on_upstream(sf_connect_t *req, int status) {
+  struct conn *c = req->data;
+  struct proxy *px = c->px;
+  int rc = status;
+  if (rc == 0) {
+    c->relay.data = c;
+    rc = sf_relay_start(&px->prog.loop, &c->relay, (sf_stream_t *)&c->down,
+                        (sf_stream_t *)&c->up, &px->relay_opts, on_relay_done);
+  }
+  if (rc < 0) {
+    px->upstream_failed++;
+    prog_trace(&px->prog, "upstream: %s", sf_strerror(rc));
+    conn_abort(c);
+    return;
+  }
+  c->relaying = 1;
+  px->relayed++;
+}
+
+static void conn_link(struct proxy *px, struct conn *c) {
+  c->px = px;
+  c->next = px->conns;
+  if (px->conns)
+    px->conns->prev = c;
+  px->conns = c;
+  px->open++;
+}
+
+/* Over the limit: the connection is taken from the queue and reset. */
+static void refuse(struct proxy *px, struct conn *c) {
+  px->refused++;
+  c->closes_left = 1;
+  c->down.data = c;
+  if (sf_tcp_close_reset(&c->down, conn_handle_closed) < 0)
+    sf_close((sf_handle_t *)&c->down, conn_handle_closed);
+}
+
+static void on_connection(sf_tcp_t *listener, int status) {
+  struct proxy *px = listener->data;
+  struct conn *c = status == 0 ? calloc(1, sizeof(*c)) : NULL;
+  if (!c)
+    return; /* the connection waits in the queue (or the backlog drops) */
+  conn_link(px, c);
+  if (sf_tcp_init(&px->prog.loop, &c->down) < 0) {
+    conn_unlink(c);
+    free(c);
+    return;
+  }
+  c->down.data = c;
+  if (sf_accept(listener, &c->down) < 0) {
+    c->closes_left = 1;
+    sf_close((sf_handle_t *)&c->down, conn_handle_closed);
+    return;
+  }
+  px->accepted++;
+  if (px->open > px->max_conns || sf_tcp_init(&px->prog.loop, &c->up) < 0)
+    return refuse(px, c);
+  c->up.data = c;
+  c->connect_req.data = c;
+  int rc = sf_tcp_connect(&c->connect_req, &c->up,
+                          (const struct sockaddr *)&px->upstream, on_upstream);
+  if (rc < 0) {
+    px->upstream_failed++;
+    prog_trace(&px->prog, "upstream: %s", sf_strerror(rc));
+    conn_abort(c);
+  }
+}
+
+static int start_listening(struct proxy *px) {
+  struct sockaddr_in addr;
+  int rc = sf_ip4_addr(px->prog.ip, px->port, &addr);
+  if (rc == 0)
+    rc = sf_tcp_init(&px->prog.loop, &px->listener);
+  if (rc < 0)
+    return rc;
+  px->listener.data = px;
+  if ((rc = sf_tcp_bind(&px->listener, (struct sockaddr *)&addr, 0)) < 0 ||
+      (rc = sf_listen(&px->listener, 1024, on_connection)) < 0)
+    return rc;
+  return 0;
+}
+
+/* -------------------------------------------------------- drain, abort */
+
+/* SIGTERM: no new connections; the open ones finish. */
+static void on_drain(struct prog *p) {
+  struct proxy *px = p->data;
+  if (!sf_is_closing((sf_handle_t *)&px->listener))
+    sf_close((sf_handle_t *)&px->listener, NULL);
+}
+
+/* A second signal or the drain timeout: everything ends now. */
+static void on_abort(struct prog *p) {
+  struct proxy *px = p->data;
+  on_drain(p);
+  for (struct conn *c = px->conns; c; c = c->next) {
+    if (c->relaying)
+      sf_relay_stop(&c->relay);
+    else if (!c->closes_left)
+      conn_abort(c);
+  }
+}
+
+/* ------------------------------------------------------------ options */
+
+static void usage(FILE *out) {
+  fputs("Usage: sfproxy --device DEV --address A/P --listen PORT\n"
+        "               --upstream HOST:PORT [options]\n"
+        "Relays every TCP connection accepted on synfin's address and PORT\n"
+        "to HOST:PORT, both directions, each ending on its own.\n"
+        "Proxy:\n"
+        "  --listen PORT       port to listen on (synfin's --address)\n"
+        "  --upstream H:P      where each connection is relayed to\n"
+        "  --max-conns N       connections at once; more are reset\n"
+        "                      (default 1024)\n"
+        "  --idle-timeout S    end a connection idle both ways for S\n"
+        "                      seconds (default 0: never)\n"
+        "  --buffer BYTES      bytes held per direction before reading\n"
+        "                      stops (default 262144)\n"
+        "  --help              this text\n",
+        out);
+  prog_usage_common(out);
+}
+
+/* One of sfproxy's own options at argv[*i]: 0 taken, else an exit
+ * status. */
+static int proxy_option(struct proxy *px, int argc, char **argv, int *i) {
+  const char *o = argv[*i];
+  struct prog *p = &px->prog;
+  unsigned long long n;
+  if (*i + 1 >= argc)
+    return prog_usage_error(p, "%s needs a value", o);
+  const char *v = argv[++*i];
+  if (!strcmp(o, "--listen"))
+    return prog_parse_port(p, o, v, &px->port);
+  if (!strcmp(o, "--upstream"))
+    return prog_parse_hostport(p, o, v, &px->upstream);
+  if (!strcmp(o, "--max-conns"))
+    return prog_parse_number(p, o, v, 1, 1000000, &px->max_conns);
+  if (!strcmp(o, "--idle-timeout")) {
+    if (prog_parse_number(p, o, v, 0, 86400, &n))
+      return PROG_EXIT_USAGE;
+    px->relay_opts.idle_timeout_ms = n * 1000;
+    return 0;
+  }
+  if (prog_parse_number(p, o, v, 4096, 1ull << 30, &n))
+    return PROG_EXIT_USAGE;
+  px->relay_opts.high_water = (size_t)n;
+  px->relay_opts.low_water = (size_t)n / 4;
+  return 0;
+}
+
+static int is_proxy_option(const char *o) {
+  return !strcmp(o, "--listen") || !strcmp(o, "--upstream") ||
+         !strcmp(o, "--max-conns") || !strcmp(o, "--idle-timeout") ||
+         !strcmp(o, "--buffer");
+}
+
+/* Returns 0 to go on, -1 after --help, or an exit status. */
+static int parse_args(struct proxy *px, int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    int rc;
+    if (!strcmp(argv[i], "--help")) {
+      usage(stdout);
+      return -1;
+    }
+    if (is_proxy_option(argv[i])) {
+      if ((rc = proxy_option(px, argc, argv, &i)) != 0)
+        return rc;
+      continue;
+    }
+    rc = prog_option(&px->prog, argc, argv, &i);
+    if (rc < 0)
+      return PROG_EXIT_USAGE;
+    if (rc == 0)
+      return prog_usage_error(&px->prog, "unknown argument '%s'", argv[i]);
+  }
+  if (!px->port)
+    return prog_usage_error(&px->prog, "--listen PORT is required");
+  if (!px->upstream.sin_port)
+    return prog_usage_error(&px->prog, "--upstream HOST:PORT is required");
+  return 0;
+}
+
+/* ----------------------------------------------------------------- main */
+
+int main(int argc, char **argv) {
+  static struct proxy px;
+  prog_init(&px.prog, "sfproxy");
+  px.max_conns = SFPROXY_MAX_CONNS;
+  sf_relay_options_default(&px.relay_opts);
+  int rc = parse_args(&px, argc, argv);
+  if (rc)
+    return rc < 0 ? PROG_EXIT_OK : rc;
+  px.prog.data = &px;
+  px.prog.on_drain = on_drain;
+  px.prog.on_abort = on_abort;
+  if ((rc = prog_open(&px.prog, NULL)) != 0) {
+    prog_close(&px.prog);
+    return rc;
+  }
+  if ((rc = start_listening(&px)) < 0) {
+    prog_log(&px.prog, "listening on %s:%d: %s", px.prog.ip, px.port,
+             sf_strerror(rc));
+    prog_close(&px.prog);
+    return PROG_EXIT_FAIL;
+  }
+  printf("ready: listening on %s:%d, pid %ld\n", px.prog.ip, px.port,
+         (long)getpid());
+  fflush(stdout);
+  prog_run(&px.prog);
+  rc = prog_close(&px.prog);
+  printf("sfproxy: accepted=%llu relayed=%llu refused=%llu "
+         "upstream_failed=%llu resets=%llu bytes_up=%llu bytes_down=%llu "
+         "open=%llu\n",
+         px.accepted, px.relayed, px.refused, px.upstream_failed, px.resets,
+         px.bytes_up, px.bytes_down, px.open);
+  return rc;
+}
