@@ -2,7 +2,7 @@
  * A fixture for the public-API suites: two "hosts", each a loop (a stack)
  * with one interface (A = 198.18.0.1 on f->loop, B = 198.18.0.2 on
  * f->loopb), joined by the in-memory link; loopb borrows f->loop's libev
- * loop, so running f->loop drives both. Short timeouts, a guard timer that fails the test after 5 s of
+ * loop, so running f->loop drives both. Short timeouts, a guard timer that fails the test after 15 s of
  * wall time, and an event log: callbacks append "name:status" words so a
  * test asserts order and status with one string comparison.
  *
@@ -26,7 +26,7 @@
 #define FX_ADDR_A "198.18.0.1"
 #define FX_ADDR_B "198.18.0.2"
 #define FX_PORT 5000
-#define FX_GUARD_MS 5000
+#define FX_GUARD_MS 15000
 
 struct fx {
   sf_loop_t loop;  /* host A: the client */
