@@ -2,9 +2,9 @@
  * sf_peer: synfin on an AF_PACKET interface, driven through the public
  * API only, as the peer of the Linux kernel's TCP in the tests/net scripts.
  *
- *   sf_peer --device DEV --address A.B.C.D/P [--pcap FILE] [--msl MS]
- *           [--deadline S] [--quiet] [--ring] [--kind packet|tap|tun]
- *           MODE ...
+ *   sf_peer --device DEV --address A.B.C.D/P [--gateway A.B.C.D]
+ *           [--pcap FILE] [--msl MS] [--deadline S] [--quiet] [--ring]
+ *           [--kind packet|tap|tun] MODE ...
  *
  * Modes:
  *   echo-server PORT [--count N] [--close-first]
@@ -53,7 +53,7 @@
 enum mode { MODE_ECHO, MODE_HALF_CLOSE, MODE_CONNECT, MODE_MANY, MODE_DRAIN };
 
 struct opts {
-  const char *device, *address, *pcap, *host, *expect_error;
+  const char *device, *address, *gateway, *pcap, *host, *expect_error;
   const char *kind; /* "packet" (default), "tap" or "tun" */
   enum mode mode;
   int port, half_close, expect_echo, quiet, no_wait_closed, ring;
@@ -106,8 +106,8 @@ static char pattern_at(unsigned long long i) {
 
 static void die_usage(void) {
   fprintf(stderr,
-          "usage: sf_peer --device DEV --address A.B.C.D/P [--pcap F] "
-          "[--msl MS] [--deadline S] [--quiet] [--ring] "
+          "usage: sf_peer --device DEV --address A.B.C.D/P "
+          "[--gateway A.B.C.D] [--pcap F] [--msl MS] [--deadline S] [--quiet] [--ring] "
           "[--kind packet|tap|tun] MODE ...\n"
           "  echo-server PORT [--count N] [--close-first]\n"
           "  half-close-server PORT BYTES [--count N]\n"
@@ -713,6 +713,8 @@ static void parse(struct opts *o, int argc, char **argv) {
       o->device = argv[++i];
     else if (!strcmp(argv[i], "--address"))
       o->address = argv[++i];
+    else if (!strcmp(argv[i], "--gateway"))
+      o->gateway = argv[++i];
     else if (!strcmp(argv[i], "--pcap"))
       o->pcap = argv[++i];
     else if (!strcmp(argv[i], "--msl"))
@@ -737,7 +739,8 @@ static int open_all(struct peer *p) {
   int rc = sf_loop_init_ex(&p->loop, NULL, &lo);
   if (rc < 0)
     return rc;
-  sf_iface_config_t cfg = {.address = p->o.address, .pcap_path = p->o.pcap};
+  sf_iface_config_t cfg = {.address = p->o.address, .gateway = p->o.gateway,
+                           .pcap_path = p->o.pcap};
   sf_packet_options_t po = {.device = p->o.device, .ring = p->o.ring};
   const char *kind = p->o.kind ? p->o.kind : "packet";
   if (!strcmp(kind, "tap"))
