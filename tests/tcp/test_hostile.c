@@ -736,6 +736,64 @@ START_TEST(memory_ceiling_never_exceeded) {
 }
 END_TEST
 
+static void thirty_two_kib_of_buffers(struct sf_engine_config *c) {
+  c->mem_max = 32 * 1024;
+}
+
+/* The connection table has no count of its own: memory bounds it. Eight
+ * connections each sent 8,000 bytes against a mem_max of 32 KiB: as it
+ * fills, new connections get smaller buffers, then data that cannot be
+ * stored is dropped unacknowledged and counted, never past the ceiling;
+ * what each connection stored is intact and it stays ESTABLISHED. Once
+ * they close, the memory is all given back and a new connection gets
+ * full buffers and takes all its data. */
+START_TEST(connections_past_mem_max_then_recovery) {
+  enum { N = 8, BYTES = 8000 };
+  static uint8_t pat[BYTES], buf[BYTES];
+  for (size_t i = 0; i < sizeof(pat); i++)
+    pat[i] = (uint8_t)(i * 5 + (i >> 7));
+  struct th h;
+  struct th_conn c[N + 1];
+  struct sf_tcb *t[N + 1];
+  th_init(&h, thirty_two_kib_of_buffers);
+  const struct sf_tcp *tcp = sf__engine_tcp(h.e);
+  for (int k = 0; k < N; k++) {
+    t[k] = th_open_std(&h, &c[k], (uint16_t)(RPORT + k), PEER_ISN);
+    for (uint32_t off = 0; off < BYTES; off += 1000) {
+      send_at(&h, &c[k], pat, off, 1000);
+      ck_assert_uint_le(tcp->mem.used, 32 * 1024);
+    }
+    th_drain(&h);
+  }
+  ck_assert_uint_gt(th_counter(&h, "tcp_mem_pressure_conns"), 0);
+  ck_assert_uint_gt(th_counter(&h, "tcp_mem_refused"), 0);
+  ck_assert_uint_gt(th_counter(&h, "tcp_in_nomem_dropped"), 0);
+  ck_assert_uint_eq(sf__tcp_readable(t[0]), BYTES); /* before the squeeze */
+  for (int k = 0; k < N; k++) {
+    ssize_t n = sf__tcp_recv(t[k], buf, sizeof(buf), h.now);
+    ck_assert(n > 0 || n == SF_EAGAIN);
+    if (n > 0)
+      ck_assert(memcmp(buf, pat, (size_t)n) == 0);
+    ck_assert_int_eq(sf__tcp_state(t[k]), SF_TCP_ESTABLISHED);
+  }
+  for (int k = 0; k < N; k++) {
+    sf__tcp_abort(t[k], h.now);
+    sf__tcp_detach(t[k], h.now);
+  }
+  th_drain(&h);
+  ck_assert_uint_eq(tcp->mem.used, 0);
+  uint64_t pressured = th_counter(&h, "tcp_mem_pressure_conns");
+  uint64_t refused = th_counter(&h, "tcp_mem_refused");
+  t[N] = th_open_std(&h, &c[N], RPORT + N, PEER_ISN);
+  for (uint32_t off = 0; off < BYTES; off += 1000)
+    send_at(&h, &c[N], pat, off, 1000);
+  ck_assert_uint_eq(th_counter(&h, "tcp_mem_pressure_conns"), pressured);
+  ck_assert_uint_eq(th_counter(&h, "tcp_mem_refused"), refused);
+  ck_assert_uint_eq(sf__tcp_readable(t[N]), BYTES);
+  th_finish(&h, t[N]);
+}
+END_TEST
+
 /* ------------------------------------------- blind injection at rate */
 
 /* One blind segment into c's 4-tuple: a RST, a SYN or data with guessed
@@ -873,6 +931,7 @@ static Suite *hostile_suite(void) {
   tcase_add_test(tc, reset_frees_out_of_order_and_send_buffers);
   tcase_add_test(tc, out_of_order_buffers_within_rcvbuf);
   tcase_add_test(tc, memory_ceiling_never_exceeded);
+  tcase_add_test(tc, connections_past_mem_max_then_recovery);
   tcase_add_test(tc, blind_injection_at_rate_survives);
   suite_add_tcase(s, tc);
   return s;
