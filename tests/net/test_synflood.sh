@@ -204,8 +204,8 @@ printf '%-6s %6s %5s %5s %6s %6s %4s %4s %4s %4s %4s %7s %7s\n' listen \
 echo "$synfin_row"
 row kernel "${ksent:-0}" "${kok:-0}"
 echo "(rss MiB of the listener's process: before the flood, half-way, at its" \
-  "end, after the clients; the kernel's own socket memory is not in its" \
-  "process's RSS)"
+  "end, after the clients; cpu: its share of one core in the flood. The" \
+  "kernel's TCP work and socket memory are not in its process's numbers)"
 
 # What must hold for synfin. Memory: the SYN queue (the backlog) fills in
 # the flood's first second, and SYN cookies keep no state after it, so the
