@@ -28,7 +28,7 @@
 # successes below the kernel's is reported, not failed.
 #
 # Needs root and hping3 (else exit 77). Every process runs under timeout.
-# About 30 s with the defaults. Longer runs: SF_FLOOD_SECS=60
+# About 25 s with the defaults. Longer runs: SF_FLOOD_SECS=60
 # SF_FLOOD_GAP_US=50 tests/net/test_synflood.sh (bench/README.md).
 
 srcdir=${srcdir:-$(dirname "$0")/../..}
@@ -36,8 +36,8 @@ srcdir=${srcdir:-$(dirname "$0")/../..}
 sf_netns_require
 command -v hping3 >/dev/null 2>&1 || sf_netns_skip "hping3 not installed"
 peer=${builddir:-.}/tests/net/sf_peer
-SECS=${SF_FLOOD_SECS:-8}
-GAP=${SF_FLOOD_GAP_US:-100}
+SECS=${SF_FLOOD_SECS:-6}
+GAP=${SF_FLOOD_GAP_US:-200}
 THREADS=${SF_FLOOD_CLIENTS:-4}
 MIN_OK=${SF_FLOOD_MIN_OK:-90}
 RSS_MB=${SF_FLOOD_RSS_MB:-48}
