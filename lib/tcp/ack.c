@@ -143,13 +143,14 @@ static void update_window(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
 
 bool sf__tcp_process_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   struct sf_tcp *e = t->eng;
-  if (sf_seq_gt(h->ack, t->snd_max)) {
-    SF_TCP_COUNT(e, tcp_in_ack_too_new);
-    t->flags |= SF_TF_ACK_NOW;
-    return false;
-  }
-  if (ack_too_old(t, h->ack)) {
-    SF_TCP_COUNT(e, tcp_in_ack_too_old);
+  /* RFC 5961 5.2: an ACK of data never sent, or far below SND.UNA, is
+   * dropped and answered with a challenge ACK, within the budget (7) */
+  bool too_new = sf_seq_gt(h->ack, t->snd_max);
+  if (too_new || ack_too_old(t, h->ack)) {
+    if (too_new)
+      SF_TCP_COUNT(e, tcp_in_ack_too_new);
+    else
+      SF_TCP_COUNT(e, tcp_in_ack_too_old);
     if (sf__tcp_challenge_allowed(e))
       t->flags |= SF_TF_ACK_NOW;
     return false;

@@ -118,7 +118,9 @@ static bool check_sequence(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   if (acceptable(t, h))
     return true;
   SF_TCP_COUNT(t->eng, tcp_in_not_acceptable);
-  if (!(h->flags & SF_TCP_RST)) {
+  if (h->flags & SF_TCP_SYN) /* RFC 5961 4.2: whatever its sequence number */
+    challenge_ack(t);
+  else if (!(h->flags & SF_TCP_RST)) {
     t->flags |= SF_TF_ACK_NOW;
     sf__tcp_note_duplicate(t, h);
   }
@@ -176,6 +178,8 @@ static bool syn_received_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
     sf__tcp_reply_rst(t->eng, &t->node.key, h);
     return false;
   }
+  if (sf__listener_accept_full(t))
+    return false;
   t->snd_wnd = (uint32_t)h->window << t->snd_wscale;
   t->max_snd_wnd = t->snd_wnd;
   t->snd_wl1 = h->seq;

@@ -152,6 +152,14 @@ void sf__listener_child_established(struct sf_tcb *t) {
     e->up.listener_ready(e->up.ctx, l, l->user);
 }
 
+bool sf__listener_accept_full(const struct sf_tcb *t) {
+  struct sf_listener *l = t->listener;
+  if (!l || l->acceptq_len < l->backlog)
+    return false;
+  SF_TCP_COUNT(l->eng, tcp_accept_queue_overflow);
+  return true;
+}
+
 struct sf_tcb *sf__tcp_accept(struct sf_listener *l, void *user) {
   struct sf_tcb *t = l->acceptq;
   if (!t)

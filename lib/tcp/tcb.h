@@ -326,6 +326,10 @@ struct sf_tcb *sf__listener_input(struct sf_listener *l, unsigned netif,
                                   const struct sf_tuple *tu,
                                   const struct sf_tcp_hdr *h,
                                   struct sf_tcp_hdr *ack);
+/* Whether t, a listener's child whose handshake completes, finds the
+ * accept queue full (counted): its ACK is then dropped, as Linux does, and
+ * t stays half-open, resending its SYN-ACK until there is room. */
+bool sf__listener_accept_full(const struct sf_tcb *t);
 /* A child reached ESTABLISHED: from the SYN queue to the accept queue. */
 void sf__listener_child_established(struct sf_tcb *t);
 /* A child died before being accepted: unlink it from its queue. */

@@ -322,6 +322,11 @@ sf_netns_sha() {
 #   many HOST PORT COUNT N        COUNT concurrent clients, each sends N
 #                                 bytes, SHUT_WR, checks the echo, closes;
 #                                 prints "succeeded K of COUNT"
+#   requests HOST PORT COUNT N SECS
+#                                 COUNT concurrent clients, each sends N
+#                                 bytes (one request), reads their echo,
+#                                 then closes, within SECS; prints
+#                                 "succeeded K of COUNT"
 #   drain-clients HOST PORT COUNT N
 #                                 COUNT concurrent clients that send
 #                                 nothing and read to EOF: each must get
@@ -399,14 +404,31 @@ async def many_one(host, port, n, sem):
 async def many(host, port, count, n):
     # At most 4096 handshakes in flight (the default somaxconn).
     sem = asyncio.Semaphore(4096)
-    res = await asyncio.gather(*[many_one(host, port, n, sem)
-                                 for _ in range(count)],
-                               return_exceptions=True)
-    errs = [r for r in res if isinstance(r, BaseException)]
-    for e in errs[:5]:
+    report(await asyncio.gather(*[many_one(host, port, n, sem)
+                                  for _ in range(count)],
+                                return_exceptions=True))
+
+def report(res):
+    # the first errors, then "succeeded K of COUNT"
+    for e in [r for r in res if isinstance(r, BaseException)][:5]:
         print("error %r" % e, flush=True)
-    print("succeeded %d of %d" % (sum(1 for r in res if r is True), count),
+    print("succeeded %d of %d" % (sum(1 for r in res if r is True), len(res)),
           flush=True)
+
+async def request_one(host, port, n, secs):
+    async def run():
+        r, w = await asyncio.open_connection(host, port)
+        msg = os.urandom(n)
+        w.write(msg)
+        got = await r.readexactly(n)
+        w.close()
+        return got == msg
+    return await asyncio.wait_for(run(), secs)
+
+async def requests(host, port, count, n, secs):
+    report(await asyncio.gather(*[request_one(host, port, n, secs)
+                                  for _ in range(count)],
+                                return_exceptions=True))
 
 def sf_pattern(n):
     # tests/net/sf_peer.c's pattern_at(i), byte by byte
@@ -423,14 +445,9 @@ async def drain_one(host, port, want, sem):
 async def drain_clients(host, port, count, n):
     want = hashlib.sha256(sf_pattern(n)).digest()
     sem = asyncio.Semaphore(4096)
-    res = await asyncio.gather(*[drain_one(host, port, want, sem)
-                                 for _ in range(count)],
-                               return_exceptions=True)
-    errs = [r for r in res if isinstance(r, BaseException)]
-    for e in errs[:5]:
-        print("error %r" % e, flush=True)
-    print("succeeded %d of %d" % (sum(1 for r in res if r is True), count),
-          flush=True)
+    report(await asyncio.gather(*[drain_one(host, port, want, sem)
+                                  for _ in range(count)],
+                                return_exceptions=True))
 
 def main():
     mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -456,6 +473,9 @@ def main():
         c.close()
     elif mode == "many":
         asyncio.run(many(host, port, int(sys.argv[4]), int(sys.argv[5])))
+    elif mode == "requests":
+        asyncio.run(requests(host, port, int(sys.argv[4]), int(sys.argv[5]),
+                             float(sys.argv[6])))
     elif mode == "drain-clients":
         asyncio.run(drain_clients(host, port, int(sys.argv[4]),
                                   int(sys.argv[5])))

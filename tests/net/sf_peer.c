@@ -2,15 +2,20 @@
  * sf_peer: synfin on an AF_PACKET interface, driven through the public
  * API only, as the peer of the Linux kernel's TCP in the tests/net scripts.
  *
- *   sf_peer --device DEV --address A.B.C.D/P [--pcap FILE] [--msl MS]
- *           [--deadline S] [--busy-poll US] [--quiet] [--ring] [--kind packet|tap|tun]
- *           MODE ...
+ *   sf_peer --device DEV --address A.B.C.D/P [--gateway A.B.C.D]
+ *           [--pcap FILE] [--msl MS] [--deadline S] [--busy-poll US]
+ *           [--quiet] [--ring] [--kind packet|tap|tun] MODE ...
  *
  * Modes:
- *   echo-server PORT [--count N] [--close-first]
+ *   echo-server PORT [--count N] [--close-first] [--backlog N]
+ *           [--accept-after MS]
  *                                  accept, echo, at EOF shut down, close;
  *                                  --close-first: shut down after the
- *                                  first echo (our FIN first)
+ *                                  first echo (our FIN first);
+ *                                  --accept-after: accept nothing until MS
+ *                                  ms after the first connection is
+ *                                  ready, then all that is ready at once
+ *                                  (prints "accepted_at_once N")
  *   half-close-server PORT BYTES [--count N]
  *                                  accept, read to EOF, then write BYTES
  *                                  more (after the peer's FIN), shut down
@@ -53,7 +58,7 @@
 enum mode { MODE_ECHO, MODE_HALF_CLOSE, MODE_CONNECT, MODE_MANY, MODE_DRAIN };
 
 struct opts {
-  const char *device, *address, *pcap, *host, *expect_error;
+  const char *device, *address, *gateway, *pcap, *host, *expect_error;
   const char *kind; /* "packet" (default), "tap" or "tun" */
   enum mode mode;
   int port, half_close, expect_echo, quiet, no_wait_closed, ring;
@@ -61,6 +66,7 @@ struct opts {
   long long expect_recv; /* -1: not checked */
   unsigned long long msl_ms, deadline_s, send, after_fin, count;
   unsigned long long busy_poll_us;
+  unsigned long long backlog, accept_after_ms; /* servers; 0: default, none */
 };
 
 struct peer {
@@ -68,7 +74,8 @@ struct peer {
   sf_loop_t loop;
   sf_iface_t iface;
   sf_tcp_t server;
-  sf_timer_t deadline, sigpoll;
+  sf_timer_t deadline, sigpoll, accept_later;
+  int holding; /* --accept-after: not accepting yet */
   char *pattern; /* the bytes every sender sends: pattern_at(0..) */
   size_t pattern_len;
   unsigned long long t0; /* sf_now at the start */
@@ -107,10 +114,12 @@ static char pattern_at(unsigned long long i) {
 
 static void die_usage(void) {
   fprintf(stderr,
-          "usage: sf_peer --device DEV --address A.B.C.D/P [--pcap F] "
-          "[--msl MS] [--deadline S] [--busy-poll US] [--quiet] [--ring] "
+          "usage: sf_peer --device DEV --address A.B.C.D/P "
+          "[--gateway A.B.C.D] [--pcap F] [--msl MS] [--deadline S] "
+          "[--busy-poll US] [--quiet] [--ring] "
           "[--kind packet|tap|tun] MODE ...\n"
-          "  echo-server PORT [--count N] [--close-first]\n"
+          "  echo-server PORT [--count N] [--close-first] [--backlog N]"
+          " [--accept-after MS]\n"
           "  half-close-server PORT BYTES [--count N]\n"
           "  connect HOST PORT [--send N] [--half-close] [--expect-echo]"
           " [--expect-recv N] [--expect-error NAME] [--no-wait-closed]\n"
@@ -299,15 +308,18 @@ static void on_sigpoll(sf_timer_t *t) {
 
 /* ------------------------------------------------------ connections */
 
-static void conn_free(sf_handle_t *h) {
+/* Close callback of a handle that never held a connection. */
+static void conn_discard(sf_handle_t *h) {
   struct conn *c = h->data;
-  struct peer *p = c->p;
-  if (c->sent_md)
-    EVP_MD_CTX_free(c->sent_md);
-  if (c->recv_md)
-    EVP_MD_CTX_free(c->recv_md);
+  c->p->open_conns--;
+  EVP_MD_CTX_free(c->sent_md);
+  EVP_MD_CTX_free(c->recv_md);
   free(c);
-  p->open_conns--;
+}
+
+static void conn_free(sf_handle_t *h) {
+  struct peer *p = ((struct conn *)h->data)->p;
+  conn_discard(h);
   p->done_conns++;
   maybe_finish(p);
 }
@@ -533,20 +545,20 @@ static void on_read(sf_stream_t *stream, ssize_t n, const sf_buf_t *buf) {
 
 /* ------------------------------------------------------------ servers */
 
-static void on_connection(sf_tcp_t *server, int status) {
-  struct peer *p = server->data;
-  if (status < 0) {
-    printf("error listen %s\n", sf_err_name(status));
-    p->failed = 1;
-    return;
-  }
+/* Accepts the oldest ready connection and starts its work; SF_EAGAIN when
+ * none is ready. */
+static int accept_one(struct peer *p) {
   struct conn *c = conn_new(p, 1);
   if (!c) {
     printf("error accept ENOMEM\n");
     p->failed = 1;
-    return;
+    return SF_ENOMEM;
   }
-  int rc = sf_accept(server, &c->tcp);
+  int rc = sf_accept(&p->server, &c->tcp);
+  if (rc == SF_EAGAIN) {
+    sf_close((sf_handle_t *)&c->tcp, conn_discard);
+    return rc;
+  }
   if (rc == 0 && p->o.mode == MODE_DRAIN) {
     sf_buf_t b = sf_buf_init(p->pattern, (size_t)p->o.send);
     c->write.data = c;
@@ -556,6 +568,30 @@ static void on_connection(sf_tcp_t *server, int status) {
   }
   if (rc < 0)
     conn_fail(c, "accept", rc);
+  return rc;
+}
+
+/* --accept-after: what piled up meanwhile (at most the backlog), at once. */
+static void on_accept_later(sf_timer_t *t) {
+  struct peer *p = t->data;
+  unsigned long long n = 0;
+  p->holding = 0;
+  while (accept_one(p) == 0)
+    n++;
+  printf("accepted_at_once %llu\n", n);
+}
+
+static void on_connection(sf_tcp_t *server, int status) {
+  struct peer *p = server->data;
+  if (status < 0) {
+    printf("error listen %s\n", sf_err_name(status));
+    p->failed = 1;
+    return;
+  }
+  if (!p->holding)
+    accept_one(p);
+  else if (!sf_is_active((sf_handle_t *)&p->accept_later))
+    sf_timer_start(&p->accept_later, on_accept_later, p->o.accept_after_ms, 0);
 }
 
 static int start_server(struct peer *p) {
@@ -575,8 +611,14 @@ static int start_server(struct peer *p) {
   p->server.data = p;
   if ((rc = sf_tcp_bind(&p->server, (struct sockaddr *)&sa, 0)) < 0 ||
       (rc = sf_tcp_set_hooks(&p->server, &peer_hooks, p)) < 0 ||
-      (rc = sf_listen(&p->server, 4096, on_connection)) < 0)
+      (rc = sf_listen(&p->server, p->o.backlog ? (int)p->o.backlog : 4096,
+                      on_connection)) < 0)
     return rc;
+  if (p->o.accept_after_ms) { /* the timer starts with the first one */
+    p->holding = 1;
+    sf_timer_init(&p->loop, &p->accept_later);
+    p->accept_later.data = p;
+  }
   /* Servers without --count run until a signal or the deadline. A drain
    * is over when the stack has delivered, not at CLOSED. */
   p->wait_closed_hooks = p->o.mode != MODE_DRAIN;
@@ -689,6 +731,10 @@ static void parse_mode(struct opts *o, int argc, char **argv, int i) {
       o->send = num(argv[++i]);
     else if (!strcmp(a, "--count") && !client)
       o->count = num(argv[++i]);
+    else if (!strcmp(a, "--backlog") && o->mode == MODE_ECHO)
+      o->backlog = num(argv[++i]);
+    else if (!strcmp(a, "--accept-after") && o->mode == MODE_ECHO)
+      o->accept_after_ms = num(argv[++i]);
     else if (!strcmp(a, "--expect-recv"))
       o->expect_recv = (long long)num(argv[++i]);
     else if (!strcmp(a, "--expect-error"))
@@ -714,6 +760,8 @@ static void parse(struct opts *o, int argc, char **argv) {
       o->device = argv[++i];
     else if (!strcmp(argv[i], "--address"))
       o->address = argv[++i];
+    else if (!strcmp(argv[i], "--gateway"))
+      o->gateway = argv[++i];
     else if (!strcmp(argv[i], "--pcap"))
       o->pcap = argv[++i];
     else if (!strcmp(argv[i], "--msl"))
@@ -741,7 +789,8 @@ static int open_all(struct peer *p) {
   int rc = sf_loop_init_ex(&p->loop, NULL, &lo);
   if (rc < 0)
     return rc;
-  sf_iface_config_t cfg = {.address = p->o.address, .pcap_path = p->o.pcap};
+  sf_iface_config_t cfg = {.address = p->o.address, .gateway = p->o.gateway,
+                           .pcap_path = p->o.pcap};
   sf_packet_options_t po = {.device = p->o.device, .ring = p->o.ring};
   const char *kind = p->o.kind ? p->o.kind : "packet";
   if (!strcmp(kind, "tap"))

@@ -47,6 +47,19 @@ static void tiny_challenge(struct sf_engine_config *c) {
   c->challenge_ack_limit = 2;
 }
 
+/* Injects g four times within one second (from the start of the next,
+ * so all four land in it) under tiny_challenge's budget of two: two
+ * challenge ACKs go out, the other two are counted as limited. */
+static void four_in_a_second_two_challenged(struct th *h,
+                                            const struct th_seg *g) {
+  h->now = (h->now / SF_NSEC_PER_SEC + 1) * SF_NSEC_PER_SEC;
+  for (int i = 0; i < 4; i++)
+    th_inject(h, g);
+  ck_assert_uint_eq(th_drain(h), 2);
+  ck_assert_uint_eq(th_counter(h, "tcp_challenge_acks"), 2);
+  ck_assert_uint_eq(th_counter(h, "tcp_challenge_acks_limited"), 2);
+}
+
 START_TEST(data_both_directions) {
   struct th h;
   struct th_conn c;
@@ -827,13 +840,7 @@ START_TEST(challenge_ack_rate_limit) {
   struct sf_tcp_hdr s;
   struct th_seg g = th_conn_seg(&c, SF_TCP_RST, NULL, 0);
   g.seq = c.snd_nxt + 5;
-  /* start at the beginning of a second so all four land in it */
-  h.now = (h.now / SF_NSEC_PER_SEC + 1) * SF_NSEC_PER_SEC;
-  for (int i = 0; i < 4; i++)
-    th_inject(&h, &g);
-  ck_assert_uint_eq(th_drain(&h), 2);
-  ck_assert_uint_eq(th_counter(&h, "tcp_challenge_acks"), 2);
-  ck_assert_uint_eq(th_counter(&h, "tcp_challenge_acks_limited"), 2);
+  four_in_a_second_two_challenged(&h, &g);
   h.now += SF_NSEC_PER_SEC; /* a new second */
   th_inject(&h, &g);
   ck_assert(th_conn_next(&h, &c, &s));
@@ -886,6 +893,33 @@ START_TEST(ack_for_unsent_data_dropped) {
   ck_assert_uint_eq(th_counter(&h, "tcp_in_ack_too_new"), 1);
   ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
   th_finish(&h, t);
+}
+END_TEST
+
+/* RFC 5961: an ACK of data never sent (5.2) and a SYN outside the
+ * window (4.2: "irrespective of the sequence number") draw challenge
+ * ACKs under the same per-second budget (7) as RSTs, so a blind attacker
+ * cannot turn a flood of them into a flood of ACKs. */
+START_TEST(unsent_ack_and_far_syn_rate_limited) {
+  static const struct {
+    uint16_t flags;
+    uint32_t seq_off, ack_off; /* past the peer's snd_nxt, rcv_nxt */
+    const char *counter;
+  } cases[] = {{SF_TCP_ACK, 0, 500, "tcp_in_ack_too_new"},
+               {SF_TCP_SYN, BIG + 1000, 0, "tcp_in_not_acceptable"}};
+  for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+    struct th h;
+    struct th_conn c;
+    th_init(&h, tiny_challenge);
+    struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+    struct th_seg g = th_conn_seg(&c, cases[k].flags, NULL, 0);
+    g.seq = c.snd_nxt + cases[k].seq_off;
+    g.ack = c.rcv_nxt + cases[k].ack_off;
+    four_in_a_second_two_challenged(&h, &g);
+    ck_assert_uint_eq(th_counter(&h, cases[k].counter), 4);
+    ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
+    th_finish(&h, t);
+  }
 }
 END_TEST
 
@@ -1021,6 +1055,7 @@ static Suite *established_suite(void) {
   tcase_add_test(tc, rst_in_window_challenged);
   tcase_add_test(tc, syn_in_established_challenged);
   tcase_add_test(tc, challenge_ack_rate_limit);
+  tcase_add_test(tc, unsent_ack_and_far_syn_rate_limited);
   tcase_add_test(tc, paws_drops_old_timestamp);
   tcase_add_test(tc, ack_for_unsent_data_dropped);
   tcase_add_test(tc, keepalive_probes_then_timeout);

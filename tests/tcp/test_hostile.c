@@ -4,8 +4,9 @@
  * (or listener) unchanged — bad checksums, impossible data offsets,
  * options running past the header, SYN+FIN and SYN+RST, empty and
  * truncated frames, datagrams for other addresses; RSTs for segments to
- * closed ports; and a seeded flood of random segments at an established
- * connection that must never break the engine's invariants.
+ * closed ports; a seeded flood of random segments at an established
+ * connection that must never break the engine's invariants; and blind
+ * RST/SYN/data injection at rate into a transfer (RFC 5961).
  */
 #include "config.h"
 
@@ -735,6 +736,183 @@ START_TEST(memory_ceiling_never_exceeded) {
 }
 END_TEST
 
+static void thirty_two_kib_of_buffers(struct sf_engine_config *c) {
+  c->mem_max = 32 * 1024;
+}
+
+/* The connection table has no count of its own: memory bounds it. Eight
+ * connections each sent 8,000 bytes against a mem_max of 32 KiB: as it
+ * fills, new connections get smaller buffers, then data that cannot be
+ * stored is dropped unacknowledged and counted, never past the ceiling;
+ * what each connection stored is intact and it stays ESTABLISHED. Once
+ * they close, the memory is all given back and a new connection gets
+ * full buffers and takes all its data. */
+START_TEST(connections_past_mem_max_then_recovery) {
+  enum { N = 8, BYTES = 8000 };
+  static uint8_t pat[BYTES], buf[BYTES];
+  for (size_t i = 0; i < sizeof(pat); i++)
+    pat[i] = (uint8_t)(i * 5 + (i >> 7));
+  struct th h;
+  struct th_conn c[N + 1];
+  struct sf_tcb *t[N + 1];
+  th_init(&h, thirty_two_kib_of_buffers);
+  const struct sf_tcp *tcp = sf__engine_tcp(h.e);
+  for (int k = 0; k < N; k++) {
+    t[k] = th_open_std(&h, &c[k], (uint16_t)(RPORT + k), PEER_ISN);
+    for (uint32_t off = 0; off < BYTES; off += 1000) {
+      send_at(&h, &c[k], pat, off, 1000);
+      ck_assert_uint_le(tcp->mem.used, 32 * 1024);
+    }
+    th_drain(&h);
+  }
+  ck_assert_uint_gt(th_counter(&h, "tcp_mem_pressure_conns"), 0);
+  ck_assert_uint_gt(th_counter(&h, "tcp_mem_refused"), 0);
+  ck_assert_uint_gt(th_counter(&h, "tcp_in_nomem_dropped"), 0);
+  ck_assert_uint_eq(sf__tcp_readable(t[0]), BYTES); /* before the squeeze */
+  for (int k = 0; k < N; k++) {
+    ssize_t n = sf__tcp_recv(t[k], buf, sizeof(buf), h.now);
+    ck_assert(n > 0 || n == SF_EAGAIN);
+    if (n > 0)
+      ck_assert(memcmp(buf, pat, (size_t)n) == 0);
+    ck_assert_int_eq(sf__tcp_state(t[k]), SF_TCP_ESTABLISHED);
+  }
+  for (int k = 0; k < N; k++) {
+    sf__tcp_abort(t[k], h.now);
+    sf__tcp_detach(t[k], h.now);
+  }
+  th_drain(&h);
+  ck_assert_uint_eq(tcp->mem.used, 0);
+  uint64_t pressured = th_counter(&h, "tcp_mem_pressure_conns");
+  uint64_t refused = th_counter(&h, "tcp_mem_refused");
+  t[N] = th_open_std(&h, &c[N], RPORT + N, PEER_ISN);
+  for (uint32_t off = 0; off < BYTES; off += 1000)
+    send_at(&h, &c[N], pat, off, 1000);
+  ck_assert_uint_eq(th_counter(&h, "tcp_mem_pressure_conns"), pressured);
+  ck_assert_uint_eq(th_counter(&h, "tcp_mem_refused"), refused);
+  ck_assert_uint_eq(sf__tcp_readable(t[N]), BYTES);
+  th_finish(&h, t[N]);
+}
+END_TEST
+
+/* ------------------------------------------- blind injection at rate */
+
+/* One blind segment into c's 4-tuple: a RST, a SYN or data with guessed
+ * (uniformly random) sequence and acknowledgment numbers and no
+ * timestamp (the attacker cannot see one; a segment without it passes
+ * PAWS, the harder case). A guess that is right is not blind: a RST at
+ * exactly RCV.NXT, or data both in the window and with an acceptable
+ * ACK (odds below 2^-40 each), is drawn again. */
+static struct th_seg blind_segment(struct sf_test_rng *r,
+                                   const struct th_conn *c, uint32_t eng_max,
+                                   uint8_t *junk, size_t cap) {
+  static const uint16_t kinds[3] = {SF_TCP_RST, SF_TCP_SYN,
+                                    SF_TCP_ACK | SF_TCP_PSH};
+  for (;;) {
+    struct th_seg g = th_conn_seg(c, kinds[sf_test_rng_below(r, 3)], NULL, 0);
+    g.opts.present = 0;
+    g.seq = (uint32_t)sf_test_rng_next(r);
+    g.ack = (uint32_t)sf_test_rng_next(r);
+    if (g.flags & SF_TCP_PSH) {
+      g.len = 1 + sf_test_rng_below(r, cap);
+      sf_test_rng_fill(r, junk, g.len);
+      g.data = junk;
+    }
+    bool exact_rst = (g.flags & SF_TCP_RST) && g.seq == c->snd_nxt;
+    bool in_window = (uint32_t)(g.seq - c->snd_nxt + (1u << 20)) < (2u << 20);
+    bool ack_ok = (uint32_t)(eng_max - g.ack) < (1u << 21);
+    if (!exact_rst && !((g.flags & SF_TCP_PSH) && in_window && ack_ok))
+      return g;
+  }
+}
+
+/* The peer's side of a transfer both ways: takes what the engine sent,
+ * checks each new byte against the pattern, and acknowledges. */
+static void take_and_ack(struct th *h, struct th_conn *c, const uint8_t *pat,
+                         uint32_t *got, uint32_t *eng_max) {
+  struct sf_tcp_hdr s;
+  bool data = false;
+  while (th_conn_next(h, c, &s)) {
+    uint32_t end = s.seq.v + (uint32_t)s.payload_len;
+    if ((int32_t)(end - *eng_max) > 0)
+      *eng_max = end;
+    if (s.payload_len == 0 || s.seq.v != c->rcv_nxt)
+      continue;
+    ck_assert(memcmp(h->payload, pat + *got, s.payload_len) == 0);
+    *got += (uint32_t)s.payload_len;
+    c->rcv_nxt = end;
+    data = true;
+  }
+  if (data)
+    th_conn_ack(h, c, c->rcv_nxt);
+}
+
+/* RFC 5961 at rate: while a transfer runs both ways (200 KB each), a
+ * blind attacker sends 40 segments per legitimate one, 40,000 a second
+ * of virtual time: RSTs, SYNs and data with guessed numbers, and ACKs of
+ * data never sent. The connection survives and both streams arrive byte
+ * for byte; challenge ACKs stay within challenge_ack_limit each second
+ * (the rest counted as limited); every blind segment is counted where it
+ * was dropped. */
+START_TEST(blind_injection_at_rate_survives) {
+  enum { TOTAL = 200000, PER = 1000, BLIND = 40 };
+  static uint8_t up[TOTAL], down[TOTAL], buf[TOTAL], junk[1400];
+  for (size_t i = 0; i < TOTAL; i++) {
+    up[i] = (uint8_t)(i * 13 + (i >> 9));
+    down[i] = (uint8_t)(i * 7 + (i >> 8));
+  }
+  struct sf_test_rng r;
+  sf_test_rng_seed(&r, sf_test_seed(0xb11d5eed));
+  struct th h;
+  struct th_conn c;
+  th_init(&h, NULL);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  sf_time_t t0 = h.now;
+  uint32_t up_sent = 0, up_read = 0, down_written = 0, down_got = 0;
+  uint32_t eng_max = c.rcv_nxt, blind = 0, unsent_acks = 0;
+  while (up_read < TOTAL || down_got < TOTAL) {
+    ck_assert_uint_lt(h.now - t0, 60 * SF_NSEC_PER_SEC);
+    if (up_sent < TOTAL && up_sent - up_read < 64 * 1024) {
+      th_conn_send(&h, &c, SF_TCP_ACK | SF_TCP_PSH, up + up_sent, PER);
+      up_sent += PER;
+    }
+    for (int k = 0; k < BLIND; k++, blind++) {
+      struct th_seg g;
+      if (k == 0) { /* an ACK of data never sent, at the right seq */
+        g = th_conn_seg(&c, SF_TCP_ACK, NULL, 0);
+        g.ack = eng_max + 1 + sf_test_rng_below(&r, 1u << 30);
+        unsent_acks++;
+      } else {
+        g = blind_segment(&r, &c, eng_max, junk, sizeof(junk));
+      }
+      th_inject(&h, &g);
+    }
+    ssize_t n = sf__tcp_recv(t, buf + up_read, TOTAL - up_read, h.now);
+    if (n > 0) {
+      ck_assert(memcmp(buf + up_read, up + up_read, (size_t)n) == 0);
+      up_read += (uint32_t)n;
+    }
+    n = sf__tcp_send(t, down + down_written, TOTAL - down_written, h.now);
+    ck_assert(n >= 0 || n == SF_EAGAIN);
+    if (n > 0)
+      down_written += (uint32_t)n;
+    take_and_ack(&h, &c, down, &down_got, &eng_max);
+    th_advance(&h, SF_NSEC_PER_MSEC);
+    ck_assert_int_eq(sf__tcp_state(t), SF_TCP_ESTABLISHED);
+  }
+  uint64_t secs = (h.now - t0) / SF_NSEC_PER_SEC + 1;
+  ck_assert_uint_ge(blind, 2000 * secs); /* at rate: > 2,000/s */
+  uint64_t challenges = th_counter(&h, "tcp_challenge_acks");
+  ck_assert_uint_le(challenges, 1000 * (secs + 1));
+  ck_assert_uint_gt(th_counter(&h, "tcp_challenge_acks_limited"), 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_in_ack_too_new"), unsent_acks);
+  ck_assert_uint_gt(th_counter(&h, "tcp_in_not_acceptable"), 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_in_rst"), 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_conn_reset"), 0);
+  ck_assert_uint_eq(th_count(&h, SF_TEV_ERROR), 0);
+  th_finish(&h, t);
+}
+END_TEST
+
 static Suite *hostile_suite(void) {
   Suite *s = suite_create("tcp_hostile");
   TCase *tc = tcase_create("hostile");
@@ -753,6 +931,8 @@ static Suite *hostile_suite(void) {
   tcase_add_test(tc, reset_frees_out_of_order_and_send_buffers);
   tcase_add_test(tc, out_of_order_buffers_within_rcvbuf);
   tcase_add_test(tc, memory_ceiling_never_exceeded);
+  tcase_add_test(tc, connections_past_mem_max_then_recovery);
+  tcase_add_test(tc, blind_injection_at_rate_survives);
   suite_add_tcase(s, tc);
   return s;
 }

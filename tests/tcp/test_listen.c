@@ -592,6 +592,113 @@ START_TEST(accept_queue_full_drops_syn) {
 }
 END_TEST
 
+/* The handshake's ACK for a child of the SYN queue finds the accept
+ * queue full: it is dropped and counted, as Linux does, and the child
+ * stays half-open. Its SYN-ACK's retransmission draws the ACK again,
+ * which gets in once the application has made room. */
+START_TEST(accept_queue_full_drops_handshake_ack) {
+  struct th h;
+  th_init(&h, NULL);
+  struct sf_listener *l = th_listen(&h, LPORT, 2, (void *)7);
+  struct sf_tcp_hdr s;
+  handshake(&h, RPORT); /* the accept queue: 1 */
+  send_syn(&h, RPORT + 1, PEER_ISN, NULL); /* the SYN queue: 1 */
+  TH_EXPECT_SEG(&h, &s, SF_TCP_SYN | SF_TCP_ACK, TH_ISN, PEER_ISN + 1, 65535);
+  handshake(&h, RPORT + 2); /* the accept queue: 2, full */
+  ck_assert_uint_eq(sf__tcp_listener_pending(l), 2);
+  send_ack(&h, RPORT + 1, PEER_ISN + 1, TH_ISN + 1, 65535, NULL);
+  TH_EXPECT_NONE(&h);
+  ck_assert_uint_eq(sf__tcp_listener_pending(l), 2); /* not 3 */
+  ck_assert_uint_eq(th_counter(&h, "tcp_accept_queue_overflow"), 1);
+  ck_assert_uint_eq(th_count(&h, SF_TEV_ESTABLISHED), 2);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 3);
+  /* room made, the SYN-ACK resent, the ACK again: established */
+  struct sf_tcb *a = sf__tcp_accept(l, (void *)9);
+  ck_assert_ptr_nonnull(a);
+  ck_assert(th_run_until_segment(&h, h.now + 5 * SF_NSEC_PER_SEC, 0, &s));
+  ck_assert_uint_eq(s.flags, SF_TCP_SYN | SF_TCP_ACK);
+  ck_assert_uint_eq(s.dport, RPORT + 1);
+  send_ack(&h, RPORT + 1, PEER_ISN + 1, TH_ISN + 1, 65535, NULL);
+  TH_EXPECT_NONE(&h);
+  ck_assert_uint_eq(sf__tcp_listener_pending(l), 2);
+  ck_assert_uint_eq(th_count(&h, SF_TEV_ESTABLISHED), 3);
+  sf__tcp_abort(a, h.now);
+  sf__tcp_detach(a, h.now);
+  sf__tcp_listener_close(l, h.now);
+  th_free(&h);
+}
+END_TEST
+
+/* Many clients at a listener whose application does not accept (backlog
+ * 4), SYNs and handshake ACKs in a seeded random order: the accept queue
+ * never holds more than the backlog, nor the SYN queue; the engine keeps
+ * at most twice the backlog of connections; every SYN is answered (from
+ * the SYN queue or with a cookie) or dropped and counted. Once the
+ * application accepts, a new client gets in at once. */
+START_TEST(accept_queue_bound_holds_under_load) {
+  enum { N = 200, B = 4 };
+  struct client {
+    uint32_t iss; /* the SYN-ACK's sequence number, once one came */
+    int state;    /* 0: not started, 1: SYN sent, 2: SYN-ACK, 3: ACKed */
+  } cl[N];
+  memset(cl, 0, sizeof(cl));
+  struct sf_test_rng r;
+  sf_test_rng_seed(&r, sf_test_seed(0xacc3b7));
+  struct th h;
+  th_init(&h, NULL);
+  struct sf_listener *l = th_listen(&h, LPORT, B, (void *)7);
+  unsigned syns = 0, answered = 0;
+  for (unsigned step = 0; step < 4 * N; step++) {
+    unsigned i = sf_test_rng_below(&r, N);
+    struct sf_tcp_hdr s;
+    if (cl[i].state == 0 || cl[i].state == 1) { /* (again) a SYN */
+      uint64_t dropped = th_counter(&h, "tcp_accept_queue_overflow");
+      send_syn(&h, (uint16_t)(RPORT + i), PEER_ISN + i, NULL);
+      syns++;
+      cl[i].state = 1;
+      if (th_next(&h, &s)) {
+        ck_assert_uint_eq(s.flags, SF_TCP_SYN | SF_TCP_ACK);
+        ck_assert_uint_eq(s.dport, RPORT + i);
+        cl[i].iss = s.seq.v;
+        cl[i].state = 2;
+        answered++;
+      } else { /* no SYN-ACK: dropped and counted */
+        ck_assert_uint_eq(th_counter(&h, "tcp_accept_queue_overflow"),
+                          dropped + 1);
+      }
+    } else if (cl[i].state == 2) { /* the handshake's ACK */
+      send_ack(&h, (uint16_t)(RPORT + i), PEER_ISN + i + 1, cl[i].iss + 1,
+               65535, NULL);
+      cl[i].state = 3;
+    }
+    th_drain(&h);
+    ck_assert_uint_le(sf__tcp_listener_pending(l), B);
+    ck_assert_uint_le(sf__engine_tcb_count(h.e), 2 * B);
+    h.now += SF_NSEC_PER_MSEC;
+  }
+  ck_assert_uint_eq(sf__tcp_listener_pending(l), B);
+  ck_assert_uint_gt(th_counter(&h, "tcp_syncookies_sent"), 0);
+  ck_assert_uint_gt(th_counter(&h, "tcp_accept_queue_overflow"), 0);
+  ck_assert_uint_gt(answered, B);
+  ck_assert_uint_gt(syns, answered); /* some were dropped */
+  /* the application accepts: a new client is served */
+  struct sf_tcb *t;
+  while ((t = sf__tcp_accept(l, (void *)9)) != NULL) {
+    sf__tcp_abort(t, h.now);
+    sf__tcp_detach(t, h.now);
+  }
+  th_drain(&h);
+  struct sf_tcp_hdr s;
+  send_syn(&h, RPORT + N, PEER_ISN, NULL);
+  ck_assert(th_next(&h, &s));
+  ck_assert_uint_eq(s.flags, SF_TCP_SYN | SF_TCP_ACK);
+  send_ack(&h, RPORT + N, PEER_ISN + 1, s.seq.v + 1, 65535, NULL);
+  ck_assert_uint_ge(sf__tcp_listener_pending(l), 1);
+  sf__tcp_listener_close(l, h.now);
+  th_free(&h);
+}
+END_TEST
+
 START_TEST(bad_handshake_ack_rst_listener_survives) {
   struct th h;
   th_init(&h, NULL);
@@ -891,6 +998,8 @@ static Suite *listen_suite(void) {
   tcase_add_test(tc, syn_cookie_first_rtt_is_the_handshake);
   tcase_add_test(tc, syn_cookie_implausible_echo_no_rtt_sample);
   tcase_add_test(tc, accept_queue_full_drops_syn);
+  tcase_add_test(tc, accept_queue_full_drops_handshake_ack);
+  tcase_add_test(tc, accept_queue_bound_holds_under_load);
   tcase_add_test(tc, bad_handshake_ack_rst_listener_survives);
   tcase_add_test(tc, rst_to_listener_ignored);
   tcase_add_test(tc, closed_port_rst_exact);
