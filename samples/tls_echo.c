@@ -26,6 +26,9 @@
  * (default 1 MiB) to the echo server and back, and prints the rate, so a
  * benchmark can drive it.
  *
+ * --send takes \r and \n escapes ("GET / HTTP/1.0\r\n\r\n"). The server
+ * says "listening on IP:PORT" on stderr once it listens.
+ *
  * --trace prints the TCP lifecycle (every state change, FIN, close) and
  * the TLS handshake (version, cipher, ALPN, SNI, peer subject) as they
  * happen, from the hooks (sf_loop_set_hooks, on_tls_handshake).
@@ -425,7 +428,9 @@ static int start_device(struct app *a) {
   if (!strcmp(a->o.mode, "server")) {
     char ip[64];
     ip_of(a->o.address, ip, sizeof(ip));
-    return listen_on(a, &a->loop, ip);
+    if ((rc = listen_on(a, &a->loop, ip)) == 0)
+      fprintf(stderr, "listening on %s:%d\n", ip, a->o.port);
+    return rc;
   }
   char ip[64];
   snprintf(ip, sizeof(ip), "%s", a->o.connect);
@@ -496,6 +501,21 @@ static int usage(void) {
   return 2;
 }
 
+/* --send's text with \r and \n made control characters, in place. */
+static char *unescape(char *s) {
+  char *out = s;
+  for (const char *p = s; *p; p++) {
+    if (p[0] == '\\' && (p[1] == 'r' || p[1] == 'n')) {
+      *out++ = p[1] == 'r' ? '\r' : '\n';
+      p++;
+    } else {
+      *out++ = *p;
+    }
+  }
+  *out = '\0';
+  return s;
+}
+
 static int parse(struct opts *o, int argc, char **argv) {
   if (argc < 2)
     return -1;
@@ -540,7 +560,7 @@ static int parse(struct opts *o, int argc, char **argv) {
     else if (!strcmp(k, "--alpn"))
       o->alpn = v;
     else if (!strcmp(k, "--send"))
-      o->send = v;
+      o->send = unescape(argv[i]);
     else if (!strcmp(k, "--port"))
       o->port = atoi(v);
     else if (!strcmp(k, "--count"))
