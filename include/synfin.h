@@ -1456,6 +1456,15 @@ SF_EXTERN const char *sf_tls_error_hint(const sf_tls_t *tls);
 /* The TCP handle under tls (NULL for NULL or not a TLS handle). */
 SF_EXTERN sf_tcp_t *sf_tls_tcp(const sf_tls_t *tls);
 
+/*
+ * The stream's SSL * (as void *), for what the API does not cover: a
+ * KeyUpdate (SSL_key_update: it goes out with the next write, and the
+ * peer's answer is handled while reading), message callbacks, export of
+ * keying material. Do not read, write, shut down or free it. NULL for
+ * NULL or not a TLS handle.
+ */
+SF_EXTERN void *sf_tls_ssl(const sf_tls_t *tls);
+
 #ifdef __cplusplus
 }
 #endif

@@ -643,6 +643,7 @@ int sf_tls_init(sf_loop_t *loop, sf_tls_t *tls, sf_tcp_t *tcp,
     return SF_ENOTCONN;
   if (tcp->impl_->read_cb == tcp_read_cb)
     return SF_EINVAL; /* already under TLS */
+  sf_read_stop((sf_stream_t *)tcp); /* TLS reads it from now on */
   struct sf__tls_impl *t = calloc(1, sizeof(*t));
   if (!t || !(t->tcp_buf = malloc(TCP_READ_BUF))) {
     free(t);
@@ -682,6 +683,12 @@ const char *sf_tls_error_hint(const sf_tls_t *tls) {
   if (!sf__handle_ok((const sf_handle_t *)tls, SF_TLS))
     return "";
   return tls->impl_->info.reason;
+}
+
+void *sf_tls_ssl(const sf_tls_t *tls) {
+  if (!sf__handle_ok((const sf_handle_t *)tls, SF_TLS))
+    return NULL;
+  return tls->impl_->ssl;
 }
 
 sf_tcp_t *sf_tls_tcp(const sf_tls_t *tls) {

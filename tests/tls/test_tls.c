@@ -613,6 +613,52 @@ START_TEST(test_session_resumption) {
 }
 END_TEST
 
+/* ------------------------------------------------------- KeyUpdate */
+
+/* Counts the KeyUpdate messages (handshake type 24) an SSL receives. */
+static int key_updates[2];
+static void count_key_update(int write_p, int version, int content_type,
+                             const void *buf, size_t len, SSL *ssl,
+                             void *arg) {
+  (void)version;
+  (void)ssl;
+  if (!write_p && content_type == SSL3_RT_HANDSHAKE && len > 0 &&
+      ((const unsigned char *)buf)[0] == 24)
+    key_updates[*(int *)arg]++;
+}
+
+START_TEST(test_key_update) {
+  struct fx f;
+  static int which[2] = {0, 1};
+  tls_pair(&f);
+  start_reading(&cl);
+  start_reading(&sv);
+  key_updates[0] = key_updates[1] = 0;
+  SSL *cssl = sf_tls_ssl(&cl.tls), *sssl = sf_tls_ssl(&sv.tls);
+  ck_assert_ptr_nonnull(cssl);
+  SSL_set_msg_callback(cssl, count_key_update);
+  SSL_set_msg_callback_arg(cssl, &which[0]);
+  SSL_set_msg_callback(sssl, count_key_update);
+  SSL_set_msg_callback_arg(sssl, &which[1]);
+  /* the client asks for new keys both ways, then writes */
+  ck_assert_int_eq(SSL_key_update(cssl, SSL_KEY_UPDATE_REQUESTED), 1);
+  sf_write_t w1, w2;
+  send_text(&cl, &w1, "after the update");
+  while (sv.got_len < 16)
+    sf_run(&f.loop, SF_RUN_ONCE);
+  ck_assert_int_eq(key_updates[1], 1); /* the server got it */
+  /* the server answered with its own, before its next records */
+  send_text(&sv, &w2, "new keys here too");
+  while (cl.got_len < 17)
+    sf_run(&f.loop, SF_RUN_ONCE);
+  ck_assert_int_eq(key_updates[0], 1);
+  ck_assert_int_eq(memcmp(sv.got, "after the update", 16), 0);
+  ck_assert_int_eq(memcmp(cl.got, "new keys here too", 17), 0);
+  ck_assert_ptr_null(sf_tls_ssl(NULL));
+  tls_finish(&f);
+}
+END_TEST
+
 /* --------------------------------------------------- back-pressure */
 
 START_TEST(test_back_pressure) {
@@ -789,6 +835,7 @@ static Suite *tls_suite(void) {
   FX_ADD(s, test_sni_picks_certificate);
   FX_ADD(s, test_session_resumption);
   FX_ADD(s, test_back_pressure);
+  FX_ADD(s, test_key_update);
   TCase *bulk = tcase_create("bulk");
   tcase_set_timeout(bulk, 120);
   tcase_add_test(bulk, test_bulk_20mb_each_way);
