@@ -3,7 +3,8 @@
  * one process), with certificates made at test time (certs.h): the
  * handshake and what it reports, every close path, every verification
  * failure with its words, SNI, ALPN, resumption, back-pressure, and
- * 20 MB each way through a lossy, reordering link, byte-exact.
+ * 20 MB each way through a lossy, reordering link, byte-exact
+ * (docs/BEHAVIOUR.md 32-36).
  */
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -490,6 +491,33 @@ START_TEST(test_no_shared_cipher) {
 }
 END_TEST
 
+/* Verification off: a server nobody vouches for is accepted, and the
+ * context said so on stderr. */
+START_TEST(test_insecure_client_accepts_anyone) {
+  char log[] = "/tmp/synfin-tls-stderr-XXXXXX";
+  int fd = mkstemp(log);
+  ck_assert_int_ge(fd, 0);
+  int saved = dup(2);
+  dup2(fd, 2);
+  sf_tls_ctx_options_t co = {.insecure_no_verify = 1};
+  sf_tls_ctx_t *cctx = client_ctx(&co);
+  dup2(saved, 2);
+  close(saved);
+  char said[512] = "";
+  ck_assert_int_gt(pread(fd, said, sizeof(said) - 1, 0), 0);
+  close(fd);
+  unlink(log);
+  ck_assert_ptr_nonnull(strstr(said, "WARNING: TLS client context without "
+                                     "certificate verification"));
+  struct fx f;
+  tls_start(&f, cctx, server_ctx_with("stranger", NULL), "wrong.test");
+  run_handshakes(&f);
+  ck_assert_int_eq(cl.hs_status, 0);
+  ck_assert_int_eq(sv.hs_status, 0);
+  tls_finish(&f);
+}
+END_TEST
+
 START_TEST(test_context_errors_name_the_file) {
   sf_tls_ctx_t *ctx = (sf_tls_ctx_t *)&ctx;
   char why[256];
@@ -830,6 +858,7 @@ static Suite *tls_suite(void) {
   FX_ADD(s, test_unknown_ca);
   FX_ADD(s, test_protocol_version);
   FX_ADD(s, test_no_shared_cipher);
+  FX_ADD(s, test_insecure_client_accepts_anyone);
   FX_ADD(s, test_context_errors_name_the_file);
   FX_ADD(s, test_init_misuse);
   FX_ADD(s, test_sni_picks_certificate);
