@@ -472,6 +472,8 @@ static int tls_read_start(sf_stream_t *s, sf_alloc_cb alloc_cb,
 
 static int tls_read_stop(sf_stream_t *s) {
   struct sf__tls_impl *t = impl_of(s);
+  if (!t)
+    return 0; /* closed: nothing reads */
   t->reading = false;
   if (!closing(t)) {
     update_tcp_reading(t);
@@ -548,6 +550,8 @@ static int tls_shutdown(sf_shutdown_t *req, sf_stream_t *s,
 
 static size_t tls_write_queue_size(const sf_stream_t *s) {
   const struct sf__tls_impl *t = const_impl_of(s);
+  if (!t)
+    return 0;
   return t->wq_plain +
          sf_stream_get_write_queue_size((const sf_stream_t *)t->tcp);
 }
@@ -672,27 +676,33 @@ int sf_tls_init(sf_loop_t *loop, sf_tls_t *tls, sf_tcp_t *tcp,
   return 0;
 }
 
+/* The state of an initialized TLS handle, or NULL (also once its
+ * close_cb runs: the state is freed just before). */
+static const struct sf__tls_impl *live(const sf_tls_t *tls) {
+  if (!sf__handle_ok((const sf_handle_t *)tls, SF_TLS))
+    return NULL;
+  return tls->impl_;
+}
+
 int sf_tls_get_info(const sf_tls_t *tls, sf_tls_info_t *info) {
-  if (!sf__handle_ok((const sf_handle_t *)tls, SF_TLS) || !info)
+  const struct sf__tls_impl *t = live(tls);
+  if (!t || !info)
     return SF_EINVAL;
-  *info = tls->impl_->info;
+  *info = t->info;
   return 0;
 }
 
 const char *sf_tls_error_hint(const sf_tls_t *tls) {
-  if (!sf__handle_ok((const sf_handle_t *)tls, SF_TLS))
-    return "";
-  return tls->impl_->info.reason;
+  const struct sf__tls_impl *t = live(tls);
+  return t ? t->info.reason : "";
 }
 
 void *sf_tls_ssl(const sf_tls_t *tls) {
-  if (!sf__handle_ok((const sf_handle_t *)tls, SF_TLS))
-    return NULL;
-  return tls->impl_->ssl;
+  const struct sf__tls_impl *t = live(tls);
+  return t ? t->ssl : NULL;
 }
 
 sf_tcp_t *sf_tls_tcp(const sf_tls_t *tls) {
-  if (!sf__handle_ok((const sf_handle_t *)tls, SF_TLS))
-    return NULL;
-  return tls->impl_->tcp;
+  const struct sf__tls_impl *t = live(tls);
+  return t ? t->tcp : NULL;
 }
