@@ -39,7 +39,7 @@ rules='
     forbid["tcp"] = io " stack"
     forbid["stack"] = io
     forbid["link"] = "api loop tcp ip stack"
-    # lib/tls is a stream type on top of the public API's internals
+    # lib/tls is a stream type on top of lib/api
     forbid["api"] = "tls"
     n = split("handle hooks events timer signal poll async phase iface " \
               "tcp_impl stream tcp_stream tcp lifecycle close deliver loop", \
