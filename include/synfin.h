@@ -50,7 +50,9 @@ extern "C" {
 /*
  * Error codes. Each is the negated errno value of the same name, so a code
  * from the kernel (-errno) and a code from synfin compare equal; SF_EOF
- * stands outside errno's range, as libuv's UV_EOF does.
+ * stands outside errno's range, as libuv's UV_EOF does, and so do the TLS
+ * codes (SF_ETLS, SF_ECERT, SF_ETRUNCATED; sf_tls_error_hint explains
+ * them).
  *
  * XX(name, errno-or-value, message)
  */
@@ -90,7 +92,10 @@ extern "C" {
   XX(EPROTO, -EPROTO, "protocol error")                                       \
   XX(ERANGE, -ERANGE, "result too large")                                     \
   XX(ETIMEDOUT, -ETIMEDOUT, "connection timed out")                           \
-  XX(EOF, -4095, "end of file")
+  XX(EOF, -4095, "end of file")                                               \
+  XX(ETLS, -4094, "TLS protocol error")                                       \
+  XX(ECERT, -4093, "TLS peer certificate not accepted")                       \
+  XX(ETRUNCATED, -4092, "TLS stream ended without close_notify (truncated)")
 
 typedef enum {
 #define SF_ERRNO_ENUM(name, value, msg) SF_##name = (value),
@@ -224,6 +229,8 @@ typedef struct sf_req_s sf_req_t;
 typedef struct sf_connect_s sf_connect_t;
 typedef struct sf_write_s sf_write_t;
 typedef struct sf_shutdown_s sf_shutdown_t;
+typedef struct sf_tls_s sf_tls_t;
+typedef struct sf_tls_info_s sf_tls_info_t;
 
 /* A loop. Only data is for the application; the rest is private. */
 struct sf_loop_s {
@@ -408,6 +415,7 @@ typedef enum {
   SF_IDLE,
   SF_PREPARE,
   SF_CHECK,
+  SF_TLS,
   SF_HANDLE_TYPE_MAX
 } sf_handle_type;
 
@@ -466,7 +474,7 @@ SF_EXTERN int sf_is_active(const sf_handle_t *handle);
 /* 1 once sf_close was called on the handle, 0 otherwise (and for NULL). */
 SF_EXTERN int sf_is_closing(const sf_handle_t *handle);
 /* "timer", "iface", "tcp", "signal", "poll", "async", "idle", "prepare",
- * "check"; "unknown" for anything else. Static. */
+ * "check", "tls"; "unknown" for anything else. Static. */
 SF_EXTERN const char *sf_handle_type_name(sf_handle_type type);
 
 /* Fields every request starts with: data is the application's. */
@@ -1156,6 +1164,9 @@ typedef struct {
  *   on_time_wait: TIME-WAIT entered; duration_ms says for how long.
  *   on_state: every transition of the RFC 9293 diagram, old -> new.
  *   on_closed: the connection is over (CLOSED, or TIME-WAIT expired).
+ *   on_tls_handshake: a TLS stream over the connection (sf_tls_init)
+ *     finished its handshake, or failed it (info->status); the TCP hooks
+ *     above keep firing underneath.
  */
 typedef struct {
   sf_syn_verdict_t (*on_syn)(void *arg, const sf_syn_info_t *syn);
@@ -1164,6 +1175,7 @@ typedef struct {
   void (*on_time_wait)(void *arg, const sf_tcp_event_info_t *info);
   void (*on_state)(void *arg, const sf_tcp_event_info_t *info);
   void (*on_closed)(void *arg, const sf_tcp_event_info_t *info);
+  void (*on_tls_handshake)(void *arg, const sf_tls_info_t *info);
 } sf_tcp_hooks_t;
 
 /*
@@ -1378,6 +1390,184 @@ SF_EXTERN size_t sf_relay_buffered(const sf_relay_t *relay);
 
 /* "running", "eof", "reset", "error", "idle", "stopped"; "unknown". */
 SF_EXTERN const char *sf_relay_end_name(sf_relay_end_t end);
+
+/* ================================================================= TLS */
+
+/*
+ * TLS over a synfin TCP connection: an sf_tls_t is a stream (sf_read_start,
+ * sf_write, sf_shutdown, sf_close work on it as on TCP) layered on a
+ * connected or accepted sf_tcp_t. OpenSSL runs the protocol through memory
+ * BIOs fed from the TCP stream; no kernel socket is involved.
+ *
+ * Ownership: sf_tls_init takes the TCP handle. From then on the TLS stream
+ * reads, writes and closes it, and uses its data field; the application
+ * must not call stream functions or sf_close on it, but may still read its
+ * state, info and counters and set its hooks. sf_close on the TLS handle
+ * closes both: the TCP handle's close completes first, then the TLS
+ * handle's close_cb fires; from then on both may be freed. OpenSSL's
+ * state is freed before close_cb.
+ *
+ * Close semantics:
+ *   - sf_shutdown(tls) sends close_notify after every queued write, then
+ *     TCP's FIN: a half-close, reading goes on. Its callback fires when
+ *     the peer acknowledged the FIN (as for TCP).
+ *   - The peer's close_notify reads as SF_EOF; writing may go on (TLS 1.3
+ *     half-close; a TLS 1.2 peer may not accept data after its own
+ *     close_notify).
+ *   - A TCP FIN without close_notify reads as SF_ETRUNCATED, never SF_EOF:
+ *     the data may have been cut by an attacker.
+ *   - A TCP reset reads as SF_ECONNRESET; a fatal alert from the peer, or
+ *     a record that does not decrypt, reads as SF_ETLS (or SF_ECERT for a
+ *     certificate alert), with the alert's description in
+ *     sf_tls_error_hint.
+ *   - sf_close after a completed handshake sends close_notify if it was
+ *     not sent (when TCP has room for it), then closes the TCP handle
+ *     (FIN after the data TCP has taken, or RST if received data was
+ *     unread).
+ * Writing: sf_write's callback fires when the TCP stream has taken every
+ * record carrying the request's bytes (TCP's write callback for them).
+ * Plaintext is encrypted only while TCP's own queue is short (256 KiB), so
+ * a slow peer holds back the application as for TCP: the TLS stream's
+ * sf_stream_get_write_queue_size is the plaintext not yet encrypted plus
+ * the records TCP has not taken. KeyUpdate and session tickets are
+ * handled inside OpenSSL while the stream reads (a stream that does not
+ * read does not see them).
+ */
+
+typedef struct sf_tls_ctx_s sf_tls_ctx_t;
+
+typedef enum { SF_TLS_CLIENT = 1, SF_TLS_SERVER = 2 } sf_tls_role_t;
+
+/* Protocol versions for sf_tls_ctx_options_t.min_version/max_version. */
+#define SF_TLS_1_2 0x0303
+#define SF_TLS_1_3 0x0304
+
+/* A server certificate for one SNI name (sf_tls_ctx_options_t.sni). */
+typedef struct {
+  const char *name; /* the exact host name the client sends */
+  const char *cert_file, *key_file; /* PEM, as the options' own */
+} sf_tls_sni_cert_t;
+
+typedef struct {
+  sf_tls_role_t role;
+  /* PEM files: the certificate first, then its chain; the private key.
+   * Required for a server, optional for a client. */
+  const char *cert_file, *key_file;
+  /* CA certificates (PEM) that verify the peer; NULL: the system store. */
+  const char *ca_file;
+  /* A client verifies the server by default (chain and host name). 1
+   * turns that off, and sf_tls_ctx_new says so on stderr each time. */
+  int insecure_no_verify;
+  /* ALPN protocols in preference order, comma separated
+   * ("h2,http/1.1"), or NULL. A server picks the first of its own the
+   * client offers; none in common: the server goes on without ALPN. */
+  const char *alpn;
+  /* 0: OpenSSL's defaults (TLS 1.2 up to 1.3). */
+  int min_version, max_version;
+  /* Server: a certificate per SNI name (a client naming none of them
+   * gets cert_file); sni_count entries. */
+  const sf_tls_sni_cert_t *sni;
+  unsigned int sni_count;
+  /* 1: no session tickets (the server issues none; a client does not
+   * resume). By default a server issues tickets and a client context
+   * keeps the last session per server name and offers it again. */
+  int no_tickets;
+} sf_tls_ctx_options_t;
+
+/*
+ * Makes a context from opts. On failure *ctx is NULL and why (if not
+ * NULL) gets a sentence naming the file or option and OpenSSL's reason,
+ * e.g. `certificate file "/x/cert.pem": No such file or directory`.
+ * Returns 0, SF_EINVAL (NULL ctx or opts, bad role, a server without
+ * certificate, a bad ALPN list or version), SF_ENOENT (a file missing),
+ * SF_ETLS (OpenSSL refused a file or option), SF_ENOMEM.
+ */
+SF_EXTERN int sf_tls_ctx_new(sf_tls_ctx_t **ctx,
+                             const sf_tls_ctx_options_t *opts, char *why,
+                             size_t why_len);
+
+/*
+ * A context on the application's own SSL_CTX * (passed as void * so that
+ * synfin.h needs no OpenSSL header), for everything the options do not
+ * cover. synfin takes a reference (SSL_CTX_up_ref) and leaves its
+ * settings alone: verification, ALPN and certificates are the
+ * application's. Returns 0, SF_EINVAL (NULL, bad role), SF_ENOMEM.
+ */
+SF_EXTERN int sf_tls_ctx_from_ssl_ctx(sf_tls_ctx_t **ctx, void *ssl_ctx,
+                                      sf_tls_role_t role);
+
+/* Releases the application's reference: TLS streams still using the
+ * context keep it until they are closed. NULL is ignored. */
+SF_EXTERN void sf_tls_ctx_free(sf_tls_ctx_t *ctx);
+
+/* What a handshake gave (sf_tls_get_info, on_tls_handshake). */
+struct sf_tls_info_s {
+  sf_tls_t *tls;
+  int status;              /* 0, or why the handshake failed */
+  char version[16];        /* "TLSv1.3" */
+  char cipher[64];         /* "TLS_AES_256_GCM_SHA384" */
+  char alpn[64];           /* the protocol agreed, or "" */
+  char server_name[256];   /* SNI: sent (client) or received (server) */
+  char peer_subject[256];  /* the peer certificate's subject, or "" */
+  int resumed;             /* 1 if the session was resumed */
+  char reason[256];        /* sf_tls_error_hint when status != 0 */
+};
+
+/* status 0: the handshake completed (sf_tls_get_info has the details);
+ * else SF_ECERT, SF_ETLS, SF_ETRUNCATED, SF_ECONNRESET... with
+ * sf_tls_error_hint explaining. */
+typedef void (*sf_tls_handshake_cb)(sf_tls_t *tls, int status);
+
+struct sf_tls_s {
+  SF_HANDLE_FIELDS
+  SF_STREAM_FIELDS
+  struct sf__tls_impl *impl_; /* private */
+};
+
+/*
+ * Makes tls a TLS stream over tcp (connected, or accepted), in ctx's role,
+ * and starts the handshake (a client sends its hello from the loop, never
+ * inside this call). server_name: a client sends it as SNI and verifies
+ * the server's certificate against it (NULL: no SNI and no host name
+ * check, which verification then refuses unless turned off); ignored for
+ * a server. cb (may be NULL) fires once, with the handshake's result;
+ * the tcp handle's hooks hear it too (on_tls_handshake). Writes queued
+ * before the handshake completes are sent after it. The TLS handle is
+ * active while the handshake runs, and then as a TCP handle. Returns 0,
+ * SF_EINVAL (NULL, tcp not a TCP handle, closing or already under TLS),
+ * SF_ENOTCONN (tcp not connected), SF_ENOMEM, SF_ETLS (OpenSSL could not
+ * make its state).
+ */
+SF_EXTERN int sf_tls_init(sf_loop_t *loop, sf_tls_t *tls, sf_tcp_t *tcp,
+                          sf_tls_ctx_t *ctx, const char *server_name,
+                          sf_tls_handshake_cb cb);
+
+/* The handshake's result; before it completes, status is SF_EAGAIN.
+ * Returns 0, SF_EINVAL. */
+SF_EXTERN int sf_tls_get_info(const sf_tls_t *tls, sf_tls_info_t *info);
+
+/*
+ * Why the stream's TLS failed, in OpenSSL's words with what it means:
+ * "certificate verify failed: certificate has expired",
+ * "certificate verify failed: hostname mismatch (expected www.example)",
+ * "certificate verify failed: unable to get local issuer certificate
+ * (unknown CA)", "alert from the peer: protocol version",
+ * "no shared cipher", "the peer closed TCP without close_notify". ""
+ * when nothing failed, or for NULL. The string lives in the handle.
+ */
+SF_EXTERN const char *sf_tls_error_hint(const sf_tls_t *tls);
+
+/* The TCP handle under tls (NULL for NULL or not a TLS handle). */
+SF_EXTERN sf_tcp_t *sf_tls_tcp(const sf_tls_t *tls);
+
+/*
+ * The stream's SSL * (as void *), for what the API does not cover: a
+ * KeyUpdate (SSL_key_update: it goes out with the next write, and the
+ * peer's answer is handled while reading), message callbacks, export of
+ * keying material. Do not read, write, shut down or free it. NULL for
+ * NULL or not a TLS handle.
+ */
+SF_EXTERN void *sf_tls_ssl(const sf_tls_t *tls);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 #   lib/stack
 #   lib/link             never lib/api, lib/loop, lib/tcp, lib/ip or
 #                        lib/stack: a driver moves frames and nothing else
+#   lib/api              never lib/tls: TLS is a stream type built on it
 #   engine order         wire never includes ip, tcp or stack; ip never
 #                        tcp or stack; tcp never stack
 #   lib/api order        a file of lib/api includes the lib/api headers of
@@ -38,6 +39,8 @@ rules='
     forbid["tcp"] = io " stack"
     forbid["stack"] = io
     forbid["link"] = "api loop tcp ip stack"
+    # lib/tls is a stream type on top of lib/api
+    forbid["api"] = "tls"
     n = split("handle hooks events timer signal poll async phase iface " \
               "tcp_impl stream tcp_stream tcp lifecycle close relay " \
               "deliver loop", \
@@ -135,6 +138,8 @@ self_test() {
     "lib/base may include only lib/base"
   expect_caught "$lib" stack/new.c link/link.h \
     "lib/stack must not include lib/link"
+  expect_caught "$lib" api/close.c tls/tls.h \
+    "lib/api must not include lib/tls"
   expect_caught "$lib" api/stream.c api/tcp.h \
     "lib/api/stream must not include lib/api/tcp (later in api/handle.h)"
   echo "self-test: every planted include was caught"

@@ -2,7 +2,11 @@
 # The README's program (its first C block, "Using the API") compiles
 # warning-free against synfin.h and prints what the README says it
 # prints (the block after "It prints:"), ephemeral ports aside.
+# Usage: test_readme.sh [N [ARGS...]]: the Nth C block and the Nth "It
+# prints:" instead, the program run with ARGS.
 set -eu
+block=${1:-1}
+[ $# -gt 0 ] && shift
 srcdir=${srcdir:-$(dirname "$0")/..}
 lib=lib/.libs/libsynfin.so
 if [ ! -f "$lib" ]; then
@@ -15,10 +19,10 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/synfin-readme.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 readme=$srcdir/README.md
-awk '/^```c$/ { n++; if (n == 1) { on = 1; next } }
+awk -v want="$block" '/^```c$/ { n++; if (n == want) { on = 1; next } }
      /^```$/ && on { exit }
      on' "$readme" >"$tmp/prog.c"
-awk '/^It prints:$/ { after = 1; next }
+awk -v want="$block" '/^It prints:$/ { n++; if (n == want) after = 1; next }
      after && /^```$/ { if (on) exit; on = 1; next }
      on' "$readme" >"$tmp/expected"
 [ -s "$tmp/prog.c" ] || { echo "test_readme: no C block in $readme"; exit 1; }
@@ -28,7 +32,7 @@ awk '/^It prints:$/ { after = 1; next }
 "$cc" ${SF_SAN_CFLAGS:-} -Wall -Wextra -Werror -I"$srcdir/include" \
   -o "$tmp/prog" "$tmp/prog.c" \
   "$lib" -Wl,-rpath,"$(pwd)/lib/.libs"
-"$tmp/prog" >"$tmp/out"
+"$tmp/prog" "$@" >"$tmp/out"
 ports='s/(port [0-9]*)/(port N)/'
 sed "$ports" "$tmp/expected" >"$tmp/want"
 sed "$ports" "$tmp/out" >"$tmp/got"

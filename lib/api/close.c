@@ -13,6 +13,7 @@
 #include "api/phase.h"
 #include "api/poll.h"
 #include "api/signal.h"
+#include "api/stream.h"
 #include "api/tcp.h"
 #include "api/timer.h"
 
@@ -51,6 +52,9 @@ int sf_close(sf_handle_t *h, sf_close_cb close_cb) {
     break;
   case SF_CHECK:
     sf__check_close((sf_check_t *)h);
+    break;
+  case SF_TLS:
+    sf__stream_close((sf_stream_t *)h);
     break;
   default:
     break;
@@ -95,6 +99,9 @@ void sf__handle_finish_close(sf_handle_t *h) {
     break;
   case SF_CHECK:
     sf__check_free((sf_check_t *)h);
+    break;
+  case SF_TLS:
+    sf__stream_free((sf_stream_t *)h);
     break;
   default:
     break;

@@ -152,6 +152,8 @@ const char *sf_handle_type_name(sf_handle_type type) {
     return "prepare";
   case SF_CHECK:
     return "check";
+  case SF_TLS:
+    return "tls";
   default:
     return "unknown";
   }

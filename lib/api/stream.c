@@ -8,10 +8,15 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "api/stream.h"
 
 /* The handle types whose handles start with SF_STREAM_FIELDS. */
-static bool stream_type(sf_handle_type type) { return type == SF_TCP; }
+static bool stream_type(sf_handle_type type) {
+  return type == SF_TCP || type == SF_TLS;
+}
 
 /* Tells a stream from another handle before its ops_ is read (a timer
  * has no such field). */
@@ -83,6 +88,49 @@ int sf_is_readable(const sf_stream_t *s) {
 
 int sf_is_writable(const sf_stream_t *s) {
   return stream_usable(s) && s->ops_->writable(s);
+}
+
+void sf__stream_close(sf_stream_t *s) {
+  if (s->ops_ && s->ops_->close)
+    s->ops_->close(s);
+}
+
+void sf__stream_free(sf_stream_t *s) {
+  if (s->ops_ && s->ops_->free)
+    s->ops_->free(s);
+}
+
+/* -------------------------------------------------------- write requests */
+
+int sf__write_req_start(sf_write_t *req, sf_stream_t *s,
+                        const sf_buf_t bufs[], unsigned nbufs,
+                        sf_write_cb cb) {
+  sf_buf_t *copy = req->bufsml_;
+  if (nbufs > SF__WRITE_INLINE_BUFS &&
+      !(copy = malloc(nbufs * sizeof(*copy))))
+    return SF_ENOMEM;
+  memcpy(copy, bufs, nbufs * sizeof(*copy));
+  sf__req_start(s->loop, (sf_req_t *)req, SF_WRITE);
+  req->handle = s;
+  req->cb_ = cb;
+  req->bufs_ = copy;
+  req->nbufs_ = nbufs;
+  req->index_ = 0;
+  req->offset_ = 0;
+  return 0;
+}
+
+size_t sf__write_req_left(const sf_write_t *req) {
+  size_t n = 0;
+  for (unsigned i = req->index_; i < req->nbufs_; i++)
+    n += req->bufs_[i].len - (i == req->index_ ? req->offset_ : 0);
+  return n;
+}
+
+void sf__write_req_release(sf_write_t *req) {
+  if (req->bufs_ != req->bufsml_)
+    free(req->bufs_);
+  req->bufs_ = NULL;
 }
 
 /* ----------------------------------------------------- request callbacks */

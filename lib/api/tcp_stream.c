@@ -177,11 +177,8 @@ static void pop_write(sf_tcp_t *tcp, int status) {
   t->wq_head = (sf_write_t *)req->next_;
   if (!t->wq_head)
     t->wq_tail = NULL;
-  for (unsigned i = req->index_; i < req->nbufs_; i++)
-    t->wq_bytes -= req->bufs_[i].len - (i == req->index_ ? req->offset_ : 0);
-  if (req->bufs_ != req->bufsml_)
-    free(req->bufs_);
-  req->bufs_ = NULL;
+  t->wq_bytes -= sf__write_req_left(req);
+  sf__write_req_release(req);
   sf__req_done(tcp->loop, (sf_req_t *)req, status);
 }
 
@@ -229,18 +226,9 @@ static int queue_write(sf_write_t *req, sf_stream_t *s, const sf_buf_t bufs[],
     return SF_ENOTCONN;
   if (t->tflags & SF__T_SHUT)
     return SF_EPIPE;
-  sf_buf_t *copy = req->bufsml_;
-  if (nbufs > SF__WRITE_INLINE_BUFS &&
-      !(copy = malloc(nbufs * sizeof(*copy))))
-    return SF_ENOMEM;
-  memcpy(copy, bufs, nbufs * sizeof(*copy));
-  sf__req_start(tcp->loop, (sf_req_t *)req, SF_WRITE);
-  req->handle = s;
-  req->cb_ = cb;
-  req->bufs_ = copy;
-  req->nbufs_ = nbufs;
-  req->index_ = 0;
-  req->offset_ = 0;
+  int rc = sf__write_req_start(req, s, bufs, nbufs, cb);
+  if (rc)
+    return rc;
   for (unsigned i = 0; i < nbufs; i++)
     t->wq_bytes += bufs[i].len;
   if (t->wq_tail)
