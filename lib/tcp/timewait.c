@@ -217,6 +217,8 @@ static void link_by_expiry(struct sf_tw_table *t, sf_tw_index i) {
 
 void sf__tw_remove(struct sf_tw_table *t, struct sf_tw_record *r,
                    enum sf_tw_gone_reason why, sf_time_t now) {
+  if (!t->count)
+    return; /* an empty table (perhaps no buckets yet): r is not in it */
   sf_tw_index *link = chain_link(t, r);
   sf_tw_index i = *link;
   if (!i)
@@ -333,9 +335,9 @@ struct sf_tw_record *sf__tw_older(const struct sf_tw_table *t,
 
 void sf__tw_restart(struct sf_tw_table *t, struct sf_tw_record *r,
                     sf_time_t now) {
-  sf_tw_index i = *chain_link(t, r);
+  sf_tw_index i = t->count ? *chain_link(t, r) : 0;
   if (!i)
-    return;
+    return; /* not in the table */
   unlink_record(t, r);
   r->expires = now + t->duration;
   link_by_expiry(t, i);
