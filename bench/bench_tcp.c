@@ -42,7 +42,17 @@
 
 /* ------------------------------------------------- allocation counting */
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__GLIBC__) == 0
+/* AddressSanitizer replaces malloc itself (GCC says so with
+ * __SANITIZE_ADDRESS__, clang with __has_feature). */
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN 1
+#endif
+#endif
+
+#if defined(ASAN) || !defined(__GLIBC__)
 #define COUNTING 0
 #else
 #define COUNTING 1
