@@ -15,6 +15,15 @@
  *
  * Usage: bench_tcp [RUNS [MEGABYTES]]  (default 5 runs of 64 MB)
  * Prints the median of each and the ratio synfin / kernel.
+ *
+ * It also counts synfin's calls to the allocator (every malloc, calloc
+ * and realloc of the process, OpenSSL's included): during the transfer
+ * and during its second half (the steady state: buffers and frame pools
+ * have reached their size), per megabyte; and per connection over a run
+ * of short connections (connect, 64 bytes, the server closes first and
+ * keeps a TIME-WAIT record), with their rate and the TIME-WAIT records
+ * held at the end. Counting replaces glibc's malloc for this program; a
+ * sanitizer build (which replaces it itself) prints no counts.
  */
 #include "config.h"
 
@@ -30,6 +39,58 @@
 
 #include "link/memory.h"
 #include "stack/stack.h"
+
+/* ------------------------------------------------- allocation counting */
+
+/* AddressSanitizer replaces malloc itself (GCC says so with
+ * __SANITIZE_ADDRESS__, clang with __has_feature). */
+#if defined(__SANITIZE_ADDRESS__)
+#define ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ASAN 1
+#endif
+#endif
+
+#if defined(ASAN) || !defined(__GLIBC__)
+#define COUNTING 0
+#else
+#define COUNTING 1
+/* glibc's own entry points, which its malloc, calloc and realloc call. */
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t n);
+
+static unsigned long long alloc_calls;
+
+static void count_call(void) {
+  __atomic_add_fetch(&alloc_calls, 1, __ATOMIC_RELAXED);
+}
+
+void *malloc(size_t n) {
+  count_call();
+  return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size) {
+  count_call();
+  return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n) {
+  count_call();
+  return __libc_realloc(p, n);
+}
+#endif
+
+/* Allocator calls so far (0 when not counting). */
+static unsigned long long allocs(void) {
+#if COUNTING
+  return __atomic_load_n(&alloc_calls, __ATOMIC_RELAXED);
+#else
+  return 0;
+#endif
+}
 
 static double now_s(void) {
   struct timespec ts;
@@ -86,7 +147,26 @@ static int host_init(struct host *h, struct sf_link *link, uint32_t addr) {
   return h->netif < 0 ? -1 : 0;
 }
 
-static double run_synfin(size_t bytes) {
+/* What one synfin transfer counted. */
+struct synfin_run {
+  double mb_s;
+  double allocs_per_mb;        /* the whole transfer, handshake included */
+  double steady_allocs_per_mb; /* its second half */
+};
+
+/* Both hosts' frames both ways, until neither has any left to send. */
+static void exchange(struct host *a, struct host *b, sf_time_t now) {
+  sf__engine_poll(a->e, now);
+  sf__engine_poll(b->e, now);
+  for (int i = 0; i < 8; i++) {
+    shuttle(a, b, now);
+    sf__engine_end_turn(b->e, now);
+    shuttle(b, a, now);
+    sf__engine_end_turn(a->e, now);
+  }
+}
+
+static int run_synfin(size_t bytes, struct synfin_run *out) {
   struct sf_memory_link_config mc = {.queue_frames = 4096};
   struct sf_link *la, *lb;
   struct host a, b;
@@ -102,7 +182,10 @@ static double run_synfin(size_t bytes) {
   memset(chunk, 'x', sizeof(chunk));
   size_t sent = 0, got = 0;
   double t0 = now_s();
+  unsigned long long a0 = allocs(), a_half = 0;
   while (got < bytes) {
+    if (!a_half && got >= bytes / 2)
+      a_half = allocs();
     sf_time_t now = now_ns();
     sf__engine_poll(a.e, now);
     sf__engine_poll(b.e, now);
@@ -125,6 +208,11 @@ static double run_synfin(size_t bytes) {
     shuttle(&b, &a, now);
   }
   double dt = now_s() - t0;
+  unsigned long long a1 = allocs();
+  double mb = (double)bytes / (1 << 20);
+  out->mb_s = (double)bytes / dt / 1e6;
+  out->allocs_per_mb = (double)(a1 - a0) / mb;
+  out->steady_allocs_per_mb = (double)(a1 - a_half) / (mb - mb / 2);
   sf__tcp_abort(c, now_ns());
   sf__tcp_detach(c, now_ns());
   if (s) {
@@ -136,7 +224,75 @@ static double run_synfin(size_t bytes) {
   sf__engine_free(b.e);
   sf__link_close(la);
   sf__link_close(lb);
-  return (double)bytes / dt / 1e6;
+  return 0;
+}
+
+/* What a run of short connections counted. */
+struct conn_run {
+  double conns_s;
+  double allocs_per_conn; /* over the second half of the connections */
+  size_t timewait;        /* records the server holds at the end */
+};
+
+/*
+ * One short connection: connect, 64 bytes to the server, the server
+ * closes first (so it keeps the TIME-WAIT record), then the client.
+ * Returns false if any step did not happen.
+ */
+static bool one_conn(struct host *a, struct host *b, struct sf_listener *l,
+                     uint16_t port) {
+  static const uint8_t req[64] = {1};
+  uint8_t sink[128];
+  struct sf_tcb *c, *s = NULL;
+  if (sf__tcp_connect(sf__engine_tcp(a->e), sf_addr_v4(0), 0,
+                      sf_addr_v4(0xc6120002), port, a, NULL, now_ns(),
+                      &c) != 0)
+    return false;
+  for (int i = 0; i < 8 && !s; i++) {
+    exchange(a, b, now_ns());
+    s = sf__tcp_accept(l, b);
+  }
+  bool ok = s && sf__tcp_send(c, req, sizeof(req), now_ns()) == sizeof(req);
+  exchange(a, b, now_ns());
+  ok = ok && sf__tcp_recv(s, sink, sizeof(sink), now_ns()) == sizeof(req);
+  if (s) {
+    sf__tcp_shutdown(s, now_ns());
+    sf__tcp_detach(s, now_ns());
+  }
+  exchange(a, b, now_ns());
+  sf__tcp_shutdown(c, now_ns());
+  sf__tcp_detach(c, now_ns());
+  exchange(a, b, now_ns());
+  return ok;
+}
+
+static int run_conns(unsigned n, struct conn_run *out) {
+  struct sf_memory_link_config mc = {.queue_frames = 4096};
+  struct sf_link *la, *lb;
+  struct host a, b;
+  if (sf__link_memory_pair(&mc, &la, &lb) != 0 ||
+      host_init(&a, la, 0xc6120001) || host_init(&b, lb, 0xc6120002))
+    return -1;
+  struct sf_listener *l;
+  sf__tcp_listen(sf__engine_tcp(b.e), sf_addr_v4(0), 5002, 64, NULL, &l);
+  int rc = 0;
+  double t0 = now_s();
+  unsigned long long a_half = 0;
+  for (unsigned i = 0; i < n && rc == 0; i++) {
+    if (i == n / 2)
+      a_half = allocs();
+    if (!one_conn(&a, &b, l, 5002))
+      rc = -1;
+  }
+  out->conns_s = n / (now_s() - t0);
+  out->allocs_per_conn = (double)(allocs() - a_half) / (n - n / 2);
+  out->timewait = sf__tcp_timewait_count(sf__engine_tcp(b.e));
+  sf__tcp_listener_close(l, now_ns());
+  sf__engine_free(a.e);
+  sf__engine_free(b.e);
+  sf__link_close(la);
+  sf__link_close(lb);
+  return rc;
 }
 
 /* ------------------------------------------------------------- kernel */
@@ -204,6 +360,9 @@ static double median(double *v, int n) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Short connections per run: well under the TIME-WAIT limit. */
+#define CONNS 2000u
+
 int main(int argc, char **argv) {
   int runs = argc > 1 ? atoi(argv[1]) : 5;
   size_t mb = argc > 2 ? (size_t)atoi(argv[2]) : 64;
@@ -211,11 +370,18 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: bench_tcp [RUNS 1..100 [MEGABYTES 1..4096]]\n");
     return 2;
   }
-  double sv[100], kv[100];
+  double sv[100], kv[100], av[100], steady[100];
   for (int i = 0; i < runs; i++) { /* interleaved, so drift hits both */
-    sv[i] = run_synfin(mb << 20);
+    struct synfin_run r;
+    if (run_synfin(mb << 20, &r) != 0) {
+      fprintf(stderr, "bench_tcp: setup failed\n");
+      return 1;
+    }
+    sv[i] = r.mb_s;
+    av[i] = r.allocs_per_mb;
+    steady[i] = r.steady_allocs_per_mb;
     kv[i] = run_kernel(mb << 20);
-    if (sv[i] < 0 || kv[i] < 0) {
+    if (kv[i] < 0) {
       fprintf(stderr, "bench_tcp: setup failed\n");
       return 1;
     }
@@ -227,5 +393,22 @@ int main(int argc, char **argv) {
   printf("  kernel TCP (loopback)           %8.1f MB/s  [%.1f .. %.1f]\n", k,
          kv[0], kv[runs - 1]);
   printf("  ratio synfin / kernel           %8.2f\n", s / k);
+  struct conn_run cr;
+  if (run_conns(CONNS, &cr) != 0) {
+    fprintf(stderr, "bench_tcp: a short connection failed\n");
+    return 1;
+  }
+  printf("short connections, %u of them, the server closing first:\n",
+         CONNS);
+  printf("  synfin engine (in-memory link)  %8.0f conns/s, %zu TIME-WAIT "
+         "records held\n", cr.conns_s, cr.timewait);
+  if (!COUNTING) {
+    printf("allocator calls: not counted in this build\n");
+    return 0;
+  }
+  printf("allocator calls (malloc, calloc, realloc), synfin, medians:\n");
+  printf("  per MB, whole transfer          %8.2f\n", median(av, runs));
+  printf("  per MB, second half             %8.2f\n", median(steady, runs));
+  printf("  per connection, second half     %8.2f\n", cr.allocs_per_conn);
   return 0;
 }

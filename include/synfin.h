@@ -258,7 +258,7 @@ typedef struct {
   unsigned long long keepalive_idle_ms;    /* 7200000 */
   unsigned long long keepalive_interval_ms; /* 75000 */
   unsigned int keepalive_probes;            /* 9 */
-  unsigned int timewait_max;   /* connections in TIME-WAIT: 4096 */
+  unsigned int timewait_max;   /* connections in TIME-WAIT: 262144 */
   unsigned int backlog_max;    /* ceiling for any listen backlog: 4096 */
   int syncookies;              /* SYN cookies when a SYN queue is full: 1 */
   unsigned short port_lo;      /* ephemeral port range: 49152 */

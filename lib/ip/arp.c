@@ -29,7 +29,7 @@ static const struct sf_eth_addr eth_zero = {{0, 0, 0, 0, 0, 0}};
 static int arp_send(struct sf_ip *ip, struct sf_netif *n, uint16_t oper,
                     const struct sf_eth_addr *eth_dst,
                     const struct sf_eth_addr *tha, uint32_t tpa) {
-  struct sf_ip_frame *f = sf__ip_frame_alloc(ARP_FRAME_LEN);
+  struct sf_ip_frame *f = sf__ip_frame_alloc(&ip->frames, ARP_FRAME_LEN);
   if (!f)
     return SF_ENOMEM;
   struct sf_eth_hdr eth = {.dst = *eth_dst, .ethertype = SF_ETHERTYPE_ARP};
@@ -79,7 +79,7 @@ int sf__arp_output(struct sf_ip *ip, struct sf_netif *n, uint32_t next_hop,
   case SF_ARP_PARKED:
     return 0;
   default:
-    free(f);
+    sf__ip_frame_free(f);
     return rc;
   }
 }

@@ -7,7 +7,7 @@
  *
  * Entry points: sf__arp_cache_{init,destroy,resolve,confirm,update,
  * lookup,next_deadline,poll,pop_failed,count},
- * sf__ip_frame_{alloc,list_*}.
+ * sf__ip_frame_{alloc,free,pool_drain,list_*}.
  */
 #include "config.h"
 
@@ -21,14 +21,50 @@
 
 /* ---------------------------------------------------------------- frames */
 
-struct sf_ip_frame *sf__ip_frame_alloc(size_t len) {
-  struct sf_ip_frame *f = malloc(sizeof(*f) + len);
-  if (!f)
+static const size_t frame_cap[SF_IP_FRAME_CLASSES] = {SF_IP_FRAME_SMALL,
+                                                      SF_IP_FRAME_LARGE};
+static const unsigned frame_keep[SF_IP_FRAME_CLASSES] = SF_IP_FRAME_POOL_KEEP;
+
+struct sf_ip_frame *sf__ip_frame_alloc(struct sf_ip_frame_pool *pool,
+                                       size_t len) {
+  if (len > SF_IP_FRAME_LARGE)
     return NULL;
+  uint8_t cls = len <= SF_IP_FRAME_SMALL ? 0 : 1;
+  struct sf_ip_frame *f = pool ? pool->free[cls] : NULL;
+  if (f) {
+    pool->free[cls] = f->next;
+    pool->count[cls]--;
+  } else if (!(f = malloc(sizeof(*f) + frame_cap[cls]))) {
+    return NULL;
+  }
   f->next = NULL;
+  f->pool = pool;
+  f->cls = cls;
   memset(&f->meta, 0, sizeof(f->meta));
   f->len = len;
   return f;
+}
+
+void sf__ip_frame_free(struct sf_ip_frame *f) {
+  struct sf_ip_frame_pool *pool = f->pool;
+  if (!pool || pool->count[f->cls] >= frame_keep[f->cls]) {
+    free(f);
+    return;
+  }
+  f->next = pool->free[f->cls];
+  pool->free[f->cls] = f;
+  pool->count[f->cls]++;
+}
+
+void sf__ip_frame_pool_drain(struct sf_ip_frame_pool *pool) {
+  for (int c = 0; c < SF_IP_FRAME_CLASSES; c++) {
+    while (pool->free[c]) {
+      struct sf_ip_frame *f = pool->free[c];
+      pool->free[c] = f->next;
+      free(f);
+    }
+    pool->count[c] = 0;
+  }
 }
 
 void sf__ip_frame_list_push(struct sf_ip_frame_list *l,
@@ -58,7 +94,7 @@ size_t sf__ip_frame_list_clear(struct sf_ip_frame_list *l) {
   size_t n = 0;
   struct sf_ip_frame *f;
   while ((f = sf__ip_frame_list_pop(l)) != NULL) {
-    free(f);
+    sf__ip_frame_free(f);
     n++;
   }
   return n;

@@ -56,9 +56,30 @@
  */
 struct sf_ip_frame {
   struct sf_ip_frame *next;
-  struct sf_frame_meta meta; /* offload work left to the link */
+  struct sf_ip_frame_pool *pool; /* where it goes when freed, or NULL */
+  struct sf_frame_meta meta;     /* offload work left to the link */
   size_t len;
+  uint8_t cls; /* its size class in pool */
   uint8_t data[];
+};
+
+/*
+ * Freed frames kept for the next ones, so that steady traffic calls
+ * malloc only until the pool has seen its busiest moment. Two size
+ * classes: an Ethernet frame of a 1500-byte MTU (and every ARP frame),
+ * and the largest frame of all (an IPv4 datagram of 65,535 bytes, a TSO
+ * frame). Each keeps at most SF_IP_FRAME_POOL_KEEP frames, so memory
+ * after a burst is bounded: 1,024 x 1.5 KiB and 32 x 64 KiB, about
+ * 3.6 MiB per IP layer at most.
+ */
+#define SF_IP_FRAME_SMALL 1536u
+#define SF_IP_FRAME_LARGE (14u + 65535u)
+enum { SF_IP_FRAME_CLASSES = 2 };
+#define SF_IP_FRAME_POOL_KEEP {1024u, 32u}
+
+struct sf_ip_frame_pool {
+  struct sf_ip_frame *free[SF_IP_FRAME_CLASSES];
+  unsigned count[SF_IP_FRAME_CLASSES];
 };
 
 /* A FIFO of frames (oldest at head). */
@@ -68,8 +89,15 @@ struct sf_ip_frame_list {
   size_t count;
 };
 
-/* A frame of len bytes (contents undefined), or NULL when out of memory. */
-struct sf_ip_frame *sf__ip_frame_alloc(size_t len);
+/* A frame of len bytes (contents undefined), or NULL when out of memory
+ * or len is beyond the largest frame. From pool when it has one (pool
+ * may be NULL: a plain allocation). */
+struct sf_ip_frame *sf__ip_frame_alloc(struct sf_ip_frame_pool *pool,
+                                       size_t len);
+/* Gives f back to its pool, or to the allocator when the pool is full. */
+void sf__ip_frame_free(struct sf_ip_frame *f);
+/* Frees every frame the pool keeps. */
+void sf__ip_frame_pool_drain(struct sf_ip_frame_pool *pool);
 void sf__ip_frame_list_push(struct sf_ip_frame_list *l, struct sf_ip_frame *f);
 /* Removes and returns the oldest frame, or NULL when the list is empty. */
 struct sf_ip_frame *sf__ip_frame_list_pop(struct sf_ip_frame_list *l);

@@ -77,6 +77,7 @@ void sf__ip_free(struct sf_ip *ip) {
     sf__ip_netif_remove(ip, i);
   sf__ip_local_clear(ip);
   sf__reasm_destroy(&ip->reasm);
+  sf__ip_frame_pool_drain(&ip->frames); /* every frame is back by now */
   free(ip);
 }
 

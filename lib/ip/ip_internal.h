@@ -53,6 +53,7 @@ struct sf_ip {
    * bytes they hold. */
   struct sf_ip_frame_list local;
   size_t local_bytes;
+  struct sf_ip_frame_pool frames; /* every frame comes from here */
 };
 
 /* ------------------------------------------------------------ addresses */

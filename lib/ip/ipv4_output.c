@@ -62,12 +62,12 @@ static void copy_range(const struct dgram *g, size_t off, size_t len,
 
 /* Ethernet and IPv4 headers around a copy of payload bytes [off, off +
  * len): the whole datagram, or one fragment of it (more: MF). */
-static struct sf_ip_frame *build(const struct sf_ip *ip,
+static struct sf_ip_frame *build(struct sf_ip *ip,
                                  const struct sf_netif *n,
                                  const struct dgram *g, size_t off,
                                  size_t len, bool more) {
   size_t hdrs = SF_ETH_HDR_LEN + SF_IPV4_MIN_HDR_LEN;
-  struct sf_ip_frame *f = sf__ip_frame_alloc(hdrs + len);
+  struct sf_ip_frame *f = sf__ip_frame_alloc(&ip->frames, hdrs + len);
   if (!f)
     return NULL;
   /* The destination MAC is written once known (broadcast or ARP). */

@@ -20,7 +20,7 @@
 int sf__ip_local_enqueue(struct sf_ip *ip, struct sf_ip_frame *f) {
   if (ip->local.count >= ip->params.tx_queue_max ||
       ip->local_bytes + f->len > SF_IP_LOCAL_MAX_BYTES) {
-    free(f);
+    sf__ip_frame_free(f);
     ip->ctr.ip_out_local_full++;
     return SF_ENOBUFS;
   }
@@ -39,7 +39,7 @@ void sf__ip_local_deliver(struct sf_ip *ip, sf_time_t now) {
     ip->ctr.ip_in_local++;
     sf__ipv4_input_local(ip, f->data + SF_ETH_HDR_LEN,
                          f->len - SF_ETH_HDR_LEN, now);
-    free(f);
+    sf__ip_frame_free(f);
   }
 }
 

@@ -158,7 +158,7 @@ void sf__ip_input(struct sf_ip *ip, unsigned netif, const uint8_t *frame,
 int sf__netif_enqueue(struct sf_ip *ip, struct sf_netif *n,
                       struct sf_ip_frame *f) {
   if (n->txq.count >= ip->params.tx_queue_max) {
-    free(f);
+    sf__ip_frame_free(f);
     ip->ctr.ip_out_queue_full++;
     return SF_ENOBUFS;
   }
@@ -189,7 +189,7 @@ void sf__ip_tx_release(struct sf_ip *ip, unsigned netif, size_t n) {
     struct sf_ip_frame *f = sf__ip_frame_list_pop(&nif->txq);
     if (!f)
       break;
-    free(f);
+    sf__ip_frame_free(f);
   }
 }
 

@@ -38,7 +38,7 @@ void sf__engine_config_default(struct sf_engine_config *c) {
   c->keepalive_probes = 9;
   c->tail_loss_probe = true;
   c->rack = true;
-  c->timewait_max = 4096;
+  c->timewait_max = 262144;
   c->backlog_max = 4096;
   c->orphan_retries = 8;
   c->max_orphans = 4096;

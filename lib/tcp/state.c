@@ -159,9 +159,8 @@ void sf__tcp_reset_connection(struct sf_tcb *t) {
   sf__tcp_finish(t);
 }
 
-void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r) {
+bool sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r) {
   memset(r, 0, sizeof(*r));
-  r->node.key = t->node.key;
   r->snd_nxt = t->snd_nxt;
   r->rcv_nxt = t->rcv_nxt;
   r->ts_recent = t->ts_recent;
@@ -169,6 +168,7 @@ void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r) {
   r->window = sf__tcp_window_field(t, false);
   r->flags = (t->flags & SF_TF_TS) ? SF_TW_TIMESTAMPS : 0;
   r->observer = t->observer;
+  return sf__tw_set_key(r, &t->node.key);
 }
 
 /* The attached tcb in TIME-WAIT that expires first, or NULL. A scan, but
@@ -201,8 +201,10 @@ static void time_wait_make_room(struct sf_tcp *e, unsigned room) {
 static bool become_record(struct sf_tcb *t, sf_time_t expires) {
   struct sf_tcp *e = t->eng;
   struct sf_tw_record tmpl;
-  sf__tcp_tw_template(t, &tmpl);
+  bool compact = sf__tcp_tw_template(t, &tmpl);
   sf__tcb_unhash(t);
+  if (!compact)
+    return false; /* no record holds a non-IPv4 tuple */
   time_wait_make_room(e, 1);
   if (!sf__tw_add_until(&e->tw, &tmpl, expires, e->now))
     return false;

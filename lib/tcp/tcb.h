@@ -271,8 +271,9 @@ void sf__tcp_finish(struct sf_tcb *t);
 /* sf__tcp_abort inside a call into TCP: RST if synchronized, CLOSED. */
 void sf__tcp_reset_connection(struct sf_tcb *t);
 /* What a TIME-WAIT record of t holds (the rules for a TIME-WAIT tcb and
- * for a record are one: sf__tw_segment). */
-void sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r);
+ * for a record are one: sf__tw_segment). False when the record cannot
+ * hold t's 4-tuple (not IPv4); the rest is filled in all the same. */
+bool sf__tcp_tw_template(struct sf_tcb *t, struct sf_tw_record *r);
 /* Enters TIME-WAIT (from FIN-WAIT-2 or CLOSING). An attached tcb stays
  * whole (counted in e->tw.attached, against timewait_max); a detached
  * one becomes a record. */

@@ -18,7 +18,8 @@ static void tw_gone(void *ctx, struct sf_tw_record *r,
   if (why == SF_TW_RECYCLED)
     SF_TCP_COUNT(e, tcp_timewait_recycled);
   if (e->up.conn_event && r->observer) {
-    struct sf_conn_ref ref = {.observer = r->observer, .tuple = r->node.key};
+    struct sf_conn_ref ref = {.observer = r->observer,
+                              .tuple = sf__tw_tuple(r)};
     struct sf_tcp_event ev = {.type = SF_TEV_STATE,
                               .old_state = SF_TCP_TIME_WAIT,
                               .new_state = SF_TCP_CLOSED};
@@ -51,8 +52,8 @@ int sf__tcp_layer_new(const struct sf_engine_config *cfg,
     return SF_EIO;
   }
   sf__tuple_map_init(&e->conns, &e->secret);
-  sf__tw_init(&e->tw, &e->secret, cfg->timewait_max, 2 * cfg->msl, tw_gone,
-              e);
+  sf__tw_init(&e->tw, &e->secret, &e->mem, cfg->timewait_max, 2 * cfg->msl,
+              tw_gone, e);
   sf__heap_init(&e->timers);
   *out = e;
   return 0;

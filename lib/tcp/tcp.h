@@ -64,7 +64,7 @@ struct sf_engine_config {
                                    connection before it is reset: 8 */
   unsigned max_orphans;         /* detached connections still finishing;
                                    past it the oldest is reset: 4096 */
-  unsigned timewait_max;        /* in TIME-WAIT, records and tcbs: 4096 */
+  unsigned timewait_max;        /* in TIME-WAIT, records and tcbs: 262144 */
   unsigned backlog_max;         /* ceiling for any listen backlog: 4096 */
   bool syncookies;              /* when a SYN queue is full: true */
   bool tail_loss_probe;         /* RFC 8985 TLP with SACK: true */

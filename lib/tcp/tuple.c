@@ -3,7 +3,7 @@
  * embedded in the caller's objects, keyed SipHash, doubling growth.
  *
  * Map:
- *   tuple_hash (static)             SipHash of the tuple under hash_key
+ *   sf__tuple_hash                  SipHash of the tuple under hash_key
  *   grow (static)                   doubles the bucket array, relinks nodes
  *   sf__tuple_map_init / _free      empty map; release the buckets
  *   sf__tuple_map_insert / _remove  link, unlink a node
@@ -26,8 +26,7 @@
 
 #define TUPLE_MAP_MIN_BUCKETS 16u
 
-static uint64_t tuple_hash(const struct sf_tuple_map *m,
-                           const struct sf_tuple *k) {
+uint64_t sf__tuple_hash(const struct sf_secret *s, const struct sf_tuple *k) {
   /* The fields in a fixed order and byte order: no struct padding is
    * hashed, and the value does not depend on the host. */
   uint8_t b[2 * SF_HASH_ADDR_MAX + 4];
@@ -36,7 +35,7 @@ static uint64_t tuple_hash(const struct sf_tuple_map *m,
   sf__store_be16(b + n, k->lport);
   sf__store_be16(b + n + 2, k->rport);
   n += 4;
-  return sf__siphash(m->secret->hash_key, b, n);
+  return sf__siphash(s->hash_key, b, n);
 }
 
 static size_t bucket_of(size_t nbuckets, uint64_t hash) {
@@ -87,7 +86,7 @@ int sf__tuple_map_insert(struct sf_tuple_map *m, struct sf_tuple_node *node) {
   } else if (m->count + 1 > m->nbuckets && m->nbuckets <= SIZE_MAX / 2) {
     (void)rehash(m, m->nbuckets * 2); /* on failure: longer chains, no harm */
   }
-  node->hash = tuple_hash(m, &node->key);
+  node->hash = sf__tuple_hash(m->secret, &node->key);
   size_t b = bucket_of(m->nbuckets, node->hash);
   node->next = m->buckets[b];
   m->buckets[b] = node;
@@ -112,7 +111,7 @@ struct sf_tuple_node *sf__tuple_map_find(const struct sf_tuple_map *m,
                                          const struct sf_tuple *key) {
   if (!m->count)
     return NULL;
-  uint64_t h = tuple_hash(m, key);
+  uint64_t h = sf__tuple_hash(m->secret, key);
   for (struct sf_tuple_node *n = m->buckets[bucket_of(m->nbuckets, h)]; n;
        n = n->next)
     if (n->hash == h && sf__tuple_eq(&n->key, key))

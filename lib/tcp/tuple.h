@@ -45,6 +45,10 @@ struct sf_tuple_map {
   const struct sf_secret *secret;
 };
 
+/* The keyed hash of a 4-tuple under s: what the map (and the TIME-WAIT
+ * table) files it by. */
+uint64_t sf__tuple_hash(const struct sf_secret *s, const struct sf_tuple *k);
+
 /* An empty map hashing with secret (which must outlive the map). */
 void sf__tuple_map_init(struct sf_tuple_map *m, const struct sf_secret *s);
 /* Frees the bucket array; the nodes belong to the caller. */

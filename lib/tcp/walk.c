@@ -95,7 +95,8 @@ static void walk_record(const struct sf_tw_record *r, sf_time_t now,
   sf_tcp_walk_info_t w;
   memset(&w, 0, sizeof(w));
   w.state = SF_TCP_TIME_WAIT;
-  put_tuple(&r->node.key, &w);
+  struct sf_tuple tu = sf__tw_tuple(r);
+  put_tuple(&tu, &w);
   w.timer = SF_TCP_TIMER_TIMEWAIT;
   w.timer_ms = ms_until(r->expires, now);
   fn(arg, &w);
@@ -107,6 +108,7 @@ void sf__tcp_walk(const struct sf_tcp *e, sf_time_t now, sf_tcp_walk_fn fn,
     walk_listener(l, fn, arg);
   for (const struct sf_tcb *t = e->all; t; t = t->all_next)
     walk_tcb(t, now, fn, arg);
-  for (const struct sf_tw_record *r = e->tw.oldest; r; r = r->newer)
+  for (const struct sf_tw_record *r = sf__tw_oldest(&e->tw); r;
+       r = sf__tw_newer(&e->tw, r))
     walk_record(r, now, fn, arg);
 }

@@ -56,7 +56,7 @@ static void poll_at(struct fx *f, sf_time_t now) {
 
 /* A frame whose one byte tags it, to check order on release. */
 static struct sf_ip_frame *tagged(uint8_t tag) {
-  struct sf_ip_frame *fr = sf__ip_frame_alloc(1);
+  struct sf_ip_frame *fr = sf__ip_frame_alloc(NULL, 1);
   ck_assert_ptr_nonnull(fr);
   fr->data[0] = tag;
   return fr;
@@ -431,6 +431,49 @@ START_TEST(test_random_earliest_is_exact) {
 }
 END_TEST
 
+/* Freed frames go back to their pool and come out again, per size
+ * class; a pool keeps a bounded number; drain frees the rest (the
+ * sanitizer build's leak check sees any lost). */
+START_TEST(test_frame_pool_reuses_frames) {
+  struct sf_ip_frame_pool pool = {0};
+  struct sf_ip_frame *small = sf__ip_frame_alloc(&pool, 60);
+  struct sf_ip_frame *large = sf__ip_frame_alloc(&pool, 9000);
+  ck_assert_ptr_nonnull(small);
+  ck_assert_ptr_nonnull(large);
+  ck_assert_uint_eq(small->len, 60);
+  ck_assert_uint_eq(large->len, 9000);
+  memset(large->data, 0xab, 9000); /* the whole length is usable */
+  small->meta.csum_start = 7;
+  sf__ip_frame_free(small);
+  sf__ip_frame_free(large);
+  ck_assert_uint_eq(pool.count[0], 1);
+  ck_assert_uint_eq(pool.count[1], 1);
+  /* The same frames again, reset; a 1514-byte frame is still small. */
+  struct sf_ip_frame *again = sf__ip_frame_alloc(&pool, 1514);
+  ck_assert_ptr_eq(again, small);
+  ck_assert_uint_eq(again->len, 1514);
+  ck_assert_uint_eq(again->meta.csum_start, 0);
+  ck_assert_ptr_null(again->next);
+  ck_assert_ptr_eq(sf__ip_frame_alloc(&pool, 65549), large);
+  ck_assert_ptr_null(sf__ip_frame_alloc(&pool, 65550)); /* too large */
+  ck_assert_uint_eq(pool.count[0] + pool.count[1], 0);
+  sf__ip_frame_free(again);
+  sf__ip_frame_free(large);
+  /* At most 1024 small frames are kept; the rest go to free(). */
+  enum { N = 1100 };
+  static struct sf_ip_frame *f[N];
+  for (int i = 0; i < N; i++)
+    ck_assert_ptr_nonnull(f[i] = sf__ip_frame_alloc(&pool, 100));
+  for (int i = 0; i < N; i++)
+    sf__ip_frame_free(f[i]);
+  ck_assert_uint_eq(pool.count[0], 1024);
+  sf__ip_frame_pool_drain(&pool);
+  ck_assert_uint_eq(pool.count[0] + pool.count[1], 0);
+  ck_assert_ptr_null(pool.free[0]);
+  ck_assert_ptr_null(pool.free[1]);
+}
+END_TEST
+
 static Suite *arp_cache_suite(void) {
   Suite *s = suite_create("arp_cache");
   TCase *tc = tcase_create("core");
@@ -446,6 +489,7 @@ static Suite *arp_cache_suite(void) {
   tcase_add_test(tc, test_lru_eviction);
   tcase_add_test(tc, test_full_of_pending_refuses);
   tcase_add_test(tc, test_random_earliest_is_exact);
+  tcase_add_test(tc, test_frame_pool_reuses_frames);
   suite_add_tcase(s, tc);
   return s;
 }

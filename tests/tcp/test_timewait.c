@@ -17,6 +17,7 @@
 
 #include "harness.h"
 #include "tcp/timewait.h"
+#include "util/alloc.h"
 
 #define SEC SF_NSEC_PER_SEC
 #define MSL2 (60 * SEC)
@@ -40,18 +41,19 @@ static void on_gone(void *ctx, struct sf_tw_record *r,
                     enum sf_tw_gone_reason why, sf_time_t now) {
   struct gone_log *g = ctx;
   if (g->n < 64) {
-    g->ev[g->n].key = r->node.key;
+    g->ev[g->n].key = sf__tw_tuple(r);
     g->ev[g->n].observer = r->observer;
     g->ev[g->n].why = why;
     g->ev[g->n].now = now;
   }
   g->n++;
   g->by_reason[why]++;
-  g->last_key = r->node.key;
+  g->last_key = sf__tw_tuple(r);
   /* The record is already out of the table when gone runs. */
   if (g->t) {
-    ck_assert_ptr_null(sf__tw_find(g->t, &r->node.key));
-    for (struct sf_tw_record *o = g->t->oldest; o; o = o->newer)
+    ck_assert_ptr_null(sf__tw_find(g->t, &g->last_key));
+    for (struct sf_tw_record *o = sf__tw_oldest(g->t); o;
+         o = sf__tw_newer(g->t, o))
       ck_assert_ptr_ne(o, r);
   }
 }
@@ -67,7 +69,8 @@ static struct sf_tuple key_n(uint32_t i) {
 static struct sf_tw_record tmpl_n(uint32_t i) {
   struct sf_tw_record r;
   memset(&r, 0, sizeof r);
-  r.node.key = key_n(i);
+  struct sf_tuple k = key_n(i);
+  ck_assert(sf__tw_set_key(&r, &k));
   r.snd_nxt = sf_seq(1000 + i);
   r.rcv_nxt = sf_seq(5000 + i);
   r.ts_recent = 77 + i;
@@ -76,8 +79,9 @@ static struct sf_tw_record tmpl_n(uint32_t i) {
   r.flags = SF_TW_TIMESTAMPS;
   r.observer = (void *)(uintptr_t)(0x1000 + i);
   /* Garbage the table must overwrite. */
-  r.older = r.newer = (struct sf_tw_record *)(uintptr_t)0xdead;
-  r.node.next = (struct sf_tuple_node *)(uintptr_t)0xbeef;
+  r.older = r.newer = 0xdead;
+  r.next = 0xbeef;
+  r.hash = 0xfeed;
   r.expires = 12345;
   return r;
 }
@@ -98,17 +102,17 @@ static struct sf_tw_record *find_n(struct sf_tw_table *t, uint32_t i) {
 static void check_table(struct sf_tw_table *t) {
   unsigned n = 0;
   struct sf_tw_record *prev = NULL;
-  for (struct sf_tw_record *r = t->oldest; r; r = r->newer) {
-    ck_assert_ptr_eq(r->older, prev);
+  for (struct sf_tw_record *r = sf__tw_oldest(t); r; r = sf__tw_newer(t, r)) {
+    ck_assert_ptr_eq(sf__tw_older(t, r), prev);
     if (prev)
       ck_assert_uint_le(prev->expires, r->expires);
-    ck_assert_ptr_eq(sf__tw_find(t, &r->node.key), r);
+    struct sf_tuple k = sf__tw_tuple(r);
+    ck_assert_ptr_eq(sf__tw_find(t, &k), r);
     prev = r;
     n++;
   }
-  ck_assert_ptr_eq(t->newest, prev);
+  ck_assert_ptr_eq(sf__tw_newest(t), prev);
   ck_assert_uint_eq(n, t->count);
-  ck_assert_uint_eq(t->map.count, t->count);
   ck_assert_uint_le(t->count + t->attached, t->max);
 }
 
@@ -119,7 +123,7 @@ START_TEST(test_add_find_remove) {
   sf__secret_init_seeded(&s, 1);
   struct sf_tw_table t;
   struct gone_log g = {.t = &t};
-  sf__tw_init(&t, &s, 100, MSL2, on_gone, &g);
+  sf__tw_init(&t, &s, NULL, 100, MSL2, on_gone, &g);
   ck_assert_uint_eq(sf__tw_next_deadline(&t), SF_TIME_NEVER);
   ck_assert_ptr_null(find_n(&t, 1));
   struct sf_tw_record *r = add_n(&t, 1, 5 * SEC);
@@ -131,7 +135,8 @@ START_TEST(test_add_find_remove) {
                           .raddr = sf_addr_v4(0xc6130001u),
                           .lport = 80,
                           .rport = 40001};
-  ck_assert(sf__tuple_eq(&r->node.key, &want));
+  struct sf_tuple got = sf__tw_tuple(r);
+  ck_assert(sf__tuple_eq(&got, &want));
   ck_assert_uint_eq(r->snd_nxt.v, 1001);
   ck_assert_uint_eq(r->rcv_nxt.v, 5001);
   ck_assert_uint_eq(r->ts_recent, 78);
@@ -169,7 +174,7 @@ START_TEST(test_zero_max) {
   sf__secret_init_seeded(&s, 2);
   struct sf_tw_table t;
   struct gone_log g = {.t = &t};
-  sf__tw_init(&t, &s, 0, MSL2, on_gone, &g);
+  sf__tw_init(&t, &s, NULL, 0, MSL2, on_gone, &g);
   ck_assert_ptr_null(add_n(&t, 1, 0));
   ck_assert_uint_eq(t.count, 0);
   ck_assert_int_eq(g.n, 0);
@@ -184,30 +189,30 @@ START_TEST(test_expiry_order_with_restart) {
   sf__secret_init_seeded(&s, 3);
   struct sf_tw_table t;
   struct gone_log g = {.t = &t};
-  sf__tw_init(&t, &s, 100, MSL2, on_gone, &g);
+  sf__tw_init(&t, &s, NULL, 100, MSL2, on_gone, &g);
   struct sf_tw_record *a = add_n(&t, 1, 0);
   struct sf_tw_record *b = add_n(&t, 2, 10 * SEC);
   struct sf_tw_record *c = add_n(&t, 3, 20 * SEC);
-  ck_assert_ptr_eq(t.oldest, a);
-  ck_assert_ptr_eq(t.newest, c);
+  ck_assert_ptr_eq(sf__tw_oldest(&t), a);
+  ck_assert_ptr_eq(sf__tw_newest(&t), c);
   ck_assert_uint_eq(sf__tw_next_deadline(&t), 60 * SEC);
   /* A retransmitted FIN restarts a: it becomes the newest. */
   sf__tw_restart(&t, a, 30 * SEC);
   ck_assert_uint_eq(a->expires, 90 * SEC);
-  ck_assert_ptr_eq(t.oldest, b);
-  ck_assert_ptr_eq(t.newest, a);
+  ck_assert_ptr_eq(sf__tw_oldest(&t), b);
+  ck_assert_ptr_eq(sf__tw_newest(&t), a);
   check_table(&t);
   ck_assert_uint_eq(sf__tw_next_deadline(&t), 70 * SEC);
   /* Restarting the newest keeps it newest. */
   sf__tw_restart(&t, a, 31 * SEC);
-  ck_assert_ptr_eq(t.newest, a);
+  ck_assert_ptr_eq(sf__tw_newest(&t), a);
   ck_assert_uint_eq(a->expires, 91 * SEC);
   /* Restart the middle one (c): order b, a, c. */
   sf__tw_restart(&t, c, 32 * SEC);
   check_table(&t);
-  ck_assert_ptr_eq(t.oldest, b);
-  ck_assert_ptr_eq(b->newer, a);
-  ck_assert_ptr_eq(a->newer, c);
+  ck_assert_ptr_eq(sf__tw_oldest(&t), b);
+  ck_assert_ptr_eq(sf__tw_newer(&t, b), a);
+  ck_assert_ptr_eq(sf__tw_newer(&t, a), c);
   sf__tw_expire(&t, 70 * SEC - 1);
   ck_assert_int_eq(g.n, 0);
   sf__tw_expire(&t, 70 * SEC); /* expiry <= now */
@@ -236,7 +241,7 @@ START_TEST(test_recycle_oldest) {
   sf__secret_init_seeded(&s, 4);
   struct sf_tw_table t;
   struct gone_log g = {.t = &t};
-  sf__tw_init(&t, &s, 3, MSL2, on_gone, &g);
+  sf__tw_init(&t, &s, NULL, 3, MSL2, on_gone, &g);
   struct sf_tw_record *r1 = add_n(&t, 1, 1 * SEC);
   add_n(&t, 2, 2 * SEC);
   add_n(&t, 3, 3 * SEC);
@@ -279,7 +284,7 @@ START_TEST(test_add_until_placed_by_expiry) {
   sf__secret_init_seeded(&s, 7);
   struct sf_tw_table t;
   struct gone_log g = {.t = &t};
-  sf__tw_init(&t, &s, 100, MSL2, on_gone, &g);
+  sf__tw_init(&t, &s, NULL, 100, MSL2, on_gone, &g);
   struct sf_tw_record *a = add_n(&t, 1, 0);        /* expires 60 s */
   struct sf_tw_record *b = add_n(&t, 2, 10 * SEC); /* 70 s */
   struct sf_tw_record tm = tmpl_n(3);
@@ -289,14 +294,14 @@ START_TEST(test_add_until_placed_by_expiry) {
   tm = tmpl_n(5);
   struct sf_tw_record *last = sf__tw_add_until(&t, &tm, 75 * SEC, 20 * SEC);
   check_table(&t);
-  ck_assert_ptr_eq(t.oldest, first);
-  ck_assert_ptr_eq(first->newer, a);
-  ck_assert_ptr_eq(a->newer, mid);
-  ck_assert_ptr_eq(mid->newer, b);
-  ck_assert_ptr_eq(t.newest, last);
+  ck_assert_ptr_eq(sf__tw_oldest(&t), first);
+  ck_assert_ptr_eq(sf__tw_newer(&t, first), a);
+  ck_assert_ptr_eq(sf__tw_newer(&t, a), mid);
+  ck_assert_ptr_eq(sf__tw_newer(&t, mid), b);
+  ck_assert_ptr_eq(sf__tw_newest(&t), last);
   sf__tw_expire(&t, 65 * SEC);
   ck_assert_int_eq(g.by_reason[SF_TW_EXPIRED], 3);
-  ck_assert_ptr_eq(t.oldest, b);
+  ck_assert_ptr_eq(sf__tw_oldest(&t), b);
   sf__tw_free(&t, 80 * SEC);
 }
 END_TEST
@@ -308,7 +313,7 @@ START_TEST(test_attached_share_the_limit) {
   sf__secret_init_seeded(&s, 8);
   struct sf_tw_table t;
   struct gone_log g = {.t = &t};
-  sf__tw_init(&t, &s, 3, MSL2, on_gone, &g);
+  sf__tw_init(&t, &s, NULL, 3, MSL2, on_gone, &g);
   add_n(&t, 1, 0);
   add_n(&t, 2, 1);
   t.attached = 2; /* two more held by the application */
@@ -334,7 +339,7 @@ START_TEST(test_flush_on_free) {
   sf__secret_init_seeded(&s, 5);
   struct sf_tw_table t;
   struct gone_log g = {.t = &t};
-  sf__tw_init(&t, &s, 100, MSL2, on_gone, &g);
+  sf__tw_init(&t, &s, NULL, 100, MSL2, on_gone, &g);
   for (uint32_t i = 0; i < 5; i++)
     ck_assert_ptr_nonnull(add_n(&t, i, i * SEC));
   sf__tw_free(&t, 42 * SEC);
@@ -346,9 +351,10 @@ START_TEST(test_flush_on_free) {
     ck_assert_ptr_eq(g.ev[i].observer, (void *)(uintptr_t)(0x1000 + i));
   }
   ck_assert_uint_eq(t.count, 0);
-  ck_assert_ptr_null(t.oldest);
-  ck_assert_ptr_null(t.newest);
-  ck_assert_ptr_null(t.map.buckets);
+  ck_assert_ptr_null(sf__tw_oldest(&t));
+  ck_assert_ptr_null(sf__tw_newest(&t));
+  ck_assert_ptr_null(t.buckets);
+  ck_assert_ptr_null(t.chunks);
 }
 END_TEST
 
@@ -356,7 +362,7 @@ START_TEST(test_no_gone_callback) {
   struct sf_secret s;
   sf__secret_init_seeded(&s, 6);
   struct sf_tw_table t;
-  sf__tw_init(&t, &s, 2, MSL2, NULL, NULL);
+  sf__tw_init(&t, &s, NULL, 2, MSL2, NULL, NULL);
   add_n(&t, 1, 0);
   add_n(&t, 2, 0);
   add_n(&t, 3, 0); /* recycles 1 */
@@ -376,7 +382,7 @@ START_TEST(test_random_model) {
   struct sf_tw_table t;
   struct gone_log g = {.t = NULL};
   enum { KEYS = 400, MAX = 150 };
-  sf__tw_init(&t, &s, MAX, MSL2, on_gone, &g);
+  sf__tw_init(&t, &s, NULL, MAX, MSL2, on_gone, &g);
   static sf_time_t model[KEYS]; /* expiry, or 0 when absent */
   memset(model, 0, sizeof model);
   sf_time_t now = 1;
@@ -391,7 +397,7 @@ START_TEST(test_random_model) {
     case 0:
       if (!model[i]) {
         bool full = t.count == MAX;
-        sf_time_t oldest = full ? t.oldest->expires : 0;
+        sf_time_t oldest = full ? sf__tw_oldest(&t)->expires : 0;
         ck_assert_ptr_nonnull(add_n(&t, i, now));
         ck_assert_int_eq(g.n - gone_before, full ? 1 : 0);
         if (full) {
@@ -661,9 +667,137 @@ START_TEST(test_wraparound) {
 }
 END_TEST
 
+/* A record is 64 bytes; only IPv4 4-tuples have one. */
+START_TEST(test_compact_record) {
+  ck_assert_uint_le(sizeof(struct sf_tw_record), 64);
+  struct sf_tw_record r;
+  memset(&r, 0, sizeof r);
+  struct sf_tuple v4 = key_n(7);
+  ck_assert(sf__tw_set_key(&r, &v4));
+  struct sf_tuple back = sf__tw_tuple(&r);
+  ck_assert(sf__tuple_eq(&back, &v4));
+  struct sf_tuple v6 = v4;
+  v6.raddr.family = SF_AF_INET6;
+  memset(v6.raddr.v6, 0x20, sizeof v6.raddr.v6);
+  ck_assert(!sf__tw_set_key(&r, &v6));
+  /* No IPv6 key is found, even when its first bytes match a record's. */
+  struct sf_secret s;
+  sf__secret_init_seeded(&s, 11);
+  struct sf_tw_table t;
+  sf__tw_init(&t, &s, NULL, 10, MSL2, NULL, NULL);
+  ck_assert_ptr_nonnull(add_n(&t, 7, 0));
+  ck_assert_ptr_null(sf__tw_find(&t, &v6));
+  sf__tw_free(&t, 0);
+}
+END_TEST
+
+/* Far past the old fixed 4,096: the kernel's 131,072 TIME-WAIT sockets
+ * in one 2MSL, every one found, none recycled, and the memory they take
+ * from the budget about 64 bytes each (plus 4 per hash bucket). */
+START_TEST(test_grows_to_kernel_scale) {
+  enum { N = 131072 };
+  struct sf_secret s;
+  sf__secret_init_seeded(&s, 12);
+  struct sf_budget mem = {.max = 64u << 20};
+  struct sf_tw_table t;
+  struct gone_log g = {.t = NULL};
+  sf__tw_init(&t, &s, &mem, 2 * N, MSL2, on_gone, &g);
+  for (uint32_t i = 0; i < N; i++)
+    ck_assert_ptr_nonnull(add_n(&t, i, (sf_time_t)i * (MSL2 / N)));
+  ck_assert_uint_eq(t.count, N);
+  ck_assert_int_eq(g.n, 0);
+  ck_assert_uint_ge(t.nbuckets, N);
+  ck_assert_uint_le(mem.used, (size_t)N * 64 + t.nbuckets * 4 +
+                                  SF_TW_CHUNK * 64);
+  for (uint32_t i = 0; i < N; i += 97) {
+    struct sf_tw_record *r = find_n(&t, i);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_uint_eq(r->rcv_nxt.v, 5000 + i);
+  }
+  ck_assert_ptr_null(find_n(&t, N));
+  /* A 2MSL later every record has expired; the memory stays for the
+   * next burst (no allocation then), and is given back on free. */
+  sf__tw_expire(&t, MSL2 + MSL2);
+  ck_assert_uint_eq(t.count, 0);
+  ck_assert_int_eq(g.by_reason[SF_TW_EXPIRED], N);
+  size_t chunks = t.nchunks;
+  for (uint32_t i = 0; i < N; i++)
+    ck_assert_ptr_nonnull(add_n(&t, N + i, 3 * MSL2));
+  ck_assert_uint_eq(t.nchunks, chunks);
+  sf__tw_free(&t, 4 * MSL2);
+  ck_assert_uint_eq(mem.used, 0);
+}
+END_TEST
+
+/* Short of memory (the budget), the table stops growing and recycles
+ * its oldest record for each new one; with nothing to recycle, add
+ * fails cleanly. */
+START_TEST(test_memory_bounds_the_table) {
+  struct sf_secret s;
+  sf__secret_init_seeded(&s, 13);
+  uint64_t refused = 0;
+  /* Two chunks and the first 16 buckets, not a third chunk. */
+  size_t two = 2 * SF_TW_CHUNK * sizeof(struct sf_tw_record);
+  struct sf_budget mem = {.max = two + 16 * sizeof(sf_tw_index) +
+                                 2 * SF_TW_CHUNK * sizeof(sf_tw_index),
+                          .refused = &refused};
+  struct sf_tw_table t;
+  struct gone_log g = {.t = &t};
+  sf__tw_init(&t, &s, &mem, 100000, MSL2, on_gone, &g);
+  for (uint32_t i = 0; i < 3 * SF_TW_CHUNK; i++)
+    ck_assert_ptr_nonnull(add_n(&t, i, i));
+  ck_assert_uint_eq(t.nchunks, 2);
+  ck_assert_uint_eq(t.count, 2 * SF_TW_CHUNK);
+  ck_assert_int_eq(g.by_reason[SF_TW_RECYCLED], SF_TW_CHUNK);
+  ck_assert_uint_gt(refused, 0);
+  ck_assert_uint_le(mem.used, mem.max);
+  /* The survivors are the newest ones. */
+  ck_assert_ptr_null(find_n(&t, SF_TW_CHUNK - 1));
+  ck_assert_ptr_nonnull(find_n(&t, SF_TW_CHUNK));
+  ck_assert_ptr_nonnull(find_n(&t, 3 * SF_TW_CHUNK - 1));
+  check_table(&t);
+  sf__tw_free(&t, 0);
+  ck_assert_uint_eq(mem.used, 0);
+
+  /* No memory at all: the first add fails and leaves an empty table. */
+  struct sf_budget none = {.max = 0};
+  sf__tw_init(&t, &s, &none, 100, MSL2, on_gone, &g);
+  ck_assert_ptr_null(add_n(&t, 1, 0));
+  ck_assert_uint_eq(t.count, 0);
+  ck_assert_ptr_null(find_n(&t, 1));
+  sf__tw_free(&t, 0);
+}
+END_TEST
+
+/* malloc failing: a chunk that cannot be had is like a full budget, and
+ * buckets that cannot double leave longer chains, nothing lost. */
+START_TEST(test_allocation_failure) {
+  struct sf_secret s;
+  sf__secret_init_seeded(&s, 14);
+  struct sf_tw_table t;
+  struct gone_log g = {.t = &t};
+  sf__tw_init(&t, &s, NULL, 100000, MSL2, on_gone, &g);
+  sf__alloc_fail_after(0, 1000);
+  ck_assert_ptr_null(add_n(&t, 1, 0));
+  sf__alloc_fail_after(0, 0);
+  ck_assert_ptr_nonnull(add_n(&t, 1, 0));
+  /* Buckets (16) cannot double: 300 records still go in and are found. */
+  sf__alloc_fail_after(0, 1000000);
+  for (uint32_t i = 2; i < 300; i++)
+    ck_assert_ptr_nonnull(add_n(&t, i, i)); /* recycles once chunk 1 is full */
+  sf__alloc_fail_after(0, 0);
+  ck_assert_uint_eq(t.nbuckets, 16);
+  ck_assert_uint_eq(t.count, SF_TW_CHUNK);
+  ck_assert_int_eq(g.by_reason[SF_TW_RECYCLED], 300 - 1 - SF_TW_CHUNK);
+  check_table(&t);
+  sf__tw_free(&t, 0);
+}
+END_TEST
+
 static Suite *timewait_suite(void) {
   Suite *s = suite_create("tcp/timewait");
   TCase *tc = tcase_create("table");
+  tcase_set_timeout(tc, 60); /* a random run against a model; shared machines */
   tcase_add_test(tc, test_add_find_remove);
   tcase_add_test(tc, test_zero_max);
   tcase_add_test(tc, test_expiry_order_with_restart);
@@ -673,6 +807,15 @@ static Suite *timewait_suite(void) {
   tcase_add_test(tc, test_flush_on_free);
   tcase_add_test(tc, test_no_gone_callback);
   tcase_add_test(tc, test_random_model);
+  tcase_add_test(tc, test_compact_record);
+  tcase_add_test(tc, test_memory_bounds_the_table);
+  tcase_add_test(tc, test_allocation_failure);
+  suite_add_tcase(s, tc);
+  /* 262,144 records in and out: under a second alone, but this machine
+   * may be shared. */
+  tc = tcase_create("scale");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_grows_to_kernel_scale);
   suite_add_tcase(s, tc);
   tc = tcase_create("segment");
   tcase_add_test(tc, test_rst_dropped);
