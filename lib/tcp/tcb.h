@@ -103,11 +103,13 @@ struct sf_rack_seg {
 };
 
 /* RACK's state (RFC 8985 6.1), with the record of what is outstanding:
- * seg[first .. first + n) in sequence order, cap slots allocated with
- * the first transmission, none per packet after it. */
+ * seg[first .. first + n) in sequence order, in cap slots allocated
+ * with the first transmission and doubled as the flight grows, up to max
+ * (rack.c). */
 struct sf_rack {
   struct sf_rack_seg *seg;
-  unsigned cap, first, n;
+  unsigned cap, first, n; /* cap allocated, grows up to max */
+  unsigned max;
   bool off;               /* no memory for seg: the DupThresh detector */
   bool delivered;         /* xmit_ts and end_seq are set */
   bool maybe_lost;        /* a record may be marked lost (rack.c) */

@@ -9,10 +9,14 @@
  *
  * What it keeps: one record per transmission (struct sf_rack_seg), in
  * sequence order, split where a retransmission or a SACK block covers
- * part of one; the array is allocated with the first transmission, sized
- * for the send buffer in full segments plus a split at every SACK block
- * edge. A transmission that finds it full is not kept: RACK never calls
- * those bytes lost, the probe and the RTO still cover them.
+ * part of one; the array is allocated with the first transmission, small,
+ * and doubles as the flight grows, up to the send buffer in full segments
+ * plus a split at every SACK block edge: a connection that only ever has
+ * a few segments in flight (a request, a reply) holds a few records, and
+ * a bulk sender reaches its size once and allocates no more. A
+ * transmission that finds it full (or no memory to grow) is not kept:
+ * RACK never calls those bytes lost, the probe and the RTO still cover
+ * them.
  *
  * The reordering window is a quarter of the minimum RTT once the path
  * has shown reordering (a segment never retransmitted delivered below
@@ -36,6 +40,7 @@
 #include <string.h>
 
 #include "tcp/recovery/recovery_internal.h"
+#include "util/alloc.h"
 
 #define SEG_RETRANS 0x1   /* sent more than once: RTT samples ambiguous */
 #define SEG_DELIVERED 0x2 /* SACKed, or cumulatively ACKed */
@@ -53,22 +58,25 @@ static struct sf_rack_seg *seg_at(struct sf_rack *r, unsigned k) {
   return &r->seg[r->first + k];
 }
 
+/* Records allocated with the first transmission. */
+#define RACK_FIRST_RECORDS 8u
+
 /* The first transmission: the records' memory and the initial state. */
 static bool start_tracking(struct sf_tcb *t) {
   struct sf_rack *r = &t->rack;
   if (r->seg)
     return true;
-  unsigned cap = (unsigned)(t->eng->cfg.sndbuf / t->smss) + 1 +
+  unsigned max = (unsigned)(t->eng->cfg.sndbuf / t->smss) + 1 +
                  2 * SF_ASM_MAX_RANGES;
-  /* malloc, not calloc: a record is written whole before it is read
-   * (append), and zeroing the array (tens of KiB with a large send
-   * buffer) was most of the cost of a short connection. */
-  r->seg = malloc((size_t)cap * sizeof(*r->seg));
+  unsigned cap = max < RACK_FIRST_RECORDS ? max : RACK_FIRST_RECORDS;
+  /* not zeroed: a record is written whole before it is read (append) */
+  r->seg = sf__alloc((size_t)cap * sizeof(*r->seg));
   if (!r->seg) {
     r->off = true;
     return false;
   }
   r->cap = cap;
+  r->max = max;
   r->min_rtt = SF_TIME_NEVER;
   r->reo_at = SF_TIME_NEVER;
   r->reo_wnd_mult = 1;
@@ -81,10 +89,23 @@ void sf__rack_free(struct sf_tcb *t) {
   t->rack.seg = NULL;
 }
 
+/* Doubles the array, up to max; false when it is at max or no memory. */
+static bool grow(struct sf_rack *r) {
+  if (r->cap >= r->max)
+    return false;
+  unsigned cap = r->cap > r->max / 2 ? r->max : 2 * r->cap;
+  struct sf_rack_seg *seg = sf__realloc(r->seg, (size_t)cap * sizeof(*seg));
+  if (!seg)
+    return false;
+  r->seg = seg;
+  r->cap = cap;
+  return true;
+}
+
 /* Room for one more record at the end: the used slots move to the front
- * when the end of the array is reached. */
+ * when the end of the array is reached, and the array grows when full. */
 static bool make_room(struct sf_rack *r) {
-  if (r->n == r->cap)
+  if (r->n == r->cap && !grow(r))
     return false;
   if (r->first + r->n == r->cap) {
     memmove(r->seg, seg_at(r, 0), r->n * sizeof(*r->seg));
