@@ -41,15 +41,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fuzz.h"
-#include "stack/stack.h"
+#include "fuzz_wire.h"
 #include "tcp/tcb.h"
 #include "wire/checksum.h"
-#include "wire/eth.h"
-#include "wire/ipv4.h"
 
-#define ME 0xc6120001u
-#define PEER 0xc6120002u
+#define ME SF_FUZZ_ME
+#define PEER SF_FUZZ_PEER
 #define LISTEN_PORT 80
 #define ACTIVE_RPORT 443
 #define PASSIVE_RPORT_BASE 1000
@@ -82,26 +79,12 @@ struct fz {
   struct slot s[SLOTS];
   sf_time_t now;
   bool honest; /* every payload so far came from peer_byte() */
-  const uint8_t *p;
-  size_t left;
+  struct sf_fuzz_in in;
 };
 
-static uint8_t take(struct fz *f) {
-  if (!f->left)
-    return 0;
-  f->left--;
-  return *f->p++;
-}
-
-static uint16_t take16(struct fz *f) {
-  uint16_t hi = take(f);
-  return (uint16_t)((hi << 8) | take(f));
-}
-
-static uint32_t take32(struct fz *f) {
-  uint32_t hi = take16(f);
-  return (hi << 16) | take16(f);
-}
+static uint8_t take(struct fz *f) { return sf_fuzz_take(&f->in); }
+static uint16_t take16(struct fz *f) { return sf_fuzz_take16(&f->in); }
+static uint32_t take32(struct fz *f) { return sf_fuzz_take32(&f->in); }
 
 /* The peer's byte at sequence number seq: fixed, whoever sends it when. */
 static uint8_t peer_byte(uint32_t seq) {
@@ -193,31 +176,23 @@ static void drain(struct fz *f) {
 
 /* ---------------------------------------------------- what the peer sends */
 
-static void deliver(struct fz *f, const uint8_t *seg, size_t seg_len) {
-  static uint8_t frame[14 + 20 + 60 + MAX_PAYLOAD];
-  struct sf_eth_hdr eh = {.dst = {{2, 0, 0, 0, 0, 1}},
-                          .src = {{2, 0, 0, 0, 0, 2}},
-                          .ethertype = SF_ETHERTYPE_IPV4};
-  struct sf_ipv4_hdr ih = {.ttl = 64, .proto = SF_IPPROTO_TCP, .src = PEER,
-                           .dst = ME, .payload_len = seg_len};
-  memcpy(frame + 14 + 20, seg, seg_len);
-  CHECK(sf__ipv4_emit(&ih, frame + 14, 20) == 20);
-  CHECK(sf__eth_emit(&eh, frame, 14) == 14);
-  sf__engine_input(f->e, 0, frame, 14 + 20 + seg_len, 0, f->now);
-}
+/* Frames from the peer are built here, the segment first. */
+static uint8_t peer_frame[SF_FUZZ_SEG_OFFSET + 60 + MAX_PAYLOAD];
 
 /* Sends h from the peer with len bytes of its stream at h->seq. */
 static void peer_send(struct fz *f, const struct slot *s,
                       struct sf_tcp_hdr *h, size_t len) {
-  static uint8_t payload[MAX_PAYLOAD], seg[60 + MAX_PAYLOAD];
+  static uint8_t payload[MAX_PAYLOAD];
+  uint8_t *seg = peer_frame + SF_FUZZ_SEG_OFFSET;
   uint32_t first = h->seq.v + ((h->flags & SF_TCP_SYN) ? 1 : 0);
   for (size_t i = 0; i < len; i++)
     payload[i] = peer_byte(first + (uint32_t)i);
   h->sport = s->rport;
   h->dport = s->lport;
-  int n = sf__tcp_emit(h, payload, len, PEER, ME, 0, seg, sizeof seg);
+  int n = sf__tcp_emit(h, payload, len, PEER, ME, 0, seg,
+                       sizeof peer_frame - SF_FUZZ_SEG_OFFSET);
   CHECK(n > 0);
-  deliver(f, seg, (size_t)n);
+  sf_fuzz_from_peer(f->e, peer_frame, (size_t)n, f->now);
 }
 
 static uint32_t peer_ts_clock(const struct fz *f) {
@@ -354,8 +329,8 @@ static void peer_segment(struct fz *f) {
  */
 static void raw_segment(struct fz *f) {
   struct slot *s = &f->s[take(f) % SLOTS];
-  uint8_t seg[60 + 64];
-  size_t len = 20 + take(f) % (sizeof seg - 19);
+  uint8_t *seg = peer_frame + SF_FUZZ_SEG_OFFSET;
+  size_t len = 20 + take(f) % (60 + 64 - 19);
   for (size_t i = 0; i < len; i++)
     seg[i] = take(f);
   if (!s->used)
@@ -371,7 +346,7 @@ static void raw_segment(struct fz *f) {
   seg[17] = (uint8_t)c;
   /* its payload is not the peer's stream */
   f->honest = false;
-  deliver(f, seg, len);
+  sf_fuzz_from_peer(f->e, peer_frame, len, f->now);
 }
 
 /* ------------------------------------------------ the application's calls */
@@ -608,18 +583,8 @@ static bool setup(struct fz *f) {
   cfg.syncookies = !(b & 8);
   if (b & 16)
     cfg.mem_max = 32768; /* a few buffers: pressure, refused growth */
-  if (sf__engine_new(&cfg, NULL, f->now, &f->e) != 0)
+  if (!sf_fuzz_engine_up(&cfg, f->now, &f->e))
     return false;
-  struct sf_netif_config nc = {.mac = {2, 0, 0, 0, 0, 1},
-                               .addr = sf_addr_v4(ME),
-                               .prefix_len = 24,
-                               .mtu = 1500};
-  CHECK(sf__engine_netif_add(f->e, &nc) == 0);
-  /* the peer asks for us first, so we know its MAC */
-  static const uint8_t arp[14 + 28] = {
-      2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0,
-      1, 2, 0, 0, 0, 0, 2, 198, 18, 0, 2, 0, 0, 0, 0, 0, 0, 198, 18, 0, 1};
-  sf__engine_input(f->e, 0, arp, sizeof(arp), 0, f->now);
   listener_toggle(f);
   drain(f);
   return true;
@@ -639,11 +604,11 @@ static void teardown(struct fz *f) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  struct fz f = {.now = SF_NSEC_PER_SEC, .honest = true, .p = data,
-                 .left = size};
+  struct fz f = {.now = SF_NSEC_PER_SEC, .honest = true,
+                 .in = {.p = data, .left = size}};
   if (!setup(&f))
     return 0;
-  while (f.left) {
+  while (f.in.left) {
     uint8_t op = take(&f);
     switch (op % 15) {
     case 0:
