@@ -162,7 +162,7 @@ static bool setup(struct fz *f) {
   cfg.rcvbuf = 8192;
   cfg.sndbuf = 8192;
   cfg.timewait_max = 2;
-  if (!sf_fuzz_engine_up(&cfg, f->now, &f->e))
+  if (!sf_fuzz_engine_up(&cfg, NULL, f->now, &f->e))
     return false;
   CHECK(sf__tcp_listen(sf__engine_tcp(f->e), sf_addr_v4(0), 80, 4, NULL,
                        &f->l) == 0);

@@ -71,6 +71,8 @@ struct slot {
   uint32_t eng_ack;    /* the last ACK it sent */
   /* the application, on t */
   uint64_t written, read;
+  unsigned established; /* SF_TEV_ESTABLISHED reported on t */
+  bool closed;          /* SF_TEV_CLOSED reported on t */
 };
 
 struct fz {
@@ -364,6 +366,8 @@ static void slot_attach(struct fz *f, struct slot *s, struct sf_tcb *t) {
     sf__tcp_detach(s->t, f->now);
   s->t = t;
   s->written = s->read = 0;
+  s->established = 0;
+  s->closed = false;
 }
 
 static void app_connect(struct fz *f, struct slot *s) {
@@ -526,6 +530,44 @@ static void time_passes(struct fz *f) {
 
 /* --------------------------------------------------------- invariants */
 
+/*
+ * The events about a tcb the application holds tell its story
+ * consistently: each state reported is the state it is in, the
+ * handshake completes once, an error is the connection's error, and
+ * after SF_TEV_CLOSED nothing more happens on it.
+ */
+static void on_conn_event(void *ctx, const struct sf_conn_ref *c,
+                          const struct sf_tcp_event *ev) {
+  struct fz *f = ctx;
+  if (!c->tcb || c->user != f)
+    return;
+  struct slot *s = NULL;
+  for (int i = 0; i < SLOTS; i++)
+    if (f->s[i].t == c->tcb)
+      s = &f->s[i];
+  if (!s) /* connect or accept has not returned it yet */
+    return;
+  CHECK(!s->closed);
+  switch (ev->type) {
+  case SF_TEV_STATE:
+    CHECK(ev->old_state != ev->new_state);
+    CHECK(ev->new_state == sf__tcp_state(c->tcb));
+    break;
+  case SF_TEV_ESTABLISHED:
+    CHECK(++s->established == 1);
+    break;
+  case SF_TEV_ERROR:
+    CHECK(ev->error < 0 && ev->error == sf__tcp_error(c->tcb));
+    break;
+  case SF_TEV_CLOSED:
+    CHECK(sf__tcp_state(c->tcb) == SF_TCP_CLOSED);
+    s->closed = true;
+    break;
+  default:
+    break;
+  }
+}
+
 static void check_tcb(const struct fz *f, const struct sf_tcb *t) {
   const struct sf_engine_config *c = sf__engine_config(f->e);
   CHECK(sf__tcp_readable(t) <= c->rcvbuf);
@@ -591,7 +633,8 @@ static bool setup(struct fz *f) {
   cfg.syncookies = !(b & 8);
   if (b & 16)
     cfg.mem_max = 32768; /* a few buffers: pressure, refused growth */
-  if (!sf_fuzz_engine_up(&cfg, f->now, &f->e))
+  struct sf_engine_upcalls up = {.ctx = f, .conn_event = on_conn_event};
+  if (!sf_fuzz_engine_up(&cfg, &up, f->now, &f->e))
     return false;
   listener_toggle(f);
   drain(f);

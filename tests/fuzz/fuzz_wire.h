@@ -17,11 +17,13 @@
  * IPv4 header without options. */
 #define SF_FUZZ_SEG_OFFSET (14 + 20)
 
-/* A new engine with cfg, its interface up and the peer's MAC learnt (the
- * peer asked for ours). Returns false when the engine cannot be made. */
+/* A new engine with cfg and up (may be NULL), its interface up and the
+ * peer's MAC learnt (the peer asked for ours). Returns false when the
+ * engine cannot be made. */
 static inline bool sf_fuzz_engine_up(const struct sf_engine_config *cfg,
+                                     const struct sf_engine_upcalls *up,
                                      sf_time_t now, struct sf_engine **out) {
-  if (sf__engine_new(cfg, NULL, now, out) != 0)
+  if (sf__engine_new(cfg, up, now, out) != 0)
     return false;
   struct sf_netif_config nc = {.mac = {2, 0, 0, 0, 0, 1},
                                .addr = sf_addr_v4(SF_FUZZ_ME),
