@@ -7,8 +7,8 @@
  *   byte 0   the engine's configuration: congestion control, RACK, TLP,
  *            SYN cookies, a tight memory ceiling (so pressure is reached)
  *   then     one operation per record, its first byte saying which:
- *            a segment from the peer, raw garbage at a connection, time
- *            passing, connect, a SYN to the listener, accept, write,
+ *            a segment from the peer, raw garbage or an ICMP error about
+ *            a connection, time passing, connect, a SYN to the listener, accept, write,
  *            read, shutdown, close, abort, socket options, or the
  *            listener closed and opened again
  *
@@ -44,6 +44,7 @@
 #include "fuzz_wire.h"
 #include "tcp/tcb.h"
 #include "wire/checksum.h"
+#include "wire/icmp.h"
 
 #define ME SF_FUZZ_ME
 #define PEER SF_FUZZ_PEER
@@ -351,6 +352,47 @@ static void raw_segment(struct fz *f) {
   sf_fuzz_from_peer(f->e, peer_frame, len, f->now);
 }
 
+/*
+ * An ICMP error from the peer about a segment the engine sent on a
+ * connection: fragmentation needed with some next-hop MTU (RFC 1191),
+ * an unreachable network, host or port, or a TTL exceeded. The quote
+ * carries a sequence number at or a little below the highest the engine
+ * sent, so most pass RFC 5927's check.
+ */
+static void icmp_error(struct fz *f) {
+  static const uint8_t codes[] = {
+      SF_ICMP_UNREACH_FRAG_NEEDED, SF_ICMP_UNREACH_NET, SF_ICMP_UNREACH_HOST,
+      SF_ICMP_UNREACH_PORT};
+  struct slot *s = &f->s[take(f) % SLOTS];
+  uint8_t what = take(f);
+  uint16_t mtu = take16(f);
+  uint32_t seq = s->eng_max - (uint32_t)take(f) * 8;
+  if (!s->used || !s->seen)
+    return;
+  uint8_t quote[28];
+  struct sf_ipv4_hdr qh = {.ttl = 1, .proto = SF_IPPROTO_TCP, .src = ME,
+                           .dst = PEER, .payload_len = 20};
+  CHECK(sf__ipv4_emit(&qh, quote, 20) == 20);
+  uint8_t *q = quote + 20;
+  q[0] = (uint8_t)(s->lport >> 8);
+  q[1] = (uint8_t)s->lport;
+  q[2] = (uint8_t)(s->rport >> 8);
+  q[3] = (uint8_t)s->rport;
+  for (int i = 0; i < 4; i++)
+    q[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+  struct sf_icmp m = {.type = (what & 0x80) ? SF_ICMP_TIME_EXCEEDED
+                                            : SF_ICMP_DEST_UNREACH,
+                      .code = (what & 0x80) ? 0 : codes[what % 4],
+                      .next_hop_mtu = mtu,
+                      .body = quote,
+                      .body_len = sizeof quote};
+  uint8_t *msg = peer_frame + SF_FUZZ_SEG_OFFSET;
+  int n = sf__icmp_emit(&m, msg, 64);
+  CHECK(n > 0);
+  sf_fuzz_from_peer_proto(f->e, peer_frame, (size_t)n, SF_IPPROTO_ICMP,
+                          f->now);
+}
+
 /* ------------------------------------------------ the application's calls */
 
 static void slot_start(struct slot *s, bool passive, uint16_t lport,
@@ -599,11 +641,15 @@ static void end_turn_and_check(struct fz *f) {
 
 /* With SF_FUZZ_TRACE set, each operation and the slots' states after it
  * go to stderr: how a seed's author sees which states it reaches. */
-static void trace(const struct fz *f, uint8_t op) {
+static bool tracing(void) {
   static int on = -1;
   if (on < 0)
     on = getenv("SF_FUZZ_TRACE") != NULL;
-  if (!on)
+  return on;
+}
+
+static void trace(const struct fz *f, uint8_t op) {
+  if (!tracing())
     return;
   fprintf(stderr, "op %2u:", op);
   for (int i = 0; i < SLOTS; i++)
@@ -641,7 +687,20 @@ static bool setup(struct fz *f) {
   return true;
 }
 
+/* With SF_FUZZ_TRACE, the counters the program moved. */
+static void trace_counters(const struct fz *f) {
+  struct sf_counter c[256];
+  if (!tracing())
+    return;
+  size_t n = sf__engine_counters(f->e, c, 256);
+  for (size_t i = 0; i < n && i < 256; i++)
+    if (c[i].value)
+      fprintf(stderr, "%s %llu\n", c[i].name,
+              (unsigned long long)c[i].value);
+}
+
 static void teardown(struct fz *f) {
+  trace_counters(f);
   for (int i = 0; i < SLOTS; i++)
     if (f->s[i].t) {
       sf__tcp_detach(f->s[i].t, f->now);
@@ -667,8 +726,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 2:
       peer_segment(&f);
       break;
-    case 3:
-      raw_segment(&f);
+    case 3: /* what a peer does not normally send */
+      if (take(&f) & 1)
+        icmp_error(&f);
+      else
+        raw_segment(&f);
       break;
     case 4:
       time_passes(&f);

@@ -37,20 +37,27 @@ static inline bool sf_fuzz_engine_up(const struct sf_engine_config *cfg,
   return true;
 }
 
-/* Hands the engine the seg_len-byte segment the peer wrote at
- * frame + SF_FUZZ_SEG_OFFSET, once its IPv4 and Ethernet headers are
- * written in front of it. */
-static inline void sf_fuzz_from_peer(struct sf_engine *e, uint8_t *frame,
-                                     size_t seg_len, sf_time_t now) {
+/* Hands the engine the seg_len-byte datagram payload of protocol proto
+ * the peer wrote at frame + SF_FUZZ_SEG_OFFSET, once its IPv4 and
+ * Ethernet headers are written in front of it. */
+static inline void sf_fuzz_from_peer_proto(struct sf_engine *e,
+                                           uint8_t *frame, size_t seg_len,
+                                           uint8_t proto, sf_time_t now) {
   struct sf_eth_hdr eh = {.dst = {{2, 0, 0, 0, 0, 1}},
                           .src = {{2, 0, 0, 0, 0, 2}},
                           .ethertype = SF_ETHERTYPE_IPV4};
-  struct sf_ipv4_hdr ih = {.ttl = 64, .proto = SF_IPPROTO_TCP,
+  struct sf_ipv4_hdr ih = {.ttl = 64, .proto = proto,
                            .src = SF_FUZZ_PEER, .dst = SF_FUZZ_ME,
                            .payload_len = seg_len};
   CHECK(sf__ipv4_emit(&ih, frame + 14, 20) == 20);
   CHECK(sf__eth_emit(&eh, frame, 14) == 14);
   sf__engine_input(e, 0, frame, SF_FUZZ_SEG_OFFSET + seg_len, 0, now);
+}
+
+/* The same for a TCP segment. */
+static inline void sf_fuzz_from_peer(struct sf_engine *e, uint8_t *frame,
+                                     size_t seg_len, sf_time_t now) {
+  sf_fuzz_from_peer_proto(e, frame, seg_len, SF_IPPROTO_TCP, now);
 }
 
 #endif /* SF_TESTS_FUZZ_WIRE_H */

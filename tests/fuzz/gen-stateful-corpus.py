@@ -50,6 +50,17 @@ def seg(slot, kind, seq_sel=0, ack_sel=0, window=65535, nbytes=0,
     return out
 
 
+# ICMP errors (the byte after RAW: odd): icmp_error's "what" byte
+FRAG_NEEDED, NET_UNREACH, HOST_UNREACH, PORT_UNREACH = range(4)
+TTL_EXCEEDED = 0x80
+
+
+def icmp(slot, what, mtu=0, back=0):
+    """An ICMP error about slot's connection, quoting the engine's
+    highest sequence number less back*8."""
+    return bytes([RAW, 1, slot, what]) + struct.pack(">HB", mtu, back)
+
+
 def op(code, slot=0, *args):
     return bytes([code, slot]) + bytes(args)
 
@@ -131,6 +142,14 @@ SEEDS = {
     seg(0, DATA, nbytes=512) + seg(0, DATA, seq_sel=(1, 32), nbytes=768) +
     read(0) + seg(0, SYN) + ms(10) + seg(0, RST, resync=True) + read(0) + op(CLOSE, 0) +
     active_open(1) + op(ABORT, 1) + op(CLOSE, 1),
+
+    # path MTU discovery in the middle of a transfer, then a soft error
+    # (host unreachable) on a handshake that times out
+    "icmp-pmtu-and-unreachable": bytes([0]) + active_open(0) +
+    write(0, 8000) + ms(1) + icmp(0, FRAG_NEEDED, mtu=576) +
+    seconds(1) + seg(0, ACK) + ms(50) + icmp(0, TTL_EXCEEDED) +
+    op(CONNECT, 1, 0) + icmp(1, HOST_UNREACH) + icmp(1, PORT_UNREACH) +
+    minutes(3),
 
     # everything at once over several connections, with a tight memory
     # ceiling, socket options and the listener going away
