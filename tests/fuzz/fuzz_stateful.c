@@ -57,7 +57,6 @@
 /* The peer's side of one 4-tuple, and the application's of its tcb. */
 struct slot {
   bool used;
-  bool passive;        /* the peer opened it */
   uint16_t lport, rport;
   struct sf_tcb *t;    /* attached (ours to detach), or NULL */
   /* the peer */
@@ -395,11 +394,10 @@ static void icmp_error(struct fz *f) {
 
 /* ------------------------------------------------ the application's calls */
 
-static void slot_start(struct slot *s, bool passive, uint16_t lport,
-                       uint16_t rport, uint32_t iss) {
-  *s = (struct slot){.used = true, .passive = passive, .lport = lport,
-                     .rport = rport, .iss = iss, .nxt = iss,
-                     .last_ack = 0};
+static void slot_start(struct slot *s, uint16_t lport, uint16_t rport,
+                       uint32_t iss) {
+  *s = (struct slot){.used = true, .lport = lport, .rport = rport,
+                     .iss = iss, .nxt = iss};
 }
 
 /* A new tcb for the slot's application: its counts start afresh. */
@@ -423,7 +421,7 @@ static void app_connect(struct fz *f, struct slot *s) {
   }
   struct sf_tuple tu;
   sf__tcp_get_tuple(t, &tu);
-  slot_start(s, false, tu.lport, ACTIVE_RPORT, iss);
+  slot_start(s, tu.lport, ACTIVE_RPORT, iss);
   slot_attach(f, s, t);
 }
 
@@ -435,7 +433,7 @@ static void peer_connect(struct fz *f, struct slot *s) {
     return;
   uint16_t rport = (uint16_t)(PASSIVE_RPORT_BASE + (s - f->s));
   uint32_t old_nxt = s->used ? s->nxt : 0;
-  slot_start(s, true, LISTEN_PORT, rport, old_nxt + iss_step);
+  slot_start(s, LISTEN_PORT, rport, old_nxt + iss_step);
   struct sf_tcp_hdr h = {.seq = sf_seq(s->iss), .flags = SF_TCP_SYN,
                          .window = 65535};
   syn_options(f, s, &h.opts);
