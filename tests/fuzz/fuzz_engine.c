@@ -157,11 +157,7 @@ static void check_invariants(struct fz *f) {
 
 static bool setup(struct fz *f) {
   struct sf_engine_config cfg;
-  sf__engine_config_default(&cfg);
-  cfg.secret_seed = 7;
-  cfg.rcvbuf = 8192;
-  cfg.sndbuf = 8192;
-  cfg.timewait_max = 2;
+  sf_fuzz_engine_config(&cfg);
   if (!sf_fuzz_engine_up(&cfg, NULL, f->now, &f->e))
     return false;
   CHECK(sf__tcp_listen(sf__engine_tcp(f->e), sf_addr_v4(0), 80, 4, NULL,

@@ -665,11 +665,7 @@ static void trace(const struct fz *f, uint8_t op) {
 static bool setup(struct fz *f) {
   uint8_t b = take(f);
   struct sf_engine_config cfg;
-  sf__engine_config_default(&cfg);
-  cfg.secret_seed = 7;
-  cfg.rcvbuf = 8192;
-  cfg.sndbuf = 8192;
-  cfg.timewait_max = 2;
+  sf_fuzz_engine_config(&cfg);
   cfg.max_orphans = 2;
   cfg.congestion = (b & 1) ? "cubic" : "newreno";
   cfg.rack = !(b & 2);

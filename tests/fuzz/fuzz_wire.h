@@ -17,6 +17,17 @@
  * IPv4 header without options. */
 #define SF_FUZZ_SEG_OFFSET (14 + 20)
 
+/* The configuration the engine targets start from: deterministic secrets,
+ * and buffers and a TIME-WAIT table small enough that the fuzzer fills
+ * them. */
+static inline void sf_fuzz_engine_config(struct sf_engine_config *cfg) {
+  sf__engine_config_default(cfg);
+  cfg->secret_seed = 7;
+  cfg->rcvbuf = 8192;
+  cfg->sndbuf = 8192;
+  cfg->timewait_max = 2;
+}
+
 /* A new engine with cfg and up (may be NULL), its interface up and the
  * peer's MAC learnt (the peer asked for ours). Returns false when the
  * engine cannot be made. */
