@@ -79,7 +79,12 @@ void sf__tcp_keepalive_reset(struct sf_tcb *t) {
     return;
   }
   t->keep_sent = 0;
-  sf__tcp_timer_set(t, SF_TT_KEEPALIVE, t->last_recv + t->keep_idle);
+  /* Keepalive turned on (or its idle time shortened) after the line was
+   * quiet longer than that: the first probe is due now, as Linux's
+   * tcp_set_keepalive has it, never at a time already past (which would
+   * put the engine's deadline behind its clock). */
+  sf_time_t at = t->last_recv + t->keep_idle;
+  sf__tcp_timer_set(t, SF_TT_KEEPALIVE, at > t->eng->now ? at : t->eng->now);
 }
 
 static int timeout_error(const struct sf_tcb *t) {

@@ -22,6 +22,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
       abort();                                                                 \
   } while (0)
 
+/* The input, read from the front a field at a time; past its end every
+ * field reads as zero, so a truncated record is still a record. */
+struct sf_fuzz_in {
+  const uint8_t *p;
+  size_t left;
+};
+
+static inline uint8_t sf_fuzz_take(struct sf_fuzz_in *in) {
+  if (!in->left)
+    return 0;
+  in->left--;
+  return *in->p++;
+}
+
+/* Big-endian, as the fields of a header. */
+static inline uint16_t sf_fuzz_take16(struct sf_fuzz_in *in) {
+  uint16_t hi = sf_fuzz_take(in);
+  return (uint16_t)((hi << 8) | sf_fuzz_take(in));
+}
+
+static inline uint32_t sf_fuzz_take32(struct sf_fuzz_in *in) {
+  uint32_t hi = sf_fuzz_take16(in);
+  return (hi << 16) | sf_fuzz_take16(in);
+}
+
 /* [p, p + n) lies inside [base, base + size). */
 static inline bool sf_fuzz_inside(const uint8_t *p, size_t n,
                                   const uint8_t *base, size_t size) {

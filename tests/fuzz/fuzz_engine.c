@@ -21,15 +21,12 @@
 
 #include <string.h>
 
-#include "fuzz.h"
-#include "stack/stack.h"
+#include "fuzz_wire.h"
 #include "tcp/tcb.h"
 #include "wire/checksum.h"
-#include "wire/eth.h"
-#include "wire/ipv4.h"
 
-#define ME 0xc6120001u
-#define PEER 0xc6120002u
+#define ME SF_FUZZ_ME
+#define PEER SF_FUZZ_PEER
 
 struct fz {
   struct sf_engine *e;
@@ -37,32 +34,17 @@ struct fz {
   struct sf_tcb *conn; /* attached, ours to detach */
   struct sf_tcb *accepted[4];
   sf_time_t now;
-  const uint8_t *p;
-  size_t left;
+  struct sf_fuzz_in in;
 };
 
-static uint8_t take(struct fz *f) {
-  if (!f->left)
-    return 0;
-  f->left--;
-  return *f->p++;
-}
-
-static uint32_t take32(struct fz *f) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; i++)
-    v = (v << 8) | take(f);
-  return v;
-}
+static uint8_t take(struct fz *f) { return sf_fuzz_take(&f->in); }
+static uint32_t take32(struct fz *f) { return sf_fuzz_take32(&f->in); }
 
 static void inject(struct fz *f, uint16_t sport, uint16_t dport, uint32_t seq,
                    uint32_t ack, uint16_t flags, uint16_t window,
                    const uint8_t *opts, size_t opt_len, size_t payload) {
-  static uint8_t frame[14 + 20 + 60 + 2048];
-  struct sf_eth_hdr eh = {.dst = {{2, 0, 0, 0, 0, 1}},
-                          .src = {{2, 0, 0, 0, 0, 2}},
-                          .ethertype = SF_ETHERTYPE_IPV4};
-  uint8_t *ip = frame + 14, *tcp = ip + 20;
+  static uint8_t frame[SF_FUZZ_SEG_OFFSET + 60 + 2048];
+  uint8_t *tcp = frame + SF_FUZZ_SEG_OFFSET;
   size_t hl = 20 + (opt_len & ~(size_t)3);
   memset(tcp, 0, hl);
   tcp[0] = (uint8_t)(sport >> 8);
@@ -87,11 +69,7 @@ static void inject(struct fz *f, uint16_t sport, uint16_t dport, uint32_t seq,
   uint16_t c = sf__csum_finish(sum);
   tcp[16] = (uint8_t)(c >> 8);
   tcp[17] = (uint8_t)c;
-  struct sf_ipv4_hdr ih = {.ttl = 64, .proto = SF_IPPROTO_TCP, .src = PEER,
-                           .dst = ME, .payload_len = seg_len};
-  CHECK(sf__ipv4_emit(&ih, ip, 20) == 20);
-  CHECK(sf__eth_emit(&eh, frame, 14) == 14);
-  sf__engine_input(f->e, 0, frame, 14 + 20 + seg_len, 0, f->now);
+  sf_fuzz_from_peer(f->e, frame, seg_len, f->now);
 }
 
 static void segment(struct fz *f, bool to_conn) {
@@ -179,23 +157,9 @@ static void check_invariants(struct fz *f) {
 
 static bool setup(struct fz *f) {
   struct sf_engine_config cfg;
-  sf__engine_config_default(&cfg);
-  cfg.secret_seed = 7;
-  cfg.rcvbuf = 8192;
-  cfg.sndbuf = 8192;
-  cfg.timewait_max = 2;
-  if (sf__engine_new(&cfg, NULL, f->now, &f->e) != 0)
+  sf_fuzz_engine_config(&cfg);
+  if (!sf_fuzz_engine_up(&cfg, NULL, f->now, &f->e))
     return false;
-  struct sf_netif_config nc = {.mac = {2, 0, 0, 0, 0, 1},
-                               .addr = sf_addr_v4(ME),
-                               .prefix_len = 24,
-                               .mtu = 1500};
-  CHECK(sf__engine_netif_add(f->e, &nc) == 0);
-  /* the peer asks for us first, so we know its MAC */
-  static const uint8_t arp[14 + 28] = {
-      2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0,
-      1, 2, 0, 0, 0, 0, 2, 198, 18, 0, 2, 0, 0, 0, 0, 0, 0, 198, 18, 0, 1};
-  sf__engine_input(f->e, 0, arp, sizeof(arp), 0, f->now);
   CHECK(sf__tcp_listen(sf__engine_tcp(f->e), sf_addr_v4(0), 80, 4, NULL,
                        &f->l) == 0);
   CHECK(sf__tcp_connect(sf__engine_tcp(f->e), sf_addr_v4(0), 0,
@@ -207,10 +171,10 @@ static bool setup(struct fz *f) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  struct fz f = {.now = SF_NSEC_PER_SEC, .p = data, .left = size};
+  struct fz f = {.now = SF_NSEC_PER_SEC, .in = {.p = data, .left = size}};
   if (!setup(&f))
     return 0;
-  while (f.left) {
+  while (f.in.left) {
     uint8_t what = take(&f);
     switch (what % 4) {
     case 0:

@@ -39,22 +39,12 @@ static const struct sf_eth_addr mac_b = {{2, 0, 0, 0, 0, 1}};
 
 struct fz {
   struct sf_ip *a, *b;
-  const uint8_t *p;
-  size_t left;
+  struct sf_fuzz_in in;
   sf_time_t now;
 };
 
-static uint8_t take(struct fz *f) {
-  if (!f->left)
-    return 0;
-  f->left--;
-  return *f->p++;
-}
-
-static uint16_t take16(struct fz *f) {
-  uint16_t v = take(f);
-  return (uint16_t)((v << 8) | take(f));
-}
+static uint8_t take(struct fz *f) { return sf_fuzz_take(&f->in); }
+static uint16_t take16(struct fz *f) { return sf_fuzz_take16(&f->in); }
 
 static void frag_to_a(struct fz *f, uint16_t id, uint8_t proto, uint32_t off,
                       bool more, const uint8_t *d, size_t len) {
@@ -147,7 +137,7 @@ static struct sf_ip *layer(uint32_t addr, const struct sf_eth_addr *mac,
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  struct fz f = {.p = data, .left = size, .now = SF_NSEC_PER_SEC};
+  struct fz f = {.in = {.p = data, .left = size}, .now = SF_NSEC_PER_SEC};
   unsigned mtu = 68 + take16(&f) % (9000 - 67);
   f.a = layer(A_ADDR, &mac_a, mtu);
   f.b = layer(B_ADDR, &mac_b, 65535);
@@ -161,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sf__arp_emit(&a, arp + 14, 28);
   sf__ip_input(f.a, 0, arp, 42, 0, f.now);
   shuttle(&f);
-  while (f.left) {
+  while (f.in.left) {
     switch (take(&f) % 3) {
     case 0:
       raw_fragment(&f);

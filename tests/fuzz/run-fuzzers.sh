@@ -24,8 +24,13 @@ for seeds in "$srcdir"/corpus/*/; do
   fi
   mkdir -p "$work/$name"
   cp "$seeds"/* "$work/$name"/
+  # A stateful program needs room for many operations from the start;
+  # libFuzzer would otherwise hold inputs near the seeds' length a while.
+  extra=()
+  [ "$name" = stateful ] && extra=(-max_len=1024 -len_control=0)
   echo "run-fuzzers: fuzz_$name for ${seconds}s"
   if ! "$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+      "${extra[@]}" \
       -print_final_stats=1 -artifact_prefix="$artifacts/$name-" \
       "$work/$name" >"$work/$name.log" 2>&1; then
     echo "run-fuzzers: fuzz_$name FAILED; input kept in $artifacts" >&2
