@@ -20,10 +20,11 @@ case $builddir in /*) ;; *) builddir=$top/$builddir ;; esac
 # The packages a build and `make check` need. tcpdump lets the pcap test
 # check real decoding; clang and its runtime build the libFuzzer targets;
 # the namespace tests drive the kernel's side with iproute2, ping, python3,
-# setpriv (util-linux), ethtool, iptables, nc (netcat-openbsd) and curl.
+# setpriv (util-linux), ethtool, iptables, nc (netcat-openbsd) and curl;
+# sfhttpd's test loads it with wrk.
 packages="build-essential autoconf automake libtool pkg-config libev-dev
 libssl-dev check tcpdump clang libclang-rt-dev iproute2 iputils-ping
-python3 util-linux ethtool iptables netcat-openbsd curl"
+python3 util-linux ethtool iptables netcat-openbsd curl wrk"
 
 # Runs a command with its output kept in a file, shown only if it fails.
 quietly() {
