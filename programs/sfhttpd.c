@@ -92,6 +92,7 @@ struct conn {
 
 static void conn_process(struct conn *c);
 static void conn_close(struct conn *c);
+static void conn_timer(struct conn *c, unsigned long long ms);
 
 /* ------------------------------------------------------------ responses */
 
@@ -174,6 +175,7 @@ static void on_response_written(sf_write_t *req, int status);
 
 static void send_bufs(struct conn *c, sf_buf_t *bufs, unsigned int n) {
   c->phase = PHASE_SENDING;
+  conn_timer(c, c->srv->opt.idle_timeout_ms); /* a peer not reading ends */
   int rc = sf_write(&c->wreq, (sf_stream_t *)&c->tcp, bufs, n,
                     on_response_written);
   if (rc < 0) {
@@ -313,8 +315,6 @@ static void serve(struct conn *c, int method, const char *path, int st) {
 }
 
 /* --------------------------------------------------------- connections */
-
-static void conn_timer(struct conn *c, unsigned long long ms);
 
 static void on_handle_closed(sf_handle_t *h) {
   struct conn *c = h->data;
@@ -478,7 +478,6 @@ static void on_response_written(sf_write_t *req, int status) {
     return;
   }
   if (c->left) {
-    conn_timer(c, c->srv->opt.idle_timeout_ms); /* a stalled reader ends */
     send_next_chunk(c, 0);
     return;
   }
