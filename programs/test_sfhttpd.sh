@@ -29,9 +29,11 @@ ip netns exec "$SF_NS_S" "$httpd" --device "$SF_IF_S" \
   --address "$SF_SYNFIN_IP/24" --root "$www" --port 8080 \
   --header-timeout 3 --idle-timeout 10 --msl-ms 500 >"$log" 2>&1 &
 spid=$!
-(sleep 150 && kill -9 $spid 2>/dev/null) &
+(sleep 150 && kill -9 $spid) >/dev/null 2>&1 &
 watchdog=$!
-trap 'kill $spid $watchdog 2>/dev/null; sf_netns_teardown' EXIT
+# the watchdog's sleep goes with it
+stop_watchdog() { pkill -P $watchdog sleep 2>/dev/null; kill $watchdog 2>/dev/null; }
+trap 'kill $spid 2>/dev/null; stop_watchdog; sf_netns_teardown' EXIT
 sf_netns_wait_for "$log" 'ready' 100 || { cat "$log"; sf_netns_bad "sfhttpd not ready"; sf_netns_end; }
 
 k() { sf_netns_k timeout 30 "$@"; }
@@ -149,5 +151,6 @@ wait $dl
 wait $spid
 rc=$?
 [ $rc = 0 ] || { sf_netns_bad "sfhttpd exited $rc after SIGTERM"; tail "$log"; }
-kill $watchdog 2>/dev/null
+# the sanitizer build's reports (a leak shows at exit)
+grep -Eq 'Sanitizer|runtime error' "$log" && { sf_netns_bad "sanitizer report"; cat "$log"; }
 sf_netns_end "sfhttpd: GET, HEAD, errors, keep-alive, 100 MB, pipelining, slowloris, wrk, drain"
