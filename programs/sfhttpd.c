@@ -38,6 +38,7 @@
 #define HTTPD_CHUNK (128u * 1024)
 #define HTTPD_PATH_MAX 4096
 #define HTTPD_HEAD_OUT 1024
+#define HTTPD_SMALL 4096 /* a body this small goes out of the struct */
 
 struct httpd_options {
   const char *root;
@@ -85,7 +86,10 @@ struct conn {
   sf_write_t wreq;
   sf_shutdown_t sreq;
   char head[HTTPD_HEAD_OUT];
-  char *chunk;        /* HTTPD_CHUNK bytes, while a file is sent */
+  char *chunk;        /* small, or HTTPD_CHUNK bytes once a larger file
+                         is sent (kept: a fresh 128 KiB each response
+                         costs page faults) */
+  char small[HTTPD_SMALL];
   size_t in_len;
   char in[];          /* max_head bytes */
 };
@@ -202,7 +206,8 @@ static void send_error(struct conn *c, int status, int head_only) {
 
 /* Reads the next chunk of the file; -1 if the file fails us. */
 static ssize_t read_chunk(struct conn *c) {
-  size_t want = c->left < HTTPD_CHUNK ? (size_t)c->left : HTTPD_CHUNK;
+  size_t cap = c->chunk == c->small ? HTTPD_SMALL : HTTPD_CHUNK;
+  size_t want = c->left < cap ? (size_t)c->left : cap;
   ssize_t n;
   do
     n = pread(c->fd, c->chunk, want, c->off);
@@ -236,8 +241,6 @@ static void file_done(struct conn *c) {
   if (c->fd >= 0)
     close(c->fd);
   c->fd = -1;
-  free(c->chunk);
-  c->chunk = NULL;
   c->left = 0;
 }
 
@@ -285,6 +288,21 @@ static int open_file(struct server *s, const char *path, struct stat *st) {
 }
 
 /* Answers a request for path (or with status st, if not 0). */
+/* A buffer for the body: the small one in the struct, or the connection's
+ * large one, allocated once. */
+static int chunk_buffer(struct conn *c) {
+  if (c->left <= HTTPD_SMALL) {
+    if (c->chunk && c->chunk != c->small)
+      return 0; /* the large one serves too */
+    c->chunk = c->small;
+    return 0;
+  }
+  if (c->chunk && c->chunk != c->small)
+    return 0;
+  c->chunk = malloc(HTTPD_CHUNK);
+  return c->chunk ? 0 : -1;
+}
+
 static void serve(struct conn *c, int method, const char *path, int st) {
   int head_only = method == HTTP_METHOD_HEAD;
   if (method == HTTP_METHOD_OTHER) {
@@ -305,7 +323,8 @@ static void serve(struct conn *c, int method, const char *path, int st) {
   c->fd = fd;
   c->off = 0;
   c->left = head_only ? 0 : (unsigned long long)sb.st_size;
-  if (c->left && !(c->chunk = malloc(HTTPD_CHUNK))) {
+  if (chunk_buffer(c) < 0) {
+    file_done(c);
     send_error(c, 500, head_only);
     return;
   }
@@ -335,6 +354,9 @@ static void conn_close(struct conn *c) {
     c->next->prev = c->prev;
   s->nconns--;
   file_done(c);
+  if (c->chunk != c->small)
+    free(c->chunk);
+  c->chunk = NULL;
   sf_close((sf_handle_t *)&c->timer, on_handle_closed);
   sf_close((sf_handle_t *)&c->tcp, on_handle_closed);
 }
