@@ -366,6 +366,8 @@ static void on_shutdown(sf_shutdown_t *req, int status) {
   (void)status; /* the FIN, the peer's FIN or the timer end it */
 }
 
+static void reading(struct conn *c, int on);
+
 /* After the last response: FIN, then wait for the peer's. */
 static void conn_finish(struct conn *c) {
   if (c->peer_done) {
@@ -377,6 +379,7 @@ static void conn_finish(struct conn *c) {
     conn_close(c);
     return;
   }
+  reading(c, 1); /* it may have stopped on a full buffer: the FIN is owed */
   conn_timer(c, c->srv->opt.idle_timeout_ms);
 }
 
@@ -403,8 +406,6 @@ static void on_alloc(sf_handle_t *h, size_t suggested, sf_buf_t *buf) {
   }
   *buf = sf_buf_init(c->in + c->in_len, c->srv->opt.lim.max_head - c->in_len);
 }
-
-static void reading(struct conn *c, int on);
 
 static void on_read(sf_stream_t *stream, ssize_t nread, const sf_buf_t *buf) {
   struct conn *c = stream->data;

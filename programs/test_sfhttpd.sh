@@ -1,8 +1,8 @@
 #!/bin/sh
 # sfhttpd against real clients in the kernel namespace (tests/net/netns.sh):
 # curl GET, HEAD, 404, 405; a keep-alive connection reused (curl -v);
-# a 100 MB file checked by SHA-256; three pipelined requests answered in
-# order (python3, raw socket); a malformed request (400) and an oversized
+# a 100 MB file checked by SHA-256; three, then 500, pipelined requests
+# answered in order (python3, raw socket); a malformed request (400) and an oversized
 # head (431); a slowloris client cut at the header timeout while curl is
 # served meanwhile; a 3 s wrk run without errors; SIGUSR1's table; and
 # SIGTERM while a download runs: the download completes, sfhttpd exits 0.
@@ -92,6 +92,25 @@ echo "$out" | grep -q '^HTTP/1.1 200 OK|.*|file a~HTTP/1.1 200 OK|.*Content-Leng
   { sf_netns_bad "pipelined responses"; echo "$out"; }
 [ "$(echo "$out" | grep -o 'HTTP/1.1 200' | wc -l)" = 3 ] ||
   sf_netns_bad "pipelining: not 3 responses"
+
+# 500 pipelined requests (20 KB, more than the 16 KB buffer: reading
+# stops while it is full and resumes), answered in order
+out=$(k python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 8080), timeout=10)
+reqs = [b"GET /%s HTTP/1.1\r\nHost: x\r\n\r\n" % (b"a.txt" if i % 2 else b"b.txt")
+        for i in range(499)]
+s.sendall(b"".join(reqs) + b"GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+data = b""
+while True:
+    d = s.recv(65536)
+    if not d: break
+    data += d
+bodies = [p.split(b"\r\n\r\n", 1)[1][:7] for p in data.split(b"HTTP/1.1 200 OK")[1:]]
+want = [b"file b\n" if i % 2 == 0 else b"file a\n" for i in range(499)] + [b"file a\n"]
+print("responses", len(bodies), "in order" if bodies == want else "out of order")
+' "$SF_SYNFIN_IP")
+[ "$out" = "responses 500 in order" ] || sf_netns_bad "500 pipelined requests: $out"
 
 out=$(raw "GET / HTTP/1.1|Host: x|Bad Header: y||")
 echo "$out" | grep -q '^HTTP/1.1 400 ' || { sf_netns_bad "malformed: not 400"; echo "$out"; }
