@@ -33,8 +33,20 @@ out=$(py '
 import socket, sys, time
 a = sys.argv[1]
 def get(s):
+    """the status line of one whole response (head and Content-Length body)"""
     s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-    return s.recv(4096).split(b"\r\n")[0].decode()
+    data = b""
+    while True:
+        head, sep, body = data.partition(b"\r\n\r\n")
+        if sep:
+            n = [int(l.split(b":")[1]) for l in head.split(b"\r\n")
+                 if l.lower().startswith(b"content-length:")][0]
+            if len(body) >= n:
+                return head.split(b"\r\n")[0].decode()
+        d = s.recv(4096)
+        if not d:
+            return "closed after %r" % data
+        data += d
 idle = [socket.create_connection((a, 8080), timeout=10) for _ in range(2)]
 time.sleep(0.3)
 third = socket.create_connection((a, 8080), timeout=10)
