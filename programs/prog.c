@@ -24,6 +24,10 @@ void prog_init(struct prog *p, const char *name) {
 
 /* ------------------------------------------------------------- messages */
 
+/* The attribute lets clang's -Wformat-nonliteral accept the vfprintf. */
+static void vlog(const struct prog *p, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void vlog(const struct prog *p, const char *fmt, va_list ap) {
   fprintf(stderr, "%s: ", p->name);
   vfprintf(stderr, fmt, ap);
