@@ -23,6 +23,7 @@
 #include "api/events.h"
 #include "api/tcp_stream.h"
 #include "stack/stack.h"
+#include "util/alloc.h"
 
 #define READ_SUGGESTED (64 * 1024)
 
@@ -231,7 +232,7 @@ static int queue_write(sf_write_t *req, sf_stream_t *s, const sf_buf_t bufs[],
     return SF_EPIPE;
   sf_buf_t *copy = req->bufsml_;
   if (nbufs > SF__WRITE_INLINE_BUFS &&
-      !(copy = malloc(nbufs * sizeof(*copy))))
+      !(copy = sf__alloc(nbufs * sizeof(*copy))))
     return SF_ENOMEM;
   memcpy(copy, bufs, nbufs * sizeof(*copy));
   sf__req_start(tcp->loop, (sf_req_t *)req, SF_WRITE);

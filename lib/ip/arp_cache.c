@@ -16,13 +16,14 @@
 
 #include "ip/arp_cache.h"
 #include "synfin.h"
+#include "util/alloc.h"
 
 #define NIL UINT32_MAX
 
 /* ---------------------------------------------------------------- frames */
 
 struct sf_ip_frame *sf__ip_frame_alloc(size_t len) {
-  struct sf_ip_frame *f = malloc(sizeof(*f) + len);
+  struct sf_ip_frame *f = sf__alloc(sizeof(*f) + len);
   if (!f)
     return NULL;
   f->next = NULL;

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 
 #include "tcp/timewait.h"
+#include "util/alloc.h"
 
 /* sf__tw_find turns a map node back into its record. */
 _Static_assert(offsetof(struct sf_tw_record, node) == 0,
@@ -114,7 +115,7 @@ struct sf_tw_record *sf__tw_add_until(struct sf_tw_table *t,
   /* Full: the oldest record (the next to expire anyway) makes room. */
   if (!sf__tw_make_room(t, 1, now))
     return NULL;
-  struct sf_tw_record *r = malloc(sizeof *r);
+  struct sf_tw_record *r = sf__alloc(sizeof *r);
   if (!r)
     return NULL;
   *r = *tmpl;

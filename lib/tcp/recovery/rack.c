@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "tcp/recovery/recovery_internal.h"
+#include "util/alloc.h"
 
 #define SEG_RETRANS 0x1   /* sent more than once: RTT samples ambiguous */
 #define SEG_DELIVERED 0x2 /* SACKed, or cumulatively ACKed */
@@ -60,7 +61,7 @@ static bool start_tracking(struct sf_tcb *t) {
     return true;
   unsigned cap = (unsigned)(t->eng->cfg.sndbuf / t->smss) + 1 +
                  2 * SF_ASM_MAX_RANGES;
-  r->seg = calloc(cap, sizeof(*r->seg));
+  r->seg = sf__calloc(cap, sizeof(*r->seg));
   if (!r->seg) {
     r->off = true;
     return false;
