@@ -961,7 +961,9 @@ SF_EXTERN int sf_read_stop(sf_stream_t *stream);
  * writes. cb (may be NULL) fires, in order, once the stack has copied all
  * the bytes into its send buffer (status 0), or with SF_ECANCELED
  * (closed, or the connection failed while connecting), or the
- * connection's error (SF_ECONNRESET, SF_ETIMEDOUT, SF_EPIPE). Allowed
+ * connection's error (SF_ECONNRESET, SF_ETIMEDOUT, SF_EPIPE), or
+ * SF_ENOMEM (no memory for the send buffer: this write and those queued
+ * after it fail; the connection stays open). Allowed
  * while connecting. req is the caller's and must stay valid until cb;
  * req->handle is the stream from then on. Returns 0, or without calling
  * cb: SF_EINVAL (NULL req/stream/bufs, nbufs 0, a buffer with NULL base
@@ -978,7 +980,8 @@ SF_EXTERN int sf_write(sf_write_t *req, sf_stream_t *stream,
  * taken (> 0), or SF_EINVAL (as sf_write's, without req); for TCP,
  * SF_EAGAIN (nothing fits, earlier writes wait, or still connecting),
  * SF_EPIPE (after sf_shutdown or once our side is closed), the
- * connection's error, SF_ENOTCONN.
+ * connection's error, SF_ENOTCONN, SF_ENOMEM (no memory for the send
+ * buffer).
  */
 SF_EXTERN int sf_try_write(sf_stream_t *stream, const sf_buf_t bufs[],
                            unsigned int nbufs);

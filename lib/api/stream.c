@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/stream.h"
+#include "util/alloc.h"
 
 /* The handle types whose handles start with SF_STREAM_FIELDS. */
 static bool stream_type(sf_handle_type type) {
@@ -107,7 +108,7 @@ int sf__write_req_start(sf_write_t *req, sf_stream_t *s,
                         sf_write_cb cb) {
   sf_buf_t *copy = req->bufsml_;
   if (nbufs > SF__WRITE_INLINE_BUFS &&
-      !(copy = malloc(nbufs * sizeof(*copy))))
+      !(copy = sf__alloc(nbufs * sizeof(*copy))))
     return SF_ENOMEM;
   memcpy(copy, bufs, nbufs * sizeof(*copy));
   sf__req_start(s->loop, (sf_req_t *)req, SF_WRITE);

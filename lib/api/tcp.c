@@ -18,6 +18,7 @@
 #include "api/hooks.h"
 #include "api/tcp.h"
 #include "api/tcp_stream.h"
+#include "util/alloc.h"
 
 static bool tcp_ok(const sf_tcp_t *tcp) {
   return sf__handle_ok((const sf_handle_t *)tcp, SF_TCP);
@@ -106,7 +107,7 @@ static int parse_addr(const struct sockaddr *sa, uint32_t *addr,
 int sf_tcp_init(sf_loop_t *loop, sf_tcp_t *tcp) {
   if (!loop || !loop->impl_ || !tcp)
     return SF_EINVAL;
-  struct sf__tcp_impl *t = calloc(1, sizeof(*t));
+  struct sf__tcp_impl *t = sf__calloc(1, sizeof(*t));
   if (!t)
     return SF_ENOMEM;
   tcp->impl_ = t;

@@ -23,6 +23,7 @@
 #include "api/events.h"
 #include "api/tcp_stream.h"
 #include "stack/stack.h"
+#include "util/alloc.h"
 
 #define READ_SUGGESTED (64 * 1024)
 

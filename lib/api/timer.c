@@ -9,6 +9,7 @@
 
 #include "api/timer.h"
 #include "loop/loop.h"
+#include "util/alloc.h"
 
 static bool timer_usable(const sf_timer_t *t) {
   return sf__handle_ok((const sf_handle_t *)t, SF_TIMER) &&
@@ -30,7 +31,7 @@ static void fire(void *arg) {
 int sf_timer_init(sf_loop_t *loop, sf_timer_t *timer) {
   if (!loop || !loop->impl_ || !timer)
     return SF_EINVAL;
-  struct sf__timer_impl *impl = calloc(1, sizeof(*impl));
+  struct sf__timer_impl *impl = sf__calloc(1, sizeof(*impl));
   if (!impl)
     return SF_ENOMEM;
   int rc = sf__reactor_timer_new(loop->impl_->reactor, fire, timer, &impl->rt);

@@ -16,6 +16,7 @@
 
 #include "ip/arp_cache.h"
 #include "synfin.h"
+#include "util/alloc.h"
 
 #define NIL UINT32_MAX
 
@@ -34,7 +35,7 @@ struct sf_ip_frame *sf__ip_frame_alloc(struct sf_ip_frame_pool *pool,
   if (f) {
     pool->free[cls] = f->next;
     pool->count[cls]--;
-  } else if (!(f = malloc(sizeof(*f) + frame_cap[cls]))) {
+  } else if (!(f = sf__alloc(sizeof(*f) + frame_cap[cls]))) {
     return NULL;
   }
   f->next = NULL;

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "loop/loop.h"
+#include "util/alloc.h"
 
 #define BATCH 32          /* frames per link send/recv call */
 #define RX_ROUNDS 8       /* receive batches per readiness, then yield */
@@ -435,7 +436,7 @@ static void user_timer_cb(struct ev_loop *ev, ev_timer *w, int revents) {
 
 int sf__reactor_timer_new(struct sf_reactor *r, sf_reactor_timer_cb cb,
                           void *arg, struct sf_reactor_timer **out) {
-  struct sf_reactor_timer *t = calloc(1, sizeof(*t));
+  struct sf_reactor_timer *t = sf__calloc(1, sizeof(*t));
   *out = t;
   if (!t)
     return SF_ENOMEM;

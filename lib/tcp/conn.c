@@ -122,6 +122,11 @@ static ssize_t queue_data(struct sf_tcb *t, const void *data, size_t len) {
   if (!can_send(t))
     return SF_EPIPE;
   size_t n = sf__ring_write(&t->sndbuf, data, len);
+  /* Room, but no memory to use it (an allocation or the stack's budget
+   * failed): an error, not 0, since with nothing in flight no ACK would
+   * come to make the caller try again. */
+  if (n == 0 && len && sf__ring_space(&t->sndbuf))
+    return SF_ENOMEM;
   sf__tcp_output(t);
   return (ssize_t)n;
 }

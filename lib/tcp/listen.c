@@ -10,6 +10,7 @@
 
 #include "tcp/syncookie.h"
 #include "tcp/tcb.h"
+#include "util/alloc.h"
 
 static bool port_taken(struct sf_tcp *e, struct sf_addr addr, uint16_t port) {
   for (struct sf_listener *l = e->listeners; l; l = l->next)
@@ -66,7 +67,7 @@ int sf__tcp_listen(struct sf_tcp *e, struct sf_addr addr, uint16_t port,
   } else if (port_taken(e, addr, port)) {
     return SF_EADDRINUSE;
   }
-  struct sf_listener *l = calloc(1, sizeof(*l));
+  struct sf_listener *l = sf__calloc(1, sizeof(*l));
   if (!l)
     return SF_ENOMEM;
   l->eng = e;

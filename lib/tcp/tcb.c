@@ -14,6 +14,7 @@
 
 #include "tcp/recovery/recovery.h"
 #include "tcp/tcb.h"
+#include "util/alloc.h"
 
 /* The shift that lets our receive buffer fit the 16-bit window field. */
 uint8_t sf__tcp_our_wscale(const struct sf_tcp *e) {
@@ -116,7 +117,7 @@ struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,
    * fire would hang). */
   if (sf__heap_reserve(&e->timers, e->tcb_count + 1) < 0)
     return NULL;
-  struct sf_tcb *t = calloc(1, sizeof(*t));
+  struct sf_tcb *t = sf__calloc(1, sizeof(*t));
   if (!t)
     return NULL;
   t->eng = e;

@@ -256,7 +256,8 @@ void sf__tcp_set_observer(struct sf_tcb *t, void *observer);
 /*
  * Takes up to len bytes into the send buffer (copied) and sends what the
  * windows allow. Allowed from SYN-SENT on (bytes wait for the handshake).
- * Returns the bytes taken (0 when the buffer is full), SF_EPIPE after
+ * Returns the bytes taken (0 when the buffer is full), SF_ENOMEM when
+ * it has room but no memory could be had for it, SF_EPIPE after
  * sf__tcp_shutdown or once our side is closed, or the connection's error.
  */
 ssize_t sf__tcp_send(struct sf_tcb *t, const void *data, size_t len,

@@ -22,6 +22,7 @@
 
 #include "synfin.h"
 #include "tcp/tuple.h"
+#include "util/alloc.h"
 #include "wire/bytes.h"
 
 #define TUPLE_MAP_MIN_BUCKETS 16u
@@ -60,7 +61,7 @@ void sf__tuple_map_free(struct sf_tuple_map *m) {
 static int rehash(struct sf_tuple_map *m, size_t n) {
   if (n > SIZE_MAX / sizeof *m->buckets)
     return SF_ENOMEM;
-  struct sf_tuple_node **nb = calloc(n, sizeof *nb);
+  struct sf_tuple_node **nb = sf__calloc(n, sizeof *nb);
   if (!nb)
     return SF_ENOMEM;
   for (size_t i = 0; i < m->nbuckets; i++) {

@@ -10,9 +10,11 @@
 
 static unsigned long ok_left;   /* successes before the failures */
 static unsigned long fail_left; /* failures still to come */
+static unsigned long calls;     /* every allocation, for sf__alloc_count */
 
 /* Whether this allocation is one the seam makes fail. */
 static bool seam_fails(void) {
+  calls++;
   if (!fail_left)
     return false;
   if (ok_left) {
@@ -25,6 +27,10 @@ static bool seam_fails(void) {
 
 void *sf__alloc(size_t n) { return seam_fails() ? NULL : malloc(n); }
 
+void *sf__calloc(size_t n, size_t size) {
+  return seam_fails() ? NULL : calloc(n, size);
+}
+
 void *sf__realloc(void *p, size_t n) {
   return seam_fails() ? NULL : realloc(p, n);
 }
@@ -33,3 +39,5 @@ void sf__alloc_fail_after(unsigned long ok, unsigned long fail) {
   ok_left = ok;
   fail_left = fail;
 }
+
+unsigned long sf__alloc_count(void) { return calls; }

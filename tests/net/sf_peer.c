@@ -4,7 +4,8 @@
  *
  *   sf_peer --device DEV --address A.B.C.D/P [--gateway A.B.C.D]
  *           [--pcap FILE] [--msl MS] [--deadline S] [--busy-poll US]
- *           [--quiet] [--ring] [--kind packet|tap|tun] MODE ...
+ *           [--quiet] [--ring] [--kind packet|tap|tun]
+ *           [--status MS] [--keepalive S] MODE ...
  *
  * Modes:
  *   echo-server PORT [--count N] [--close-first] [--backlog N]
@@ -42,6 +43,12 @@
  * when the work is done and every connection is CLOSED (TIME-WAIT
  * included), on SIGTERM/SIGINT (servers without --count), or at the
  * deadline, which fails (exit 2). Any unexpected error: exit 1.
+ * --status MS prints every MS ms "status ms=T handles=H tcbs=C
+ * timewait=W done=D": open connection handles, the loop's control blocks
+ * (sf_tcp_walk, listener included) and how many of them are in TIME-WAIT,
+ * and connections finished so far (for soaks that watch them stay flat).
+ * --keepalive S probes accepted connections idle for S s (every second,
+ * three times), so that one whose peer vanished (its RST lost) ends.
  */
 #include "config.h"
 
@@ -67,6 +74,8 @@ struct opts {
   unsigned long long msl_ms, deadline_s, send, after_fin, count;
   unsigned long long busy_poll_us;
   unsigned long long backlog, accept_after_ms; /* servers; 0: default, none */
+  unsigned long long status_ms; /* 0: no status lines */
+  unsigned long long keepalive_s; /* 0: no keepalive */
 };
 
 struct peer {
@@ -74,7 +83,7 @@ struct peer {
   sf_loop_t loop;
   sf_iface_t iface;
   sf_tcp_t server;
-  sf_timer_t deadline, sigpoll, accept_later;
+  sf_timer_t deadline, sigpoll, accept_later, status;
   int holding; /* --accept-after: not accepting yet */
   char *pattern; /* the bytes every sender sends: pattern_at(0..) */
   size_t pattern_len;
@@ -117,7 +126,7 @@ static void die_usage(void) {
           "usage: sf_peer --device DEV --address A.B.C.D/P "
           "[--gateway A.B.C.D] [--pcap F] [--msl MS] [--deadline S] "
           "[--busy-poll US] [--quiet] [--ring] "
-          "[--kind packet|tap|tun] MODE ...\n"
+          "[--kind packet|tap|tun] [--status MS] [--keepalive S] MODE ...\n"
           "  echo-server PORT [--count N] [--close-first] [--backlog N]"
           " [--accept-after MS]\n"
           "  half-close-server PORT BYTES [--count N]\n"
@@ -296,6 +305,22 @@ static void on_deadline(sf_timer_t *t) {
   print_summary(p);
   fflush(stdout);
   exit(2);
+}
+
+/* sf_tcp_walk: every control block, and those in TIME-WAIT. */
+static void count_tcbs(const sf_tcp_walk_info_t *i, void *arg) {
+  unsigned long long *n = arg;
+  n[0]++;
+  if (i->state == SF_TCP_TIME_WAIT)
+    n[1]++;
+}
+
+static void on_status(sf_timer_t *t) {
+  struct peer *p = t->data;
+  unsigned long long n[2] = {0, 0};
+  sf_tcp_walk(&p->loop, count_tcbs, n);
+  printf("status ms=%llu handles=%llu tcbs=%llu timewait=%llu done=%llu\n",
+         sf_now(&p->loop) - p->t0, p->open_conns, n[0], n[1], p->done_conns);
 }
 
 static void on_sigpoll(sf_timer_t *t) {
@@ -559,6 +584,8 @@ static int accept_one(struct peer *p) {
     sf_close((sf_handle_t *)&c->tcp, conn_discard);
     return rc;
   }
+  if (rc == 0 && p->o.keepalive_s)
+    rc = sf_tcp_keepalive(&c->tcp, 1, (unsigned)p->o.keepalive_s);
   if (rc == 0 && p->o.mode == MODE_DRAIN) {
     sf_buf_t b = sf_buf_init(p->pattern, (size_t)p->o.send);
     c->write.data = c;
@@ -772,6 +799,10 @@ static void parse(struct opts *o, int argc, char **argv) {
       o->busy_poll_us = num(argv[++i]);
     else if (!strcmp(argv[i], "--kind"))
       o->kind = argv[++i];
+    else if (!strcmp(argv[i], "--status"))
+      o->status_ms = num(argv[++i]);
+    else if (!strcmp(argv[i], "--keepalive"))
+      o->keepalive_s = num(argv[++i]);
     else
       die_usage();
   }
@@ -786,6 +817,10 @@ static int open_all(struct peer *p) {
   if (p->o.msl_ms)
     lo.msl_ms = p->o.msl_ms;
   lo.busy_poll_us = (unsigned)p->o.busy_poll_us;
+  if (p->o.keepalive_s) {
+    lo.keepalive_interval_ms = 1000;
+    lo.keepalive_probes = 3;
+  }
   int rc = sf_loop_init_ex(&p->loop, NULL, &lo);
   if (rc < 0)
     return rc;
@@ -812,6 +847,12 @@ static int open_all(struct peer *p) {
   p->sigpoll.data = p;
   sf_timer_start(&p->sigpoll, on_sigpoll, 50, 50);
   sf_unref((sf_handle_t *)&p->sigpoll);
+  if (p->o.status_ms) {
+    sf_timer_init(&p->loop, &p->status);
+    p->status.data = p;
+    sf_timer_start(&p->status, on_status, p->o.status_ms, p->o.status_ms);
+    sf_unref((sf_handle_t *)&p->status);
+  }
   if (p->o.mode == MODE_ECHO || p->o.mode == MODE_HALF_CLOSE ||
       p->o.mode == MODE_DRAIN)
     return start_server(p);

@@ -18,6 +18,7 @@
 #include "link/pcap.h"
 #include "sim.h"
 #include "stack/stack.h"
+#include "tcp/tcb.h"
 
 #define SIM_PORT 7
 #define SIM_MAX_CONNS 64
@@ -33,6 +34,7 @@ struct side {
   sf_time_t tx_finished_at;
   sf_time_t paused_until;
   bool shut, eof, detached;
+  bool failed; /* a call or the connection reported an error */
   EVP_MD_CTX *tx_sha, *rx_sha; /* SHA-256 of what was sent / arrived */
 };
 
@@ -41,6 +43,7 @@ struct conn {
   bool started;
   struct side c, s; /* client (A) and server (B) ends */
   uint16_t port;    /* the client's port, to pair the server's end */
+  bool broken;      /* an end failed: the bytes need only be a prefix */
 };
 
 struct host {
@@ -103,6 +106,54 @@ static void stream_fill(uint64_t key, uint64_t from, uint8_t *buf,
     buf[i] = stream_byte(key, from + i);
 }
 
+/* ------------------------------------------------------------- errors */
+
+/* The side (and its connection) whose control block is t, or NULL when
+ * the application does not hold t (not accepted yet). */
+static struct side *side_of(struct sim *s, const struct sf_tcb *t,
+                            struct conn **conn) {
+  for (unsigned i = 0; i < s->nconns; i++) {
+    struct conn *c = &s->conns[i];
+    *conn = c;
+    if (t && c->c.tcb == t)
+      return &c->c;
+    if (t && c->s.tcb == t)
+      return &c->s;
+  }
+  return NULL;
+}
+
+/* Side d failed: it stops and lets go of its end at its next step. */
+static void side_failed(struct sim *s, struct conn *c, struct side *d) {
+  if (d->failed)
+    return;
+  d->failed = true;
+  c->broken = true;
+  s->r->errors++;
+  s->progress++;
+}
+
+/* The engine reported an error on t (allow_errors). */
+static void note_conn_error(struct sim *s, const struct sf_tcb *t) {
+  struct conn *c;
+  struct side *d = side_of(s, t, &c);
+  if (d)
+    side_failed(s, c, d);
+}
+
+/* A call on side d returned rc: a failure of the run, or (allow_errors)
+ * of the side, which resets its connection so that the peer learns. */
+static void call_failed(struct sim *s, struct side *d, const char *call,
+                        int rc) {
+  struct conn *c;
+  if (!s->p->allow_errors || !side_of(s, d->tcb, &c)) {
+    sim_fail(s, "%s: %s", call, sf_err_name(rc));
+    return;
+  }
+  sf__tcp_abort(d->tcb, s->now);
+  side_failed(s, c, d);
+}
+
 /* ------------------------------------------------------------ upcalls */
 
 static void on_event(void *ctx, const struct sf_conn_ref *c,
@@ -126,7 +177,9 @@ static void on_event(void *ctx, const struct sf_conn_ref *c,
                 (unsigned long long)cs[k].value,
                 (unsigned long long)cb[k].value);
   }
-  if (ev->type == SF_TEV_ERROR)
+  if (ev->type == SF_TEV_ERROR && h->sim->p->allow_errors)
+    note_conn_error(h->sim, c->tcb);
+  else if (ev->type == SF_TEV_ERROR)
     sim_fail(h->sim, "host %c port %u->%u: connection failed: %s", h->name,
          c->tuple.lport, c->tuple.rport, sf_err_name(ev->error));
 }
@@ -203,6 +256,11 @@ static bool setup(struct sim *s) {
     return false;
   int rc = sf__tcp_listen(sf__engine_tcp(s->b.e), sf_addr_v4(ADDR_B), SIM_PORT,
                           64, NULL, &s->listener);
+  if (rc == SF_ENOMEM && s->p->allow_errors) { /* refused, and said so */
+    s->r->errors++;
+    s->nconns = 0;
+    return true;
+  }
   if (rc) {
     sim_fail(s, "listen: %s", sf_err_name(rc));
     return false;
@@ -248,7 +306,7 @@ static void side_write(struct sim *s, struct side *d) {
     stream_fill(d->tx_key, d->tx_done, buf, chunk);
     ssize_t n = sf__tcp_send(d->tcb, buf, chunk, s->now);
     if (n < 0) {
-      sim_fail(s, "send: %s", sf_err_name((int)n));
+      call_failed(s, d, "send", (int)n);
       return;
     }
     if (n == 0)
@@ -269,8 +327,10 @@ static void side_shutdown(struct sim *s, struct side *d) {
   if (s->now < d->tx_finished_at + d->shut_after_ms * SF_NSEC_PER_MSEC)
     return;
   int rc = sf__tcp_shutdown(d->tcb, s->now);
-  if (rc)
-    sim_fail(s, "shutdown: %s", sf_err_name(rc));
+  if (rc) {
+    call_failed(s, d, "shutdown", rc);
+    return;
+  }
   d->shut = true;
   s->progress++;
 }
@@ -290,7 +350,7 @@ static void side_read(struct sim *s, struct side *d) {
       return;
     }
     if (n < 0) {
-      sim_fail(s, "recv: %s", sf_err_name((int)n));
+      call_failed(s, d, "recv", (int)n);
       return;
     }
     if (d->rx_done + (uint64_t)n > d->rx_total) {
@@ -316,10 +376,18 @@ static void side_read(struct sim *s, struct side *d) {
 static void side_step(struct sim *s, struct side *d) {
   if (!d->tcb || d->detached)
     return;
+  if (d->failed) {
+    sf__tcp_detach(d->tcb, s->now);
+    d->tcb = NULL;
+    d->detached = true;
+    return;
+  }
   side_write(s, d);
-  side_shutdown(s, d);
-  side_read(s, d);
-  if (d->eof && d->shut && !s->failed) {
+  if (!d->failed)
+    side_shutdown(s, d);
+  if (!d->failed)
+    side_read(s, d);
+  if (!d->failed && d->eof && d->shut && !s->failed) {
     sf__tcp_detach(d->tcb, s->now);
     d->tcb = NULL;
     d->detached = true;
@@ -329,6 +397,8 @@ static void side_step(struct sim *s, struct side *d) {
 
 static void accept_all(struct sim *s) {
   struct sf_tcb *t;
+  if (!s->listener) /* listen was refused (allow_errors) */
+    return;
   while ((t = sf__tcp_accept(s->listener, s)) != NULL) {
     struct sf_tuple tu;
     sf__tcp_get_tuple(t, &tu);
@@ -356,6 +426,11 @@ static void start_due(struct sim *s) {
     int rc = sf__tcp_connect(sf__engine_tcp(s->a.e), sf_addr_v4(0), 0,
                              sf_addr_v4(ADDR_B), SIM_PORT, c, NULL, s->now,
                              &c->c.tcb);
+    if (rc && s->p->allow_errors) { /* the connection never was */
+      c->started = c->broken = c->c.detached = c->s.detached = true;
+      s->r->errors++;
+      continue;
+    }
     if (rc) {
       sim_fail(s, "connect: %s", sf_err_name(rc));
       return;
@@ -443,9 +518,43 @@ static sf_time_t next_time(const struct sim *s) {
   return d;
 }
 
+/* Bytes of d's stream the peer acknowledged: what was written less what
+ * the send buffer still holds (it lets go of a byte when it is ACKed). */
+static uint64_t side_acked(const struct side *d) {
+  return d->tx_done - sf__ring_len(&d->tcb->sndbuf);
+}
+
+/* Bytes of d's incoming stream it stored: read, or waiting to be. */
+static uint64_t side_stored(const struct side *d) {
+  return d->rx_done + sf__ring_len(&d->tcb->rcvbuf);
+}
+
+/* No byte was acknowledged before its receiver stored it. */
+static void check_acked(struct sim *s) {
+  for (unsigned i = 0; i < s->nconns && !s->failed; i++) {
+    struct conn *c = &s->conns[i];
+    /* an end that failed may have dropped its buffers */
+    if (!c->c.tcb || !c->s.tcb || c->c.failed || c->s.failed)
+      continue;
+    if (side_acked(&c->c) > side_stored(&c->s) ||
+        side_acked(&c->s) > side_stored(&c->c))
+      sim_fail(s, "conn %u: ACKed %llu/%llu bytes, stored %llu/%llu", i,
+               (unsigned long long)side_acked(&c->c),
+               (unsigned long long)side_acked(&c->s),
+               (unsigned long long)side_stored(&c->s),
+               (unsigned long long)side_stored(&c->c));
+  }
+}
+
+/* Both ends of c are let go of; or c broke before B accepted it (the
+ * engine's counts below say whether B still holds it). */
+static bool conn_done(const struct conn *c) {
+  return c->c.detached && (c->s.detached || (c->broken && !c->s.tcb));
+}
+
 static bool all_done(const struct sim *s) {
   for (unsigned i = 0; i < s->nconns; i++)
-    if (!s->conns[i].c.detached || !s->conns[i].s.detached)
+    if (!conn_done(&s->conns[i]))
       return false;
   return sf__engine_tcb_count(s->a.e) == 0 &&
          sf__engine_tcb_count(s->b.e) == 0 &&
@@ -466,12 +575,15 @@ static void step(struct sim *s) {
     sf__engine_end_turn(s->b.e, s->now);
     transmit(s, &s->a);
     transmit(s, &s->b);
+    check_acked(s);
   } while (s->progress && !s->failed && ++spins < 100000);
 }
 
 static void check_hashes(struct sim *s) {
   for (unsigned i = 0; i < s->nconns && !s->failed; i++) {
     struct conn *c = &s->conns[i];
+    if (c->broken) /* its bytes were checked, as a prefix, as they came */
+      continue;
     uint8_t a[32], b[32];
     EVP_DigestFinal_ex(c->c.tx_sha, a, NULL);
     EVP_DigestFinal_ex(c->s.rx_sha, b, NULL);
@@ -525,7 +637,7 @@ static void teardown(struct sim *s) {
 static void describe_stuck(struct sim *s) {
   for (unsigned i = 0; i < s->nconns; i++) {
     struct conn *c = &s->conns[i];
-    if (c->c.detached && c->s.detached)
+    if (conn_done(c))
       continue;
     sim_fail(s,
          "time limit: conn %u client[%s tx %u/%u rx %u/%u shut %d eof %d] "
