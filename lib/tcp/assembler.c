@@ -71,11 +71,18 @@ static void release(struct sf_assembler *a, struct sf_asm_range *r) {
   r->lead = r->cap = 0;
 }
 
+void sf__asm_clear(struct sf_assembler *a) {
+  for (unsigned i = 0; i < a->n; i++)
+    release(a, &a->r[i]);
+  a->n = 0;
+  a->clock = 0;
+}
+
 void sf__asm_free(struct sf_assembler *a) {
   struct sf_budget *b = a->budget;
   size_t max_held = a->max_held;
-  for (unsigned i = 0; i < a->n; i++)
-    release(a, &a->r[i]);
+  sf__asm_clear(a);
+  free(a->r);
   sf__asm_init(a);
   a->budget = b;
   a->max_held = max_held;
@@ -125,6 +132,27 @@ static unsigned first_touching(const struct sf_assembler *a, uint32_t start) {
 static void remove_slots(struct sf_assembler *a, unsigned from, unsigned to) {
   memmove(&a->r[from], &a->r[to], (a->n - to) * sizeof a->r[0]);
   a->n -= to - from;
+}
+
+/* Slots allocated with the first range. */
+#define ASM_FIRST_SLOTS 4u
+
+/* Room for one more range: 0, SF_ENOSPC at SF_ASM_MAX_RANGES, SF_ENOMEM
+ * without memory for more slots. */
+static int room_for_one(struct sf_assembler *a) {
+  if (a->n < a->cap)
+    return 0;
+  if (a->cap >= SF_ASM_MAX_RANGES)
+    return SF_ENOSPC;
+  unsigned cap = a->cap ? 2 * a->cap : ASM_FIRST_SLOTS;
+  if (cap > SF_ASM_MAX_RANGES)
+    cap = SF_ASM_MAX_RANGES;
+  struct sf_asm_range *r = sf__realloc(a->r, cap * sizeof(*r));
+  if (!r)
+    return SF_ENOMEM;
+  a->r = r;
+  a->cap = cap;
+  return 0;
 }
 
 static void insert_slot(struct sf_assembler *a, unsigned at,
@@ -216,10 +244,11 @@ static int add_range(struct sf_assembler *a, uint32_t offset, uint32_t len,
   while (j < a->n && a->r[j].start <= end)
     j++;
   if (i == j) { /* disjoint from everything: needs its own slot */
-    if (a->n == SF_ASM_MAX_RANGES)
-      return SF_ENOSPC;
+    int rc = room_for_one(a);
+    if (rc != 0)
+      return rc;
     struct sf_asm_range rg = {.start = offset, .end = end};
-    int rc = data ? hold_new(a, &rg, data) : 0;
+    rc = data ? hold_new(a, &rg, data) : 0;
     if (rc != 0)
       return rc;
     rg.stamp = next_stamp(a);

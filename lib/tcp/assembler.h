@@ -38,9 +38,12 @@ struct sf_asm_range {
 };
 
 struct sf_assembler {
-  struct sf_asm_range r[SF_ASM_MAX_RANGES]; /* sorted by start, disjoint,
-                                               not touching */
-  unsigned n;
+  /* n ranges in cap slots, sorted by start, disjoint, not touching. The
+   * slots are allocated with the first range (a connection that never
+   * sees a hole or a SACK block has none) and double up to
+   * SF_ASM_MAX_RANGES; they stay until sf__asm_free. */
+  struct sf_asm_range *r;
+  unsigned n, cap;
   uint32_t clock;
   size_t held; /* bytes allocated for stored bytes (sum of cap) */
   /* set after sf__asm_init, kept by sf__asm_free: */
@@ -49,8 +52,11 @@ struct sf_assembler {
 };
 
 void sf__asm_init(struct sf_assembler *a);
-/* Frees the stored bytes; the assembler is empty afterwards. */
+/* Frees the stored bytes and the slots; the assembler is empty
+ * afterwards. */
 void sf__asm_free(struct sf_assembler *a);
+/* Frees the stored bytes and forgets every range; the slots stay. */
+void sf__asm_clear(struct sf_assembler *a);
 
 static inline bool sf__asm_empty(const struct sf_assembler *a) {
   return a->n == 0;
@@ -59,8 +65,9 @@ static inline bool sf__asm_empty(const struct sf_assembler *a) {
 /*
  * Records that bytes [offset, offset + len) arrived. Overlapping or
  * adjacent ranges merge. Returns 0, or SF_ENOSPC when the range would need
- * a new slot and all are taken (nothing is recorded: the caller drops the
- * segment and counts it). len 0 records nothing and returns 0.
+ * a new slot and all are taken, or SF_ENOMEM when there is no memory for
+ * more slots (nothing is recorded: the caller drops the segment and
+ * counts it). len 0 records nothing and returns 0.
  *
  * A range whose end would not fit in 32 bits (len > UINT32_MAX - offset)
  * is rejected with SF_EINVAL and nothing is recorded: a relative offset

@@ -85,6 +85,31 @@ static uint32_t take_front(struct sf_assembler *a) {
   return n;
 }
 
+/* What an assembler holds, by value: its slots are behind a pointer, so
+ * comparing the struct itself would compare only that pointer. */
+struct asm_snapshot {
+  unsigned n;
+  uint32_t clock;
+  size_t held;
+  struct sf_asm_range r[SF_ASM_MAX_RANGES];
+};
+
+static void snapshot(const struct sf_assembler *a, struct asm_snapshot *s) {
+  memset(s, 0, sizeof(*s));
+  s->n = a->n;
+  s->clock = a->clock;
+  s->held = a->held;
+  if (a->n)
+    memcpy(s->r, a->r, a->n * sizeof(a->r[0]));
+}
+
+static bool same_as(const struct sf_assembler *a,
+                    const struct asm_snapshot *s) {
+  struct asm_snapshot now;
+  snapshot(a, &now);
+  return memcmp(&now, s, sizeof(now)) == 0;
+}
+
 START_TEST(test_empty) {
   struct sf_assembler a;
   struct sf_asm_range out[4];
@@ -97,6 +122,7 @@ START_TEST(test_empty) {
   ck_assert_int_eq(sf__asm_add(&a, 10, 0), 0); /* len 0: nothing */
   ck_assert(sf__asm_empty(&a));
   ck_assert_uint_eq(a.clock, 0);
+  sf__asm_free(&a);
 }
 END_TEST
 
@@ -111,6 +137,7 @@ START_TEST(test_disjoint_adds_sorted) {
   RANGES(&a, 0, 1, 20, 30, 50, 60, 100, 110, 200, 201);
   ck_assert(!sf__asm_empty(&a));
   ck_assert_uint_eq(sf__asm_highest(&a), 201);
+  sf__asm_free(&a);
 }
 END_TEST
 
@@ -129,6 +156,7 @@ START_TEST(test_merge_overlap_left_and_right) {
   RANGES(&a, 5, 20, 30, 60);
   add(&a, 0, 100); /* covers everything */
   RANGES(&a, 0, 100);
+  sf__asm_free(&a);
 }
 END_TEST
 
@@ -148,6 +176,7 @@ START_TEST(test_merge_adjacent) {
   RANGES(&a, 5, 50, 51, 60);
   add(&a, 3, 4);
   RANGES(&a, 3, 4, 5, 50, 51, 60);
+  sf__asm_free(&a);
 }
 END_TEST
 
@@ -170,25 +199,28 @@ START_TEST(test_merge_covering_several) {
   RANGES(&a, 10, 100, 195, 255);
   add(&a, 100, 195); /* exactly the gap */
   RANGES(&a, 10, 255);
+  sf__asm_free(&a);
 }
 END_TEST
 
 /* Offsets near the top of uint32: fine up to an end of UINT32_MAX;
  * past that SF_EINVAL and no change (the header's documented choice). */
 START_TEST(test_overflow_rejected) {
-  struct sf_assembler a, before;
+  struct sf_assembler a;
+  struct asm_snapshot before;
   sf__asm_init(&a);
   add(&a, 0xffffff00u, 0xffffffffu);
   RANGES(&a, 0xffffff00u, 0xffffffffu);
   ck_assert_uint_eq(sf__asm_highest(&a), 0xffffffffu);
-  memcpy(&before, &a, sizeof a);
+  snapshot(&a, &before);
   ck_assert_int_eq(sf__asm_add(&a, 0xffffffffu, 1), SF_EINVAL);
   ck_assert_int_eq(sf__asm_add(&a, 0xffffff00u, 0x100), SF_EINVAL);
   ck_assert_int_eq(sf__asm_add(&a, 5, UINT32_MAX), SF_EINVAL);
   ck_assert_int_eq(sf__asm_add(&a, UINT32_MAX, UINT32_MAX), SF_EINVAL);
-  ck_assert_mem_eq(&a, &before, sizeof a);
+  ck_assert(same_as(&a, &before));
   ck_assert_int_eq(sf__asm_add(&a, 0, UINT32_MAX), 0); /* end fits */
   RANGES(&a, 0, 0xffffffffu);
+  sf__asm_free(&a);
 }
 END_TEST
 
@@ -201,15 +233,16 @@ static void fill_slots(struct sf_assembler *a) {
 }
 
 START_TEST(test_enospc_changes_nothing) {
-  struct sf_assembler a, before;
+  struct sf_assembler a;
+  struct asm_snapshot before;
   fill_slots(&a);
-  memcpy(&before, &a, sizeof a);
+  snapshot(&a, &before);
   /* New disjoint ranges: past the end, before a gap's far side, and in
    * the middle of a gap. */
   ck_assert_int_eq(sf__asm_add(&a, 1000, 1), SF_ENOSPC);
   ck_assert_int_eq(sf__asm_add(&a, 316, 3), SF_ENOSPC);
   ck_assert_int_eq(sf__asm_add(&a, 6, 3), SF_ENOSPC);
-  ck_assert_mem_eq(&a, &before, sizeof a); /* clock included */
+  ck_assert(same_as(&a, &before)); /* clock included */
   /* Growing an existing range still works when full. */
   ck_assert_int_eq(sf__asm_add(&a, 315, 2), 0);
   ck_assert_uint_eq(a.r[31].end, 317);
@@ -227,17 +260,19 @@ START_TEST(test_enospc_changes_nothing) {
   ck_assert_int_eq(sf__asm_add(&a, 1000, 1), 0);
   ck_assert_int_eq(sf__asm_add(&a, 2000, 1), SF_ENOSPC);
   assert_invariant(&a);
+  sf__asm_free(&a);
 }
 END_TEST
 
 START_TEST(test_take_front) {
-  struct sf_assembler a, before;
+  struct sf_assembler a;
+  struct asm_snapshot before;
   sf__asm_init(&a);
   add(&a, 5, 10);
   add(&a, 15, 20);
-  memcpy(&before, &a, sizeof a);
+  snapshot(&a, &before);
   ck_assert_uint_eq(take_front(&a), 0); /* a gap at 0..5 */
-  ck_assert_mem_eq(&a, &before, sizeof a);
+  ck_assert(same_as(&a, &before));
   add(&a, 0, 5);
   RANGES(&a, 0, 10, 15, 20);
   ck_assert_uint_eq(take_front(&a), 10);
@@ -251,6 +286,7 @@ START_TEST(test_take_front) {
   ck_assert_uint_eq(take_front(&a), 9);
   ck_assert(sf__asm_empty(&a));
   ck_assert_uint_eq(sf__asm_highest(&a), 0);
+  sf__asm_free(&a);
 }
 END_TEST
 
@@ -276,6 +312,7 @@ START_TEST(test_shift) {
   ck_assert(sf__asm_empty(&a));
   add(&a, 7, 9);
   RANGES(&a, 7, 9);
+  sf__asm_free(&a);
 }
 END_TEST
 
@@ -304,6 +341,7 @@ START_TEST(test_overlap) {
   expect_overlap(&a, 15, 20, true, 15, 20); /* two ranges: the first */
   expect_overlap(&a, 35, 100, true, 35, 40);
   expect_overlap(&a, 15, 0, false, 0, 0);   /* no bytes */
+  sf__asm_free(&a);
 }
 END_TEST
 
@@ -330,6 +368,7 @@ START_TEST(test_sack_most_recent_first) {
   SACK(&a, 3, 0, 30, 40, 50);
   ck_assert_uint_eq(take_front(&a), 30);
   SACK(&a, 3, 10, 20);
+  sf__asm_free(&a);
 }
 END_TEST
 
@@ -369,6 +408,7 @@ START_TEST(test_rfc2018_case3_across_wrap) {
   ck_assert_int_eq(sf__asm_add(&a, 0, 500), 0);
   ck_assert_uint_eq(take_front(&a), 2000);
   SACK(&a, 3, 500, 1000);
+  sf__asm_free(&a);
 }
 END_TEST
 
@@ -391,6 +431,7 @@ START_TEST(test_clock_renumbering) {
   ck_assert_uint_eq(a.r[1].stamp, 5); /* 30..40 */
   ck_assert_uint_eq(a.r[2].stamp, 2); /* 50..60 */
   ck_assert_uint_eq(a.r[3].stamp, 4); /* 70..80 */
+  sf__asm_free(&a);
 }
 END_TEST
 
@@ -466,13 +507,14 @@ static void model_op(struct sf_test_rng *g, struct sf_assembler *a,
                        SF_ASM_MAX_RANGES
                    ? SF_ENOSPC
                    : 0;
-    struct sf_assembler before = *a;
+    struct asm_snapshot before;
+    snapshot(a, &before);
     int got = sf__asm_add(a, off, len);
     SF_CHECK(got == want, "add(%u, %u) = %d, model %d", off, len, got, want);
     if (want == 0)
       *m = next;
     else
-      SF_CHECK(memcmp(a, &before, sizeof *a) == 0, "ENOSPC changed state");
+      SF_CHECK(same_as(a, &before), "ENOSPC changed state");
     if (want == 0 && len > 0)
       added = off;
   } else if (op < 9) {
@@ -506,7 +548,35 @@ START_TEST(test_random_against_bitmap) {
     memset(&m, 0, sizeof m);
     for (int i = 0; i < 1500; i++)
       model_op(&g, &a, &m);
+    sf__asm_free(&a);
   }
+}
+END_TEST
+
+/* Slots come with the first range (an idle connection's assemblers hold
+ * none), double up to SF_ASM_MAX_RANGES, and stay through a clear. */
+START_TEST(test_slots_allocated_lazily) {
+  struct sf_assembler a;
+  sf__asm_init(&a);
+  ck_assert_int_eq(sf__asm_add(&a, 5, 0), 0);
+  ck_assert_ptr_null(a.r);
+  ck_assert_uint_eq(a.cap, 0);
+  add(&a, 10, 20);
+  ck_assert_ptr_nonnull(a.r);
+  ck_assert_uint_le(a.cap, 8);
+  for (uint32_t k = 1; k < SF_ASM_MAX_RANGES; k++)
+    add(&a, 10 + 20 * k, 20 + 20 * k);
+  ck_assert_uint_eq(a.n, SF_ASM_MAX_RANGES);
+  ck_assert_uint_eq(a.cap, SF_ASM_MAX_RANGES);
+  ck_assert_int_eq(sf__asm_add(&a, 5000, 10), SF_ENOSPC);
+  sf__asm_clear(&a);
+  ck_assert_uint_eq(a.n, 0);
+  ck_assert_uint_eq(a.cap, SF_ASM_MAX_RANGES);
+  add(&a, 1, 2);
+  ck_assert_uint_eq(a.n, 1);
+  sf__asm_free(&a);
+  ck_assert_ptr_null(a.r);
+  ck_assert_uint_eq(a.n + a.cap, 0);
 }
 END_TEST
 
@@ -520,6 +590,7 @@ static Suite *assembler_suite(void) {
   tcase_add_test(tc, test_merge_covering_several);
   tcase_add_test(tc, test_overflow_rejected);
   tcase_add_test(tc, test_enospc_changes_nothing);
+  tcase_add_test(tc, test_slots_allocated_lazily);
   suite_add_tcase(s, tc);
   tc = tcase_create("advance");
   tcase_add_test(tc, test_take_front);

@@ -141,4 +141,5 @@ void sf__recovery_on_rto(struct sf_tcb *t) {
 
 void sf__recovery_free(struct sf_tcb *t) {
   sf__rack_free(t);
+  sf__asm_free(&t->sacked);
 }

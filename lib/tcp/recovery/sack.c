@@ -37,7 +37,7 @@ void sf__sack_shift(struct sf_tcb *t, uint32_t acked) {
 }
 
 void sf__sack_reset(struct sf_tcb *t) {
-  sf__asm_init(&t->sacked);
+  sf__asm_clear(&t->sacked);
   t->high_rxt = t->snd_una;
 }
 
