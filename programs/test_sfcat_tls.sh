@@ -7,7 +7,8 @@
 #      half-closes: s_server gets every byte (SHA-256), sfcat exits 0 at
 #      s_server's close_notify;
 #   2. `openssl s_client` (verifying sfcat's certificate and name) sends
-#      3 MB to `sfcat -l --tls`: all of it on sfcat's stdout;
+#      3 MB to `sfcat -l --tls`: all of it on sfcat's stdout; the ALPN
+#      protocol agreed is sfcat's that s_client offers;
 #   3. half-close through TLS, ours first: sfcat's 64 KiB and
 #      close_notify reach the peer (tls_peer.py), which only then sends
 #      1 MB: sfcat gets it all and exits 0;
@@ -16,7 +17,8 @@
 #   5. truncation: the peer's FIN without close_notify: exit 7 and
 #      "without close_notify" on stderr;
 #   6. verification: a wrong --tls-name exits 6 with "hostname mismatch",
-#      a missing CA file exits 1 naming the file.
+#      a missing CA file exits 1 naming the file; --tls-insecure connects
+#      with the wrong name, and says it does not verify.
 # Needs root for 1-6 (else exit 77). Every process runs under `timeout`.
 # Takes about 10 s.
 
@@ -107,18 +109,18 @@ prog_expect "1. sfcat's peer line" "$T/1.serr" \
     sleep 0.1
     i=$((i + 1))
   done
-) | sfc 30 -l --tls --tls-cert "$T/server.pem" --tls-key "$T/server.key" \
-  $PORT >"$T/2.s" 2>"$T/2.serr" &
+) | sfc 30 -l --tls-cert "$T/server.pem" --tls-key "$T/server.key" \
+  --tls-alpn echo,other $PORT >"$T/2.s" 2>"$T/2.serr" &
 spid=$!
 sf_netns_wait_for "$T/2.serr" "listening on" 100 || sf_netns_bad "2. sfcat -l did not start"
 sf_netns_k timeout 20 openssl s_client -quiet -connect "$sip:$PORT" \
   -servername server.test -CAfile "$T/ca.pem" -verify_return_error \
-  -verify_hostname server.test <"$T/a3m" >"$T/2.k" 2>"$T/2.kerr"
+  -verify_hostname server.test -alpn other <"$T/a3m" >"$T/2.k" 2>"$T/2.kerr"
 prog_status "2. s_client" 0 $?
 wait $spid
 prog_status "2. sfcat -l --tls" 0 $?
 prog_same "2. sfcat -l got" "$T/a3m" "$T/2.s"
-prog_expect "2. sfcat's peer line" "$T/2.serr" "connection from $kip:[0-9]+ \\(TLSv1.3"
+prog_expect "2. sfcat's peer line" "$T/2.serr" "connection from $kip:[0-9]+ \\(TLSv1.3 .*ALPN other"
 
 # ------------------------------------------- 3. half-close, ours first
 tpeer last "$T/b1m"
@@ -159,6 +161,13 @@ prog_expect "6. wrong name" "$T/6.serr" "TLS handshake: .*hostname mismatch"
 sfc 20 --tls --tls-ca "$T/nowhere.pem" "$kip" $PORT </dev/null \
   >/dev/null 2>"$T/6b.serr"
 prog_status "6. missing CA file" 1 $?
+s_server 6c
+sfc 20 --tls-insecure --tls-name other.test "$kip" $PORT <"$T/d64k" \
+  >/dev/null 2>"$T/6c.serr"
+prog_status "6. --tls-insecure" 0 $?
+wait $kpid
+prog_same "6. --tls-insecure: s_server got" "$T/d64k" "$T/6c.k"
+prog_expect "6. --tls-insecure warns" "$T/6c.serr" "WARNING: TLS client context without"
 prog_expect "6. missing CA file" "$T/6b.serr" "nowhere.pem"
 
 echo "total: $(($(date +%s) - t0)) s"
