@@ -191,6 +191,10 @@ static int step_failed(struct sfcat *c, int status, const char *what) {
 
 static void on_handshake(sf_tls_t *tls, int status) {
   struct sfcat *c = tls->data;
+  /* No data arrived yet, so nothing can have been cut: a peer that
+   * closes during the handshake failed it (6), it did not truncate (7). */
+  if (status == SF_ETRUNCATED)
+    status = SF_ETLS;
   if (!step_failed(c, status, "TLS handshake"))
     start_session(c);
 }

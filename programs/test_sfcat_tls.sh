@@ -18,7 +18,8 @@
 #      "without close_notify" on stderr;
 #   6. verification: a wrong --tls-name exits 6 with "hostname mismatch",
 #      a missing CA file exits 1 naming the file; --tls-insecure connects
-#      with the wrong name, and says it does not verify.
+#      with the wrong name, and says it does not verify; a plain TCP
+#      server's FIN during the handshake exits 6.
 # Needs root for 1-6 (else exit 77). Every process runs under `timeout`.
 # Takes about 10 s.
 
@@ -168,6 +169,18 @@ prog_status "6. --tls-insecure" 0 $?
 wait $kpid
 prog_same "6. --tls-insecure: s_server got" "$T/d64k" "$T/6c.k"
 prog_expect "6. --tls-insecure warns" "$T/6c.serr" "WARNING: TLS client context without"
+# A plain TCP server that ends its side at once: a failed handshake (6),
+# not a truncation, since no data came.
+if command -v nc >/dev/null 2>&1; then
+  sf_netns_k timeout 20 nc -l -N $PORT </dev/null >/dev/null 2>&1 &
+  kpid=$!
+  prog_klistening $PORT || sf_netns_bad "6. nc not listening"
+  sfc 20 --tls --tls-ca "$T/ca.pem" "$kip" $PORT </dev/null >/dev/null \
+    2>"$T/6d.serr"
+  prog_status "6. FIN during the handshake" 6 $?
+  wait $kpid
+  prog_expect "6. FIN during the handshake" "$T/6d.serr" "TLS handshake: .*during the handshake"
+fi
 prog_expect "6. missing CA file" "$T/6b.serr" "nowhere.pem"
 
 echo "total: $(($(date +%s) - t0)) s"
