@@ -51,10 +51,12 @@ void prog_tls_usage(FILE *out, int client) {
     fputs("  --tls               use TLS (a client verifies the server's\n"
           "                      certificate and host name by default)\n",
           out);
-  fputs("  --tls-cert FILE     certificate chain (PEM); a server's is\n"
-        "                      required, a client's is optional\n"
-        "  --tls-key FILE      its private key (PEM)\n",
+  fputs(client ? "  --tls-cert FILE     certificate chain (PEM); a server's is\n"
+                 "                      required, a client's is optional\n"
+               : "  --tls-cert FILE     terminate TLS with this certificate\n"
+                 "                      chain (PEM, the certificate first)\n",
         out);
+  fputs("  --tls-key FILE      its private key (PEM)\n", out);
   if (client)
     fputs("  --tls-ca FILE       CA certificates (PEM) that verify the\n"
           "                      peer (default: the system store); for a\n"
