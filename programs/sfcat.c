@@ -3,8 +3,10 @@
  * connection on PORT, then copies stdin to the connection and the
  * connection to stdout (sfcat_io.c). At stdin's end it half-closes, as
  * nc -N does, and goes on reading; it exits once the peer has ended its
- * side and acknowledged ours. The exit status tells success, refusal,
- * reset and timeout apart.
+ * side and acknowledged ours. With --tls the session runs over a TLS
+ * stream on the connection (client, or -l server), and its end is
+ * close_notify then FIN. The exit status tells success, refusal, reset,
+ * timeout, TLS failure and truncation apart.
  */
 #include "config.h"
 
@@ -21,7 +23,9 @@ static void usage(FILE *out) {
         "netcat on synfin's own TCP/IP stack: stdin goes to the connection\n"
         "and the connection to stdout. At the end of stdin sfcat half-closes\n"
         "(sends FIN, like nc -N) and goes on reading; it exits when the peer\n"
-        "has ended its side too and acknowledged ours.\n"
+        "has ended its side too and acknowledged ours. With --tls, the\n"
+        "end of stdin sends close_notify then FIN, and the peer's end\n"
+        "must come with close_notify (else status 7).\n"
         "\n"
         "Options:\n"
         "  -l, --listen          accept one connection on PORT at --address\n"
@@ -32,6 +36,7 @@ static void usage(FILE *out) {
         "                        way\n"
         "  -h, --help            this text\n",
         out);
+  prog_tls_usage(out, 1);
   prog_usage_common(out);
   fputs("With sfcat, a drain stops reading stdin, half-closes and waits for\n"
         "the peer's end.\n"
@@ -46,10 +51,17 @@ static void usage(FILE *out) {
         "  4  connection reset by the peer\n"
         "  5  timeout: --connect-timeout, --idle-timeout, or the stack's\n"
         "     retransmissions ran out\n"
+        "  6  TLS failed: the handshake (the message says why, e.g. the\n"
+        "     certificate), or a TLS protocol error or alert later\n"
+        "  7  TLS truncated: the peer's FIN came without close_notify, so\n"
+        "     what arrived may be cut short\n"
         "\n"
         "Example (198.18.0.1 listening with the kernel's nc -l 7777):\n"
         "  echo hello | sfcat --device veth1 --address 198.18.0.2/24 \\\n"
-        "      198.18.0.1 7777\n",
+        "      198.18.0.1 7777\n"
+        "Over TLS, verified with a CA file, to a server named server.test:\n"
+        "  sfcat --tls --tls-ca ca.pem --tls-name server.test \\\n"
+        "      --device veth1 --address 198.18.0.2/24 198.18.0.1 4433\n",
         out);
 }
 
@@ -63,14 +75,27 @@ static int status_of(int err) {
     return SFCAT_EXIT_RESET;
   case SF_ETIMEDOUT:
     return SFCAT_EXIT_TIMEOUT;
+  case SF_ETLS:
+  case SF_ECERT:
+    return SFCAT_EXIT_TLS;
+  case SF_ETRUNCATED:
+    return SFCAT_EXIT_TRUNCATED;
   default:
     return PROG_EXIT_FAIL;
   }
 }
 
+sf_stream_t *sfcat_stream(struct sfcat *c) {
+  return c->tls_used ? (sf_stream_t *)&c->tls : (sf_stream_t *)&c->conn;
+}
+
 void sfcat_end(struct sfcat *c, int status) {
   if (!c->status)
     c->status = status;
+  /* The TLS stream owns the connection: it closes it, after its
+   * close_notify, so it goes first. */
+  if (c->tls_used && !sf_is_closing((sf_handle_t *)&c->tls))
+    sf_close((sf_handle_t *)&c->tls, NULL);
   /* The connection closes as close(2) does: what the stack took still
    * goes, then FIN (a reset or a timeout ended it already). */
   prog_close_handles(&c->p);
@@ -79,7 +104,10 @@ void sfcat_end(struct sfcat *c, int status) {
 void sfcat_fail(struct sfcat *c, int err, const char *what) {
   if (c->status || c->p.aborted)
     return; /* already ending: this is a consequence */
-  prog_log(&c->p, "%s: %s", what, sf_strerror(err));
+  if (c->tls_used && err != SF_ECANCELED)
+    prog_log(&c->p, "%s: %s", what, prog_tls_reason(&c->tls, err));
+  else
+    prog_log(&c->p, "%s: %s", what, sf_strerror(err));
   sfcat_end(c, status_of(err));
 }
 
@@ -122,34 +150,77 @@ static int init_timers(struct sfcat *c) {
 
 /* ------------------------------------------------------- the session */
 
+/* " (TLSv1.3 TLS_AES_256_GCM_SHA384, peer /CN=x)", or "" without TLS. */
+static void tls_summary(struct sfcat *c, char *buf, size_t len) {
+  sf_tls_info_t i;
+  buf[0] = '\0';
+  if (!c->tls_used || sf_tls_get_info(&c->tls, &i) < 0)
+    return;
+  snprintf(buf, len, " (%s %s%s%s%s%s)", i.version, i.cipher,
+           *i.alpn ? ", ALPN " : "", i.alpn,
+           *i.peer_subject ? ", peer " : "", i.peer_subject);
+}
+
 static void log_peer(struct sfcat *c, const char *what) {
   struct sockaddr_storage sa;
   int len = sizeof(sa);
-  char name[SF_ADDR_NAME_LEN] = "?";
+  char name[SF_ADDR_NAME_LEN] = "?", tls[512];
   if (c->quiet)
     return;
   if (sf_tcp_getpeername(&c->conn, (struct sockaddr *)&sa, &len) == 0)
     sf_addr_name((struct sockaddr *)&sa, name, sizeof(name));
-  prog_log(&c->p, "%s %s", what, name);
+  tls_summary(c, tls, sizeof(tls));
+  prog_log(&c->p, "%s %s%s", what, name, tls);
 }
 
-static void start_session(struct sfcat *c, const char *what) {
+static void start_session(struct sfcat *c) {
   sf_timer_stop(&c->connect_timer);
   c->session = 1;
-  log_peer(c, what);
+  log_peer(c, c->listen ? "connection from" : "connected to");
   sfcat_touch(c);
   sfcat_io_start(c);
 }
 
-static void on_connected(sf_connect_t *req, int status) {
-  struct sfcat *c = req->data;
-  if (status == SF_ECANCELED)
-    return; /* closed by a timeout or a signal, which said why */
-  if (status < 0) {
-    sfcat_fail(c, status, "connecting");
+/* 1 if the step that ended with status failed (and said so) or was
+ * cancelled by a timeout or a signal (which said why). */
+static int step_failed(struct sfcat *c, int status, const char *what) {
+  if (status < 0 && status != SF_ECANCELED)
+    sfcat_fail(c, status, what);
+  return status < 0;
+}
+
+static void on_handshake(sf_tls_t *tls, int status) {
+  struct sfcat *c = tls->data;
+  /* No data arrived yet, so nothing can have been cut: a peer that
+   * closes during the handshake failed it (6), it did not truncate (7). */
+  if (status == SF_ETRUNCATED)
+    status = SF_ETLS;
+  if (!step_failed(c, status, "TLS handshake"))
+    start_session(c);
+}
+
+/* With --tls the session starts once the handshake is done (the
+ * connect timeout covers it too); without, at once. */
+static void begin(struct sfcat *c) {
+  if (!c->tls_opt.on) {
+    start_session(c);
     return;
   }
-  start_session(c, "connected to");
+  const char *name = c->tls_opt.name ? c->tls_opt.name : c->host;
+  int rc = sf_tls_init(&c->p.loop, &c->tls, &c->conn, c->tls_opt.ctx,
+                       c->listen ? NULL : name, on_handshake);
+  if (rc < 0) {
+    sfcat_fail(c, rc, "TLS");
+    return;
+  }
+  c->tls_used = 1;
+  c->tls.data = c;
+}
+
+static void on_connected(sf_connect_t *req, int status) {
+  struct sfcat *c = req->data;
+  if (!step_failed(c, status, "connecting"))
+    begin(c);
 }
 
 static int start_connect(struct sfcat *c) {
@@ -179,7 +250,7 @@ static void on_connection(sf_tcp_t *server, int status) {
     sfcat_fail(c, rc, "accepting");
     return;
   }
-  start_session(c, "connection from");
+  begin(c);
 }
 
 static int start_listen(struct sfcat *c) {
@@ -252,6 +323,7 @@ static int parse_target(struct sfcat *c, int npos, char **pos) {
   }
   if (npos != 2)
     return prog_usage_error(&c->p, "give HOST and PORT (or -l PORT)");
+  c->host = pos[0];
   int port;
   if (prog_parse_port(&c->p, "PORT", pos[1], &port))
     return PROG_EXIT_USAGE;
@@ -274,6 +346,8 @@ static int parse_args(struct sfcat *c, int argc, char **argv) {
     int r = prog_option(&c->p, argc, argv, &i);
     if (r == 0)
       r = own_option(c, argc, argv, &i);
+    if (r == 0)
+      r = prog_tls_option(&c->p, &c->tls_opt, argc, argv, &i);
     if (r < 0)
       return PROG_EXIT_USAGE;
     if (r > 0)
@@ -284,7 +358,10 @@ static int parse_args(struct sfcat *c, int argc, char **argv) {
       return prog_usage_error(&c->p, "too many arguments ('%s')", a);
     pos[npos++] = argv[i];
   }
-  return parse_target(c, npos, pos);
+  if (parse_target(c, npos, pos))
+    return PROG_EXIT_USAGE;
+  return prog_tls_check(&c->p, &c->tls_opt,
+                        c->listen ? SF_TLS_SERVER : SF_TLS_CLIENT);
 }
 
 /* -------------------------------------------------------------- main */
@@ -295,7 +372,8 @@ static int run(struct sfcat *c) {
     return rc;
   c->p.data = c;
   c->p.on_drain = on_drain;
-  if ((rc = sfcat_io_init(c)))
+  if ((rc = prog_tls_open(&c->p, &c->tls_opt)) ||
+      (rc = sfcat_io_init(c)))
     return rc;
   if ((rc = init_timers(c)) < 0 ||
       (rc = c->listen ? start_listen(c) : start_connect(c)) < 0) {
@@ -324,6 +402,7 @@ int main(int argc, char **argv) {
   else if (status < 0)
     status = PROG_EXIT_OK; /* --help */
   int closed = prog_close(&c->p);
+  prog_tls_close(&c->tls_opt);
   sfcat_io_restore(c);
   free(c);
   return status ? status : closed;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "prog.h"
+#include "prog_tls.h"
 
 /* Exit statuses beyond prog.h's 0, 1 and 2 (documented in --help and
  * sfcat.1). */
@@ -17,6 +18,9 @@ enum {
   SFCAT_EXIT_REFUSED = 3,
   SFCAT_EXIT_RESET = 4,
   SFCAT_EXIT_TIMEOUT = 5,
+  SFCAT_EXIT_TLS = 6,       /* handshake or TLS protocol failure */
+  SFCAT_EXIT_TRUNCATED = 7, /* TLS: the peer's FIN came without
+                             * close_notify */
 };
 
 /* One read of stdin, and the largest piece of the connection written to
@@ -31,7 +35,12 @@ struct sfcat {
   int port;                /* listen mode */
   unsigned long long connect_timeout_ms, idle_timeout_ms; /* 0: none */
 
+  const char *host;         /* HOST as given: the default --tls-name */
+  struct prog_tls tls_opt;
+
   sf_tcp_t server, conn;
+  sf_tls_t tls;      /* with --tls: over conn, from the connection on */
+  int tls_used;      /* tls is initialized (and owns conn) */
   int session;   /* conn is established and the pumps run */
   sf_connect_t connect_req;
   sf_shutdown_t shutdown_req;
@@ -75,7 +84,9 @@ void sfcat_touch(struct sfcat *c);
 /* Ends everything; status is kept unless an earlier failure set one. */
 void sfcat_end(struct sfcat *c, int status);
 /* Prints "what: why" and ends everything with the status err (an SF_E*
- * code) calls for. */
+ * code) calls for; a TLS failure's why is the stream's own reason. */
 void sfcat_fail(struct sfcat *c, int err, const char *what);
+/* The stream the session runs on: the TLS stream, or the connection. */
+sf_stream_t *sfcat_stream(struct sfcat *c);
 
 #endif /* SF_PROGRAMS_SFCAT_H */

@@ -35,10 +35,6 @@ struct chunk {
   char data[SFCAT_CHUNK];
 };
 
-static sf_stream_t *conn_stream(struct sfcat *c) {
-  return (sf_stream_t *)&c->conn;
-}
-
 /* -------------------------------------------------- stdin -> connection */
 
 static void on_stdin(sf_poll_t *h, int status, int events);
@@ -84,7 +80,7 @@ void sfcat_io_end_input(struct sfcat *c) {
   if (c->in_ok && !sf_is_closing((sf_handle_t *)&c->in_poll))
     sf_close((sf_handle_t *)&c->in_poll, NULL);
   c->shutdown_req.data = c;
-  int rc = sf_shutdown(&c->shutdown_req, conn_stream(c), on_fin_acked);
+  int rc = sf_shutdown(&c->shutdown_req, sfcat_stream(c), on_fin_acked);
   if (rc < 0)
     sfcat_fail(c, rc, "half-closing");
 }
@@ -92,7 +88,7 @@ void sfcat_io_end_input(struct sfcat *c) {
 static void send_chunk(struct sfcat *c, struct chunk *k, size_t n) {
   sf_buf_t b = sf_buf_init(k->data, n);
   k->req.data = c;
-  int rc = sf_write(&k->req, conn_stream(c), &b, 1, on_written);
+  int rc = sf_write(&k->req, sfcat_stream(c), &b, 1, on_written);
   if (rc < 0) {
     free(k);
     sfcat_fail(c, rc, "sending");
@@ -142,8 +138,8 @@ static void conn_alloc(sf_handle_t *h, size_t suggested, sf_buf_t *buf) {
 static void set_reading(struct sfcat *c, int on) {
   if (on == c->reading)
     return;
-  int rc = on ? sf_read_start(conn_stream(c), conn_alloc, on_conn_read)
-              : sf_read_stop(conn_stream(c));
+  int rc = on ? sf_read_start(sfcat_stream(c), conn_alloc, on_conn_read)
+              : sf_read_stop(sfcat_stream(c));
   if (rc < 0) {
     sfcat_fail(c, rc, "reading the connection");
     return;
@@ -189,7 +185,7 @@ static int flush_stdout(struct sfcat *c) {
 
 /* After each write to stdout: go on reading, or wait for stdout. */
 static void pump_stdout(struct sfcat *c) {
-  if (c->status || sf_is_closing((sf_handle_t *)&c->conn))
+  if (c->status || sf_is_closing((sf_handle_t *)sfcat_stream(c)))
     return;
   if (!flush_stdout(c)) {
     if (c->status)
@@ -265,7 +261,7 @@ int sfcat_io_init(struct sfcat *c) {
 }
 
 void sfcat_io_start(struct sfcat *c) {
-  c->conn.data = c;
+  sfcat_stream(c)->data = c;
   set_reading(c, 1);
   if (c->in_ok && !c->p.draining)
     stdin_update(c);

@@ -5,7 +5,10 @@
  * direction ends on its own (a client's FIN reaches the upstream after
  * every byte before it, and the answer still flows back), a reset on
  * either side resets the other, and a slow reader on one side slows the
- * sender on the other instead of filling memory.
+ * sender on the other instead of filling memory. With --tls-cert and
+ * --tls-key it terminates TLS: the relay joins each client's TLS stream
+ * to a plain upstream connection, so a client's close_notify becomes the
+ * upstream's FIN and the upstream's FIN the client's close_notify.
  *
  * Run `sfproxy --help` for the options; the man page is sfproxy.1.
  */
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include "prog.h"
+#include "prog_tls.h"
 
 #define SFPROXY_MAX_CONNS 1024
 
@@ -26,6 +30,10 @@ struct conn {
   struct proxy *px;
   struct conn *prev, *next;
   sf_tcp_t down, up;
+  sf_tls_t tls;    /* with TLS: over down, which it owns */
+  int tls_used;
+  int connected;   /* the upstream connection is established */
+  int handshaken;  /* with TLS: the client's handshake is done */
   sf_connect_t connect_req;
   sf_relay_t relay;
   int relaying;    /* the relay owns both handles */
@@ -39,9 +47,10 @@ struct proxy {
   int port;
   unsigned long long max_conns;
   sf_relay_options_t relay_opts;
+  struct prog_tls tls;
   struct conn *conns; /* open connections */
   unsigned long long open, accepted, refused, upstream_failed, relayed;
-  unsigned long long bytes_up, bytes_down, resets;
+  unsigned long long bytes_up, bytes_down, resets, tls_failed;
 };
 
 /* ------------------------------------------------------------- ending */
@@ -65,13 +74,21 @@ static void conn_handle_closed(sf_handle_t *h) {
   }
 }
 
+/* The client's side of the relay: its TLS stream, or its connection. */
+static sf_stream_t *conn_down(struct conn *c) {
+  return c->tls_used ? (sf_stream_t *)&c->tls : (sf_stream_t *)&c->down;
+}
+
 /* A connection that never reached its relay: the upstream handle is
  * closed, the client reset (it learns the upstream is not there the
- * way it would from the upstream itself). */
+ * way it would from the upstream itself); a TLS client's stream is
+ * closed, which closes its connection. */
 static void conn_abort(struct conn *c) {
   c->closes_left = 2;
   sf_close((sf_handle_t *)&c->up, conn_handle_closed);
-  if (sf_tcp_close_reset(&c->down, conn_handle_closed) < 0)
+  if (c->tls_used)
+    sf_close((sf_handle_t *)&c->tls, conn_handle_closed);
+  else if (sf_tcp_close_reset(&c->down, conn_handle_closed) < 0)
     sf_close((sf_handle_t *)&c->down, conn_handle_closed);
 }
 
@@ -92,23 +109,69 @@ static void on_relay_done(sf_relay_t *relay, const sf_relay_result_t *res) {
 
 /* ------------------------------------------------------------ opening */
 
-static void on_upstream(sf_connect_t *req, int status) {
-  struct conn *c = req->data;
+/* The relay starts once the upstream is connected and, with TLS, the
+ * client's handshake is done: the two run at the same time. */
+static void start_relay(struct conn *c) {
   struct proxy *px = c->px;
-  int rc = status;
-  if (rc == 0) {
-    c->relay.data = c;
-    rc = sf_relay_start(&px->prog.loop, &c->relay, (sf_stream_t *)&c->down,
-                        (sf_stream_t *)&c->up, &px->relay_opts, on_relay_done);
-  }
+  if (!c->connected || (c->tls_used && !c->handshaken))
+    return;
+  c->relay.data = c;
+  int rc = sf_relay_start(&px->prog.loop, &c->relay, conn_down(c),
+                          (sf_stream_t *)&c->up, &px->relay_opts,
+                          on_relay_done);
   if (rc < 0) {
-    px->upstream_failed++;
-    prog_trace(&px->prog, "upstream: %s", sf_strerror(rc));
+    prog_trace(&px->prog, "relay: %s", sf_strerror(rc));
     conn_abort(c);
     return;
   }
   c->relaying = 1;
   px->relayed++;
+}
+
+static void on_upstream(sf_connect_t *req, int status) {
+  struct conn *c = req->data;
+  struct proxy *px = c->px;
+  if (c->closes_left)
+    return; /* aborted already (this is the cancellation) */
+  if (status < 0) {
+    px->upstream_failed++;
+    prog_trace(&px->prog, "upstream: %s", sf_strerror(status));
+    conn_abort(c);
+    return;
+  }
+  c->connected = 1;
+  start_relay(c);
+}
+
+/* A client whose handshake fails is closed (it gets the alert OpenSSL
+ * made), and so is its upstream connection. */
+static void on_handshake(sf_tls_t *tls, int status) {
+  struct conn *c = tls->data;
+  if (status == SF_ECANCELED || c->closes_left)
+    return;
+  if (status < 0) {
+    c->px->tls_failed++;
+    prog_trace(&c->px->prog, "TLS handshake: %s",
+               prog_tls_reason(tls, status));
+    conn_abort(c);
+    return;
+  }
+  c->handshaken = 1;
+  start_relay(c);
+}
+
+/* With TLS: the client's connection goes under a TLS stream, whose
+ * handshake runs while the upstream connects. */
+static int start_tls(struct proxy *px, struct conn *c) {
+  if (!px->tls.on)
+    return 0;
+  int rc = sf_tls_init(&px->prog.loop, &c->tls, &c->down, px->tls.ctx, NULL,
+                       on_handshake);
+  if (rc == 0) {
+    c->tls_used = 1;
+    c->tls.data = c;
+  }
+  return rc;
 }
 
 static void conn_link(struct proxy *px, struct conn *c) {
@@ -151,8 +214,10 @@ static void on_connection(sf_tcp_t *listener, int status) {
     return refuse(px, c);
   c->up.data = c;
   c->connect_req.data = c;
-  int rc = sf_tcp_connect(&c->connect_req, &c->up,
-                          (const struct sockaddr *)&px->upstream, on_upstream);
+  int rc = start_tls(px, c);
+  if (rc == 0)
+    rc = sf_tcp_connect(&c->connect_req, &c->up,
+                        (const struct sockaddr *)&px->upstream, on_upstream);
   if (rc < 0) {
     px->upstream_failed++;
     prog_trace(&px->prog, "upstream: %s", sf_strerror(rc));
@@ -213,6 +278,12 @@ static void usage(FILE *out) {
         "                      stops (default 262144)\n"
         "  --help              this text\n",
         out);
+  prog_tls_usage(out, 0);
+  fputs("  --tls-ca FILE       CA certificates (PEM): clients must show a\n"
+        "                      certificate they verify\n"
+        "With --tls-cert and --tls-key, sfproxy terminates TLS: clients\n"
+        "speak TLS to it, the upstream gets the plaintext.\n",
+        out);
   prog_usage_common(out);
 }
 
@@ -264,6 +335,8 @@ static int parse_args(struct proxy *px, int argc, char **argv) {
       continue;
     }
     rc = prog_option(&px->prog, argc, argv, &i);
+    if (rc == 0)
+      rc = prog_tls_option(&px->prog, &px->tls, argc, argv, &i);
     if (rc < 0)
       return PROG_EXIT_USAGE;
     if (rc == 0)
@@ -273,7 +346,7 @@ static int parse_args(struct proxy *px, int argc, char **argv) {
     return prog_usage_error(&px->prog, "--listen PORT is required");
   if (!px->upstream.sin_port)
     return prog_usage_error(&px->prog, "--upstream HOST:PORT is required");
-  return 0;
+  return prog_tls_check(&px->prog, &px->tls, SF_TLS_SERVER);
 }
 
 /* ----------------------------------------------------------------- main */
@@ -289,7 +362,8 @@ int main(int argc, char **argv) {
   px.prog.data = &px;
   px.prog.on_drain = on_drain;
   px.prog.on_abort = on_abort;
-  if ((rc = prog_open(&px.prog, NULL)) != 0) {
+  if ((rc = prog_open(&px.prog, NULL)) != 0 ||
+      (rc = prog_tls_open(&px.prog, &px.tls)) != 0) {
     prog_close(&px.prog);
     return rc;
   }
@@ -304,10 +378,11 @@ int main(int argc, char **argv) {
   fflush(stdout);
   prog_run(&px.prog);
   rc = prog_close(&px.prog);
+  prog_tls_close(&px.tls);
   printf("sfproxy: accepted=%llu relayed=%llu refused=%llu "
          "upstream_failed=%llu resets=%llu bytes_up=%llu bytes_down=%llu "
-         "open=%llu\n",
+         "tls_failed=%llu open=%llu\n",
          px.accepted, px.relayed, px.refused, px.upstream_failed, px.resets,
-         px.bytes_up, px.bytes_down, px.open);
+         px.bytes_up, px.bytes_down, px.tls_failed, px.open);
   return rc;
 }
