@@ -466,16 +466,17 @@ static void close_all(sf_handle_t *h, void *arg) {
     sf_close(h, NULL);
 }
 
-/* With faults: what they did, so a run shows it was impaired. */
+/* With faults: what they did (frames the fault link lost each way, and
+ * what TCP saw), so a run shows it really was impaired. */
 static void report_faults(const struct prog *p) {
   sf_iface_stats_t st;
   if (!p->faulty || sf_iface_stats(&p->iface, &st) < 0)
     return;
-  prog_log(p, "faults: lost %llu frames sent, %llu received; "
-           "tcp_in_ooo_segs=%llu tcp_in_dup_segs=%llu tcp_retrans_segs=%llu",
+  prog_log(p, "faults: lost_tx=%llu lost_rx=%llu tcp_in_ooo_segs=%llu "
+           "tcp_in_not_acceptable=%llu tcp_retrans_segs=%llu",
            st.fault_tx_lost, st.fault_rx_lost,
            sf_loop_counter(&p->loop, "tcp_in_ooo_segs"),
-           sf_loop_counter(&p->loop, "tcp_in_dup_segs"),
+           sf_loop_counter(&p->loop, "tcp_in_not_acceptable"),
            sf_loop_counter(&p->loop, "tcp_retrans_segs"));
 }
 
