@@ -11,8 +11,8 @@
 #   upstream_stop          stop it
 #   client SECS MODE ARGS  run a client, bounded by SECS
 #   upstream_count TEXT N  wait up to 5 s for N upstream lines TEXT
-#   table_only_time_wait   SIGUSR1: the table must hold nothing but
-#                          TIME-WAIT records and the listener
+#   table_only_time_wait [WHAT]  SIGUSR1: the table must hold nothing
+#                          but TIME-WAIT records and the listener
 #   proxy_drain            SIGTERM: sfproxy must drain and exit 0 with
 #                          nothing open
 #   phase TEXT             print a phase title with the elapsed seconds
@@ -70,17 +70,25 @@ proxy_start() { # TAG ARGS...: sfproxy with these options besides the usual
   sf_netns_wait_for "$out" '^ready' 100 || sf_netns_bad "sfproxy not ready"
 }
 
-table_only_time_wait() {
-  sleep 1
+table_only_time_wait() { # [WHAT]: the table printed now, nothing before
+  sleep 1 # the last ACKs of the last connections
+  n=$(wc -l <"$err")
   kill -USR1 "$(proxy_pid)"
-  sleep 1
-  awk '/^State/ { t = 1; next } t && NF >= 5 { print $1 }' "$err" |
+  i=0
+  until tail -n +$((n + 1)) "$err" | grep -q '^State'; do
+    i=$((i + 1))
+    [ $i -gt 50 ] && break
+    sleep 0.1
+  done
+  sleep 0.5 # the rest of the table
+  tail -n +$((n + 1)) "$err" |
+    awk '/^State/ { t = 1; next } t && NF >= 5 { print $1 }' |
     sort | uniq -c >"$err.table"
   cat "$err.table"
   if grep -vqE ' (TIME-WAIT|LISTEN)$' "$err.table"; then
-    sf_netns_bad "records other than TIME-WAIT left in the table"
+    sf_netns_bad "${1:+$1: }records other than TIME-WAIT left in the table"
   fi
-  grep -q 'TIME-WAIT' "$err.table" || sf_netns_bad "no table printed"
+  grep -q 'TIME-WAIT' "$err.table" || sf_netns_bad "${1:+$1: }no table printed"
 }
 
 proxy_drain() {

@@ -25,8 +25,8 @@
 #                   20000 bytes are still arriving: the client must get
 #                   the answer and a clean end (no reset), the upstream
 #                   every byte;
-#               then the connection table holds nothing but TIME-WAIT
-#               records and the listener.
+#               after each, the connection table holds nothing but
+#               TIME-WAIT records and the listener.
 # (a) and (e) have their own runs in programs/test_sfproxy.sh. Every run
 # ends with SIGTERM: sfproxy drains and exits 0 with nothing open.
 # Needs root (else exit 77); every process runs under `timeout`.
@@ -75,21 +75,22 @@ proxy_start shapes
 upstream echo
 client 60 many "$SHAPES_N" 100 20000 >"$SF_TMP/b.out" ||
   { sf_netns_bad "(b) FIN behind data in flight"; cat "$SF_TMP/b.out"; }
+table_only_time_wait "(b)"
 phase "(c) $SHAPES_N closes through FIN-WAIT-2"
 upstream first
 client 60 many-late "$SHAPES_N" 100 >"$SF_TMP/c.out" ||
   { sf_netns_bad "(c) FIN-WAIT-2"; cat "$SF_TMP/c.out"; }
 upstream_count '^first: read 100 after our FIN' "$SHAPES_N" ||
   sf_netns_bad "(c) an upstream did not get its 100 bytes"
+table_only_time_wait "(c)"
 phase "(d) $SHAPES_N answers and FINs while the client still sends"
 upstream first
 client 60 many-bye "$SHAPES_N" 100 20000 >"$SF_TMP/d.out" ||
   { sf_netns_bad "(d) answer lost behind unread data"; cat "$SF_TMP/d.out"; }
 upstream_count '^first: read 20000 after our FIN' "$SHAPES_N" ||
   sf_netns_bad "(d) an upstream did not get its 20000 bytes"
+table_only_time_wait "(d)"
 cat "$SF_TMP/b.out" "$SF_TMP/c.out" "$SF_TMP/d.out"
-phase "the table"
-table_only_time_wait
 proxy_drain
 upstream_stop
 echo "total: $(($(date +%s) - t0)) s"
