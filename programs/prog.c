@@ -14,11 +14,13 @@
 #include <string.h>
 
 #define PROG_DRAIN_TIMEOUT_MS 30000ull
+#define PROG_REORDER_MS_DEFAULT 2ull
 
 void prog_init(struct prog *p, const char *name) {
   memset(p, 0, sizeof(*p));
   p->name = name;
   p->drain_timeout_ms = PROG_DRAIN_TIMEOUT_MS;
+  p->fault.seed = 1;
   clock_gettime(CLOCK_MONOTONIC, &p->t0_);
 }
 
@@ -126,6 +128,48 @@ static const char **string_option(struct prog *p, const char *o) {
   return NULL;
 }
 
+/* "0.5" (percent, up to 4 decimals count) as parts per million. */
+static int parse_percent_ppm(const struct prog *p, const char *opt,
+                             const char *s, unsigned int *ppm) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (!*s || *end || errno || !(v >= 0.0 && v <= 100.0))
+    return prog_usage_error(p, "%s '%s': expected a percentage from 0 to 100",
+                            opt, s);
+  *ppm = (unsigned int)(v * 10000.0 + 0.5);
+  return 0;
+}
+
+/* The fault options (the same faults both ways: prog_open copies tx to
+ * rx). 1 taken, 0 not a fault option, -1 bad value. */
+static int fault_option(struct prog *p, const char *o, const char *v) {
+  sf_fault_dir_t *d = &p->fault.tx;
+  unsigned long long n = 0;
+  int rc = 0;
+  if (!strcmp(o, "--fault-loss"))
+    rc = parse_percent_ppm(p, o, v, &d->loss_ppm);
+  else if (!strcmp(o, "--fault-reorder"))
+    rc = parse_percent_ppm(p, o, v, &d->reorder_ppm);
+  else if (!strcmp(o, "--fault-duplicate"))
+    rc = parse_percent_ppm(p, o, v, &d->dup_ppm);
+  else if (!strcmp(o, "--fault-reorder-ms") || !strcmp(o, "--fault-delay-ms"))
+    rc = prog_parse_number(p, o, v, 1, 10000, &n);
+  else if (!strcmp(o, "--fault-seed"))
+    rc = prog_parse_number(p, o, v, 0, ~0ull, &p->fault.seed);
+  else
+    return 0;
+  if (rc)
+    return -1;
+  if (!strcmp(o, "--fault-reorder-ms"))
+    d->reorder_max_delay_ns = n * 1000000ull;
+  else if (!strcmp(o, "--fault-delay-ms"))
+    d->delay_ns = n * 1000000ull;
+  if (strcmp(o, "--fault-seed"))
+    p->faulty = 1;
+  return 1;
+}
+
 static int number_option(struct prog *p, const char *o, const char *v) {
   unsigned long long n;
   if (!strcmp(o, "--mtu")) {
@@ -141,14 +185,18 @@ static int number_option(struct prog *p, const char *o, const char *v) {
       return -1;
     p->drain_timeout_ms = n * 1000;
   } else {
-    return 0;
+    return fault_option(p, o, v);
   }
   return 1;
 }
 
+static int is_fault_option(const char *o) {
+  return !strncmp(o, "--fault-", 8);
+}
+
 static int is_number_option(const char *o) {
   return !strcmp(o, "--mtu") || !strcmp(o, "--msl-ms") ||
-         !strcmp(o, "--drain-timeout");
+         !strcmp(o, "--drain-timeout") || is_fault_option(o);
 }
 
 int prog_option(struct prog *p, int argc, char **argv, int *i) {
@@ -188,6 +236,14 @@ void prog_usage_common(FILE *out) {
       "  --trace             print every connection's lifecycle on stderr\n"
       "  --drain-timeout S   after SIGTERM, abort what is left after S\n"
       "                      seconds (default 30; 0: wait forever)\n"
+      "Faults (synfin's fault-injecting link, on the frames the interface\n"
+      "sends and on those it receives alike):\n"
+      "  --fault-loss PCT    lose PCT percent of the frames (e.g. 0.5)\n"
+      "  --fault-reorder PCT hold PCT percent back so later ones overtake\n"
+      "  --fault-reorder-ms N  by up to N ms (default 2)\n"
+      "  --fault-duplicate PCT  send PCT percent twice\n"
+      "  --fault-delay-ms N  delay every frame by N ms (each way)\n"
+      "  --fault-seed N      seed of the random draws (default 1)\n"
       "Signals: SIGTERM or SIGINT drains (no new connections, open ones\n"
       "finish), a second one aborts; SIGUSR1 prints the connection table\n"
       "on stderr.\n",
@@ -348,12 +404,21 @@ static int open_iface(struct prog *p) {
   sf_iface_config_t cfg = {.address = p->address,
                            .gateway = p->gateway,
                            .mtu = p->mtu,
-                           .pcap_path = p->pcap};
+                           .pcap_path = p->pcap,
+                           .fault = p->faulty ? &p->fault : NULL};
   if (p->device) {
     sf_packet_options_t po = {.device = p->device};
     return sf_iface_open_packet(&p->loop, &p->iface, &cfg, &po);
   }
   return sf_iface_open_tap(&p->loop, &p->iface, &cfg, p->tap);
+}
+
+/* The fault options apply both ways; a reordered frame needs a bound
+ * on how late it may come. */
+static void finish_faults(struct prog *p) {
+  if (p->fault.tx.reorder_ppm && !p->fault.tx.reorder_max_delay_ns)
+    p->fault.tx.reorder_max_delay_ns = PROG_REORDER_MS_DEFAULT * 1000000ull;
+  p->fault.rx = p->fault.tx;
 }
 
 int prog_open(struct prog *p, const sf_loop_options_t *opt) {
@@ -379,6 +444,7 @@ int prog_open(struct prog *p, const sf_loop_options_t *opt) {
   }
   p->opened_ = 1;
   p->loop.data = p;
+  finish_faults(p);
   if ((rc = open_iface(p)) < 0) {
     const char *why = sf_loop_last_error(&p->loop);
     prog_log(p, "%s", *why ? why : sf_iface_error_hint(rc));
@@ -404,9 +470,24 @@ static void close_all(sf_handle_t *h, void *arg) {
     sf_close(h, NULL);
 }
 
+/* With faults: what they did (frames the fault link lost each way, and
+ * what TCP saw), so a run shows it really was impaired. */
+static void report_faults(const struct prog *p) {
+  sf_iface_stats_t st;
+  if (!p->faulty || sf_iface_stats(&p->iface, &st) < 0)
+    return;
+  prog_log(p, "faults: lost_tx=%llu lost_rx=%llu tcp_in_ooo_segs=%llu "
+           "tcp_in_not_acceptable=%llu tcp_retrans_segs=%llu",
+           st.fault_tx_lost, st.fault_rx_lost,
+           sf_loop_counter(&p->loop, "tcp_in_ooo_segs"),
+           sf_loop_counter(&p->loop, "tcp_in_not_acceptable"),
+           sf_loop_counter(&p->loop, "tcp_retrans_segs"));
+}
+
 int prog_close(struct prog *p) {
   if (!p->opened_)
     return 0;
+  report_faults(p);
   prog_abort(p);
   sf_walk(&p->loop, close_all, NULL);
   sf_run(&p->loop, SF_RUN_DEFAULT);

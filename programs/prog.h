@@ -6,6 +6,9 @@
  *     or --tap NAME (a TAP device synfin creates), --address A/P,
  *     --gateway G, --mtu N, --pcap FILE, --msl-ms M, and --trace (every
  *     lifecycle event of every connection on stderr);
+ *   - the fault options: --fault-loss, --fault-reorder, --fault-duplicate,
+ *     --fault-delay-ms, --fault-seed (synfin's fault-injecting link on
+ *     the interface, the same faults on the frames sent and received);
  *   - signals: SIGTERM or SIGINT asks the program to drain (its on_drain
  *     stops taking new work and lets what is open finish; the loop ends
  *     when nothing is left), a second one, or --drain-timeout seconds
@@ -41,6 +44,8 @@ struct prog {
   unsigned long long msl_ms;
   unsigned long long drain_timeout_ms; /* default 30 s; 0: wait forever */
   int trace;
+  sf_fault_config_t fault; /* the --fault-* options, both directions */
+  int faulty;              /* a --fault-* option was given */
   char ip[INET_ADDRSTRLEN]; /* address without its prefix (prog_open) */
 
   sf_loop_t loop;

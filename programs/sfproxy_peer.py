@@ -18,7 +18,12 @@ and the clients, with what each checks. Usage:
     stall SECS B     read nothing for SECS, then read to EOF: B bytes
     many N CONC B    N connections, CONC at once, each B bytes echoed
     many-answer N CONC  N connections send 100 bytes, expect "got 100 bytes"
-    many-bye N CONC  N connections send 100 bytes, expect "bye" (from first)
+    many-bye N CONC [B]  N connections send B bytes (default 100) at
+                     once, expect "bye" (from first)
+    many-late N CONC N connections read "bye" and the EOF (from first)
+                     first, and only then send 100 bytes and shut down
+    limit N          N connections held open (to a hold server); one
+                     more must be reset; once they close, a new one works
 Server reports go to stdout, one line per connection; clients exit 0
 when everything checked out, else print why and exit 1.
 """
@@ -108,8 +113,18 @@ async def serve(port, mode):
         await server.serve_forever()
 
 
-async def client_many(host, port, n, conc, size, want=None):
-    """want: what the upstream sends back (default: the echo)."""
+async def read_to_eof(r):
+    got = b""
+    while True:
+        b = await r.read(65536)
+        if not b:
+            return got
+        got += b
+
+
+async def client_many(host, port, n, conc, size, want=None, late=False):
+    """want: what the upstream sends back (default: the echo); late:
+    read it to EOF before sending."""
     data = pattern(size)
     want = data if want is None else want
     sem = asyncio.Semaphore(conc)
@@ -119,15 +134,13 @@ async def client_many(host, port, n, conc, size, want=None):
         async with sem:
             try:
                 r, w = await asyncio.open_connection(host, port)
+                if late:
+                    got = await read_to_eof(r)
                 w.write(data)
                 await w.drain()
                 w.write_eof()
-                got = b""
-                while True:
-                    b = await r.read(65536)
-                    if not b:
-                        break
-                    got += b
+                if not late:
+                    got = await read_to_eof(r)
                 w.close()
                 if got != want:
                     failures.append("%d: %d bytes back, not the %d expected"
@@ -145,33 +158,74 @@ async def client_many(host, port, n, conc, size, want=None):
     return not failures
 
 
+def is_reset(host, port):
+    """Connects and sends a byte: True if the connection is reset (also
+    before connect() returned: the handshake completed, then the RST came,
+    as the proxy accepts before its upstream answers)."""
+    try:
+        s = socket.create_connection((host, port), timeout=20)
+        s.sendall(b"x")
+        b = s.recv(1)
+    except ConnectionResetError:
+        return True
+    print("expected a reset, read %r" % b)
+    s.close()
+    return False
+
+
+def client_limit(host, port, n):
+    held = []
+    for _ in range(n):
+        s = socket.create_connection((host, port), timeout=20)
+        s.sendall(b"x")
+        held.append(s)
+    time.sleep(0.3)  # the proxy has accepted them all
+    if not is_reset(host, port):
+        print("limit: connection %d was not reset" % (n + 1))
+        return False
+    for s in held:  # the hold server reads to EOF and closes
+        s.shutdown(socket.SHUT_WR)
+        if s.recv(1) != b"":
+            print("limit: a held connection got data")
+            return False
+        s.close()
+    for _ in range(50):  # the proxy frees the slots once both sides end
+        time.sleep(0.1)
+        s = socket.create_connection((host, port), timeout=20)
+        s.sendall(b"x")
+        s.shutdown(socket.SHUT_WR)
+        try:
+            if s.recv(1) == b"":
+                print("limit: %d held, one more reset, then one relayed" % n)
+                return True
+        except ConnectionResetError:
+            pass
+        finally:
+            s.close()
+    print("limit: no connection relayed after the held ones closed")
+    return False
+
+
 def client(host, port, mode, args):
     if mode == "many":
         return asyncio.run(client_many(host, port, *map(int, args)))
-    if mode in ("many-answer", "many-bye"):
+    if mode == "many-answer":
         n, conc = map(int, args)
-        want = b"got 100 bytes\n" if mode == "many-answer" else b"bye\n"
-        return asyncio.run(client_many(host, port, n, conc, 100, want))
-    try:
-        s = socket.create_connection((host, port), timeout=20)
-    except ConnectionResetError:
-        # reset before connect() returned: the handshake completed, then
-        # the RST came (the proxy accepts before its upstream answers)
-        if mode == "expect-rst":
-            return True
-        raise
+        return asyncio.run(client_many(host, port, n, conc, 100,
+                                       b"got 100 bytes\n"))
+    if mode in ("many-bye", "many-late"):
+        n, conc, size = (list(map(int, args)) + [100])[:3]
+        return asyncio.run(client_many(host, port, n, conc, size, b"bye\n",
+                                       late=mode == "many-late"))
+    if mode == "limit":
+        return client_limit(host, port, int(args[0]))
+    if mode == "expect-rst":
+        return is_reset(host, port)
+    s = socket.create_connection((host, port), timeout=20)
     if mode == "rst":
         s.sendall(b"x")
         reset(s)
         return True
-    if mode == "expect-rst":
-        s.sendall(b"x")
-        try:
-            b = s.recv(1)
-        except ConnectionResetError:
-            return True
-        print("expected a reset, read %r" % b)
-        return False
     if mode == "after-fin":
         got = b""
         while True:

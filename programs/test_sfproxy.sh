@@ -16,9 +16,12 @@
 #                3 s: sfproxy's resident memory grows by < 16 MB
 #   concurrent   200 connections at once, each echoed byte-exact
 #   close shapes SHAPES_N connections each of: the client half-closes
-#                and the upstream echoes and closes second; the client
+#                and the upstream echoes and closes second (field failure
+#                (a): a client FIN never passed upstream); the client
 #                half-closes and the upstream answers after that FIN;
-#                both shut down at once (their FINs cross in the proxy)
+#                both shut down at once (their FINs cross in the proxy:
+#                (e), a simultaneous close that hangs). The other field
+#                failures, faults and --max-conns: test_sfproxy_shapes.sh
 # Then the connection table (SIGUSR1) must hold nothing but TIME-WAIT
 # records and the listener, and SIGTERM must drain and exit 0. First,
 # without root: --help, and bad arguments exit 2 with their reason.
@@ -47,46 +50,21 @@ usage_fails "unknown argument '--bogus'" --bogus
 usage_fails "expected ADDRESS:PORT" --upstream 198.18.0.1
 usage_fails "--upstream HOST:PORT is required" --listen 80
 usage_fails "give one of --device or --tap" --listen 80 --upstream 198.18.0.1:80
+usage_fails "expected a percentage from 0 to 100" --fault-loss 101
+usage_fails "expected a percentage" --fault-reorder 1x
+usage_fails "expected a number from 1 to 10000" --fault-delay-ms 0
+"$proxy" --help | grep -q -- '--fault-reorder PCT' ||
+  { echo "FAIL: sfproxy --help lacks the fault options"; exit 1; }
 
 sf_netns_require
-peer="python3 $srcdir/programs/sfproxy_peer.py"
 BULK_MB=${SF_PROXY_BULK_MB:-20}
 SHAPES_N=${SF_PROXY_SHAPES_N:-2000}
 sf_netns_begin sfproxy "$proxy"
 command -v nc >/dev/null 2>&1 || sf_netns_skip "nc not found"
+. "$srcdir/programs/sfproxy_test_lib.sh"
 
-up=$SF_TMP/upstream.out
-upid=
-upstream_stop() { # the server by the pid it printed, then its wrapper
-  pypid=$(sed -n 's/^ready pid \([0-9]*\)$/\1/p' "$up" 2>/dev/null)
-  [ -n "$pypid" ] && kill "$pypid" 2>/dev/null
-  [ -n "$upid" ] && wait "$upid" 2>/dev/null
-  upid=
-}
-upstream() { # MODE: (re)start the upstream server
-  upstream_stop
-  : >"$up"
-  sf_netns_k timeout 120 $peer server 9000 "$1" >"$up" 2>&1 &
-  upid=$!
-  sf_netns_wait_for "$up" '^ready' 100 || sf_netns_bad "upstream $1 not ready"
-}
-client() { # SECS MODE ARGS...
-  secs=$1
-  shift
-  sf_netns_k timeout "$secs" $peer client "$SF_SYNFIN_IP" 8080 "$@"
-}
-proxy_pid() { sed -n 's/^ready: .*, pid \([0-9]*\)$/\1/p' "$out"; }
-phase() { echo "--- $1 ($(($(date +%s) - t0)) s)"; }
-
-t0=$(date +%s)
-out=$SF_TMP/proxy.out err=$SF_TMP/proxy.err
 # shellcheck disable=SC2046
-sf_netns_s timeout 150 "$proxy" --device "$SF_IF_S" \
-  --address "$SF_SYNFIN_IP/24" --listen 8080 \
-  --upstream "$SF_KERNEL_IP:9000" --msl-ms 20000 --drain-timeout 10 \
-  $(sf_netns_pcap_arg sfproxy) >"$out" 2>"$err" &
-ppid=$!
-sf_netns_wait_for "$out" '^ready' 100 || sf_netns_bad "sfproxy not ready"
+proxy_start "" $(sf_netns_pcap_arg sfproxy)
 
 phase "refused upstream: the client is reset"
 client 10 expect-rst || sf_netns_bad "refused upstream: client not reset"
@@ -146,31 +124,14 @@ client 60 many-answer "$SHAPES_N" 100 >"$SF_TMP/s2.out" ||
 upstream first # both ends shut down at once: FINs cross in the proxy
 client 60 many-bye "$SHAPES_N" 100 >"$SF_TMP/s3.out" ||
   { sf_netns_bad "simultaneous closes"; cat "$SF_TMP/s3.out"; }
-i=0
-until [ "$(grep -c '^first: read 100 after our FIN' "$up")" = "$SHAPES_N" ]; do
-  i=$((i + 1))
-  [ $i -gt 50 ] && { sf_netns_bad "simultaneous closes: an upstream" \
-    "did not get its 100 bytes"; break; }
-  sleep 0.1
-done
+upstream_count '^first: read 100 after our FIN' "$SHAPES_N" ||
+  sf_netns_bad "simultaneous closes: an upstream did not get its 100 bytes"
 phase "the table"
-sleep 1
-kill -USR1 "$(proxy_pid)"
-sleep 1
-awk '/^State/ { t = 1; next } t && NF >= 5 { print $1 }' "$err" |
-  sort | uniq -c >"$SF_TMP/table"
-cat "$SF_TMP/table"
-if grep -vqE ' (TIME-WAIT|LISTEN)$' "$SF_TMP/table"; then
-  sf_netns_bad "records other than TIME-WAIT left in the table"
-fi
-grep -q 'TIME-WAIT' "$SF_TMP/table" || sf_netns_bad "no table printed"
+table_only_time_wait
 
 phase "SIGTERM drains"
-kill -TERM "$(proxy_pid)"
-wait "$ppid" || sf_netns_bad "sfproxy exit status $?"
+proxy_drain
 upstream_stop
-tail -1 "$out"
-grep -q 'open=0$' "$out" || sf_netns_bad "connections left open at exit"
 grep -iE 'error|fail' "$err" | head -5
 echo "total: $(($(date +%s) - t0)) s"
 sf_netns_end "sfproxy"
