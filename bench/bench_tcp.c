@@ -31,11 +31,7 @@
 #include "link/memory.h"
 #include "stack/stack.h"
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "bench_clock.h"
 
 static sf_time_t now_ns(void) {
   struct timespec ts;
