@@ -14,6 +14,9 @@
 #               with ECDHE-ECDSA-AES128-GCM-SHA256
 #   bulk        BYTES written and echoed back on one TLS 1.3 connection
 #               (bench/tls_kernel bulk, same suite): MB/s one way
+# and, from the same runs, CPU time per handshake (server and client, in
+# microseconds) and the server's per MB echoed (ms): on a loaded machine
+# rates measure waiting for a CPU as much as work, these do not.
 # The client pins the version and suite, so both servers negotiate the
 # same. Prints medians, spreads (min-max), ratios synfin/kernel, the CPU
 # seconds of each side per measurement (the server from /proc/PID/stat,
@@ -113,7 +116,12 @@ handshakes_one() {
   ucpu=$(sed -n 's/^[0-9]* connections in \([0-9.]*\)s;.*/\1/p' "$T/cli")
   rate=$(awk -v n="$n" -v a="$w0" -v b="$w1" \
     'BEGIN { if (n > 0) printf "%.1f", n / (b - a) }')
-  note "$name" "$metric" "$rate" "$(server_cpu "$t0" "$t1")" "$ucpu"
+  scpu=$(server_cpu "$t0" "$t1")
+  note "$name" "$metric" "$rate" "$scpu" "$ucpu"
+  # CPU per handshake (the client's: user time only, as s_time gives it):
+  # what the load on this machine does not blur
+  note "$name" "${metric%_per_s}_server_cpu_us" "$(per "$scpu" "$n" 1e6)" - -
+  note "$name" "${metric%_per_s}_client_user_cpu_us" "$(per "$ucpu" "$n" 1e6)" - -
   [ -n "$rate" ] || remark "$name $metric: $(tail -3 "$T/cli")"
 }
 
@@ -121,11 +129,20 @@ bulk_one() { # NAME
   t0=$(ticks)
   kclient "$ktls" bulk "$SF_SYNFIN_IP" $port "$bytes" >"$T/cli" 2>&1
   t1=$(ticks)
-  note "$1" bulk_tls13_echo_MB_per_s "$(field mbyte_s)" \
-    "$(server_cpu "$t0" "$t1")" "$(field cpu_s)"
+  scpu=$(server_cpu "$t0" "$t1")
+  note "$1" bulk_tls13_echo_MB_per_s "$(field mbyte_s)" "$scpu" \
+    "$(field cpu_s)"
+  # CPU per MB echoed (read, decrypted, encrypted, written back)
+  note "$1" bulk_tls13_server_cpu_ms_per_MB \
+    "$(per "$scpu" "$((bytes / 1000000))" 1e3)" - -
   grep -q '^result' "$T/cli" || remark "$1 bulk: $(tail -3 "$T/cli")"
 }
 
+# per SECONDS COUNT SCALE: SECONDS * SCALE / COUNT, empty if unknown
+per() {
+  [ -n "$1" ] && [ -n "$2" ] &&
+    awk -v c="$1" -v n="$2" -v k="$3" 'BEGIN { if (n > 0) printf "%.1f", c * k / n }'
+}
 field() { sed -n "s/^result .*[ ]$1=\([0-9.]*\).*/\1/p" "$T/cli" | head -1; }
 server_cpu() {
   [ -n "$1" ] && [ -n "$2" ] &&
@@ -158,10 +175,12 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
 # the mean CPU seconds of each side.
 table() {
   awk -f "$srcdir/bench/median.awk" -f /dev/stdin "$T/data" <<'EOF'
-    function mean(s, k) { return n[k] ? sprintf("%.2f", s[k] / n[k]) : "-" }
+    function mean(s, c, k) { return c[k] ? sprintf("%.2f", s[k] / c[k]) : "-" }
     $3 ~ /^[0-9.]+$/ {
       k = $1 SUBSEP $2
-      v[k, ++n[k]] = $3; sc[k] += $4; cc[k] += $5
+      v[k, ++n[k]] = $3
+      if ($4 ~ /^[0-9.]+$/) { sc[k] += $4; sn[k]++ }
+      if ($5 ~ /^[0-9.]+$/) { cc[k] += $5; cn[k]++ }
       if (!($2 in seen)) { seen[$2] = 1; order[++m] = $2 }
     }
     END {
@@ -171,7 +190,7 @@ table() {
         s = "synfin" SUBSEP order[i]; k = "kernel" SUBSEP order[i]
         r = (n[s] && n[k] && med(k, n[k]) > 0) ? sprintf("%.2f", med(s, n[s]) / med(k, n[k])) : "-"
         printf "| %s | %s | %s | %s | %s / %s | %s / %s |\n", order[i], cell(s),
-          cell(k), r, mean(sc, s), mean(sc, k), mean(cc, s), mean(cc, k)
+          cell(k), r, mean(sc, sn, s), mean(sc, sn, k), mean(cc, cn, s), mean(cc, cn, k)
       }
     }
 EOF
@@ -189,5 +208,5 @@ if [ -s "$T/remarks" ]; then
 fi
 # every metric needs a figure from both servers
 [ -n "${KEEP_DATA:-}" ] && cp "$T/data" "$KEEP_DATA"
-[ "$(grep -c '^| [a-z].*| [0-9.]* ([0-9.]*-[0-9.]*) | [0-9.]* (' "$T/table")" = 3 ] ||
+[ "$(grep -c '^| [a-z].*| [0-9.]* ([0-9.]*-[0-9.]*) | [0-9.]* (' "$T/table")" = 8 ] ||
   { echo "FAIL: a figure is missing"; exit 1; }
