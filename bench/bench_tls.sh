@@ -11,7 +11,9 @@
 #   handshakes  full handshakes one after another, new sessions, for SECS
 #               (openssl s_time -new; TCP connect and close included):
 #               TLS 1.3 with TLS_AES_128_GCM_SHA256 (X25519), and TLS 1.2
-#               with ECDHE-ECDSA-AES128-GCM-SHA256
+#               with ECDHE-ECDSA-AES128-GCM-SHA256; and TLS 1.2 resumed
+#               (s_time -reuse; its TLS 1.3 client reads no ticket, so
+#               it cannot resume 1.3)
 #   bulk        BYTES written and echoed back on one TLS 1.3 connection
 #               (bench/tls_kernel bulk, same suite): MB/s one way
 # and, from the same runs, CPU time per handshake (server and client, in
@@ -100,14 +102,15 @@ kclient() { sf_netns_k taskset -c 0 timeout $tmo "$@"; }
 note() { echo "$1 $2 ${3:--} ${4:--} ${5:--}" >>"$T/data"; }
 remark() { echo "NOTE: $*" | tee -a "$T/remarks"; }
 
-# handshakes_one NAME METRIC S_TIME-ARGS: the rate s_time reached, with
-# the server's CPU seconds meanwhile and s_time's user seconds.
+# handshakes_one NAME METRIC -new|-reuse S_TIME-ARGS: the rate s_time
+# reached, with the server's CPU seconds meanwhile and s_time's user
+# seconds.
 handshakes_one() {
-  name=$1 metric=$2
-  shift 2
+  name=$1 metric=$2 mode=$3
+  shift 3
   t0=$(ticks) w0=$(date +%s.%N)
-  kclient openssl s_time -connect "$SF_SYNFIN_IP:$port" -new -time "$secs" \
-    "$@" >"$T/cli" 2>&1
+  kclient openssl s_time -connect "$SF_SYNFIN_IP:$port" "$mode" \
+    -time "$secs" "$@" >"$T/cli" 2>&1
   t1=$(ticks) w1=$(date +%s.%N)
   # "N connections in U.UUs; ..." (U: user seconds). s_time's own "real
   # seconds" are whole seconds, so the wall time is taken here (it adds
@@ -123,6 +126,9 @@ handshakes_one() {
   note "$name" "${metric%_per_s}_server_cpu_us" "$(per "$scpu" "$n" 1e6)" - -
   note "$name" "${metric%_per_s}_client_user_cpu_us" "$(per "$ucpu" "$n" 1e6)" - -
   [ -n "$rate" ] || remark "$name $metric: $(tail -3 "$T/cli")"
+  # s_time marks a resumed connection with "r"
+  [ "$mode" = -new ] || grep -Eq '^[*r]*r[*r]*$' "$T/cli" ||
+    remark "$name $metric: no session was resumed"
 }
 
 bulk_one() { # NAME
@@ -153,9 +159,11 @@ repetition() {
   for name in synfin kernel; do
     topology $name
     server_start $name
-    handshakes_one $name handshakes_tls13_per_s -tls1_3 \
+    handshakes_one $name handshakes_tls13_per_s -new -tls1_3 \
       -ciphersuites TLS_AES_128_GCM_SHA256
-    handshakes_one $name handshakes_tls12_per_s -tls1_2 \
+    handshakes_one $name handshakes_tls12_per_s -new -tls1_2 \
+      -cipher ECDHE-ECDSA-AES128-GCM-SHA256
+    handshakes_one $name handshakes_tls12_resumed_per_s -reuse -tls1_2 \
       -cipher ECDHE-ECDSA-AES128-GCM-SHA256
     bulk_one $name
     server_stop
@@ -208,5 +216,5 @@ if [ -s "$T/remarks" ]; then
 fi
 # every metric needs a figure from both servers
 [ -n "${KEEP_DATA:-}" ] && cp "$T/data" "$KEEP_DATA"
-[ "$(grep -c '^| [a-z].*| [0-9.]* ([0-9.]*-[0-9.]*) | [0-9.]* (' "$T/table")" = 8 ] ||
+[ "$(grep -c '^| [a-z].*| [0-9.]* ([0-9.]*-[0-9.]*) | [0-9.]* (' "$T/table")" = 11 ] ||
   { echo "FAIL: a figure is missing"; exit 1; }
