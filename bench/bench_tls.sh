@@ -26,6 +26,7 @@
 # average. Nothing is asserted.
 # Needs root. Run from the build directory after `make`:
 #   sh /path/to/bench/bench_tls.sh [--smoke] [RUNS]
+# (SECS and BYTES in the environment change the 5 s and 200 MB.)
 # --smoke: one run of 1 s and 2 MB; checks that every figure came out.
 srcdir=${srcdir:-$(dirname "$0")/..}
 . "$srcdir/tests/net/netns.sh"
@@ -74,8 +75,8 @@ topology() {
 # server_start NAME: NAME's server on CPU 1; $srv is its pid (ip netns
 # exec and taskset exec it).
 server_start() {
-  port=$((port + 1))
-  case $1 in
+  port=$((port + 1)) name=$1
+  case $name in
     synfin) set -- "$sfecho" server --device "$SF_IF_S" \
       --address "$SF_SYNFIN_IP/24" --port $port --cert "$T/server.pem" \
       --key "$T/server.key" --deadline 3600 ;;
@@ -85,7 +86,7 @@ server_start() {
   ip netns exec "$SF_NS_S" taskset -c 1 "$@" >"$T/srv" 2>&1 &
   srv=$!
   sf_netns_wait_for "$T/srv" "ready|listening on" 100 ||
-    { echo "FAIL: $1 server did not start: $(cat "$T/srv")"; exit 1; }
+    { echo "FAIL: $name server did not start: $(cat "$T/srv")"; exit 1; }
 }
 
 server_stop() {
