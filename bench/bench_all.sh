@@ -263,19 +263,7 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
 # One line per metric: the medians, spreads, ratios to the kernel and the
 # mean CPU seconds of each server.
 table() {
-  awk '
-    function med(k, n,   i, j, t, a) {
-      for (i = 1; i <= n; i++) a[i] = v[k, i]
-      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
-        if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-      lo = a[1]; hi = a[n]
-      return a[int((n + 1) / 2)]
-    }
-    function cell(k) { # "median (min-max)"
-      if (!n[k]) return "-"
-      x = med(k, n[k])
-      return x " (" lo "-" hi ")"
-    }
+  awk -f "$srcdir/bench/median.awk" -f /dev/stdin "$T/data" <<'EOF'
     function ratio(k,   km) {
       km = "kernel" SUBSEP metric
       if (!n[km] && metric ~ /_busy_poll$/) km = "kernel" SUBSEP substr(metric, 1, length(metric) - 10)
@@ -301,7 +289,8 @@ table() {
           metric, cell(s), cell(k), cell(l), ratio(s), ratio(l),
           cpu(s, sc), cpu(k, sc), cpu(l, sc), cpu(s, cc), cpu(k, cc), cpu(l, cc)
       }
-    }' "$T/data"
+    }
+EOF
 }
 
 {

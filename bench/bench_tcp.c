@@ -40,6 +40,8 @@
 #include "link/memory.h"
 #include "stack/stack.h"
 
+#include "bench_clock.h"
+
 /* ------------------------------------------------- allocation counting */
 
 /* AddressSanitizer replaces malloc itself (GCC says so with
@@ -92,11 +94,6 @@ static unsigned long long allocs(void) {
 #endif
 }
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static sf_time_t now_ns(void) {
   struct timespec ts;

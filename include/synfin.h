@@ -1456,7 +1456,13 @@ typedef struct {
   /* PEM files: the certificate first, then its chain; the private key.
    * Required for a server, optional for a client. */
   const char *cert_file, *key_file;
-  /* CA certificates (PEM) that verify the peer; NULL: the system store. */
+  /* CA certificates (PEM) that verify the peer; NULL: the system store.
+   * A server given ca_file demands a client certificate signed by one of
+   * them: without one, or with another, its handshake fails with
+   * SF_ECERT (a TLS 1.3 client's handshake has completed by then: it
+   * reads the alert as SF_ECERT); the client's subject is in
+   * sf_tls_info_t.peer_subject. NULL for a server: no client
+   * certificates asked for. */
   const char *ca_file;
   /* A client verifies the server by default (chain and host name). 1
    * turns that off, and sf_tls_ctx_new says so on stderr each time. */

@@ -2,7 +2,8 @@
  * A failed SSL call in words: the verification result when the peer's
  * certificate was refused (with what it means: an unknown CA, the name
  * expected), the description of an alert the peer sent, or OpenSSL's own
- * reason ("no shared cipher", "unsupported protocol").
+ * reason ("no shared cipher", "unsupported protocol"); a client
+ * certificate a server demands and did not get counts as refused.
  */
 #include "config.h"
 
@@ -68,6 +69,12 @@ int sf__tls_classify(SSL *ssl, int ssl_error, const char *name, char *out,
       ERR_GET_REASON(e) == SSL_R_CERTIFICATE_VERIFY_FAILED &&
       SSL_get_verify_result(ssl) != X509_V_OK) {
     rc = verify_failure(ssl, name, out, len);
+  } else if (e && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+             ERR_GET_REASON(e) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) {
+    /* a server whose ca_file demands a client certificate got none: a
+     * refused certificate as much as a bad one */
+    snprintf(out, len, "the peer sent no certificate, and one is required");
+    rc = SF_ECERT;
   } else if (e) {
     const char *r = ERR_reason_error_string(e);
     const char *alert = r ? alert_text(r) : NULL;

@@ -7,6 +7,8 @@
  *   other.pem/.key         other.test (a second SNI name)
  *   expired.pem/.key       server.test, valid until yesterday
  *   stranger.pem/.key      server.test, signed by other_ca
+ *   client.pem/.key        CN and DNS name client.test, signed by the CA
+ *                          (a client certificate)
  * certs_make() fills certs_dir; certs_remove() deletes it.
  */
 #ifndef SF_TESTS_TLS_CERTS_H
@@ -111,6 +113,7 @@ static inline void certs_make(void) {
   certs_leaf("other", "other.test", ca, ca_key, -day, day);
   certs_leaf("expired", "server.test", ca, ca_key, -2 * day, -day);
   certs_leaf("stranger", "server.test", other, other_key, -day, day);
+  certs_leaf("client", "client.test", ca, ca_key, -day, day);
   X509_free(ca);
   X509_free(other);
   EVP_PKEY_free(ca_key);
@@ -121,7 +124,7 @@ static inline void certs_remove(void) {
   static const char *const files[] = {
       "ca.pem",      "other_ca.pem", "server.pem",   "server.key",
       "other.pem",   "other.key",    "expired.pem",  "expired.key",
-      "stranger.pem", "stranger.key"};
+      "stranger.pem", "stranger.key", "client.pem",   "client.key"};
   for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
     unlink(cert_path(files[i]));
   rmdir(certs_dir);

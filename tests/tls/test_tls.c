@@ -2,9 +2,9 @@
  * TLS streams over the in-memory link (tests/api/fixture.h: two hosts in
  * one process), with certificates made at test time (certs.h): the
  * handshake and what it reports, every close path, every verification
- * failure with its words, SNI, ALPN, resumption, back-pressure, and
- * 20 MB each way through a lossy, reordering link, byte-exact
- * (docs/BEHAVIOUR.md 32-36).
+ * failure with its words, client certificates, SNI, ALPN, resumption,
+ * back-pressure, and 20 MB each way through a lossy, reordering link,
+ * byte-exact (docs/BEHAVIOUR.md 32-36).
  */
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -605,6 +605,97 @@ START_TEST(test_sni_picks_certificate) {
 }
 END_TEST
 
+/* ------------------------------------------------- client certificates */
+
+/* A server given ca_file demands a client certificate signed by it. */
+static sf_tls_ctx_t *mutual_server(int max_version) {
+  sf_tls_ctx_options_t so = {.ca_file = cert_path("ca.pem"),
+                             .max_version = max_version};
+  return server_ctx_with("server", &so);
+}
+
+/* A client presenting NAME.pem (NULL: no certificate). */
+static sf_tls_ctx_t *client_presenting(const char *name, int max_version) {
+  sf_tls_ctx_options_t co = {.ca_file = cert_path("ca.pem"),
+                             .max_version = max_version};
+  char cert[64], key[64];
+  if (name) {
+    snprintf(cert, sizeof(cert), "%s.pem", name);
+    snprintf(key, sizeof(key), "%s.key", name);
+    co.cert_file = cert_path(cert);
+    co.key_file = cert_path(key);
+  }
+  return client_ctx(&co);
+}
+
+START_TEST(test_client_certificate_accepted) {
+  static const int versions[] = {SF_TLS_1_3, SF_TLS_1_2};
+  static const char *const names[] = {"TLSv1.3", "TLSv1.2"};
+  for (size_t v = 0; v < 2; v++) {
+    struct fx f;
+    tls_start(&f, client_presenting("client", versions[v]),
+              mutual_server(versions[v]), "server.test");
+    start_reading(&sv);
+    run_handshakes(&f);
+    ck_assert_int_eq(cl.hs_status, 0);
+    ck_assert_msg(sv.hs_status == 0, "server: %s (%s)",
+                  sf_err_name(sv.hs_status), sf_tls_error_hint(&sv.tls));
+    sf_tls_info_t ci, si;
+    ck_assert_int_eq(sf_tls_get_info(&cl.tls, &ci), 0);
+    ck_assert_int_eq(sf_tls_get_info(&sv.tls, &si), 0);
+    ck_assert_str_eq(si.version, names[v]);
+    ck_assert_str_eq(si.peer_subject, "/CN=client.test");
+    ck_assert_str_eq(ci.peer_subject, "/CN=server.test");
+    sf_write_t w;
+    send_text(&cl, &w, "signed");
+    while (sv.got_len < 6)
+      sf_run(&f.loopb, SF_RUN_ONCE);
+    ck_assert_int_eq(memcmp(sv.got, "signed", 6), 0);
+    tls_finish(&f);
+  }
+}
+END_TEST
+
+/* The server refuses the client's certificate, or its absence. In TLS
+ * 1.3 the client's handshake is over before the server has seen the
+ * client's certificate, so the client hears the alert as a read error;
+ * in TLS 1.2 its handshake fails. */
+static void expect_client_refused(const char *cert, int version,
+                                  int server_code, const char *server_hint,
+                                  int client_code, const char *client_hint) {
+  struct fx f;
+  tls_start(&f, client_presenting(cert, version), mutual_server(version),
+            "server.test");
+  start_reading(&cl);
+  run_handshakes(&f);
+  ck_assert_msg(sv.hs_status == server_code, "server: %s (%s)",
+                sf_err_name(sv.hs_status), sf_tls_error_hint(&sv.tls));
+  ck_assert_str_eq(sf_tls_error_hint(&sv.tls), server_hint);
+  ck_assert_int_eq(cl.hs_status, version == SF_TLS_1_3 ? 0 : client_code);
+  fx_run_until(&f, &cl.err);
+  ck_assert_msg(cl.err == client_code, "client: %s (%s)",
+                sf_err_name(cl.err), sf_tls_error_hint(&cl.tls));
+  ck_assert_str_eq(sf_tls_error_hint(&cl.tls), client_hint);
+  tls_finish(&f);
+}
+
+START_TEST(test_client_without_certificate) {
+  const char *why = "the peer sent no certificate, and one is required";
+  expect_client_refused(NULL, SF_TLS_1_3, SF_ECERT, why, SF_ECERT,
+                        "alert from the peer: certificate required");
+  expect_client_refused(NULL, SF_TLS_1_2, SF_ECERT, why, SF_ETLS,
+                        "alert from the peer: handshake failure");
+}
+END_TEST
+
+START_TEST(test_client_certificate_unknown_ca) {
+  expect_client_refused("stranger", SF_TLS_1_3, SF_ECERT,
+                        "certificate verify failed: unable to get local "
+                        "issuer certificate (unknown CA)",
+                        SF_ECERT, "alert from the peer: unknown ca");
+}
+END_TEST
+
 /* One connection with the client context; the client reads (so it gets
  * the ticket); returns whether the session was resumed. */
 static int connect_once(sf_tls_ctx_t *cctx, sf_tls_ctx_t *sctx) {
@@ -862,6 +953,9 @@ static Suite *tls_suite(void) {
   FX_ADD(s, test_context_errors_name_the_file);
   FX_ADD(s, test_init_misuse);
   FX_ADD(s, test_sni_picks_certificate);
+  FX_ADD(s, test_client_certificate_accepted);
+  FX_ADD(s, test_client_without_certificate);
+  FX_ADD(s, test_client_certificate_unknown_ca);
   FX_ADD(s, test_session_resumption);
   FX_ADD(s, test_back_pressure);
   FX_ADD(s, test_key_update);
