@@ -130,6 +130,8 @@ static unsigned first_touching(const struct sf_assembler *a, uint32_t start) {
 
 /* Removes slots [from, to). */
 static void remove_slots(struct sf_assembler *a, unsigned from, unsigned to) {
+  if (from == to)
+    return; /* also when no slots were ever allocated (r is NULL) */
   memmove(&a->r[from], &a->r[to], (a->n - to) * sizeof a->r[0]);
   a->n -= to - from;
 }
