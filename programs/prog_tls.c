@@ -57,6 +57,10 @@ void prog_tls_usage(FILE *out, int client) {
                  "                      chain (PEM, the certificate first)\n",
         out);
   fputs("  --tls-key FILE      its private key (PEM)\n", out);
+  if (!client)
+    fputs("  --tls-ca FILE       CA certificates (PEM): clients must show a\n"
+          "                      certificate they verify\n",
+          out);
   if (client)
     fputs("  --tls-ca FILE       CA certificates (PEM) that verify the\n"
           "                      peer (default: the system store); for a\n"

@@ -19,6 +19,12 @@
  * Closing after a response (Connection: close, HTTP/1.0, errors, drain)
  * half-closes first and reads until the peer's FIN, so that the peer's
  * unread bytes never turn the close into a reset that loses the response.
+ *
+ * With --tls-cert and --tls-key each accepted connection goes under a TLS
+ * stream (prog_tls.c) and everything above works on that stream as it
+ * would on TCP: the half-close sends close_notify then the FIN, and a
+ * client that closes TCP without close_notify (a truncation) is taken as
+ * a client that closed: nothing it sent is acted on after that anyway.
  */
 #include "config.h"
 
@@ -34,6 +40,7 @@
 
 #include "http_parse.h"
 #include "prog.h"
+#include "prog_tls.h"
 
 #define HTTPD_CHUNK (128u * 1024)
 #define HTTPD_PATH_MAX 4096
@@ -46,6 +53,7 @@ struct httpd_options {
   unsigned long long max_conns;
   unsigned long long header_timeout_ms, idle_timeout_ms;
   struct http_limits lim;
+  struct prog_tls tls;
 };
 
 struct conn;
@@ -70,11 +78,13 @@ enum conn_phase {
 
 struct conn {
   sf_tcp_t tcp;
+  sf_tls_t tls;       /* with TLS: over tcp, which it owns */
+  int tls_used;
   sf_timer_t timer;
   struct server *srv;
   struct conn *next, *prev;
   int phase;
-  int handles_open;   /* the TCP handle and the timer, until closed */
+  int handles_open;   /* the stream and the timer, until closed */
   int close_after;    /* close once this response is out */
   int peer_done;      /* the peer's FIN came */
   int reading;
@@ -97,6 +107,12 @@ struct conn {
 static void conn_process(struct conn *c);
 static void conn_close(struct conn *c);
 static void conn_timer(struct conn *c, unsigned long long ms);
+
+/* What requests come from and responses go to: the TLS stream, or the
+ * connection itself. */
+static sf_stream_t *conn_stream(struct conn *c) {
+  return c->tls_used ? (sf_stream_t *)&c->tls : (sf_stream_t *)&c->tcp;
+}
 
 /* ------------------------------------------------------------ responses */
 
@@ -180,7 +196,7 @@ static void on_response_written(sf_write_t *req, int status);
 static void send_bufs(struct conn *c, sf_buf_t *bufs, unsigned int n) {
   c->phase = PHASE_SENDING;
   conn_timer(c, c->srv->opt.idle_timeout_ms); /* a peer not reading ends */
-  int rc = sf_write(&c->wreq, (sf_stream_t *)&c->tcp, bufs, n,
+  int rc = sf_write(&c->wreq, conn_stream(c), bufs, n,
                     on_response_written);
   if (rc < 0) {
     prog_trace(c->srv->prog, "write: %s", sf_strerror(rc));
@@ -358,7 +374,8 @@ static void conn_close(struct conn *c) {
     free(c->chunk);
   c->chunk = NULL;
   sf_close((sf_handle_t *)&c->timer, on_handle_closed);
-  sf_close((sf_handle_t *)&c->tcp, on_handle_closed);
+  /* a TLS stream's close closes its connection too */
+  sf_close((sf_handle_t *)conn_stream(c), on_handle_closed);
 }
 
 static void on_shutdown(sf_shutdown_t *req, int status) {
@@ -375,7 +392,7 @@ static void conn_finish(struct conn *c) {
     return;
   }
   c->phase = PHASE_CLOSING;
-  if (sf_shutdown(&c->sreq, (sf_stream_t *)&c->tcp, on_shutdown) < 0) {
+  if (sf_shutdown(&c->sreq, conn_stream(c), on_shutdown) < 0) {
     conn_close(c);
     return;
   }
@@ -410,7 +427,9 @@ static void on_alloc(sf_handle_t *h, size_t suggested, sf_buf_t *buf) {
 static void on_read(sf_stream_t *stream, ssize_t nread, const sf_buf_t *buf) {
   struct conn *c = stream->data;
   (void)buf;
-  if (nread == SF_EOF) {
+  if (nread == SF_ETRUNCATED)
+    prog_trace(c->srv->prog, "TLS: the client closed without close_notify");
+  if (nread == SF_EOF || nread == SF_ETRUNCATED) {
     c->peer_done = 1;
     reading(c, 0);
     if (c->phase != PHASE_SENDING)
@@ -443,10 +462,10 @@ static void on_read(sf_stream_t *stream, ssize_t nread, const sf_buf_t *buf) {
 static void reading(struct conn *c, int on) {
   if (on == c->reading)
     return;
-  if (on && sf_read_start((sf_stream_t *)&c->tcp, on_alloc, on_read) < 0)
+  if (on && sf_read_start(conn_stream(c), on_alloc, on_read) < 0)
     return;
   if (!on)
-    sf_read_stop((sf_stream_t *)&c->tcp);
+    sf_read_stop(conn_stream(c));
   c->reading = on;
 }
 
@@ -525,6 +544,30 @@ static struct conn *conn_new(struct server *s) {
   return c;
 }
 
+/* A failed handshake ends the connection (the client got OpenSSL's
+ * alert); a completed one needs nothing: reading is on already. */
+static void on_handshake(sf_tls_t *tls, int status) {
+  struct conn *c = tls->data;
+  if (status == 0 || c->closed)
+    return;
+  prog_trace(c->srv->prog, "TLS handshake: %s", prog_tls_reason(tls, status));
+  conn_close(c);
+}
+
+/* With TLS: the accepted connection goes under a TLS stream, which
+ * reads, writes and closes it from now on. */
+static int start_tls(struct server *s, struct conn *c) {
+  if (!s->opt.tls.on)
+    return 0;
+  int rc = sf_tls_init(&s->prog->loop, &c->tls, &c->tcp, s->opt.tls.ctx,
+                       NULL, on_handshake);
+  if (rc < 0)
+    return rc;
+  c->tls_used = 1;
+  c->tls.data = c;
+  return 0;
+}
+
 static void on_connection(sf_tcp_t *listener, int status) {
   struct server *s = listener->data;
   if (status < 0)
@@ -549,7 +592,13 @@ static void on_connection(sf_tcp_t *listener, int status) {
   s->conns = c;
   s->nconns++;
   sf_tcp_nodelay(&c->tcp, 1);
-  conn_timer(c, s->opt.header_timeout_ms);
+  int rc = start_tls(s, c);
+  if (rc < 0) {
+    prog_trace(s->prog, "TLS: %s", sf_strerror(rc));
+    conn_close(c);
+    return;
+  }
+  conn_timer(c, s->opt.header_timeout_ms); /* the handshake's too */
   reading(c, 1);
   if (s->nconns > s->opt.max_conns)
     send_error(c, 503, 0);
@@ -603,6 +652,10 @@ static void usage(FILE *out) {
         "  --max-body-size N       request body bytes accepted and dropped\n"
         "                          (default 1048576; beyond: 413)\n"
         "  --help                  this text\n",
+        out);
+  prog_tls_usage(out, 0);
+  fputs("With --tls-cert and --tls-key, sfhttpd serves HTTPS; ALPN offers\n"
+        "http/1.1 unless --tls-alpn says otherwise.\n",
         out);
   prog_usage_common(out);
 }
@@ -669,6 +722,8 @@ static int parse_args(struct prog *p, struct httpd_options *o, int argc,
       exit(PROG_EXIT_OK);
     }
     int r = prog_option(p, argc, argv, &i);
+    if (r == 0)
+      r = prog_tls_option(p, &o->tls, argc, argv, &i);
     if (r < 0)
       return PROG_EXIT_USAGE;
     if (r == 0 && own_option(p, o, argc, argv, &i))
@@ -677,7 +732,9 @@ static int parse_args(struct prog *p, struct httpd_options *o, int argc,
   if (!o->root)
     return prog_usage_error(p, "--root DIR is required");
   o->lim.max_line = o->lim.max_head < 8192 ? o->lim.max_head : 8192;
-  return 0;
+  if (o->tls.on && !o->tls.alpn)
+    o->tls.alpn = "http/1.1"; /* the only protocol sfhttpd speaks */
+  return prog_tls_check(p, &o->tls, SF_TLS_SERVER);
 }
 
 static int start_listening(struct server *s) {
@@ -709,19 +766,21 @@ int main(int argc, char **argv) {
   p.data = &s;
   p.on_drain = on_drain;
   p.on_abort = on_abort;
-  if ((rc = prog_open(&p, NULL)) == 0) {
+  if ((rc = prog_open(&p, NULL)) == 0 &&
+      (rc = prog_tls_open(&p, &s.opt.tls)) == 0) {
     int err = start_listening(&s);
     if (err < 0) {
       prog_log(&p, "listening on port %d: %s", s.opt.port, sf_strerror(err));
       rc = PROG_EXIT_FAIL;
     } else {
-      prog_log(&p, "ready: serving %s on http://%s:%d/", s.opt.root, p.ip,
-               s.opt.port);
+      prog_log(&p, "ready: serving %s on %s://%s:%d/", s.opt.root,
+               s.opt.tls.on ? "https" : "http", p.ip, s.opt.port);
       prog_run(&p);
     }
   }
   if (prog_close(&p) && !rc)
     rc = PROG_EXIT_FAIL;
+  prog_tls_close(&s.opt.tls);
   close(s.root_fd);
   return rc;
 }

@@ -279,9 +279,7 @@ static void usage(FILE *out) {
         "  --help              this text\n",
         out);
   prog_tls_usage(out, 0);
-  fputs("  --tls-ca FILE       CA certificates (PEM): clients must show a\n"
-        "                      certificate they verify\n"
-        "With --tls-cert and --tls-key, sfproxy terminates TLS: clients\n"
+  fputs("With --tls-cert and --tls-key, sfproxy terminates TLS: clients\n"
         "speak TLS to it, the upstream gets the plaintext.\n",
         out);
   prog_usage_common(out);
