@@ -26,6 +26,7 @@
 
 srcdir=${srcdir:-$(dirname "$0")/..}
 . "$srcdir/tests/net/netns.sh"
+. "$srcdir/programs/prog_test.sh"
 sfcat=${builddir:-.}/programs/sfcat
 command -v nc >/dev/null 2>&1 || sf_netns_skip "nc (netcat-openbsd) not found"
 sf_netns_begin sfcat "$sfcat"
@@ -41,34 +42,8 @@ sfc() {
     --address "$SF_SYNFIN_IP/24" $(sf_netns_pcap_arg "sfcat-$$") "$@"
 }
 
-# klistening PORT: wait up to 5 s for a kernel listener on PORT.
-klistening() {
-  i=0
-  until sf_netns_k ss -ltn | grep -q ":$1 "; do
-    [ $i -lt 50 ] || return 1
-    sleep 0.1
-    i=$((i + 1))
-  done
-}
-
 # sha FILE: its SHA-256.
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
-
-# same WHAT FILE1 FILE2: byte-exact.
-same() {
-  cmp -s "$2" "$3" ||
-    sf_netns_bad "$1: $(wc -c <"$3") bytes received, not the same as the $(wc -c <"$2") sent"
-}
-
-# status WHAT WANT GOT
-status() {
-  [ "$3" = "$2" ] || sf_netns_bad "$1: exit status $3, not $2"
-}
-
-# expect WHAT FILE ERE: a line of FILE matches.
-expect() {
-  grep -Eq -- "$3" "$2" || { sf_netns_bad "$1: no /$3/ in:"; cat "$2"; }
-}
 
 head -c 2000000 /dev/urandom >"$T/a2m"
 head -c 2000000 /dev/urandom >"$T/b2m"
@@ -78,14 +53,14 @@ head -c 65536 /dev/urandom >"$T/d64k"
 # ------------------------------------------- 1. sfcat connects to nc -l
 sf_netns_k timeout 20 nc -l -N "$PORT" <"$T/a2m" >"$T/1.k" 2>"$T/1.kerr" &
 kpid=$!
-klistening "$PORT" || sf_netns_bad "1. nc -l not listening"
+prog_klistening "$PORT" || sf_netns_bad "1. nc -l not listening"
 sfc 20 "$SF_KERNEL_IP" "$PORT" <"$T/b2m" >"$T/1.s" 2>"$T/1.err"
-status "1. connect" 0 $?
+prog_status "1. connect" 0 $?
 wait $kpid
-status "1. nc -l" 0 $?
-same "1. kernel -> sfcat" "$T/a2m" "$T/1.s"
-same "1. sfcat -> kernel" "$T/b2m" "$T/1.k"
-expect "1. connect" "$T/1.err" "^sfcat: connected to $SF_KERNEL_IP:$PORT$"
+prog_status "1. nc -l" 0 $?
+prog_same "1. kernel -> sfcat" "$T/a2m" "$T/1.s"
+prog_same "1. sfcat -> kernel" "$T/b2m" "$T/1.k"
+prog_expect "1. connect" "$T/1.err" "^sfcat: connected to $SF_KERNEL_IP:$PORT$"
 
 # ------------------------------------------- 2. nc connects to sfcat -l
 # sfcat's stdout is a pipe read only after 1 s: it fills, and sfcat must
@@ -97,21 +72,21 @@ sfc 20 -l "$PORT" <"$T/b2m" >"$T/slow" 2>"$T/2.err" &
 spid=$!
 sf_netns_wait_for "$T/2.err" 'listening on' 50 || sf_netns_bad "2. sfcat -l not listening"
 sf_netns_k timeout 20 nc -N "$SF_SYNFIN_IP" "$PORT" <"$T/a2m" >"$T/2.k"
-status "2. nc -N" 0 $?
+prog_status "2. nc -N" 0 $?
 wait $spid
-status "2. sfcat -l" 0 $?
+prog_status "2. sfcat -l" 0 $?
 wait $rpid
-same "2. kernel -> sfcat" "$T/a2m" "$T/2.s"
-same "2. sfcat -> kernel" "$T/b2m" "$T/2.k"
-expect "2. listen" "$T/2.err" "^sfcat: listening on $SF_SYNFIN_IP:$PORT$"
-expect "2. listen" "$T/2.err" "^sfcat: connection from $SF_KERNEL_IP:[0-9]+$"
+prog_same "2. kernel -> sfcat" "$T/a2m" "$T/2.s"
+prog_same "2. sfcat -> kernel" "$T/b2m" "$T/2.k"
+prog_expect "2. listen" "$T/2.err" "^sfcat: listening on $SF_SYNFIN_IP:$PORT$"
+prog_expect "2. listen" "$T/2.err" "^sfcat: connection from $SF_KERNEL_IP:[0-9]+$"
 
 # --------------------------- 3. our FIN first; data flows back after it
 sf_netns_ktcp 20 half-close-server "$SF_KERNEL_IP" "$PORT" 1000000 >"$T/3.k" 2>&1 &
 kpid=$!
 sf_netns_wait_for "$T/3.k" '^ready' 50 || sf_netns_bad "3. kernel server not ready"
 sfc 20 --trace --pcap "$T/3.pcap" "$SF_KERNEL_IP" "$PORT" <"$T/d64k" >"$T/3.s" 2>"$T/3.err"
-status "3. sfcat" 0 $?
+prog_status "3. sfcat" 0 $?
 # --pcap recorded the connection: both FINs (tcpdump, where installed)
 if command -v tcpdump >/dev/null 2>&1; then
   fins=$(tcpdump -nn -r "$T/3.pcap" 'tcp[tcpflags] & tcp-fin != 0' 2>/dev/null | wc -l)
@@ -124,28 +99,28 @@ wait $kpid
   { sf_netns_bad "3. the kernel did not get sfcat's stdin"; cat "$T/3.k"; }
 [ "$(sf_netns_sha sent "$T/3.k")" = "$(sha "$T/3.s")" ] ||
   sf_netns_bad "3. sfcat's stdout is not what the kernel sent after our FIN"
-expect "3. our FIN first" "$T/3.err" 'ESTABLISHED -> FIN-WAIT-1$'
-expect "3. our FIN first" "$T/3.err" 'FIN-WAIT-2 -> TIME-WAIT$'
+prog_expect "3. our FIN first" "$T/3.err" 'ESTABLISHED -> FIN-WAIT-1$'
+prog_expect "3. our FIN first" "$T/3.err" 'FIN-WAIT-2 -> TIME-WAIT$'
 
 # ------------------------ 4. their FIN first; data flows after it
 ( sleep 1; cat "$T/c1m" ) | sfc 20 -l --trace "$PORT" >"$T/4.s" 2>"$T/4.err" &
 sf_netns_wait_for "$T/4.err" 'listening on' 50 || sf_netns_bad "4. sfcat -l not listening"
 sf_netns_k timeout 20 nc -N "$SF_SYNFIN_IP" "$PORT" <"$T/d64k" >"$T/4.k"
-status "4. nc -N" 0 $?
+prog_status "4. nc -N" 0 $?
 wait $!
-status "4. sfcat -l" 0 $?
-same "4. kernel -> sfcat" "$T/d64k" "$T/4.s"
-same "4. sfcat -> kernel, after the kernel's FIN" "$T/c1m" "$T/4.k"
-expect "4. their FIN first" "$T/4.err" 'ESTABLISHED -> CLOSE-WAIT$'
-expect "4. their FIN first" "$T/4.err" 'CLOSE-WAIT -> LAST-ACK$'
+prog_status "4. sfcat -l" 0 $?
+prog_same "4. kernel -> sfcat" "$T/d64k" "$T/4.s"
+prog_same "4. sfcat -> kernel, after the kernel's FIN" "$T/c1m" "$T/4.k"
+prog_expect "4. their FIN first" "$T/4.err" 'ESTABLISHED -> CLOSE-WAIT$'
+prog_expect "4. their FIN first" "$T/4.err" 'CLOSE-WAIT -> LAST-ACK$'
 
 [ $sf_netns_fail = 0 ] && echo "data both ways and half-close: ok"
 
 # ----------------------------------------------------- 5. exit statuses
 # refused: nothing listens on the kernel's port 9
 sfc 10 "$SF_KERNEL_IP" 9 </dev/null >"$T/5r.s" 2>"$T/5r.err"
-status "5. refused" 3 $?
-expect "5. refused" "$T/5r.err" '^sfcat: connecting: .*refused'
+prog_status "5. refused" 3 $?
+prog_expect "5. refused" "$T/5r.err" '^sfcat: connecting: .*refused'
 
 # reset: the kernel accepts, reads a little, closes with SO_LINGER 0
 cat >"$T/rst.py" <<'EOF'
@@ -166,9 +141,9 @@ sf_netns_wait_for "$T/5x.k" '^ready' 50 || sf_netns_bad "5. reset server not rea
 # stdin never ends: only the reset can end sfcat (or its idle timeout)
 # (-q: the error is still printed, "connected to" is not)
 sfc 20 -q --idle-timeout 10 "$SF_KERNEL_IP" "$PORT" </dev/zero >"$T/5x.s" 2>"$T/5x.err"
-status "5. reset" 4 $?
+prog_status "5. reset" 4 $?
 wait $kpid
-expect "5. reset" "$T/5x.err" '^sfcat: .*: .*reset'
+prog_expect "5. reset" "$T/5x.err" '^sfcat: .*: .*reset'
 grep -q 'connected to' "$T/5x.err" && sf_netns_bad "5. -q: sfcat said 'connected to'"
 
 # timeout connecting: through the kernel as gateway to an address it
@@ -176,15 +151,15 @@ grep -q 'connected to' "$T/5x.err" && sf_netns_bad "5. -q: sfcat said 'connected
 t0=$(date +%s)
 sfc 20 --gateway "$SF_KERNEL_IP" --connect-timeout 2 198.19.255.1 "$PORT" \
   </dev/null >"$T/5t.s" 2>"$T/5t.err"
-status "5. connect timeout" 5 $?
+prog_status "5. connect timeout" 5 $?
 t=$(($(date +%s) - t0))
 [ $t -ge 1 ] && [ $t -le 8 ] || sf_netns_bad "5. connect timeout took $t s, not about 2"
-expect "5. connect timeout" "$T/5t.err" '^sfcat: no connection after 2 s$'
+prog_expect "5. connect timeout" "$T/5t.err" '^sfcat: no connection after 2 s$'
 
 # -l with --connect-timeout: nobody comes
 sfc 20 -l --connect-timeout 1 "$PORT" </dev/null >"$T/5l.s" 2>"$T/5l.err"
-status "5. -l connect timeout" 5 $?
-expect "5. -l connect timeout" "$T/5l.err" '^sfcat: no connection after 1 s$'
+prog_status "5. -l connect timeout" 5 $?
+prog_expect "5. -l connect timeout" "$T/5l.err" '^sfcat: no connection after 1 s$'
 
 # idle timeout: connected, nothing to send (stdin held open), the
 # kernel silent
@@ -195,10 +170,10 @@ kpid=$!
 sf_netns_wait_for "$T/5i.k" '^ready' 50 || sf_netns_bad "5. kernel server not ready"
 t0=$(date +%s)
 sfc 20 --idle-timeout 1 "$SF_KERNEL_IP" "$PORT" <"$T/fifo" >"$T/5i.s" 2>"$T/5i.err"
-status "5. idle timeout" 5 $?
+prog_status "5. idle timeout" 5 $?
 t=$(($(date +%s) - t0))
 [ $t -le 6 ] || sf_netns_bad "5. idle timeout took $t s, not about 1"
-expect "5. idle timeout" "$T/5i.err" '^sfcat: idle for 1 s: closing$'
+prog_expect "5. idle timeout" "$T/5i.err" '^sfcat: idle for 1 s: closing$'
 wait $kpid
 exec 3>&-
 
@@ -222,7 +197,7 @@ sf_netns_wait_for "$T/6.err" "^ESTAB .*$SF_SYNFIN_IP:[0-9]+ +$SF_KERNEL_IP:$PORT
 t0=$(date +%s)
 kill -TERM $spid
 wait $spid
-status "6. SIGTERM drain" 0 $?
+prog_status "6. SIGTERM drain" 0 $?
 t=$(($(date +%s) - t0))
 [ $t -le 8 ] || sf_netns_bad "6. the drain took $t s"
 exec 3>&-
@@ -238,7 +213,7 @@ spid=$!
 sf_netns_wait_for "$T/6l.err" 'listening on' 50 || sf_netns_bad "6. sfcat -l not listening"
 kill -TERM $spid
 wait $spid
-status "6. SIGTERM to sfcat -l" 0 $?
+prog_status "6. SIGTERM to sfcat -l" 0 $?
 
 # SIGTERM while connecting (to the black hole of 5.): status 1, at once
 ip netns exec "$SF_NS_S" "$sfcat" --device "$SF_IF_S" --address "$SF_SYNFIN_IP/24" \
@@ -249,9 +224,9 @@ sf_netns_wait_for "$T/6c.err" 'CLOSED -> SYN-SENT$' 50 || sf_netns_bad "6. sfcat
 t0=$(date +%s)
 kill -TERM $spid
 wait $spid
-status "6. SIGTERM while connecting" 1 $?
+prog_status "6. SIGTERM while connecting" 1 $?
 [ $(($(date +%s) - t0)) -le 6 ] || sf_netns_bad "6. SIGTERM while connecting: not at once"
-expect "6. SIGTERM while connecting" "$T/6c.err" '^sfcat: interrupted while connecting$'
+prog_expect "6. SIGTERM while connecting" "$T/6c.err" '^sfcat: interrupted while connecting$'
 
 # ------------------------------------------------ 7. the README's example
 # The first sh block of the README's sfcat section, run as written (its
