@@ -7,6 +7,8 @@
 #   prog_same WHAT SENT GOT    GOT is byte-exact SENT
 #   prog_status WHAT WANT GOT  an exit status
 #   prog_expect WHAT FILE ERE  a line of FILE matches ERE (else it is shown)
+#   prog_wait_size FILE BYTES TENTHS  wait until FILE holds BYTES bytes,
+#                              at most TENTHS tenths of a second; 1 if not
 
 prog_usage_fails() {
   prog=$1 text=$2
@@ -38,4 +40,13 @@ prog_status() {
 
 prog_expect() {
   grep -Eq -- "$3" "$2" || { sf_netns_bad "$1: no /$3/ in:"; cat "$2"; }
+}
+
+prog_wait_size() {
+  i=0
+  while [ "$(wc -c 2>/dev/null <"$1" || echo 0)" -lt "$2" ]; do
+    [ $i -lt "$3" ] || return 1
+    sleep 0.1
+    i=$((i + 1))
+  done
 }

@@ -3,7 +3,8 @@
 # (tests/net/netns.sh: the kernel at $SF_KERNEL_IP on vk, sfcat owning
 # $SF_SYNFIN_IP on vs through AF_PACKET), with real kernel peers:
 #   1. sfcat connects to `nc -l -N`, 2 MB each way at once: both sides get
-#      every byte (SHA-256), both exit 0;
+#      every byte (SHA-256), both exit 0 (sfcat's FIN waits for nc's data:
+#      nc -l quits sending at the peer's FIN);
 #   2. `nc -N` connects to `sfcat -l`, the same, with sfcat's stdout a
 #      pipe that is read only after 1 s (back-pressure);
 #   3. half-close, ours first: sfcat's stdin ends, it sends FIN
@@ -51,10 +52,15 @@ head -c 1000000 /dev/urandom >"$T/c1m"
 head -c 65536 /dev/urandom >"$T/d64k"
 
 # ------------------------------------------- 1. sfcat connects to nc -l
+# Debian's nc stops sending in listen mode once the peer's FIN arrives
+# (it quits at the network's end), so sfcat's stdin ends, and its FIN
+# goes, only after nc's 2 MB are on sfcat's stdout: otherwise a loaded
+# machine, where sfcat sends faster than nc, cuts nc's data short.
 sf_netns_k timeout 20 nc -l -N "$PORT" <"$T/a2m" >"$T/1.k" 2>"$T/1.kerr" &
 kpid=$!
 prog_klistening "$PORT" || sf_netns_bad "1. nc -l not listening"
-sfc 20 "$SF_KERNEL_IP" "$PORT" <"$T/b2m" >"$T/1.s" 2>"$T/1.err"
+{ cat "$T/b2m"; prog_wait_size "$T/1.s" 2000000 150; } |
+  sfc 20 "$SF_KERNEL_IP" "$PORT" >"$T/1.s" 2>"$T/1.err"
 prog_status "1. connect" 0 $?
 wait $kpid
 prog_status "1. nc -l" 0 $?
