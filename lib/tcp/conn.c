@@ -1,6 +1,7 @@
 /*
  * The application's side of a connection: connect (with RFC 6056
- * ephemeral ports), send and receive through the buffers, shutdown,
+ * ephemeral ports), send and receive through the buffers, splice (one
+ * connection's received bytes into another's send buffer), shutdown,
  * abort, detach (close(2)'s semantics), options, and what sf_tcp_info
  * reports.
  */
@@ -116,19 +117,30 @@ static bool can_send(const struct sf_tcb *t) {
   }
 }
 
-static ssize_t queue_data(struct sf_tcb *t, const void *data, size_t len) {
+/* 0 when t's send buffer may take bytes, else why not (as sf__tcp_send
+ * reports it). */
+static int send_refusal(const struct sf_tcb *t) {
   if (t->error)
     return t->error;
-  if (!can_send(t))
-    return SF_EPIPE;
-  size_t n = sf__ring_write(&t->sndbuf, data, len);
-  /* Room, but no memory to use it (an allocation or the stack's budget
-   * failed): an error, not 0, since with nothing in flight no ACK would
-   * come to make the caller try again. */
-  if (n == 0 && len && sf__ring_space(&t->sndbuf))
+  return can_send(t) ? 0 : SF_EPIPE;
+}
+
+/* n bytes were just offered to t's send buffer and `taken` went in: sends
+ * what the windows allow. Room but no memory to use it (an allocation or
+ * the stack's budget failed) is an error, not 0, since with nothing in
+ * flight no ACK would come to make the caller try again. */
+static ssize_t queued(struct sf_tcb *t, size_t n, size_t taken) {
+  if (taken == 0 && n && sf__ring_space(&t->sndbuf))
     return SF_ENOMEM;
   sf__tcp_output(t);
-  return (ssize_t)n;
+  return (ssize_t)taken;
+}
+
+static ssize_t queue_data(struct sf_tcb *t, const void *data, size_t len) {
+  int refused = send_refusal(t);
+  if (refused)
+    return refused;
+  return queued(t, len, sf__ring_write(&t->sndbuf, data, len));
 }
 
 ssize_t sf__tcp_send(struct sf_tcb *t, const void *data, size_t len,
@@ -168,12 +180,9 @@ static void maybe_window_update(struct sf_tcb *t) {
   }
 }
 
-static ssize_t read_data(struct sf_tcb *t, void *buf, size_t len) {
-  if (sf__ring_len(&t->rcvbuf) > 0) {
-    size_t n = sf__ring_read(&t->rcvbuf, buf, len);
-    maybe_window_update(t);
-    return (ssize_t)n;
-  }
+/* What a read of an empty receive buffer returns: the end of stream
+ * (once as SF_EOF before a later error), the error, or SF_EAGAIN. */
+static ssize_t read_nothing(struct sf_tcb *t) {
   if ((t->flags & SF_TF_PEER_FIN) && !(t->flags & SF_TF_EOF_READ)) {
     t->flags |= SF_TF_EOF_READ;
     return SF_EOF;
@@ -183,6 +192,14 @@ static ssize_t read_data(struct sf_tcb *t, void *buf, size_t len) {
   if (t->flags & SF_TF_PEER_FIN)
     return SF_EOF;
   return SF_EAGAIN;
+}
+
+static ssize_t read_data(struct sf_tcb *t, void *buf, size_t len) {
+  if (sf__ring_len(&t->rcvbuf) == 0)
+    return read_nothing(t);
+  size_t n = sf__ring_read(&t->rcvbuf, buf, len);
+  maybe_window_update(t);
+  return (ssize_t)n;
 }
 
 ssize_t sf__tcp_recv(struct sf_tcb *t, void *buf, size_t len,
@@ -201,6 +218,62 @@ size_t sf__tcp_readable(const struct sf_tcb *t) {
 bool sf__tcp_read_done(const struct sf_tcb *t) {
   return sf__ring_len(&t->rcvbuf) == 0 &&
          ((t->flags & SF_TF_PEER_FIN) || t->error);
+}
+
+/* ------------------------------------------------------------- splice */
+
+/* Appends up to n of src's received bytes to dst's send buffer and drops
+ * them from src's: one copy per ring piece, no buffer between. Returns
+ * the bytes moved (fewer than n when dst's buffer could not grow). */
+static size_t move_ring_to_ring(struct sf_tcb *src, struct sf_tcb *dst,
+                                size_t n) {
+  struct sf_ring_view v[2];
+  sf__ring_view(&src->rcvbuf, 0, n, v);
+  size_t moved = 0;
+  for (int i = 0; i < 2 && v[i].n; i++) {
+    size_t k = sf__ring_write(&dst->sndbuf, v[i].p, v[i].n);
+    moved += k;
+    if (k < v[i].n)
+      break;
+  }
+  return sf__ring_consume(&src->rcvbuf, moved);
+}
+
+static ssize_t splice_data(struct sf_tcb *src, struct sf_tcb *dst,
+                           size_t len, bool *dst_failed) {
+  size_t have = sf__ring_len(&src->rcvbuf);
+  if (have == 0)
+    return read_nothing(src);
+  int refused = send_refusal(dst);
+  if (refused) {
+    *dst_failed = true;
+    return refused;
+  }
+  size_t n = len < have ? len : have;
+  size_t room = sf__ring_space(&dst->sndbuf);
+  n = n < room ? n : room;
+  if (n == 0)
+    return 0; /* dst is full: its WRITABLE comes when ACKs free room */
+  ssize_t rc = queued(dst, n, move_ring_to_ring(src, dst, n));
+  if (rc < 0)
+    *dst_failed = true;
+  else
+    maybe_window_update(src);
+  return rc;
+}
+
+ssize_t sf__tcp_splice(struct sf_tcb *src, struct sf_tcb *dst, size_t len,
+                       sf_time_t now, bool *dst_failed) {
+  struct sf_tcp *e = src->eng, *f = dst->eng;
+  *dst_failed = false;
+  sf__tcp_enter(e, now);
+  if (f != e)
+    sf__tcp_enter(f, now);
+  ssize_t rc = splice_data(src, dst, len, dst_failed);
+  if (f != e)
+    sf__tcp_leave(f);
+  sf__tcp_leave(e);
+  return rc;
 }
 
 /* ------------------------------------------------------------- closing */

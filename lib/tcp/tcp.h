@@ -272,6 +272,20 @@ size_t sf__tcp_send_space(const struct sf_tcb *t);
  * failure, the data that arrived before it first, then the error.
  */
 ssize_t sf__tcp_recv(struct sf_tcb *t, void *buf, size_t len, sf_time_t now);
+/*
+ * Moves up to len bytes from src's receive buffer straight into dst's
+ * send buffer (no buffer between: one copy per ring piece), as far as
+ * dst's send buffer has room: for src what sf__tcp_recv does (the
+ * receive window opens), for dst what sf__tcp_send does (the bytes go
+ * out as the windows, Nagle and cork allow). src and dst may belong to
+ * different engines. Returns the bytes moved; 0 when dst's buffer is
+ * full (its SF_TEV_WRITABLE follows); with nothing buffered in src,
+ * what sf__tcp_recv returns (SF_EAGAIN, SF_EOF, src's error); when dst
+ * cannot take src's bytes, what sf__tcp_send returns (SF_EPIPE, dst's
+ * error, SF_ENOMEM) with *dst_failed set (false otherwise).
+ */
+ssize_t sf__tcp_splice(struct sf_tcb *src, struct sf_tcb *dst, size_t len,
+                       sf_time_t now, bool *dst_failed);
 /* Bytes sf__tcp_recv would return now. */
 size_t sf__tcp_readable(const struct sf_tcb *t);
 /* True once reading has reached the peer's FIN (or an error). */
