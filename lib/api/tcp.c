@@ -412,7 +412,7 @@ void sf__tcp_handle_event(sf_tcp_t *tcp, const struct sf_tcp_event *ev) {
   case SF_TEV_ESTABLISHED:
     t->tflags |= SF__T_CONNECTED;
     connect_done(tcp, 0);
-    sf__tcp_stream_push_writes(tcp);
+    sf__tcp_stream_writable(tcp);
     break;
   case SF_TEV_READABLE:
   case SF_TEV_PEER_FIN:
@@ -420,7 +420,7 @@ void sf__tcp_handle_event(sf_tcp_t *tcp, const struct sf_tcp_event *ev) {
       sf__tcp_stream_read_pass(tcp);
     break;
   case SF_TEV_WRITABLE:
-    sf__tcp_stream_push_writes(tcp);
+    sf__tcp_stream_writable(tcp);
     break;
   case SF_TEV_FIN_ACKED:
     shutdown_done(tcp, 0);

@@ -27,6 +27,17 @@ struct sf_listener;
 #define SF__T_BOUND 0x100u
 #define SF__T_READ_QUEUED 0x200u /* an SF__EV_READ_PASS is queued */
 
+/* What a handle whose bytes move in place (relay.c's splice mode) runs
+ * instead of alloc_cb/read_cb: source_ready where a read pass would read
+ * (data, the end of stream or an error may be waiting, also after
+ * reading stopped at EOF), room once the send buffer may take more
+ * (WRITABLE or ESTABLISHED, after the handle's own queued writes). The
+ * handle's data field leads back to whoever set them. */
+struct sf__tcp_splice {
+  void (*source_ready)(sf_tcp_t *tcp);
+  void (*room)(sf_tcp_t *tcp);
+};
+
 struct sf__tcp_impl {
   struct sf_tcb *tcb;
   struct sf_listener *listener;
@@ -39,6 +50,7 @@ struct sf__tcp_impl {
   int error;                /* the connection's error, once known */
   sf_alloc_cb alloc_cb;
   sf_read_cb read_cb;
+  const struct sf__tcp_splice *splice; /* set: reading moves in place */
   sf_connection_cb connection_cb;
   sf_connect_t *connect_req;
   sf_shutdown_t *shutdown_req;

@@ -9,6 +9,10 @@
  * reading starts. While not reading nothing is received: the engine's
  * window closes and the peer is flow-controlled.
  *
+ * Splice mode (sf__tcp_stream_splice_start, for relay.c): reading
+ * without alloc_cb/read_cb; the read pass and WRITABLE hand over to the
+ * hooks of struct sf__tcp_splice, which move the bytes in place.
+ *
  * Writing: sf_write queues a request; the queue is pushed into the
  * engine's send buffer (sf__tcp_send copies) once connected and again on
  * every WRITABLE event; a request whose last byte was taken is finished
@@ -60,6 +64,10 @@ void sf__tcp_stream_read_pass(sf_tcp_t *tcp) {
   while (still_reading(tcp)) {
     struct sf__tcp_impl *t = tcp->impl_;
     sf_buf_t empty = {NULL, 0};
+    if (t->splice) {
+      t->splice->source_ready(tcp);
+      return;
+    }
     if (t->tflags & SF__T_ERR_REPORTED)
       return;
     if ((t->tflags & SF__T_EOF_SEEN) || !t->tcb) {
@@ -95,6 +103,10 @@ void sf__tcp_stream_read_failed(sf_tcp_t *tcp) {
     sf__tcp_stream_read_pass(tcp);
     return;
   }
+  if (t->splice) {
+    t->splice->source_ready(tcp);
+    return;
+  }
   /* libuv stops reading at EOF and so never reports a later reset: the
    * handle sits in CLOSE-WAIT until its next write. Here the error goes
    * to the read_cb the handle had, unless unread data must come first. */
@@ -114,9 +126,10 @@ static void queue_read_pass(sf_tcp_t *tcp) {
   sf__events_push(tcp->loop->impl_, &e);
 }
 
-static int start_reading(sf_stream_t *s, sf_alloc_cb alloc_cb,
-                         sf_read_cb read_cb) {
-  sf_tcp_t *tcp = tcp_of(s);
+/* Reading through alloc_cb/read_cb, or (splice set) in place. */
+static int begin_reading(sf_tcp_t *tcp, sf_alloc_cb alloc_cb,
+                         sf_read_cb read_cb,
+                         const struct sf__tcp_splice *splice) {
   struct sf__tcp_impl *t = tcp->impl_;
   if (t->listener || !t->tcb)
     return SF_ENOTCONN;
@@ -124,6 +137,7 @@ static int start_reading(sf_stream_t *s, sf_alloc_cb alloc_cb,
     return SF_EALREADY;
   t->alloc_cb = alloc_cb;
   t->read_cb = read_cb;
+  t->splice = splice;
   t->tflags |= SF__T_READING;
   /* Data, an end or an error may be waiting already. */
   queue_read_pass(tcp);
@@ -131,9 +145,20 @@ static int start_reading(sf_stream_t *s, sf_alloc_cb alloc_cb,
   return 0;
 }
 
+static int start_reading(sf_stream_t *s, sf_alloc_cb alloc_cb,
+                         sf_read_cb read_cb) {
+  return begin_reading(tcp_of(s), alloc_cb, read_cb, NULL);
+}
+
+int sf__tcp_stream_splice_start(sf_tcp_t *tcp,
+                                const struct sf__tcp_splice *splice) {
+  return begin_reading(tcp, NULL, NULL, splice);
+}
+
 static int stop_reading(sf_stream_t *s) {
   sf_tcp_t *tcp = tcp_of(s);
   tcp->impl_->tflags &= ~SF__T_READING;
+  tcp->impl_->splice = NULL;
   sf__tcp_update_active(tcp);
   return 0;
 }
@@ -217,6 +242,13 @@ void sf__tcp_stream_push_writes(sf_tcp_t *tcp) {
     t->wq_bytes -= (size_t)n;
   }
   maybe_send_fin(tcp);
+}
+
+void sf__tcp_stream_writable(sf_tcp_t *tcp) {
+  struct sf__tcp_impl *t = tcp->impl_;
+  sf__tcp_stream_push_writes(tcp);
+  if (t->splice && !t->wq_head && !sf__handle_closing((sf_handle_t *)tcp))
+    t->splice->room(tcp);
 }
 
 static int queue_write(sf_write_t *req, sf_stream_t *s, const sf_buf_t bufs[],

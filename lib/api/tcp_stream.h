@@ -23,6 +23,17 @@ void sf__tcp_stream_read_pass(sf_tcp_t *tcp);
 void sf__tcp_stream_read_failed(sf_tcp_t *tcp);
 /* Pushes queued writes into the send buffer, then FIN after sf_shutdown. */
 void sf__tcp_stream_push_writes(sf_tcp_t *tcp);
+/* The send buffer has room (WRITABLE, ESTABLISHED): queued writes go,
+ * then, in splice mode with none left, the splice's room hook runs. */
+void sf__tcp_stream_writable(sf_tcp_t *tcp);
+/*
+ * Starts reading in splice mode: instead of alloc_cb/read_cb, splice's
+ * hooks run (struct sf__tcp_splice) and move the bytes themselves;
+ * sf_read_stop ends the mode. Returns 0, SF_ENOTCONN (a listener, no
+ * connection), SF_EALREADY (reading).
+ */
+int sf__tcp_stream_splice_start(sf_tcp_t *tcp,
+                                const struct sf__tcp_splice *splice);
 /* Finishes every queued write with status. */
 void sf__tcp_stream_fail_writes(sf_tcp_t *tcp, int status);
 
