@@ -1318,6 +1318,15 @@ SF_EXTERN int sf_tcp_print_table(sf_loop_t *loop, FILE *out);
  * resumes when they fall to low_water, so a slow reader on one side
  * slows the sender on the other instead of filling memory.
  *
+ * When both streams are synfin TCP handles (sf_tcp_t, not TLS), the
+ * relay buffers nothing at all: bytes move from one connection's receive
+ * buffer straight into the other's send buffer, as far as that send
+ * buffer has room (the loop's sndbuf); while it is full they wait in the
+ * receive buffer, whose window closes on the sender. high_water and
+ * low_water do not apply and sf_relay_buffered is 0. Every other
+ * behaviour above is the same. Writes of the caller's own still queued
+ * on a stream when the relay starts go before the relayed bytes.
+ *
  * The relay owns both streams from sf_relay_start on: it uses their
  * data fields (the caller's values are restored before done_cb), starts
  * and stops their reading, and closes both when it ends (gracefully once
@@ -1340,7 +1349,9 @@ typedef enum {
 typedef struct {
   /* Bytes read from a that b has not taken, and the reverse, never
    * exceed high_water (0: 256 KiB); reading resumes at low_water
-   * (0: high_water / 4; must be below high_water). */
+   * (0: high_water / 4; must be below high_water). Unused between two
+   * TCP streams, which the relay joins without buffering (still
+   * checked). */
   size_t high_water, low_water;
   /* Ends the relay when no byte moved either way for this long (0: no
    * timeout). */
@@ -1388,7 +1399,8 @@ SF_EXTERN int sf_relay_start(sf_loop_t *loop, sf_relay_t *relay,
 SF_EXTERN int sf_relay_stop(sf_relay_t *relay);
 
 /* Bytes the relay holds now (read, not yet taken by the other stream),
- * both directions together; 0 for NULL or a relay not running. */
+ * both directions together; 0 for NULL, a relay not running, or one
+ * between two TCP streams (it holds none). */
 SF_EXTERN size_t sf_relay_buffered(const sf_relay_t *relay);
 
 /* "running", "eof", "reset", "error", "idle", "stopped"; "unknown". */

@@ -26,7 +26,8 @@
  *   close.c      sf_close, sf_tcp_close_reset: what closing means for
  *                each handle type
  *   relay.c      sf_relay_*: two streams joined both ways, on the public
- *                stream and close calls only (any stream type)
+ *                stream and close calls (any stream type), or, two TCP
+ *                handles, on tcp_stream.c's splice mode
  *   deliver.c    sf__api_work: queued events, finished requests, close
  *                callbacks, delivered in that order
  *   loop.c       the loop: options, init, run, stop, close, time, walk

@@ -2,18 +2,30 @@
  * sf_relay_*: copies bytes between two streams both ways, each direction
  * ending on its own (EOF becomes the other side's shutdown, after the
  * bytes before it), a failure of either side resetting the other, with
- * bounded buffering (high/low water) and an optional idle timeout.
+ * bounded buffering and an optional idle timeout.
  *
- * Every byte read lives in a chunk that carries its own write request,
- * from the read until the destination stream has taken it (write_cb):
- * memory follows the bytes held, and nothing is held once the other
- * stream's stack has them. Only public stream calls are used.
+ * Two data paths, one ending and failure logic:
+ *   - chunks (any stream types): every byte read lives in a chunk that
+ *     carries its own write request, from the read until the destination
+ *     stream has taken it (write_cb): memory follows the bytes held
+ *     (high/low water), nothing is held once the other stream's stack
+ *     has them. Only public stream calls move the bytes.
+ *   - splice (both streams synfin TCP): the bytes move from the source's
+ *     receive ring straight into the destination's send ring
+ *     (sf__tcp_splice), with no chunk and no copy between; the source's
+ *     read passes and the destination's WRITABLE drive it, and a full
+ *     destination send buffer leaves the bytes in the source's receive
+ *     buffer, whose window closes: the relay holds nothing.
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "api/relay.h"
+#include "api/tcp_stream.h"
+#include "stack/stack.h"
+#include "util/alloc.h"
 
 /* A read's bytes and the write that passes them on. */
 struct relay_chunk {
@@ -124,7 +136,7 @@ static void relay_alloc(sf_handle_t *h, size_t suggested, sf_buf_t *buf) {
   struct sf__relay_dir *dir = &r->dir[source_dir(r, h)];
   size_t room = r->high - dir->pending;
   size_t n = suggested < room ? suggested : room;
-  struct relay_chunk *c = n ? malloc(sizeof(*c) + n) : NULL;
+  struct relay_chunk *c = n ? sf__alloc(sizeof(*c) + n) : NULL;
   *buf = sf_buf_init(c ? c->bytes : NULL, c ? n : 0);
 }
 
@@ -148,7 +160,7 @@ static void relay_written(sf_write_t *req, int status) {
  * The chunk shrinks to what was read so memory follows the bytes. */
 static void relay_forward(struct sf__relay_impl *r, int d,
                           struct relay_chunk *c, size_t n) {
-  struct relay_chunk *fit = realloc(c, sizeof(*c) + n);
+  struct relay_chunk *fit = sf__realloc(c, sizeof(*c) + n);
   if (fit)
     c = fit;
   c->r = r;
@@ -185,7 +197,10 @@ static void relay_shut(sf_shutdown_t *req, int status) {
  * bytes already passed to it (sf_shutdown waits for queued writes). */
 static void relay_source_ended(struct sf__relay_impl *r, int d) {
   struct sf__relay_dir *dir = &r->dir[d];
-  sf_read_stop(r->s[d]); /* a later reset is still reported */
+  /* a later reset is still reported; a spliced stream keeps reading,
+   * since its hooks also serve it as the other direction's destination */
+  if (!r->splice)
+    sf_read_stop(r->s[d]);
   dir->source_ended = true;
   dir->shut.data = r;
   int rc = sf_shutdown(&dir->shut, r->s[1 - d], relay_shut);
@@ -215,6 +230,74 @@ static void relay_read(sf_stream_t *s, ssize_t n, const sf_buf_t *buf) {
   else
     relay_fail(r, d, n == SF_ENOBUFS ? SF_ENOMEM : (int)n);
 }
+
+/* ------------------------------------------------ splice (TCP to TCP) */
+
+static bool splice_off; /* the test seam: sf__relay_splice_tcp */
+
+void sf__relay_splice_tcp(bool on) { splice_off = !on; }
+
+static struct sf_tcb *tcb_of(sf_stream_t *s) {
+  return ((sf_tcp_t *)s)->impl_->tcb;
+}
+
+/* A destination takes spliced bytes once connected and with none of the
+ * caller's own writes still queued ahead of them. */
+static bool takes_splice(sf_stream_t *s) {
+  const struct sf__tcp_impl *t = ((sf_tcp_t *)s)->impl_;
+  return t->tcb && (t->tflags & SF__T_CONNECTED) && !t->wq_head;
+}
+
+/* Moves what source d holds into its destination's send buffer until
+ * it is empty or the destination full. Returns what stopped it (0: the
+ * destination is full or not ready; else sf__tcp_splice's code). */
+static ssize_t splice_moves(struct sf__relay_impl *r, int d,
+                            bool *dst_failed) {
+  sf_stream_t *src = r->s[d], *dst = r->s[1 - d];
+  ssize_t n;
+  *dst_failed = false;
+  do {
+    if (r->ending || !tcb_of(src) || !takes_splice(dst))
+      return 0;
+    n = sf__tcp_splice(tcb_of(src), tcb_of(dst), SIZE_MAX,
+                       sf__loop_now(r->loop), dst_failed);
+    if (n > 0) {
+      r->res.bytes[d] += (size_t)n;
+      touch(r);
+    }
+  } while (n > 0);
+  return n;
+}
+
+/* Direction d moves what it can, then acts on what stopped it: the
+ * source's end or failure (either may wait right behind the bytes), the
+ * destination's failure. A full destination is no news: its room hook
+ * calls again. */
+static void splice_dir(struct sf__relay_impl *r, int d) {
+  bool dst_failed;
+  ssize_t n = splice_moves(r, d, &dst_failed);
+  if (dst_failed)
+    relay_fail(r, 1 - d, (int)n);
+  else if (n == SF_EOF && !r->dir[d].source_ended)
+    relay_source_ended(r, d);
+  else if (n < 0 && n != SF_EOF && n != SF_EAGAIN)
+    relay_fail(r, d, (int)n);
+}
+
+/* The source may have data, its end or an error. */
+static void splice_source_ready(sf_tcp_t *tcp) {
+  struct sf__relay_impl *r = tcp->data;
+  splice_dir(r, source_dir(r, tcp));
+}
+
+/* The destination may take more. */
+static void splice_room(sf_tcp_t *tcp) {
+  struct sf__relay_impl *r = tcp->data;
+  splice_dir(r, 1 - source_dir(r, tcp));
+}
+
+static const struct sf__tcp_splice relay_splice = {
+    .source_ready = splice_source_ready, .room = splice_room};
 
 /* ------------------------------------------------------ idle timeout */
 
@@ -256,11 +339,18 @@ static bool stream_on(const sf_stream_t *s, const sf_loop_t *loop) {
          s->loop == loop && !sf_is_closing((const sf_handle_t *)s);
 }
 
+/* Reading in the relay's mode: splice for two TCP streams, else chunks. */
+static int relay_read_start(struct sf__relay_impl *r, int i) {
+  if (r->splice)
+    return sf__tcp_stream_splice_start((sf_tcp_t *)r->s[i], &relay_splice);
+  return sf_read_start(r->s[i], relay_alloc, relay_read);
+}
+
 static int relay_start_reading(struct sf__relay_impl *r) {
-  int rc = sf_read_start(r->s[0], relay_alloc, relay_read);
+  int rc = relay_read_start(r, 0);
   if (rc < 0)
     return rc;
-  rc = sf_read_start(r->s[1], relay_alloc, relay_read);
+  rc = relay_read_start(r, 1);
   if (rc < 0)
     sf_read_stop(r->s[0]);
   return rc;
@@ -294,6 +384,7 @@ int sf_relay_start(sf_loop_t *loop, sf_relay_t *relay, sf_stream_t *a,
       .relay = relay, .loop = loop, .s = {a, b}, .done_cb = done_cb,
       .high = high, .low = low, .closes_left = 2,
       .idle_ms = opts ? opts->idle_timeout_ms : 0,
+      .splice = a->type == SF_TCP && b->type == SF_TCP && !splice_off,
       .user_data = {a->data, b->data}};
   a->data = b->data = r;
   int rc = relay_start_reading(r);

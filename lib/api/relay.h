@@ -1,7 +1,9 @@
 /*
- * sf_relay_*: two streams joined both ways (relay.c), built on the
- * public stream calls only, so it works for every stream type (TCP, and
- * streams layered on another such as TLS).
+ * sf_relay_*: two streams joined both ways (relay.c): through chunks and
+ * the public stream calls for every stream type (TCP, and streams layered
+ * on another such as TLS), or, when both are synfin TCP, by moving the
+ * bytes from one connection's receive buffer into the other's send
+ * buffer in place (splice).
  */
 #ifndef SF_API_RELAY_H
 #define SF_API_RELAY_H
@@ -31,10 +33,16 @@ struct sf__relay_impl {
   unsigned long long idle_ms;
   unsigned long long last_move; /* sf_now of the last byte moved */
   sf_timer_t idle;       /* initialized only with an idle timeout */
+  bool splice;           /* both TCP: bytes move ring to ring */
   bool ending;           /* the streams are being closed */
   unsigned closes_left;  /* close callbacks still due (streams, timer) */
   struct sf__relay_dir dir[2];
   sf_relay_result_t res;
 };
+
+/* Test seam: false makes relays started afterwards take the chunk path
+ * for two TCP streams too (true, the default: splice), so one suite
+ * covers both paths. Process-wide; for tests only. */
+void sf__relay_splice_tcp(bool on);
 
 #endif /* SF_API_RELAY_H */
