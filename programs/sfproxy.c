@@ -274,8 +274,9 @@ static void usage(FILE *out) {
         "                      (default 1024)\n"
         "  --idle-timeout S    end a connection idle both ways for S\n"
         "                      seconds (default 0: never)\n"
-        "  --buffer BYTES      bytes held per direction before reading\n"
-        "                      stops (default 262144)\n"
+        "  --buffer BYTES      with TLS, bytes held per direction before\n"
+        "                      reading stops (default 262144; plain TCP\n"
+        "                      holds none)\n"
         "  --help              this text\n",
         out);
   prog_tls_usage(out, 0);
