@@ -35,8 +35,10 @@
 # sender or receiver here. Memory for synfin and lwIP: the RSS delta.
 # Prints medians, spreads (min-max), ratios to the kernel, the CPU time of
 # each side (getrusage for the client, the server's /proc stat) and the
-# load average; writes them to RESULTS (default bench/RESULTS.md in the
-# source tree; the smoke run writes a temporary file).
+# load average, and for the rows the project has a target for, the target
+# and whether synfin met it; writes them to RESULTS (default
+# bench/RESULTS.md in the source tree; the smoke run writes a temporary
+# file).
 # Needs root. Run from the build directory after `make check` (or make
 # tests/net/sf_peer tests/net/sf_bulk bench/kernel_server bench/bench_client):
 #   sh /path/to/bench/bench_all.sh [--smoke] [RUNS]
@@ -340,6 +342,33 @@ table() {
       return (a > 0 && b > 0) ? sprintf("%.2f", a / b) : "-"
     }
     function cpu(k, c) { return rc[k] ? sprintf("%.2f", c[k] / rc[k]) : "-" }
+    # The project's targets for synfin: "ratio OP X" (synfin / kernel, as
+    # printed) or "synfin OP X" (its median, absolute). A _busy_poll row
+    # has the target of the row without the suffix.
+    BEGIN {
+      goal["bulk_k_to_s_offloads_off_Mbps"] = "ratio >= 0.8"
+      goal["bulk_k_to_s_offloads_on_Mbps"] = "ratio >= 0.8"
+      goal["bulk_s_to_k_offloads_off_Mbps"] = "ratio >= 0.8"
+      goal["bulk_s_to_k_offloads_on_Mbps"] = "ratio >= 1.0"
+      goal["crr_serial_per_s"] = "ratio >= 1.1"
+      goal["crr_16_parallel_per_s"] = "ratio >= 1.7"
+      goal["rr_rate"] = "ratio >= 1.5"
+      goal["rr_p99_us"] = "ratio <= 1.0"
+      goal["memory_bytes_per_conn"] = "synfin <= 800"
+      goal["timewait_churn_per_s"] = "synfin >= 2185" # 131,072 per 60 s
+    }
+    # "GOAL: met", "GOAL: missed", "GOAL: -" (no figure) or "-" (no goal)
+    function target(   g, w, x, s) {
+      g = metric
+      sub(/_busy_poll$/, "", g)
+      if (!(g in goal)) return "-"
+      split(goal[g], w, " ")
+      s = "synfin" SUBSEP metric
+      x = w[1] == "ratio" ? ratio(s) : (n[s] ? med(s, n[s]) : "-")
+      if (x == "-") return goal[g] ": -"
+      met = w[2] == ">=" ? x + 0 >= w[3] + 0 : x + 0 <= w[3] + 0
+      return goal[g] ": " (met ? "met" : "missed")
+    }
     $3 ~ /^[0-9.]+$/ {
       k = $1 SUBSEP $2
       v[k, ++n[k]] = $3
@@ -347,14 +376,14 @@ table() {
       if (!($2 in seen)) { seen[$2] = 1; order[++m] = $2 }
     }
     END {
-      printf "| metric | synfin | kernel | lwIP | synfin / kernel | lwIP / kernel |"
+      printf "| metric | synfin | kernel | lwIP | synfin / kernel | target (synfin) | lwIP / kernel |"
       printf " server CPU s synfin / kernel / lwIP | client CPU s synfin / kernel / lwIP |\n"
-      printf "|---|---|---|---|---|---|---|---|\n"
+      printf "|---|---|---|---|---|---|---|---|---|\n"
       for (i = 1; i <= m; i++) {
         metric = order[i]
         s = "synfin" SUBSEP metric; k = "kernel" SUBSEP metric; l = "lwip" SUBSEP metric
-        printf "| %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s / %s |\n",
-          metric, cell(s), cell(k), cell(l), ratio(s), ratio(l),
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s / %s |\n",
+          metric, cell(s), cell(k), cell(l), ratio(s), target(), ratio(l),
           cpu(s, sc), cpu(k, sc), cpu(l, sc), cpu(s, cc), cpu(k, cc), cpu(l, cc)
       }
     }
@@ -388,6 +417,8 @@ EOF
     echo "Open-files limit $nofile: the kernel server held them in $kworkers"
     echo "processes (SO_REUSEPORT, all on CPU 1; their RSS and CPU summed)."
   fi
+  echo "Target: the project's target for synfin's figure, 'ratio' meaning"
+  echo "synfin / kernel as printed, 'synfin' its own median; met or missed."
   echo "Cells: median (min-max) of the runs. Ratios: medians, server / kernel."
   echo "Rows ending in _busy_poll: synfin with busy polling of $busy_us us"
   echo "(sf_loop_options_t.busy_poll_us; its core spins while traffic is recent),"
