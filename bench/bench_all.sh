@@ -118,6 +118,7 @@ field() { sed -n "s/.*[ ^]$1=\([0-9.]*\).*/\1/p" "$2" | head -1; }
 topology() {
   sf_netns_teardown
   sf_netns_setup bench || exit 1
+  trap 'sf_netns_teardown; rm -rf "$T"' EXIT # sf_netns_setup set its own
   sf_netns_readdress 30 39 || exit 1
   sf_netns_k sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
   sf_netns_k sysctl -qw net.ipv4.tcp_tw_reuse=1
