@@ -292,11 +292,12 @@ held_one() {
     kernel) eval "client_slab=\${client_slab_$metric:-0}"
       bytes_per=$(((rss1 - rss0 + slab - client_slab) * 1024 / n)) ;;
   esac
-  ccpu=$(field cpu_s "$T/cli")
+  grep '^held' "$T/cli" >"$T/held" # not the progress lines' secs=
+  ccpu=$(field cpu_s "$T/held")
   if [ "$par" -gt 1 ]; then
     for m in secs:open_s rate:open_per_s; do
       note "$name" "${metric%_bytes_per_conn}_${m#*:}" \
-        "$(field "${m%%:*}" "$T/cli")" "$cpu" "$ccpu"
+        "$(field "${m%%:*}" "$T/held")" "$cpu" "$ccpu"
     done
   fi
   note "$name" "$metric" $bytes_per "$cpu" "$ccpu"
