@@ -300,6 +300,10 @@ held_one() {
         "$(field "${m%%:*}" "$T/held")" "$cpu" "$ccpu"
     done
   fi
+  # Slab is the whole machine's: other work freeing memory meanwhile can
+  # outweigh the connections
+  [ "$bytes_per" -ge 0 ] ||
+    { remark "$name $metric: negative ($bytes_per), Slab shrank meanwhile"; return; }
   note "$name" "$metric" $bytes_per "$cpu" "$ccpu"
 }
 
