@@ -168,8 +168,8 @@ server_start() {
 # seconds it used: read from /proc while it runs, else as its wrapper's
 # reaped child.
 server_stop() {
-  # shellcheck disable=SC2046
-  ticks=$(cd /proc && cat $(server_pids "%s/stat") 2>/dev/null |
+  # shellcheck disable=SC2046,SC2002
+  ticks=$(cat $(server_files stat) 2>/dev/null |
     awk '{ t += $14 + $15 } END { if (NR) print t }')
   kill -TERM "$srv_pid" 2>/dev/null
   (sleep 5 && kill -KILL "$srv_pid" 2>/dev/null) &
@@ -237,17 +237,18 @@ busy_poll_one() {
   synfin_opts=
 }
 
-# server_pids [FORMAT]: the server's process and its children (kernel_server
-# --workers), each printed through FORMAT (default "%s").
-server_pids() {
+# server_files FILE: /proc/PID/FILE of the server's process and of its
+# children (kernel_server --workers)
+server_files() {
   for p in $srv_pid $(pgrep -P "$srv_pid"); do
-    printf "${1:-%s} " "$p"
+    printf '/proc/%s/%s ' "$p" "$1"
   done
 }
-# shellcheck disable=SC2046
+# (through cat: mawk stops at a file that has gone)
+# shellcheck disable=SC2046,SC2002
 rss_kb() {
-  (cd /proc && awk '/^VmRSS/ { t += $2 } END { print t + 0 }' \
-    $(server_pids "%s/status") 2>/dev/null)
+  cat $(server_files status) 2>/dev/null |
+    awk '/^VmRSS/ { t += $2 } END { print t + 0 }'
 }
 slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 
@@ -289,7 +290,8 @@ held_one() {
     synfin) eval "client_slab_$metric=$slab"
       bytes_per=$(((rss1 - rss0) * 1024 / n)) ;;
     lwip) bytes_per=$(((rss1 - rss0) * 1024 / n)) ;;
-    kernel) eval "client_slab=\${client_slab_$metric:-0}"
+    kernel) client_slab=0
+      eval "client_slab=\${client_slab_$metric:-0}"
       bytes_per=$(((rss1 - rss0 + slab - client_slab) * 1024 / n)) ;;
   esac
   grep '^held' "$T/cli" >"$T/held" # not the progress lines' secs=
@@ -304,7 +306,7 @@ held_one() {
   # outweigh the connections
   [ "$bytes_per" -ge 0 ] ||
     { remark "$name $metric: negative ($bytes_per), Slab shrank meanwhile"; return; }
-  note "$name" "$metric" $bytes_per "$cpu" "$ccpu"
+  note "$name" "$metric" "$bytes_per" "$cpu" "$ccpu"
 }
 
 repetition() {
