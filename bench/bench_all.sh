@@ -17,6 +17,14 @@
 #               the kernel server's own RSS delta
 #   churn       crr with 16 in parallel for CHURN seconds against a server
 #               that closes first (it keeps the TIME-WAIT records)
+#   conn100k    CONNS (100,000) connections held at once: the time to open
+#               them all, 64 at a time, from four client addresses in turn
+#               (one address has only ~64,000 ports towards one server
+#               port), at most OPEN_TMO (120) s; and the memory per
+#               connection, counted as for the memory row. The kernel
+#               client and server spread them over several processes when
+#               one process's open-files limit cannot hold them all
+#               (bench_client hold, kernel_server --workers).
 #   busy poll   synfin's crr one at a time and rr again with busy polling
 #               of BUSY_POLL_US microseconds (default 50)
 # The servers: synfin (tests/net/sf_peer echo-server), the kernel
@@ -27,8 +35,10 @@
 # sender or receiver here. Memory for synfin and lwIP: the RSS delta.
 # Prints medians, spreads (min-max), ratios to the kernel, the CPU time of
 # each side (getrusage for the client, the server's /proc stat) and the
-# load average; writes them to RESULTS (default bench/RESULTS.md in the
-# source tree; the smoke run writes a temporary file).
+# load average, and for the rows the project has a target for, the target
+# and whether synfin met it; writes them to RESULTS (default
+# bench/RESULTS.md in the source tree; the smoke run writes a temporary
+# file).
 # Needs root. Run from the build directory after `make check` (or make
 # tests/net/sf_peer tests/net/sf_bulk bench/kernel_server bench/bench_client):
 #   sh /path/to/bench/bench_all.sh [--smoke] [RUNS]
@@ -42,9 +52,9 @@ if [ "${1:-}" = --smoke ]; then
 fi
 runs=${1:-3}
 if [ $smoke = 1 ]; then
-  runs=1 bytes=2000000 secs=0.3 count=100 hold=50 churn=0.5
+  runs=1 bytes=2000000 secs=0.3 count=100 hold=50 churn=0.5 conns=200
 else
-  bytes=200000000 secs=3 count=20000 hold=10000 churn=10
+  bytes=200000000 secs=3 count=20000 hold=10000 churn=10 conns=100000
 fi
 peer=./tests/net/sf_peer
 bulk=./tests/net/sf_bulk
@@ -65,7 +75,16 @@ command -v taskset >/dev/null 2>&1 || sf_netns_skip "taskset not found"
 command -v ethtool >/dev/null 2>&1 || sf_netns_skip "ethtool not found"
 command -v python3 >/dev/null 2>&1 || sf_netns_skip "python3 not found"
 [ "$(nproc)" -ge 2 ] || sf_netns_skip "needs two CPUs"
-ulimit -n $((hold + 1024)) || exit 1 # one side holds each connection
+# A kernel process holds a descriptor per connection. Past the hard limit
+# (a container may not raise it), the client and the kernel server spread
+# the connections over processes: the server's SO_REUSEPORT hash is not
+# exactly even, hence one worker more than the bare quotient.
+nofile=$((conns + 1024))
+hard=$(ulimit -Hn)
+[ "$hard" = unlimited ] || [ "$hard" -ge $nofile ] || nofile=$hard
+ulimit -n "$nofile" || exit 1
+kworkers=$(((conns + nofile - 65) / (nofile - 64)))
+[ $kworkers -gt 1 ] && kworkers=$((kworkers + 1))
 T=$(mktemp -d "${TMPDIR:-/tmp}/sf-bench-all.XXXXXX") || exit 1
 trap 'sf_netns_teardown; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
@@ -76,6 +95,7 @@ else
 fi
 tck=$(getconf CLK_TCK)
 tmo=120
+open_tmo=${OPEN_TMO:-120}
 port=7000
 busy_us=${BUSY_POLL_US:-50}
 synfin_opts=
@@ -98,9 +118,15 @@ field() { sed -n "s/.*[ ^]$1=\([0-9.]*\).*/\1/p" "$2" | head -1; }
 topology() {
   sf_netns_teardown
   sf_netns_setup bench || exit 1
+  trap 'sf_netns_teardown; rm -rf "$T"' EXIT # sf_netns_setup set its own
   sf_netns_readdress 30 39 || exit 1
   sf_netns_k sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
   sf_netns_k sysctl -qw net.ipv4.tcp_tw_reuse=1
+  client_addrs=
+  for i in 11 12 13 14; do
+    client_addrs="$client_addrs ${SF_KERNEL_IP%.1}.$i"
+    sf_netns_k ip addr add "${SF_KERNEL_IP%.1}.$i/24" dev "$SF_IF_K" || exit 1
+  done
   [ "$1" = kernel ] && { sf_netns_s_kernel_addr add || exit 1; }
   [ "$1" = lwip ] && { sf_netns_offloads off || exit 1; }
   return 0
@@ -116,7 +142,8 @@ server_start() {
   rm -f "$T/srv"
   case $name/$mode in
     synfin/echo) set -- "$peer" --device "$SF_IF_S" --quiet $synfin_opts \
-      --address "$SF_SYNFIN_IP/24" --deadline $tmo echo-server $port "$@" ;;
+      --address "$SF_SYNFIN_IP/24" --deadline $((tmo + open_tmo)) \
+      echo-server $port "$@" ;;
     kernel/echo) set -- "$kserver" $port "$@" ;;
     lwip/echo) set -- "$lwip" --device "$SF_IF_S" \
       --address "$SF_SYNFIN_IP/24" $port "$@" ;;
@@ -141,7 +168,9 @@ server_start() {
 # seconds it used: read from /proc while it runs, else as its wrapper's
 # reaped child.
 server_stop() {
-  ticks=$(awk '{ print $14 + $15 }' "/proc/$srv_pid/stat" 2>/dev/null)
+  # shellcheck disable=SC2046,SC2002
+  ticks=$(cat $(server_files stat) 2>/dev/null |
+    awk '{ t += $14 + $15 } END { if (NR) print t }')
   kill -TERM "$srv_pid" 2>/dev/null
   (sleep 5 && kill -KILL "$srv_pid" 2>/dev/null) &
   watchdog=$!
@@ -208,30 +237,76 @@ busy_poll_one() {
   synfin_opts=
 }
 
-rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+# server_files FILE: /proc/PID/FILE of the server's process and of its
+# children (kernel_server --workers)
+server_files() {
+  for p in $srv_pid $(pgrep -P "$srv_pid"); do
+    printf '/proc/%s/%s ' "$p" "$1"
+  done
+}
+# (through cat: mawk stops at a file that has gone)
+# shellcheck disable=SC2046,SC2002
+rss_kb() {
+  cat $(server_files status) 2>/dev/null |
+    awk '/^VmRSS/ { t += $2 } END { print t + 0 }'
+}
 slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 
-memory_one() { # NAME
-  server_start "$1" echo
-  rss0=$(rss_kb "$srv_pid") slab0=$(slab_kb)
+# held_one NAME COUNT PARALLEL METRIC [SOURCES]: the kernel client opens
+# COUNT connections to NAME's echo server (PARALLEL at once, bound to the
+# SOURCES addresses in turn), all within $open_tmo s, and holds them while
+# the memory is read; notes METRIC (bytes per connection) and, when
+# PARALLEL > 1, METRIC's time to open them (seconds and per second).
+held_one() {
+  name=$1 n=$2 par=$3 metric=$4
+  shift 4
+  args=
+  [ "$name" = kernel ] && [ "$n" -gt $((nofile - 64)) ] &&
+    args="--workers $kworkers"
+  # shellcheck disable=SC2086
+  server_start "$name" echo $args
+  rss0=$(rss_kb) slab0=$(slab_kb)
   mkfifo "$T/hold"
-  kclient "$client" hold "$SF_SYNFIN_IP" $port $hold <"$T/hold" >"$T/cli" 2>&1 &
+  # not through kclient: $! must be timeout itself (ip execs it), which
+  # passes a TERM on to the client
+  ip netns exec "$SF_NS_K" taskset -c 0 timeout $((open_tmo + tmo)) \
+    "$client" hold "$SF_SYNFIN_IP" $port "$n" "$par" "$@" \
+    <"$T/hold" >"$T/cli" 2>&1 &
   c=$!
   exec 9>"$T/hold"
-  sf_netns_wait_for "$T/cli" "held|failed" $((tmo * 10))
-  rss1=$(rss_kb "$srv_pid") slab1=$(slab_kb)
+  sf_netns_wait_for "$T/cli" "^held|failed" $((open_tmo * 10)) ||
+    { kill -TERM "$c"; echo "not all open after $open_tmo s" >>"$T/cli"; }
+  rss1=$(rss_kb) slab1=$(slab_kb)
   exec 9>&-
   wait "$c"
   rm -f "$T/hold"
   cpu=$(server_stop)
-  grep -q held "$T/cli" || { remark "$1 memory: $(cat "$T/cli")"; return; }
+  if ! grep -q '^held' "$T/cli"; then
+    remark "$name $metric: $(tail -2 "$T/cli" | tr '\n' ' ')"
+    return
+  fi
   slab=$((slab1 - slab0))
-  case $1 in
-    synfin) client_slab=$slab bytes_per=$(((rss1 - rss0) * 1024 / hold)) ;;
-    lwip) bytes_per=$(((rss1 - rss0) * 1024 / hold)) ;;
-    kernel) bytes_per=$(((rss1 - rss0 + slab - ${client_slab:-0}) * 1024 / hold)) ;;
+  case $name in
+    synfin) eval "client_slab_$metric=$slab"
+      bytes_per=$(((rss1 - rss0) * 1024 / n)) ;;
+    lwip) bytes_per=$(((rss1 - rss0) * 1024 / n)) ;;
+    kernel) client_slab=0
+      eval "client_slab=\${client_slab_$metric:-0}"
+      bytes_per=$(((rss1 - rss0 + slab - client_slab) * 1024 / n)) ;;
   esac
-  note "$1" memory_bytes_per_conn $bytes_per "$cpu" -
+  grep '^held' "$T/cli" >"$T/held" # not the progress lines' secs=
+  ccpu=$(field cpu_s "$T/held")
+  if [ "$par" -gt 1 ]; then
+    for m in secs:open_s rate:open_per_s; do
+      note "$name" "${metric%_bytes_per_conn}_${m#*:}" \
+        "$(field "${m%%:*}" "$T/held")" "$cpu" "$ccpu"
+    done
+  fi
+  # Slab is the whole machine's: other work freeing memory meanwhile can
+  # outweigh the connections
+  [ "$bytes_per" -ge 0 ] ||
+    { remark "$name $metric: negative ($bytes_per), Slab shrank meanwhile"; return; }
+  note "$name" "$metric" "$bytes_per" "$cpu" "$ccpu"
 }
 
 repetition() {
@@ -245,9 +320,12 @@ repetition() {
     crr_one $name 1 $secs crr_serial_per_s
     crr_one $name 16 $secs crr_16_parallel_per_s
     rr_one $name
-    memory_one $name
+    held_one $name $hold 1 memory_bytes_per_conn
     crr_one $name 16 $churn timewait_churn_per_s --close-first
     [ $name = synfin ] && busy_poll_one
+    # last: the closing of its connections outlasts the server
+    # shellcheck disable=SC2086
+    held_one $name $conns 64 conn100k_bytes_per_conn $client_addrs
   done
 }
 
@@ -272,6 +350,33 @@ table() {
       return (a > 0 && b > 0) ? sprintf("%.2f", a / b) : "-"
     }
     function cpu(k, c) { return rc[k] ? sprintf("%.2f", c[k] / rc[k]) : "-" }
+    # The project's targets for synfin: "ratio OP X" (synfin / kernel, as
+    # printed) or "synfin OP X" (its median, absolute). A _busy_poll row
+    # has the target of the row without the suffix.
+    BEGIN {
+      goal["bulk_k_to_s_offloads_off_Mbps"] = "ratio >= 0.8"
+      goal["bulk_k_to_s_offloads_on_Mbps"] = "ratio >= 0.8"
+      goal["bulk_s_to_k_offloads_off_Mbps"] = "ratio >= 0.8"
+      goal["bulk_s_to_k_offloads_on_Mbps"] = "ratio >= 1.0"
+      goal["crr_serial_per_s"] = "ratio >= 1.1"
+      goal["crr_16_parallel_per_s"] = "ratio >= 1.7"
+      goal["rr_rate"] = "ratio >= 1.5"
+      goal["rr_p99_us"] = "ratio <= 1.0"
+      goal["memory_bytes_per_conn"] = "synfin <= 800"
+      goal["timewait_churn_per_s"] = "synfin >= 2185" # 131,072 per 60 s
+    }
+    # "GOAL: met", "GOAL: missed", "GOAL: -" (no figure) or "-" (no goal)
+    function target(   g, w, x, s) {
+      g = metric
+      sub(/_busy_poll$/, "", g)
+      if (!(g in goal)) return "-"
+      split(goal[g], w, " ")
+      s = "synfin" SUBSEP metric
+      x = w[1] == "ratio" ? ratio(s) : (n[s] ? med(s, n[s]) : "-")
+      if (x == "-") return goal[g] ": -"
+      met = w[2] == ">=" ? x + 0 >= w[3] + 0 : x + 0 <= w[3] + 0
+      return goal[g] ": " (met ? "met" : "missed")
+    }
     $3 ~ /^[0-9.]+$/ {
       k = $1 SUBSEP $2
       v[k, ++n[k]] = $3
@@ -279,14 +384,14 @@ table() {
       if (!($2 in seen)) { seen[$2] = 1; order[++m] = $2 }
     }
     END {
-      printf "| metric | synfin | kernel | lwIP | synfin / kernel | lwIP / kernel |"
+      printf "| metric | synfin | kernel | lwIP | synfin / kernel | target (synfin) | lwIP / kernel |"
       printf " server CPU s synfin / kernel / lwIP | client CPU s synfin / kernel / lwIP |\n"
-      printf "|---|---|---|---|---|---|---|---|\n"
+      printf "|---|---|---|---|---|---|---|---|---|\n"
       for (i = 1; i <= m; i++) {
         metric = order[i]
         s = "synfin" SUBSEP metric; k = "kernel" SUBSEP metric; l = "lwip" SUBSEP metric
-        printf "| %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s / %s |\n",
-          metric, cell(s), cell(k), cell(l), ratio(s), ratio(l),
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s / %s |\n",
+          metric, cell(s), cell(k), cell(l), ratio(s), target(), ratio(l),
           cpu(s, sc), cpu(k, sc), cpu(l, sc), cpu(s, cc), cpu(k, cc), cpu(l, cc)
       }
     }
@@ -299,7 +404,8 @@ EOF
   echo "bench/bench_all.sh, $runs run(s), $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -r), $(nproc) CPUs."
   echo "Load average (1, 5, 15 min): $load0 at the start, $load1 at the end."
   echo "Sizes: bulk $bytes bytes, crr $secs s each, rr $count round trips,"
-  echo "memory at $hold connections, TIME-WAIT churn $churn s."
+  echo "memory at $hold connections, TIME-WAIT churn $churn s,"
+  echo "conn100k: $conns connections, 64 opening at once, within $open_tmo s."
   echo
   table
   echo
@@ -312,6 +418,15 @@ EOF
   echo "includes sf_peer's own state per connection: two SHA-256 contexts); the"
   echo "kernel, the machine's Slab growth less the kernel clients' share (the"
   echo "synfin run's growth), plus the server's RSS growth, / connections."
+  echo "conn100k: the memory row's method at $conns connections; open_s is the"
+  echo "time from the first connect to the last echo (each connection carries"
+  echo "one 1-byte round trip), open_per_s the connections it opened per second."
+  if [ "$kworkers" -gt 1 ]; then
+    echo "Open-files limit $nofile: the kernel server held them in $kworkers"
+    echo "processes (SO_REUSEPORT, all on CPU 1; their RSS and CPU summed)."
+  fi
+  echo "Target: the project's target for synfin's figure, 'ratio' meaning"
+  echo "synfin / kernel as printed, 'synfin' its own median; met or missed."
   echo "Cells: median (min-max) of the runs. Ratios: medians, server / kernel."
   echo "Rows ending in _busy_poll: synfin with busy polling of $busy_us us"
   echo "(sf_loop_options_t.busy_poll_us; its core spins while traffic is recent),"
