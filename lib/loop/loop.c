@@ -54,6 +54,7 @@ struct sf_reactor {
   ev_check check;
   ev_idle idle; /* active: this round ran callbacks, don't block */
   struct utimer deadline;
+  uint64_t deadline_arms; /* starts of the deadline timer, for benchmarks */
   bool keepalive;
   bool in_work;
   sf_time_t last_now;
@@ -190,7 +191,12 @@ static void rearm(struct sf_reactor *r, sf_time_t now) {
     utimer_stop(r->ev, &r->deadline);
     return;
   }
+  r->deadline_arms++;
   utimer_start(r->ev, &r->deadline, d > now ? d - now : 0, 0);
+}
+
+uint64_t sf__reactor_deadline_arms(const struct sf_reactor *r) {
+  return r->deadline_arms;
 }
 
 static void idle_cb(struct ev_loop *ev, ev_idle *w, int revents) {
