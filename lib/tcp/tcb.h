@@ -46,6 +46,7 @@
 #include "tcp/timewait.h"
 #include "tcp/tuple.h"
 #include "util/heap.h"
+#include "util/pool.h"
 #include "wire/seq.h"
 #include "wire/tcp.h"
 
@@ -101,6 +102,9 @@ struct sf_rack_seg {
   sf_time_t xmit_ts;
   uint32_t flags;
 };
+
+/* Records allocated with the first transmission (from eng->rack_pool). */
+#define SF_RACK_FIRST_RECORDS 8u
 
 /* RACK's state (RFC 8985 6.1), with the record of what is outstanding:
  * seg[first .. first + n) in sequence order, in cap slots allocated
@@ -246,6 +250,10 @@ struct sf_tcp {
                                             oldest first (orphan.c) */
   size_t orphan_count;
   struct sf_budget mem; /* every buffer's bytes, against mem_max (mem.c) */
+  /* What short connections allocate and free again, kept for the next
+   * ones (mem.c): control blocks, RACK's first record arrays, the rings'
+   * first buffers (mem.small points here). */
+  struct sf_pool tcb_pool, rack_pool, ring_pool;
   sf_time_t now;
   uint32_t port_counter; /* RFC 6056 algorithm 3's "next_ephemeral" */
   sf_time_t challenge_window; /* the second being counted */
@@ -427,6 +435,11 @@ bool sf__tcp_mem_pressure(const struct sf_tcp *e);
 size_t sf__tcp_mem_bufsize(const struct sf_tcp *e, size_t configured);
 /* The receive space (bytes) t may offer now, of space. */
 uint32_t sf__tcp_mem_window(const struct sf_tcb *t, uint32_t space);
+/* Sets up the pools of struct sf_tcp (before any connection). */
+void sf__tcp_mem_pools_init(struct sf_tcp *e);
+/* Frees what the pools keep: at teardown, and under pressure (memory is
+ * short: it goes back to the system). */
+void sf__tcp_mem_pools_drain(struct sf_tcp *e);
 
 /* Helpers on sequence space. */
 static inline uint32_t sf__tcp_flight(const struct sf_tcb *t) {
