@@ -75,6 +75,9 @@ enum sf_tcp_timer {
 #define SF_TF_IN_RECOVERY 0x0800 /* NewReno fast recovery */
 #define SF_TF_PASSIVE 0x1000     /* created by a listener */
 #define SF_TF_REAPED 0x2000      /* on the engine's reap list */
+#define SF_TF_DELACK_DUE 0x4000  /* data awaits a delayed ACK: its timer is
+                                    armed at the end of the turn unless a
+                                    segment carried the ACK (turn.c) */
 #define SF_TF_RTT_TIMING 0x8000  /* rtt_seq/rtt_start time one segment */
 #define SF_TF_EOF_READ 0x10000   /* sf__tcp_recv has returned SF_EOF once */
 #define SF_TF_ORPHAN 0x20000     /* the application closed its handle */
@@ -413,8 +416,9 @@ void sf__tcp_timers_run(struct sf_tcp *e, sf_time_t now);
 void sf__tcp_keepalive_reset(struct sf_tcb *t);
 
 /* ---- turn.c */
-/* Sets what (SF_TF_WND_UPDATE or SF_TF_TURN_ACK) and lists t, once, for
- * sf__tcp_turn_run: the ACK waits for the application's reply. */
+/* Sets what (SF_TF_WND_UPDATE, SF_TF_TURN_ACK or SF_TF_DELACK_DUE) and
+ * lists t, once, for sf__tcp_turn_run: the ACK waits for the
+ * application's reply. */
 void sf__tcp_owe_at_turn_end(struct sf_tcb *t, uint32_t what);
 /* Takes t off the list (it is being reaped). */
 void sf__tcp_turn_forget(struct sf_tcb *t);
