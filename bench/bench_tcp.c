@@ -444,8 +444,8 @@ static void api_server_read(sf_stream_t *s, ssize_t n, const sf_buf_t *buf) {
 
 static void api_connected(sf_connect_t *req, int status) {
   struct api_run *r = req->handle->loop->data;
-  if (status < 0 ||
-      sf_read_start((sf_stream_t *)&r->client, api_alloc, api_client_read) < 0) {
+  sf_stream_t *s = (sf_stream_t *)&r->client;
+  if (status < 0 || sf_read_start(s, api_alloc, api_client_read) < 0) {
     api_fail(r);
     return;
   }

@@ -79,7 +79,7 @@
   X(tcp_pmtu_updates, "MSS lowered by ICMP fragmentation-needed")             \
   X(tcp_ephemeral_exhausted, "connects failed: no free ephemeral port")   \
   X(tcp_illegal_transitions, "state changes RFC 9293 does not allow (bugs)") \
-  X(tcp_timers_armed, "connection timers armed or moved (work per connection)") \
+  X(tcp_timers_armed, "connection timers armed or moved")                    \
   X(tcp_timers_stopped, "connection timers stopped before they fired")
 
 struct sf_tcp_counters {

@@ -44,7 +44,9 @@ uint32_t sf__tcp_mem_window(const struct sf_tcb *t, uint32_t space) {
 
 void sf__tcp_mem_pools_init(struct sf_tcp *e) {
   sf__pool_init(&e->tcb_pool, sizeof(struct sf_tcb), POOL_TCBS);
-  sf__pool_init(&e->rack_pool, SF_RACK_FIRST_RECORDS * sizeof(struct sf_rack_seg), POOL_BLOCKS);
+  sf__pool_init(&e->rack_pool,
+                SF_RACK_FIRST_RECORDS * sizeof(struct sf_rack_seg),
+                POOL_BLOCKS);
   sf__pool_init(&e->ring_pool, SF_RING_MIN_ALLOC, POOL_BLOCKS);
   e->mem.small = &e->ring_pool;
 }
