@@ -48,6 +48,7 @@
 #include "base/error.h"
 #include "base/time.h"
 #include "synfin.h"
+#include "util/pool.h"
 
 struct sf_reactor;
 struct sf_reactor_timer;
@@ -88,6 +89,9 @@ struct sf__loop_impl {
   bool linger_expired;
   sf_time_t linger_max;
   struct sf_reactor_timer *linger_timer;
+  /* Closed TCP handles' internals, kept for the next sf_tcp_init (a
+   * server accepts a handle per connection). */
+  struct sf_pool tcp_impls;
 };
 
 void sf__handle_init(sf_loop_t *loop, sf_handle_t *h, sf_handle_type type);

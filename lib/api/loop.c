@@ -13,6 +13,7 @@
 #include "api/events.h"
 #include "api/handle.h"
 #include "api/hooks.h"
+#include "api/tcp_impl.h"
 #include "loop/loop.h"
 #include "stack/stack.h"
 
@@ -119,7 +120,12 @@ static int set_linger(struct sf__loop_impl *impl,
                                &impl->linger_timer);
 }
 
+/* Closed TCP handles kept for new ones: what a server accepting short
+ * connections reuses, a few KiB at most. */
+#define TCP_IMPLS_KEPT 32u
+
 static void free_impl(struct sf__loop_impl *impl) {
+  sf__pool_drain(&impl->tcp_impls);
   sf__reactor_timer_free(impl->linger_timer);
   sf__reactor_free(impl->reactor);
   sf__hooks_release(impl->hooks);
@@ -139,6 +145,8 @@ int sf_loop_init_ex(sf_loop_t *loop, struct ev_loop *ev,
   if (!impl)
     return SF_ENOMEM;
   impl->loop = loop;
+  sf__pool_init(&impl->tcp_impls, sizeof(struct sf__tcp_impl),
+                TCP_IMPLS_KEPT);
   rc = sf__reactor_new(ev, sf__api_work, impl, &impl->reactor);
   if (rc < 0) {
     free(impl);

@@ -18,7 +18,7 @@
 #include "api/hooks.h"
 #include "api/tcp.h"
 #include "api/tcp_stream.h"
-#include "util/alloc.h"
+#include "util/pool.h"
 
 static bool tcp_ok(const sf_tcp_t *tcp) {
   return sf__handle_ok((const sf_handle_t *)tcp, SF_TCP);
@@ -107,9 +107,10 @@ static int parse_addr(const struct sockaddr *sa, uint32_t *addr,
 int sf_tcp_init(sf_loop_t *loop, sf_tcp_t *tcp) {
   if (!loop || !loop->impl_ || !tcp)
     return SF_EINVAL;
-  struct sf__tcp_impl *t = sf__calloc(1, sizeof(*t));
+  struct sf__tcp_impl *t = sf__pool_get(&loop->impl_->tcp_impls);
   if (!t)
     return SF_ENOMEM;
+  memset(t, 0, sizeof(*t));
   tcp->impl_ = t;
   sf__stream_init(loop, (sf_stream_t *)tcp, SF_TCP, &sf__tcp_stream_ops);
   return 0;
@@ -296,7 +297,7 @@ void sf__tcp_close_handle(sf_tcp_t *tcp, bool reset) {
 }
 
 void sf__tcp_free(sf_tcp_t *tcp) {
-  free(tcp->impl_);
+  sf__pool_put(&tcp->loop->impl_->tcp_impls, tcp->impl_);
   tcp->impl_ = NULL;
 }
 

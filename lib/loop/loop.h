@@ -61,6 +61,10 @@ struct ev_loop *sf__reactor_ev(const struct sf_reactor *r);
 sf_time_t sf__reactor_now(struct sf_reactor *r);
 void sf__reactor_update_time(struct sf_reactor *r);
 
+/* How many times the timer at the engine's and links' earliest deadline
+ * has been started (what each re-arm costs: a libev heap update). */
+uint64_t sf__reactor_deadline_arms(const struct sf_reactor *r);
+
 /* Runs ev_run with mode 0 (default), 1 (once), 2 (nowait). */
 void sf__reactor_run(struct sf_reactor *r, int mode);
 void sf__reactor_stop(struct sf_reactor *r);

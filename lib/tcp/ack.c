@@ -66,15 +66,13 @@ static void free_acked_data(struct sf_tcb *t, sf_seq_t ack) {
     sf__tcp_emit_event(t, SF_TEV_WRITABLE, 0, 0);
 }
 
+/* An orphan's FIN-WAIT-2 timeout starts once the whole segment is
+ * processed (sf__tcp_input): the peer's FIN often comes with this ACK. */
 static void our_fin_acked(struct sf_tcb *t) {
-  struct sf_tcp *e = t->eng;
   t->flags |= SF_TF_FIN_ACKED;
   sf__tcp_emit_event(t, SF_TEV_FIN_ACKED, 0, 0);
-  if (t->state == SF_TCP_FIN_WAIT_1) {
+  if (t->state == SF_TCP_FIN_WAIT_1)
     sf__tcp_set_state(t, SF_TCP_FIN_WAIT_2);
-    if (!(t->flags & SF_TF_ATTACHED))
-      sf__tcp_timer_set(t, SF_TT_2MSL, e->now + e->cfg.fin_wait2_timeout);
-  }
 }
 
 /*

@@ -15,10 +15,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/pool.h"
+
 struct sf_budget {
   size_t used; /* bytes allocated now */
   size_t max;
   uint64_t *refused; /* counts the refusals (may be NULL) */
+  struct sf_pool *small; /* spare ring buffers of SF_RING_MIN_ALLOC bytes
+                            (ring.h), or NULL: none kept */
 };
 
 /* Takes n bytes if they fit under the ceiling. */

@@ -78,7 +78,9 @@
   X(tcp_icmp_ignored, "ICMP errors ignored (no connection, bad sequence)")    \
   X(tcp_pmtu_updates, "MSS lowered by ICMP fragmentation-needed")             \
   X(tcp_ephemeral_exhausted, "connects failed: no free ephemeral port")   \
-  X(tcp_illegal_transitions, "state changes RFC 9293 does not allow (bugs)")
+  X(tcp_illegal_transitions, "state changes RFC 9293 does not allow (bugs)") \
+  X(tcp_timers_armed, "connection timers armed or moved")                    \
+  X(tcp_timers_stopped, "connection timers stopped before they fired")
 
 struct sf_tcp_counters {
 #define SF_TCP_COUNTER_FIELD(name, desc) uint64_t name;

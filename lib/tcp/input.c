@@ -276,6 +276,17 @@ static void synchronized_input(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   sf__tcp_process_data(t, h);
 }
 
+/* An orphan whose FIN the peer acknowledged waits for the peer's FIN at
+ * most fin_wait2_timeout. Started after the whole segment: when the
+ * peer's FIN came with that ACK, t is in TIME-WAIT already, and a timer
+ * set and cancelled within one segment is avoided. */
+static void orphan_fin_wait2_timeout(struct sf_tcb *t) {
+  if (t->state == SF_TCP_FIN_WAIT_2 && !(t->flags & SF_TF_ATTACHED) &&
+      t->timers[SF_TT_2MSL] == SF_TIME_NEVER)
+    sf__tcp_timer_set(t, SF_TT_2MSL,
+                      t->eng->now + t->eng->cfg.fin_wait2_timeout);
+}
+
 bool sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   switch (t->state) {
   case SF_TCP_SYN_SENT:
@@ -290,6 +301,7 @@ bool sf__tcp_input(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
     return true;
   default:
     synchronized_input(t, h);
+    orphan_fin_wait2_timeout(t);
     break;
   }
   if (t->state != SF_TCP_CLOSED && !(t->flags & SF_TF_REAPED))

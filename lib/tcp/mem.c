@@ -12,6 +12,11 @@
 
 #include "tcp/tcb.h"
 
+/* At most this many of each kept: enough for the connections a busy
+ * server opens and closes between two turns, a few tens of KiB. */
+#define POOL_TCBS 32u
+#define POOL_BLOCKS 64u
+
 /* A new connection's buffers under pressure: a quarter, at least this. */
 #define PRESSURE_MIN_BUF 4096u
 
@@ -35,4 +40,19 @@ uint32_t sf__tcp_mem_window(const struct sf_tcb *t, uint32_t space) {
   if (have < t->rcv_mss)
     have = t->rcv_mss;
   return have < space ? (uint32_t)have : space;
+}
+
+void sf__tcp_mem_pools_init(struct sf_tcp *e) {
+  sf__pool_init(&e->tcb_pool, sizeof(struct sf_tcb), POOL_TCBS);
+  sf__pool_init(&e->rack_pool,
+                SF_RACK_FIRST_RECORDS * sizeof(struct sf_rack_seg),
+                POOL_BLOCKS);
+  sf__pool_init(&e->ring_pool, SF_RING_MIN_ALLOC, POOL_BLOCKS);
+  e->mem.small = &e->ring_pool;
+}
+
+void sf__tcp_mem_pools_drain(struct sf_tcp *e) {
+  sf__pool_drain(&e->tcb_pool);
+  sf__pool_drain(&e->rack_pool);
+  sf__pool_drain(&e->ring_pool);
 }

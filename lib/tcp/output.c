@@ -170,7 +170,8 @@ static void emit(struct sf_tcb *t, sf_seq_t seq, uint16_t flags,
   if (flags & SF_TCP_ACK) {
     t->last_ack_sent = t->rcv_nxt;
     t->ack_pending = 0;
-    t->flags &= ~(uint32_t)(SF_TF_ACK_NOW | SF_TF_WND_UPDATE | SF_TF_TURN_ACK);
+    t->flags &= ~(uint32_t)(SF_TF_ACK_NOW | SF_TF_WND_UPDATE | SF_TF_TURN_ACK |
+                            SF_TF_DELACK_DUE);
     sf__tcp_timer_stop(t, SF_TT_DELACK);
     sf_seq_t edge = sf_seq_add(t->rcv_nxt, syn ? h.window
                                                : (uint32_t)h.window

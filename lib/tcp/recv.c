@@ -84,7 +84,10 @@ static void schedule_ack(struct sf_tcb *t, uint32_t len) {
   if (t->ack_pending >= 2) {
     t->flags |= SF_TF_ACK_NOW;
   } else if (t->timers[SF_TT_DELACK] == SF_TIME_NEVER) {
-    sf__tcp_timer_set(t, SF_TT_DELACK, t->eng->now + t->eng->cfg.delack_timeout);
+    /* the timer is set at the end of the turn, if no segment has carried
+     * the ACK by then: an answer in the same turn usually does, and a
+     * timer never set is one never cancelled */
+    sf__tcp_owe_at_turn_end(t, SF_TF_DELACK_DUE);
   }
 }
 

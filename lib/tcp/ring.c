@@ -19,10 +19,7 @@
 
 #include "tcp/ring.h"
 #include "util/alloc.h"
-
-/* The first allocation: small, so a connection that sends a few bytes
- * pays little, yet not so small that the first bulk writes regrow. */
-#define RING_MIN_ALLOC 64u
+#include "util/pool.h"
 
 /* The largest power of two a size_t holds; limits are clamped to it so
  * rounding the limit up to a power of two cannot overflow. */
@@ -44,9 +41,24 @@ void sf__ring_init(struct sf_ring *r, size_t limit) {
   r->budget = NULL;
 }
 
+/* A buffer of n bytes: the budget's spare small ones first. */
+static uint8_t *buf_alloc(const struct sf_ring *r, size_t n) {
+  if (n == SF_RING_MIN_ALLOC && r->budget && r->budget->small)
+    return sf__pool_get(r->budget->small);
+  return sf__alloc(n);
+}
+
+/* Frees the buffer: a small one back to the spares. */
+static void buf_free(const struct sf_ring *r) {
+  if (r->alloc == SF_RING_MIN_ALLOC && r->budget && r->budget->small)
+    sf__pool_put(r->budget->small, r->buf);
+  else
+    free(r->buf);
+}
+
 void sf__ring_free(struct sf_ring *r) {
   struct sf_budget *b = r->budget;
-  free(r->buf);
+  buf_free(r);
   sf__budget_give(b, r->alloc);
   sf__ring_init(r, r->limit);
   r->budget = b;
@@ -86,14 +98,14 @@ static void copy_out(const struct sf_ring *r, size_t pos, uint8_t *dst,
 static int grow(struct sf_ring *r, size_t new_alloc) {
   if (!sf__budget_take(r->budget, new_alloc))
     return -1;
-  uint8_t *nb = sf__alloc(new_alloc);
+  uint8_t *nb = buf_alloc(r, new_alloc);
   if (!nb) {
     sf__budget_give(r->budget, new_alloc);
     return -1;
   }
   if (r->len)
     copy_out(r, 0, nb, r->len);
-  free(r->buf);
+  buf_free(r);
   sf__budget_give(r->budget, r->alloc);
   r->buf = nb;
   r->alloc = new_alloc;
@@ -107,8 +119,8 @@ static int reserve(struct sf_ring *r, size_t need) {
     return 0;
   size_t want = round_pow2(need);
   size_t cap = round_pow2(r->limit);
-  if (want < RING_MIN_ALLOC)
-    want = RING_MIN_ALLOC;
+  if (want < SF_RING_MIN_ALLOC)
+    want = SF_RING_MIN_ALLOC;
   if (want > cap) /* a small limit: never allocate past its power of two */
     want = cap;
   return grow(r, want);

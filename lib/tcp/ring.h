@@ -16,6 +16,11 @@
 
 #include "tcp/budget.h"
 
+/* The first allocation: small, so a connection that sends a few bytes
+ * pays little, yet not so small that the first bulk writes regrow. Blocks
+ * of this size come from and go back to budget->small when it is set. */
+#define SF_RING_MIN_ALLOC 64u
+
 struct sf_ring {
   uint8_t *buf;
   size_t alloc; /* bytes allocated (0 or a power of two, <= limit rounded) */

@@ -117,9 +117,10 @@ struct sf_tcb *sf__tcb_new(struct sf_tcp *e, const struct sf_tuple *tu,
    * fire would hang). */
   if (sf__heap_reserve(&e->timers, e->tcb_count + 1) < 0)
     return NULL;
-  struct sf_tcb *t = sf__calloc(1, sizeof(*t));
+  struct sf_tcb *t = sf__pool_get(&e->tcb_pool);
   if (!t)
     return NULL;
+  memset(t, 0, sizeof(*t));
   t->eng = e;
   t->node.key = *tu;
   t->netif = netif;
@@ -181,7 +182,9 @@ void sf__tcb_free(struct sf_tcb *t) {
   sf__asm_free(&t->ooo);
   sf__recovery_free(t);
   sf__tcp_release_observer(e, t->observer);
-  free(t);
+  sf__pool_put(&e->tcb_pool, t);
+  if (sf__tcp_mem_pressure(e))
+    sf__tcp_mem_pools_drain(e);
 }
 
 size_t sf__tcb_buffer_bytes(const struct sf_tcb *t) {

@@ -46,6 +46,7 @@
 #include "tcp/timewait.h"
 #include "tcp/tuple.h"
 #include "util/heap.h"
+#include "util/pool.h"
 #include "wire/seq.h"
 #include "wire/tcp.h"
 
@@ -74,6 +75,9 @@ enum sf_tcp_timer {
 #define SF_TF_IN_RECOVERY 0x0800 /* NewReno fast recovery */
 #define SF_TF_PASSIVE 0x1000     /* created by a listener */
 #define SF_TF_REAPED 0x2000      /* on the engine's reap list */
+#define SF_TF_DELACK_DUE 0x4000  /* data awaits a delayed ACK: its timer is
+                                    armed at the end of the turn unless a
+                                    segment carried the ACK (turn.c) */
 #define SF_TF_RTT_TIMING 0x8000  /* rtt_seq/rtt_start time one segment */
 #define SF_TF_EOF_READ 0x10000   /* sf__tcp_recv has returned SF_EOF once */
 #define SF_TF_ORPHAN 0x20000     /* the application closed its handle */
@@ -101,6 +105,9 @@ struct sf_rack_seg {
   sf_time_t xmit_ts;
   uint32_t flags;
 };
+
+/* Records allocated with the first transmission (from eng->rack_pool). */
+#define SF_RACK_FIRST_RECORDS 8u
 
 /* RACK's state (RFC 8985 6.1), with the record of what is outstanding:
  * seg[first .. first + n) in sequence order, in cap slots allocated
@@ -246,6 +253,10 @@ struct sf_tcp {
                                             oldest first (orphan.c) */
   size_t orphan_count;
   struct sf_budget mem; /* every buffer's bytes, against mem_max (mem.c) */
+  /* What short connections allocate and free again, kept for the next
+   * ones (mem.c): control blocks, RACK's first record arrays, the rings'
+   * first buffers (mem.small points here). */
+  struct sf_pool tcb_pool, rack_pool, ring_pool;
   sf_time_t now;
   uint32_t port_counter; /* RFC 6056 algorithm 3's "next_ephemeral" */
   sf_time_t challenge_window; /* the second being counted */
@@ -405,8 +416,9 @@ void sf__tcp_timers_run(struct sf_tcp *e, sf_time_t now);
 void sf__tcp_keepalive_reset(struct sf_tcb *t);
 
 /* ---- turn.c */
-/* Sets what (SF_TF_WND_UPDATE or SF_TF_TURN_ACK) and lists t, once, for
- * sf__tcp_turn_run: the ACK waits for the application's reply. */
+/* Sets what (SF_TF_WND_UPDATE, SF_TF_TURN_ACK or SF_TF_DELACK_DUE) and
+ * lists t, once, for sf__tcp_turn_run: the ACK waits for the
+ * application's reply. */
 void sf__tcp_owe_at_turn_end(struct sf_tcb *t, uint32_t what);
 /* Takes t off the list (it is being reaped). */
 void sf__tcp_turn_forget(struct sf_tcb *t);
@@ -427,6 +439,11 @@ bool sf__tcp_mem_pressure(const struct sf_tcp *e);
 size_t sf__tcp_mem_bufsize(const struct sf_tcp *e, size_t configured);
 /* The receive space (bytes) t may offer now, of space. */
 uint32_t sf__tcp_mem_window(const struct sf_tcb *t, uint32_t space);
+/* Sets up the pools of struct sf_tcp (before any connection). */
+void sf__tcp_mem_pools_init(struct sf_tcp *e);
+/* Frees what the pools keep: at teardown, and under pressure (memory is
+ * short: it goes back to the system). */
+void sf__tcp_mem_pools_drain(struct sf_tcp *e);
 
 /* Helpers on sequence space. */
 static inline uint32_t sf__tcp_flight(const struct sf_tcb *t) {

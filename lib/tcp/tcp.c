@@ -39,6 +39,7 @@ int sf__tcp_layer_new(const struct sf_engine_config *cfg,
   e->cfg = *cfg;
   e->mem = (struct sf_budget){.max = cfg->mem_max,
                               .refused = &e->c.tcp_mem_refused};
+  sf__tcp_mem_pools_init(e);
   e->cc = sf__cc_find(cfg->congestion);
   e->cfg.congestion = e->cc->name; /* the caller's string may go */
   if (up)
@@ -73,6 +74,7 @@ void sf__tcp_layer_free(struct sf_tcp *e) {
   }
   while (e->all)
     sf__tcb_free(e->all);
+  sf__tcp_mem_pools_drain(e);
   sf__tw_free(&e->tw, e->now);
   sf__tuple_map_free(&e->conns);
   sf__heap_free(&e->timers);

@@ -38,6 +38,9 @@ static void reheap(struct sf_tcb *t) {
 
 void sf__tcp_timer_set(struct sf_tcb *t, enum sf_tcp_timer which,
                        sf_time_t when) {
+  if (t->timers[which] == when)
+    return;
+  SF_TCP_COUNT(t->eng, tcp_timers_armed);
   t->timers[which] = when;
   reheap(t);
 }
@@ -45,13 +48,17 @@ void sf__tcp_timer_set(struct sf_tcb *t, enum sf_tcp_timer which,
 void sf__tcp_timer_stop(struct sf_tcb *t, enum sf_tcp_timer which) {
   if (t->timers[which] == SF_TIME_NEVER)
     return;
+  SF_TCP_COUNT(t->eng, tcp_timers_stopped);
   t->timers[which] = SF_TIME_NEVER;
   reheap(t);
 }
 
 void sf__tcp_timers_stop_all(struct sf_tcb *t) {
-  for (int i = 0; i < SF_TT_COUNT; i++)
+  for (int i = 0; i < SF_TT_COUNT; i++) {
+    if (t->timers[i] != SF_TIME_NEVER)
+      SF_TCP_COUNT(t->eng, tcp_timers_stopped);
     t->timers[i] = SF_TIME_NEVER;
+  }
   sf__heap_remove(&t->eng->timers, &t->heap);
 }
 

@@ -5,13 +5,16 @@
  * close), and that segment carries the ACK. So the tcb goes on the
  * engine's list instead, and sf__engine_end_turn, called once the
  * application's callbacks have run, sends only what is still owed: one
- * segment, and no timer or extra pass of the loop for it.
+ * segment, and no timer or extra pass of the loop for it. Data that
+ * waits for a delayed ACK is listed the same way: its timer starts at the
+ * end of the turn only if no segment has carried the ACK by then (a reply
+ * usually does), instead of being set and cancelled within the turn.
  */
 #include "config.h"
 
 #include "tcp/tcb.h"
 
-#define OWED (SF_TF_WND_UPDATE | SF_TF_TURN_ACK)
+#define OWED (SF_TF_WND_UPDATE | SF_TF_TURN_ACK) /* an ACK goes now */
 
 void sf__tcp_owe_at_turn_end(struct sf_tcb *t, uint32_t what) {
   t->flags |= what;
@@ -52,10 +55,22 @@ static void pay(struct sf_tcb *t) {
   t->flags &= ~(uint32_t)OWED; /* a state that sends nothing owes nothing */
 }
 
+/* Data that no segment has acknowledged this turn: now the delayed ACK's
+ * timer (RFC 9293 3.8.6.3), from the time the data came (this turn's). */
+static void start_delack(struct sf_tcb *t) {
+  if (!(t->flags & SF_TF_DELACK_DUE))
+    return;
+  t->flags &= ~(uint32_t)SF_TF_DELACK_DUE;
+  if (t->timers[SF_TT_DELACK] == SF_TIME_NEVER)
+    sf__tcp_timer_set(t, SF_TT_DELACK,
+                      t->eng->now + t->eng->cfg.delack_timeout);
+}
+
 void sf__tcp_turn_run(struct sf_tcp *e) {
   while (e->turn) {
     struct sf_tcb *t = e->turn;
     sf__tcp_turn_forget(t);
     pay(t);
+    start_delack(t);
   }
 }

@@ -794,6 +794,65 @@ START_TEST(connections_past_mem_max_then_recovery) {
 }
 END_TEST
 
+/* Two 8 KiB receive buffers pass the pressure mark (15.75 KiB), and the
+ * second still grows from 4 to 8 KiB (both held a moment) under it. */
+static void twenty_one_kib_of_buffers(struct sf_engine_config *c) {
+  c->mem_max = 21 * 1024;
+}
+
+/* An established connection that received `bytes` of pat. */
+static struct sf_tcb *open_with(struct th *h, struct th_conn *c,
+                                uint16_t rport, const uint8_t *pat,
+                                uint32_t bytes) {
+  struct sf_tcb *t = th_open_std(h, c, rport, PEER_ISN);
+  for (uint32_t off = 0; off < bytes; off += 1000)
+    send_at(h, c, pat, off, bytes - off < 1000 ? bytes - off : 1000);
+  th_drain(h);
+  ck_assert_uint_eq(sf__tcp_readable(t), bytes);
+  return t;
+}
+
+static void abort_now(struct th *h, struct sf_tcb *t) {
+  sf__tcp_abort(t, h->now);
+  sf__tcp_detach(t, h->now);
+  th_drain(h);
+}
+
+/* Freed control blocks and small buffers are kept for the next
+ * connections (mem.c's pools), but not while memory is short: a tcb
+ * freed past the pressure mark empties them, and they fill again once
+ * the pressure is gone. */
+START_TEST(pools_emptied_under_pressure) {
+  static uint8_t pat[8000];
+  memset(pat, 'p', sizeof(pat));
+  struct th h;
+  struct th_conn c[5];
+  th_init(&h, twenty_one_kib_of_buffers);
+  const struct sf_tcp *tcp = sf__engine_tcp(h.e);
+  struct sf_tcb *first = open_with(&h, &c[0], RPORT, pat, 64);
+  abort_now(&h, open_with(&h, &c[1], RPORT + 1, pat, 64));
+  abort_now(&h, first);
+  ck_assert_uint_eq(tcp->tcb_pool.len, 2);
+  ck_assert_uint_eq(tcp->ring_pool.len, 2); /* their 64-byte rcvbufs */
+  struct sf_tcb *small = open_with(&h, &c[2], RPORT + 2, pat, 64);
+  ck_assert_uint_eq(tcp->tcb_pool.len, 1);
+  ck_assert_uint_eq(tcp->ring_pool.len, 1);
+  struct sf_tcb *big1 = open_with(&h, &c[3], RPORT + 3, pat, 8000);
+  struct sf_tcb *big2 = open_with(&h, &c[4], RPORT + 4, pat, 8000);
+  ck_assert(sf__tcp_mem_pressure(tcp));
+  abort_now(&h, small); /* freed under pressure: everything kept goes */
+  ck_assert_uint_eq(tcp->tcb_pool.len, 0);
+  ck_assert_uint_eq(tcp->ring_pool.len, 0);
+  abort_now(&h, big1); /* its 8 KiB back: no pressure, kept again */
+  ck_assert(!sf__tcp_mem_pressure(tcp));
+  ck_assert_uint_eq(tcp->tcb_pool.len, 1);
+  abort_now(&h, big2);
+  ck_assert_uint_eq(tcp->tcb_pool.len, 2);
+  ck_assert_uint_eq(tcp->mem.used, 0);
+  th_free(&h);
+}
+END_TEST
+
 /* ------------------------------------------- blind injection at rate */
 
 /* One blind segment into c's 4-tuple: a RST, a SYN or data with guessed
@@ -932,6 +991,7 @@ static Suite *hostile_suite(void) {
   tcase_add_test(tc, out_of_order_buffers_within_rcvbuf);
   tcase_add_test(tc, memory_ceiling_never_exceeded);
   tcase_add_test(tc, connections_past_mem_max_then_recovery);
+  tcase_add_test(tc, pools_emptied_under_pressure);
   tcase_add_test(tc, blind_injection_at_rate_survives);
   suite_add_tcase(s, tc);
   return s;

@@ -58,9 +58,6 @@ static struct sf_rack_seg *seg_at(struct sf_rack *r, unsigned k) {
   return &r->seg[r->first + k];
 }
 
-/* Records allocated with the first transmission. */
-#define RACK_FIRST_RECORDS 8u
-
 /* The first transmission: the records' memory and the initial state. */
 static bool start_tracking(struct sf_tcb *t) {
   struct sf_rack *r = &t->rack;
@@ -68,9 +65,11 @@ static bool start_tracking(struct sf_tcb *t) {
     return true;
   unsigned max = (unsigned)(t->eng->cfg.sndbuf / t->smss) + 1 +
                  2 * SF_ASM_MAX_RANGES;
-  unsigned cap = max < RACK_FIRST_RECORDS ? max : RACK_FIRST_RECORDS;
+  unsigned cap = max < SF_RACK_FIRST_RECORDS ? max : SF_RACK_FIRST_RECORDS;
   /* not zeroed: a record is written whole before it is read (append) */
-  r->seg = sf__alloc((size_t)cap * sizeof(*r->seg));
+  r->seg = cap == SF_RACK_FIRST_RECORDS
+               ? sf__pool_get(&t->eng->rack_pool)
+               : sf__alloc((size_t)cap * sizeof(*r->seg));
   if (!r->seg) {
     r->off = true;
     return false;
@@ -85,8 +84,12 @@ static bool start_tracking(struct sf_tcb *t) {
 }
 
 void sf__rack_free(struct sf_tcb *t) {
-  free(t->rack.seg);
-  t->rack.seg = NULL;
+  struct sf_rack *r = &t->rack;
+  if (r->cap == SF_RACK_FIRST_RECORDS) /* never grown: the next one's */
+    sf__pool_put(&t->eng->rack_pool, r->seg);
+  else
+    free(r->seg);
+  r->seg = NULL;
 }
 
 /* Doubles the array, up to max; false when it is at max or no memory. */
