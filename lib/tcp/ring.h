@@ -29,7 +29,8 @@ struct sf_ring {
 /* Sets up an empty ring of at most limit bytes; allocates nothing. A
  * limit above SIZE_MAX / 2 + 1 is lowered to it (its power of two must
  * fit a size_t). Storage, once grown, stays until sf__ring_free, even
- * when the ring is read empty. */
+ * when the ring is read empty (TCP frees an empty ring once its
+ * connection is idle: tcp/idle.c). */
 void sf__ring_init(struct sf_ring *r, size_t limit);
 /* Frees the storage; the ring is empty (and reusable) afterwards. */
 void sf__ring_free(struct sf_ring *r);

@@ -175,6 +175,7 @@ void sf__tcb_free(struct sf_tcb *t) {
     e->all = t->all_next;
   if (t->all_next)
     t->all_next->all_prev = t->all_prev;
+  sf__tcp_idle_forget(t);
   e->tcb_count--;
   sf__ring_free(&t->sndbuf);
   sf__ring_free(&t->rcvbuf);

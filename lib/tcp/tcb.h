@@ -25,6 +25,7 @@
  *   turn.c      output owed at the end of the loop's turn
  *   orphan.c    detached connections still finishing, and their bounds
  *   mem.c       the ceiling on all buffers' memory, and pressure
+ *   idle.c      what a connection quiet for a while gives back
  *   conn.c      the application's side: connect, send, recv, close
  *   walk.c      the tcbs seen from outside: orphans still closing, the
  *               walk over every listener, tcb and TIME-WAIT record
@@ -111,6 +112,7 @@ struct sf_rack {
   unsigned cap, first, n; /* cap allocated, grows up to max */
   unsigned max;
   bool off;               /* no memory for seg: the DupThresh detector */
+  bool started;           /* the first transmission set the state below */
   bool delivered;         /* xmit_ts and end_seq are set */
   bool maybe_lost;        /* a record may be marked lost (rack.c) */
   sf_time_t xmit_ts;      /* RACK.xmit_ts */
@@ -246,6 +248,8 @@ struct sf_tcp {
                                             oldest first (orphan.c) */
   size_t orphan_count;
   struct sf_budget mem; /* every buffer's bytes, against mem_max (mem.c) */
+  struct sf_tcb *idle_next; /* where the idle walk goes on (idle.c) */
+  sf_time_t idle_step_at;   /* ... and when */
   sf_time_t now;
   uint32_t port_counter; /* RFC 6056 algorithm 3's "next_ephemeral" */
   sf_time_t challenge_window; /* the second being counted */
@@ -392,6 +396,13 @@ void sf__tcp_reply_rst(struct sf_tcp *e, const struct sf_tuple *tu,
 void sf__tcp_send_raw(struct sf_tcp *e, const struct sf_tuple *tu,
                       sf_seq_t seq, sf_seq_t ack, uint16_t flags,
                       uint16_t window, const struct sf_tcp_opts *opts);
+
+/* ---- idle.c */
+/* One step of the walk that frees idle connections' empty buffers; does
+ * nothing until its next step is due. */
+void sf__tcp_idle_sweep(struct sf_tcp *e);
+/* t is being freed: the walk steps past it. */
+void sf__tcp_idle_forget(struct sf_tcb *t);
 
 /* ---- timer.c */
 void sf__tcp_timer_set(struct sf_tcb *t, enum sf_tcp_timer which,

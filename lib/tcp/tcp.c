@@ -81,7 +81,10 @@ void sf__tcp_layer_free(struct sf_tcp *e) {
 
 void sf__tcp_enter(struct sf_tcp *e, sf_time_t now) { e->now = now; }
 
-void sf__tcp_leave(struct sf_tcp *e) { sf__tcb_free_reaped(e); }
+void sf__tcp_leave(struct sf_tcp *e) {
+  sf__tcb_free_reaped(e);
+  sf__tcp_idle_sweep(e);
+}
 
 void sf__tcp_poll(struct sf_tcp *e) {
   sf__tcp_timers_run(e, e->now);

@@ -61,7 +61,9 @@ static struct sf_rack_seg *seg_at(struct sf_rack *r, unsigned k) {
 /* Records allocated with the first transmission. */
 #define RACK_FIRST_RECORDS 8u
 
-/* The first transmission: the records' memory and the initial state. */
+/* The first transmission: the records' memory and the initial state;
+ * after an idle spell freed the records (sf__rack_release_idle), only
+ * the memory: what RACK has learnt of the path stays. */
 static bool start_tracking(struct sf_tcb *t) {
   struct sf_rack *r = &t->rack;
   if (r->seg)
@@ -77,6 +79,9 @@ static bool start_tracking(struct sf_tcb *t) {
   }
   r->cap = cap;
   r->max = max;
+  if (r->started)
+    return true;
+  r->started = true;
   r->min_rtt = SF_TIME_NEVER;
   r->reo_at = SF_TIME_NEVER;
   r->reo_wnd_mult = 1;
@@ -87,6 +92,15 @@ static bool start_tracking(struct sf_tcb *t) {
 void sf__rack_free(struct sf_tcb *t) {
   free(t->rack.seg);
   t->rack.seg = NULL;
+}
+
+void sf__rack_release_idle(struct sf_tcb *t) {
+  struct sf_rack *r = &t->rack;
+  if (r->n)
+    return;
+  sf__rack_free(t);
+  r->cap = 0;
+  r->first = 0;
 }
 
 /* Doubles the array, up to max; false when it is at max or no memory. */
@@ -341,7 +355,7 @@ static void rearm(struct sf_tcb *t) {
 
 void sf__rack_on_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   struct sf_rack *r = &t->rack;
-  if (!sf__rack_active(t) || !r->seg)
+  if (!sf__rack_active(t) || !r->started)
     return;
   if (r->dsack_round_set && sf_seq_geq(h->ack, r->dsack_round))
     r->dsack_round_set = false;
@@ -420,7 +434,7 @@ void sf__rack_recovery_done(struct sf_tcb *t) {
 
 bool sf__rack_arm(struct sf_tcb *t, sf_time_t rto_at) {
   sf_time_t at = t->rack.reo_at;
-  if (!sf__rack_active(t) || !t->rack.seg || at == SF_TIME_NEVER ||
+  if (!sf__rack_active(t) || !t->rack.started || at == SF_TIME_NEVER ||
       at >= rto_at)
     return false;
   sf__tcp_timer_set(t, SF_TT_RTX, at);

@@ -143,3 +143,9 @@ void sf__recovery_free(struct sf_tcb *t) {
   sf__rack_free(t);
   sf__asm_free(&t->sacked);
 }
+
+void sf__recovery_release_idle(struct sf_tcb *t) {
+  sf__rack_release_idle(t);
+  if (sf__asm_empty(&t->sacked))
+    sf__asm_free(&t->sacked);
+}

@@ -104,6 +104,9 @@ void sf__rack_timer_fired(struct sf_tcb *t);
 void sf__rack_on_rto(struct sf_tcb *t);
 /* Frees the record of transmissions. */
 void sf__rack_free(struct sf_tcb *t);
+/* Frees the records when none is kept (the flight is empty); the next
+ * transmission allocates them again. */
+void sf__rack_release_idle(struct sf_tcb *t);
 
 /* ---- recovery.c: the repair of the next lost segment, by whichever
  * detector runs: RACK's marks, or RFC 6675's holes. */
