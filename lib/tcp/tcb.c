@@ -94,7 +94,7 @@ static void set_defaults(struct sf_tcb *t) {
   /* the window keeps the bytes within rcvbuf; this keeps their buffers
    * there too, slack included */
   t->ooo.max_held = t->rcvbuf.limit;
-  sf__rtt_init(&t->rtt, e->cfg.rto_initial, e->cfg.rto_min, e->cfg.rto_max);
+  sf__rtt_init(&t->rtt, e->cfg.rto_initial, &e->rto_bounds);
   t->cc = e->cc;
   t->dupthresh = SF_TCP_DUPTHRESH;
   t->rcv_mss = 536;

@@ -37,6 +37,7 @@ int sf__tcp_layer_new(const struct sf_engine_config *cfg,
   if (!e)
     return SF_ENOMEM;
   e->cfg = *cfg;
+  e->rto_bounds = (struct sf_rtt_bounds){cfg->rto_min, cfg->rto_max};
   e->mem = (struct sf_budget){.max = cfg->mem_max,
                               .refused = &e->c.tcp_mem_refused};
   e->cc = sf__cc_find(cfg->congestion);
