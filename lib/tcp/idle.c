@@ -1,9 +1,9 @@
 /*
  * What a connection gives back once it has been idle for a while: the
  * storage of its empty send and receive rings, of its out-of-order and
- * SACK slots, and RACK's records (recovery/). An idle connection then
- * costs its tcb and nothing else; its next byte allocates again, from
- * the smallest size (ring.c).
+ * SACK slots, RACK's records and Eifel's saved window (recovery/). An
+ * idle connection then costs its tcb and nothing else; its next byte
+ * allocates again, from the smallest size (ring.c).
  *
  * Idle means nothing outstanding, nothing unread, nothing held out of
  * order, and nothing received for an RTO (the span after which RFC 5681
@@ -33,7 +33,7 @@ static bool quiet(const struct sf_tcb *t) {
 
 static bool holds_memory(const struct sf_tcb *t) {
   return t->sndbuf.buf || t->rcvbuf.buf || t->ooo.r || t->sacked.r ||
-         t->rack.seg;
+         t->rack.seg || t->undo_ccs;
 }
 
 static bool idle(const struct sf_tcb *t) {

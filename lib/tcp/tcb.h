@@ -203,8 +203,11 @@ struct sf_tcb {
   unsigned persist_backoff; /* probes since the window shut, answered or
                               not */
   struct sf_rack rack;  /* RACK (recovery/rack.c) */
-  struct sf_cc_state undo_ccs; /* the whole window state before it, the
-                                  algorithm's own included (RFC 4015) */
+  struct sf_cc_state *undo_ccs; /* the whole window state before it, the
+                                   algorithm's own included (RFC 4015);
+                                   allocated with the first fast
+                                   retransmit that can be undone, freed
+                                   when idle (recovery/eifel.c) */
   const struct sf_cc_ops *cc;
   struct sf_cc_state ccs;
   sf_time_t keep_idle;
@@ -215,6 +218,12 @@ struct sf_tcb {
   /* statistics for sf_tcp_info */
   uint64_t bytes_sent, bytes_retrans, bytes_received, retransmits;
 };
+
+/* What every connection costs, idle or not (on LP64; 952 bytes before
+ * the layout was packed and Eifel's saved window went on demand): a
+ * field added here should be worth it to every connection. */
+_Static_assert(sizeof(struct sf_tcb) <= 824,
+               "struct sf_tcb grew: docs/limits.md counts its size");
 
 struct sf_listener {
   struct sf_tcp *eng;

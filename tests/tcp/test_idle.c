@@ -1,9 +1,9 @@
 /*
  * An idle connection gives its buffers back (lib/tcp/idle.c): once
  * nothing is outstanding, nothing unread and nothing received for an RTO,
- * its rings, out-of-order and SACK slots and RACK's records are freed,
- * what RACK learnt of the path is kept, and the next bytes in either
- * direction allocate again and arrive intact. A connection with unread
+ * its rings, out-of-order and SACK slots, RACK's records and Eifel's
+ * saved window are freed, what RACK learnt of the path is kept, and the
+ * next bytes in either direction allocate again and arrive intact. A connection with unread
  * or unacknowledged bytes keeps its buffers however long it waits.
  */
 #include "config.h"
@@ -103,6 +103,44 @@ START_TEST(unread_or_unacked_bytes_keep_their_buffers) {
 }
 END_TEST
 
+static void dupthresh_detector(struct sf_engine_config *c) { c->rack = false; }
+
+/* Eifel's saved window (RFC 4015) exists from a fast retransmit that
+ * timestamps can judge until the connection is idle again; an undo
+ * still finds it. */
+START_TEST(eifel_saved_window_on_demand) {
+  struct th h;
+  struct th_conn c;
+  fill_pattern();
+  th_init(&h, dupthresh_detector);
+  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
+  ck_assert_ptr_null(t->undo_ccs);
+  const uint32_t smss = 1448, s0 = c.rcv_nxt;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 2 * smss, h.now), 2 * smss);
+  ck_assert_uint_eq(th_drain(&h), 2);
+  th_conn_ack(&h, &c, s0 + 2 * smss); /* no loss: nothing saved */
+  ck_assert_ptr_null(t->undo_ccs);
+  ck_assert_int_eq(sf__tcp_send(t, pat, 5 * smss, h.now), 5 * smss);
+  ck_assert_uint_eq(th_drain(&h), 5);
+  uint32_t old_ecr = c.ts_ecr;
+  h.now += 10 * MS; /* the retransmission's TSval is later */
+  uint32_t s1 = s0 + 2 * smss;
+  for (int i = 0; i < 3; i++)
+    th_conn_ack(&h, &c, s1);
+  struct sf_tcp_hdr s;
+  th_expect_data(&h, &c, &s, s1, smss);
+  ck_assert_ptr_nonnull(t->undo_ccs);
+  c.ts_ecr = old_ecr; /* the originals' echo: spurious, undone */
+  th_conn_ack(&h, &c, s1 + 5 * smss);
+  ck_assert_uint_eq(th_counter(&h, "tcp_spurious_recoveries"), 1);
+  ck_assert_ptr_nonnull(t->undo_ccs); /* kept while busy */
+  th_advance(&h, 2000 * MS);
+  th_drain(&h);
+  ck_assert_ptr_null(t->undo_ccs);
+  th_finish(&h, t);
+}
+END_TEST
+
 /* The walk steps over tcbs as they come and go: many connections, the
  * one it would visit next freed, and every idle one still reached. */
 START_TEST(walk_survives_freed_tcbs) {
@@ -141,6 +179,7 @@ static Suite *idle_suite(void) {
   TCase *tc = tcase_create("idle");
   tcase_add_test(tc, idle_connection_frees_its_buffers);
   tcase_add_test(tc, unread_or_unacked_bytes_keep_their_buffers);
+  tcase_add_test(tc, eifel_saved_window_on_demand);
   tcase_add_test(tc, walk_survives_freed_tcbs);
   suite_add_tcase(s, tc);
   return s;

@@ -92,8 +92,8 @@ void sf__recovery_on_rto(struct sf_tcb *t);
 void sf__recovery_free(struct sf_tcb *t);
 
 /* The connection went idle, nothing outstanding: the memory of the
- * scoreboard and of RACK's records goes (their state stays), allocated
- * again with the next transmission or SACK block. */
+ * scoreboard, of RACK's records and of Eifel's saved window goes (their
+ * state stays), allocated again when next needed. */
 void sf__recovery_release_idle(struct sf_tcb *t);
 
 #endif /* SF_TCP_RECOVERY_RECOVERY_H */
