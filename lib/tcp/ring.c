@@ -24,9 +24,9 @@
  * pays little, yet not so small that the first bulk writes regrow. */
 #define RING_MIN_ALLOC 64u
 
-/* The largest power of two a size_t holds; limits are clamped to it so
- * rounding the limit up to a power of two cannot overflow. */
-#define RING_MAX_LIMIT ((SIZE_MAX >> 1) + 1)
+/* The largest power of two the 32-bit counts hold; limits are clamped to
+ * it so rounding the limit up to a power of two cannot overflow. */
+#define RING_MAX_LIMIT ((uint32_t)1 << 31)
 
 static size_t round_pow2(size_t n) {
   size_t p = 1;
@@ -38,7 +38,7 @@ static size_t round_pow2(size_t n) {
 void sf__ring_init(struct sf_ring *r, size_t limit) {
   r->buf = NULL;
   r->alloc = 0;
-  r->limit = limit > RING_MAX_LIMIT ? RING_MAX_LIMIT : limit;
+  r->limit = limit > RING_MAX_LIMIT ? RING_MAX_LIMIT : (uint32_t)limit;
   r->head = 0;
   r->len = 0;
   r->budget = NULL;
@@ -52,7 +52,7 @@ void sf__ring_free(struct sf_ring *r) {
   r->budget = b;
 }
 
-static size_t mask(const struct sf_ring *r) { return r->alloc - 1; }
+static size_t mask(const struct sf_ring *r) { return (size_t)r->alloc - 1; }
 
 /* Copies n bytes to logical position pos; the room must exist. */
 static void copy_in(struct sf_ring *r, size_t pos, const uint8_t *src,
@@ -96,7 +96,7 @@ static int grow(struct sf_ring *r, size_t new_alloc) {
   free(r->buf);
   sf__budget_give(r->budget, r->alloc);
   r->buf = nb;
-  r->alloc = new_alloc;
+  r->alloc = (uint32_t)new_alloc;
   r->head = 0;
   return 0;
 }
@@ -121,7 +121,7 @@ size_t sf__ring_write(struct sf_ring *r, const void *data, size_t n) {
   if (n == 0 || reserve(r, r->len + n) != 0)
     return 0;
   copy_in(r, r->len, data, n);
-  r->len += n;
+  r->len += (uint32_t)n;
   return n;
 }
 
@@ -155,7 +155,7 @@ size_t sf__ring_consume(struct sf_ring *r, size_t n) {
     n = r->len;
   if (n == 0)
     return 0;
-  r->head = (r->head + n) & mask(r);
-  r->len -= n;
+  r->head = (uint32_t)((r->head + n) & mask(r));
+  r->len -= (uint32_t)n;
   return n;
 }

@@ -186,7 +186,7 @@ void sf__tcb_free(struct sf_tcb *t) {
 }
 
 size_t sf__tcb_buffer_bytes(const struct sf_tcb *t) {
-  return t->sndbuf.alloc + t->rcvbuf.alloc + t->ooo.held;
+  return (size_t)t->sndbuf.alloc + t->rcvbuf.alloc + t->ooo.held;
 }
 
 void sf__tcb_reap(struct sf_tcb *t) {

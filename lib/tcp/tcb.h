@@ -221,9 +221,9 @@ struct sf_tcb {
 
 /* What every connection costs, idle or not (on LP64; 952 bytes before
  * the layout was packed, Eifel's saved window went on demand and the
- * assemblers' held became 32 bits): a field added here should be worth
- * it to every connection. */
-_Static_assert(sizeof(struct sf_tcb) <= 808,
+ * rings' counts and the assemblers' held became 32 bits): a field added
+ * here should be worth it to every connection. */
+_Static_assert(sizeof(struct sf_tcb) <= 776,
                "struct sf_tcb grew: docs/limits.md counts its size");
 
 struct sf_listener {
