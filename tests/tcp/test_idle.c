@@ -18,7 +18,7 @@
 #define PEER_ISN 5000u
 #define MS SF_NSEC_PER_MSEC
 
-static uint8_t pat[4000];
+static uint8_t pat[8000]; /* more than five segments */
 
 static void fill_pattern(void) {
   for (size_t i = 0; i < sizeof(pat); i++)
