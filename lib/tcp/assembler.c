@@ -36,10 +36,11 @@
 
 void sf__asm_init(struct sf_assembler *a) { memset(a, 0, sizeof *a); }
 
-/* Whether n more bytes fit under max_held once the freed bytes they
- * replace are given back. */
+/* Whether n more bytes fit under max_held (and in held's 32 bits) once
+ * the freed bytes they replace are given back. */
 static bool fits(const struct sf_assembler *a, size_t n, size_t freed) {
-  return !a->max_held || a->held - freed + n <= a->max_held;
+  size_t after = a->held - freed + n;
+  return after <= UINT32_MAX && (!a->max_held || after <= a->max_held);
 }
 
 /* n bytes to store bytes in (replacing freed bytes), charged to held and

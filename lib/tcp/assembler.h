@@ -45,7 +45,8 @@ struct sf_assembler {
   struct sf_asm_range *r;
   unsigned n, cap;
   uint32_t clock;
-  size_t held; /* bytes allocated for stored bytes (sum of cap) */
+  uint32_t held; /* bytes allocated for stored bytes (sum of cap): at
+                    most 4 GiB, far above any receive window */
   /* set after sf__asm_init, kept by sf__asm_free: */
   size_t max_held;          /* held never passes it (0: no bound) */
   struct sf_budget *budget; /* charged with held (NULL: none) */
@@ -80,7 +81,7 @@ int sf__asm_add(struct sf_assembler *a, uint32_t offset, uint32_t len);
 /*
  * sf__asm_add that also keeps a copy of the bytes, merged with those of
  * the ranges it touches. Returns 0, SF_ENOSPC or SF_EINVAL as
- * sf__asm_add, SF_ENOBUFS (held would pass max_held) or SF_ENOMEM (no
+ * sf__asm_add, SF_ENOBUFS (held would pass max_held, or 4 GiB) or SF_ENOMEM (no
  * memory, or the budget refuses); nothing is recorded on an error.
  */
 int sf__asm_store(struct sf_assembler *a, uint32_t offset,

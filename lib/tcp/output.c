@@ -356,11 +356,11 @@ static void maybe_persist(struct sf_tcb *t) {
   if (sf__tcp_unsent(t) == 0 || sf__tcp_flight(t) > 0 ||
       t->timers[SF_TT_PERSIST] != SF_TIME_NEVER)
     return;
-  sf_time_t d = sf__rtt_timeout(&t->rtt);
-  for (unsigned i = 0; i < t->persist_backoff && d < t->rtt.max_rto; i++)
+  sf_time_t d = sf__rtt_timeout(&t->rtt), max = t->eng->rto_bounds.max_rto;
+  for (unsigned i = 0; i < t->persist_backoff && d < max; i++)
     d *= 2;
-  if (d > t->rtt.max_rto)
-    d = t->rtt.max_rto;
+  if (d > max)
+    d = max;
   sf__tcp_timer_set(t, SF_TT_PERSIST, t->eng->now + d);
 }
 

@@ -21,9 +21,9 @@
 #include "util/alloc.h"
 #include "util/pool.h"
 
-/* The largest power of two a size_t holds; limits are clamped to it so
- * rounding the limit up to a power of two cannot overflow. */
-#define RING_MAX_LIMIT ((SIZE_MAX >> 1) + 1)
+/* The largest power of two the 32-bit counts hold; limits are clamped to
+ * it so rounding the limit up to a power of two cannot overflow. */
+#define RING_MAX_LIMIT ((uint32_t)1 << 31)
 
 static size_t round_pow2(size_t n) {
   size_t p = 1;
@@ -35,7 +35,7 @@ static size_t round_pow2(size_t n) {
 void sf__ring_init(struct sf_ring *r, size_t limit) {
   r->buf = NULL;
   r->alloc = 0;
-  r->limit = limit > RING_MAX_LIMIT ? RING_MAX_LIMIT : limit;
+  r->limit = limit > RING_MAX_LIMIT ? RING_MAX_LIMIT : (uint32_t)limit;
   r->head = 0;
   r->len = 0;
   r->budget = NULL;
@@ -64,7 +64,7 @@ void sf__ring_free(struct sf_ring *r) {
   r->budget = b;
 }
 
-static size_t mask(const struct sf_ring *r) { return r->alloc - 1; }
+static size_t mask(const struct sf_ring *r) { return (size_t)r->alloc - 1; }
 
 /* Copies n bytes to logical position pos; the room must exist. */
 static void copy_in(struct sf_ring *r, size_t pos, const uint8_t *src,
@@ -108,7 +108,7 @@ static int grow(struct sf_ring *r, size_t new_alloc) {
   buf_free(r);
   sf__budget_give(r->budget, r->alloc);
   r->buf = nb;
-  r->alloc = new_alloc;
+  r->alloc = (uint32_t)new_alloc;
   r->head = 0;
   return 0;
 }
@@ -133,7 +133,7 @@ size_t sf__ring_write(struct sf_ring *r, const void *data, size_t n) {
   if (n == 0 || reserve(r, r->len + n) != 0)
     return 0;
   copy_in(r, r->len, data, n);
-  r->len += n;
+  r->len += (uint32_t)n;
   return n;
 }
 
@@ -167,7 +167,7 @@ size_t sf__ring_consume(struct sf_ring *r, size_t n) {
     n = r->len;
   if (n == 0)
     return 0;
-  r->head = (r->head + n) & mask(r);
-  r->len -= n;
+  r->head = (uint32_t)((r->head + n) & mask(r));
+  r->len -= (uint32_t)n;
   return n;
 }

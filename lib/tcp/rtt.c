@@ -7,19 +7,18 @@
 #include "tcp/rtt.h"
 
 static sf_time_t clamp(const struct sf_rtt *r, sf_time_t rto) {
-  if (rto < r->min_rto)
-    return r->min_rto;
-  if (rto > r->max_rto)
-    return r->max_rto;
+  if (rto < r->bounds->min_rto)
+    return r->bounds->min_rto;
+  if (rto > r->bounds->max_rto)
+    return r->bounds->max_rto;
   return rto;
 }
 
-void sf__rtt_init(struct sf_rtt *r, sf_time_t initial, sf_time_t min_rto,
-                  sf_time_t max_rto) {
+void sf__rtt_init(struct sf_rtt *r, sf_time_t initial,
+                  const struct sf_rtt_bounds *bounds) {
   r->srtt = 0;
   r->rttvar = 0;
-  r->min_rto = min_rto;
-  r->max_rto = max_rto;
+  r->bounds = bounds;
   r->rto = clamp(r, initial);
   r->backoff = 0;
   r->has_sample = false;
@@ -41,10 +40,10 @@ void sf__rtt_sample(struct sf_rtt *r, sf_time_t m) {
 }
 
 sf_time_t sf__rtt_timeout(const struct sf_rtt *r) {
-  sf_time_t t = r->rto;
-  for (unsigned i = 0; i < r->backoff && t < r->max_rto; i++)
+  sf_time_t max = r->bounds->max_rto, t = r->rto;
+  for (unsigned i = 0; i < r->backoff && t < max; i++)
     t *= 2;
-  return t > r->max_rto ? r->max_rto : t;
+  return t > max ? max : t;
 }
 
 void sf__rtt_backoff(struct sf_rtt *r) {

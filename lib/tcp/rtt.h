@@ -9,18 +9,24 @@
 
 #include "base/time.h"
 
+/* The clamps, the same for every connection of an engine: kept once,
+ * not in each estimator. */
+struct sf_rtt_bounds {
+  sf_time_t min_rto, max_rto;
+};
+
 struct sf_rtt {
   sf_time_t srtt;
   sf_time_t rttvar;
   sf_time_t rto; /* before backoff */
-  sf_time_t min_rto, max_rto;
+  const struct sf_rtt_bounds *bounds; /* outlives the estimator */
   unsigned backoff; /* consecutive expirations: RTO doubles each */
   bool has_sample;
 };
 
 /* RFC 6298 2.1: RTO = initial until the first sample. */
-void sf__rtt_init(struct sf_rtt *r, sf_time_t initial, sf_time_t min_rto,
-                  sf_time_t max_rto);
+void sf__rtt_init(struct sf_rtt *r, sf_time_t initial,
+                  const struct sf_rtt_bounds *bounds);
 /* RFC 6298 2.2 and 2.3 for one measurement m; ends any backoff (5.7 is
  * left to the caller: a sample means new data was acknowledged). */
 void sf__rtt_sample(struct sf_rtt *r, sf_time_t m);

@@ -94,7 +94,7 @@ static void set_defaults(struct sf_tcb *t) {
   /* the window keeps the bytes within rcvbuf; this keeps their buffers
    * there too, slack included */
   t->ooo.max_held = t->rcvbuf.limit;
-  sf__rtt_init(&t->rtt, e->cfg.rto_initial, e->cfg.rto_min, e->cfg.rto_max);
+  sf__rtt_init(&t->rtt, e->cfg.rto_initial, &e->rto_bounds);
   t->cc = e->cc;
   t->dupthresh = SF_TCP_DUPTHRESH;
   t->rcv_mss = 536;
@@ -176,6 +176,7 @@ void sf__tcb_free(struct sf_tcb *t) {
     e->all = t->all_next;
   if (t->all_next)
     t->all_next->all_prev = t->all_prev;
+  sf__tcp_idle_forget(t);
   e->tcb_count--;
   sf__ring_free(&t->sndbuf);
   sf__ring_free(&t->rcvbuf);
@@ -188,7 +189,7 @@ void sf__tcb_free(struct sf_tcb *t) {
 }
 
 size_t sf__tcb_buffer_bytes(const struct sf_tcb *t) {
-  return t->sndbuf.alloc + t->rcvbuf.alloc + t->ooo.held;
+  return (size_t)t->sndbuf.alloc + t->rcvbuf.alloc + t->ooo.held;
 }
 
 void sf__tcb_reap(struct sf_tcb *t) {

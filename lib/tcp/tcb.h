@@ -25,6 +25,7 @@
  *   turn.c      output owed at the end of the loop's turn
  *   orphan.c    detached connections still finishing, and their bounds
  *   mem.c       the ceiling on all buffers' memory, and pressure
+ *   idle.c      what a connection quiet for a while gives back
  *   conn.c      the application's side: connect, send, recv, close
  *   walk.c      the tcbs seen from outside: orphans still closing, the
  *               walk over every listener, tcb and TIME-WAIT record
@@ -117,27 +118,30 @@ struct sf_rack {
   struct sf_rack_seg *seg;
   unsigned cap, first, n; /* cap allocated, grows up to max */
   unsigned max;
-  bool off;               /* no memory for seg: the DupThresh detector */
-  bool delivered;         /* xmit_ts and end_seq are set */
-  bool maybe_lost;        /* a record may be marked lost (rack.c) */
   sf_time_t xmit_ts;      /* RACK.xmit_ts */
-  sf_seq_t end_seq;       /* RACK.end_seq */
   sf_time_t rtt;          /* RACK.rtt */
   sf_time_t min_rtt;      /* RACK.min_RTT, SF_TIME_NEVER until measured */
+  sf_time_t reo_at;       /* the reordering timer's deadline, or
+                             SF_TIME_NEVER */
+  sf_seq_t end_seq;       /* RACK.end_seq */
   sf_seq_t fack;          /* RACK.fack */
-  bool reordering_seen;   /* RACK.reordering_seen */
-  bool dsack_round_set;
   sf_seq_t dsack_round;   /* RACK.dsack_round, if set */
   unsigned reo_wnd_mult;  /* RACK.reo_wnd_mult */
   unsigned reo_wnd_persist; /* RACK.reo_wnd_persist */
-  sf_time_t reo_at;       /* the reordering timer's deadline, or
-                             SF_TIME_NEVER */
+  /* one bit each, packed behind the words above */
+  bool off : 1;           /* no memory for seg: the DupThresh detector */
+  bool started : 1;       /* the first transmission set the state above */
+  bool delivered : 1;     /* xmit_ts and end_seq are set */
+  bool maybe_lost : 1;    /* a record may be marked lost (rack.c) */
+  bool reordering_seen : 1; /* RACK.reordering_seen */
+  bool dsack_round_set : 1;
 };
 
+/* Ordered so that no field leaves a hole before the next (sizes and the
+ * static assertion in tcb.c: an idle connection costs this much). */
 struct sf_tcb {
   struct sf_tcp *eng;
   struct sf_tuple_node node; /* in eng->conns while in the table */
-  bool in_table;
   struct sf_heap_node heap; /* earliest of timers[] */
   struct sf_tcb *all_prev, *all_next; /* every tcb of the engine */
   struct sf_listener *listener; /* passive, until accepted */
@@ -153,17 +157,20 @@ struct sf_tcb {
   int error;      /* why it failed, once it has */
   int soft_error; /* the last ICMP error, reported if it then times out */
   uint32_t flags;
+  bool in_table : 1;
+  bool ooo_fin : 1; /* a FIN arrived beyond a gap, at ooo_fin_seq */
+  bool dsack : 1;   /* the next ACK reports a duplicate (RFC 2883) */
 
   /* send side (RFC 9293 3.3.1) */
+  uint8_t snd_wscale;   /* shift for the peer's windows */
+  uint16_t smss;        /* effective send MSS (payload bytes) */
+  uint16_t peer_mss;    /* what the peer announced */
   sf_seq_t iss;
   sf_seq_t snd_una, snd_nxt, snd_max; /* snd_max: highest ever sent */
   sf_seq_t snd_wl1, snd_wl2;
   uint32_t snd_wnd;     /* bytes (scaled) */
   uint32_t max_snd_wnd; /* the largest window the peer offered */
   sf_seq_t snd_buf_seq; /* sequence number of sndbuf's first byte */
-  uint8_t snd_wscale;   /* shift for the peer's windows */
-  uint16_t smss;        /* effective send MSS (payload bytes) */
-  uint16_t peer_mss;    /* what the peer announced */
   struct sf_ring sndbuf;
 
   /* receive side */
@@ -173,42 +180,43 @@ struct sf_tcb {
   uint16_t rcv_mss; /* the MSS we announced */
   struct sf_ring rcvbuf;
   struct sf_assembler ooo;
-  bool ooo_fin;      /* a FIN arrived beyond a gap ... */
-  sf_seq_t ooo_fin_seq; /* ... at this sequence number */
-  bool dsack;           /* the next ACK reports a duplicate (RFC 2883) */
-  struct sf_tcp_sack_block dsack_block; /* ... these bytes */
+  sf_seq_t ooo_fin_seq; /* where ooo_fin's FIN is */
   unsigned ack_pending; /* full segments received since the last ACK */
+  struct sf_tcp_sack_block dsack_block; /* dsack's bytes */
 
   /* timestamps (RFC 7323) */
   uint32_t ts_recent;
-  sf_time_t ts_recent_age;
   uint32_t ts_offset;
   sf_seq_t last_ack_sent;
+  unsigned keep_sent; /* keepalive probes unanswered */
+  sf_time_t ts_recent_age;
 
   /* loss recovery */
   struct sf_rtt rtt;
   sf_seq_t rtt_seq;
-  sf_time_t rtt_start;
   unsigned rtx_count;   /* RTO expirations in a row */
+  sf_time_t rtt_start;
   unsigned dupacks;
   sf_seq_t recover;     /* RFC 6582 */
-  struct sf_assembler sacked; /* what the peer SACKed above snd_una,
-                                 as offsets from snd_una (sack.c) */
   sf_seq_t high_rxt;    /* RFC 6675 HighRxt: end of the last retransmit */
   unsigned dupthresh;   /* RFC 6675 DupThresh: 3, raised when reordering
                            is seen (an undone fast retransmit), as Linux's
                            tp->reordering */
+  struct sf_assembler sacked; /* what the peer SACKed above snd_una,
+                                 as offsets from snd_una (sack.c) */
   uint32_t rtx_tsval;   /* TSval of the last fast retransmit (Eifel) */
   sf_seq_t tlp_high;    /* snd_max when the loss probe went (TLP) */
   uint32_t tlp_tsval;   /* the probe's TSval */
-  struct sf_rack rack;  /* RACK (recovery/rack.c) */
-  struct sf_cc_state undo_ccs; /* the whole window state before it, the
-                                  algorithm's own included (RFC 4015) */
-  const struct sf_cc_ops *cc;
-  struct sf_cc_state ccs;
   unsigned persist_backoff; /* probes since the window shut, answered or
                               not */
-  unsigned keep_sent; /* keepalive probes unanswered */
+  struct sf_rack rack;  /* RACK (recovery/rack.c) */
+  struct sf_cc_state *undo_ccs; /* the whole window state before it, the
+                                   algorithm's own included (RFC 4015);
+                                   allocated with the first fast
+                                   retransmit that can be undone, freed
+                                   when idle (recovery/eifel.c) */
+  const struct sf_cc_ops *cc;
+  struct sf_cc_state ccs;
   sf_time_t keep_idle;
   sf_time_t last_recv; /* for keepalive */
 
@@ -217,6 +225,13 @@ struct sf_tcb {
   /* statistics for sf_tcp_info */
   uint64_t bytes_sent, bytes_retrans, bytes_received, retransmits;
 };
+
+/* What every connection costs, idle or not (on LP64; 952 bytes before
+ * the layout was packed, Eifel's saved window went on demand and the
+ * rings' counts and the assemblers' held became 32 bits): a field added
+ * here should be worth it to every connection. */
+_Static_assert(sizeof(struct sf_tcb) <= 776,
+               "struct sf_tcb grew: docs/limits.md counts its size");
 
 struct sf_listener {
   struct sf_tcp *eng;
@@ -237,6 +252,7 @@ struct sf_listener {
 /* TCP: one per stack, over one IP layer. */
 struct sf_tcp {
   struct sf_engine_config cfg;
+  struct sf_rtt_bounds rto_bounds; /* cfg's, for every tcb's estimator */
   struct sf_engine_upcalls up;
   struct sf_ip *ip; /* the layer below, not owned */
   struct sf_secret secret;
@@ -257,6 +273,8 @@ struct sf_tcp {
    * ones (mem.c): control blocks, RACK's first record arrays, the rings'
    * first buffers (mem.small points here). */
   struct sf_pool tcb_pool, rack_pool, ring_pool;
+  struct sf_tcb *idle_next; /* where the idle walk goes on (idle.c) */
+  sf_time_t idle_step_at;   /* ... and when */
   sf_time_t now;
   uint32_t port_counter; /* RFC 6056 algorithm 3's "next_ephemeral" */
   sf_time_t challenge_window; /* the second being counted */
@@ -403,6 +421,13 @@ void sf__tcp_reply_rst(struct sf_tcp *e, const struct sf_tuple *tu,
 void sf__tcp_send_raw(struct sf_tcp *e, const struct sf_tuple *tu,
                       sf_seq_t seq, sf_seq_t ack, uint16_t flags,
                       uint16_t window, const struct sf_tcp_opts *opts);
+
+/* ---- idle.c */
+/* One step of the walk that frees idle connections' empty buffers; does
+ * nothing until its next step is due. */
+void sf__tcp_idle_sweep(struct sf_tcp *e);
+/* t is being freed: the walk steps past it. */
+void sf__tcp_idle_forget(struct sf_tcb *t);
 
 /* ---- timer.c */
 void sf__tcp_timer_set(struct sf_tcb *t, enum sf_tcp_timer which,

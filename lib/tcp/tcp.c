@@ -37,6 +37,7 @@ int sf__tcp_layer_new(const struct sf_engine_config *cfg,
   if (!e)
     return SF_ENOMEM;
   e->cfg = *cfg;
+  e->rto_bounds = (struct sf_rtt_bounds){cfg->rto_min, cfg->rto_max};
   e->mem = (struct sf_budget){.max = cfg->mem_max,
                               .refused = &e->c.tcp_mem_refused};
   sf__tcp_mem_pools_init(e);
@@ -83,7 +84,10 @@ void sf__tcp_layer_free(struct sf_tcp *e) {
 
 void sf__tcp_enter(struct sf_tcp *e, sf_time_t now) { e->now = now; }
 
-void sf__tcp_leave(struct sf_tcp *e) { sf__tcb_free_reaped(e); }
+void sf__tcp_leave(struct sf_tcp *e) {
+  sf__tcb_free_reaped(e);
+  sf__tcp_idle_sweep(e);
+}
 
 void sf__tcp_poll(struct sf_tcp *e) {
   sf__tcp_timers_run(e, e->now);

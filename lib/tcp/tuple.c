@@ -11,9 +11,9 @@
  *
  * The bucket array is allocated at the first insert (an idle listener's
  * map costs nothing) and doubles whenever count would exceed nbuckets, so
- * the load factor stays at most 1. Each node keeps its full 64-bit hash,
- * so growing never rehashes and a lookup compares tuples only on a hash
- * match. If doubling fails for lack of memory the map keeps working with
+ * the load factor stays at most 1. Each node keeps the low 32 bits of its
+ * hash (more than any table of fewer than 2^32 nodes uses), so growing
+ * never rehashes and a lookup compares tuples only on a hash match. If doubling fails for lack of memory the map keeps working with
  * longer chains: only the very first allocation can fail an insert.
  */
 #include "config.h"
@@ -87,7 +87,7 @@ int sf__tuple_map_insert(struct sf_tuple_map *m, struct sf_tuple_node *node) {
   } else if (m->count + 1 > m->nbuckets && m->nbuckets <= SIZE_MAX / 2) {
     (void)rehash(m, m->nbuckets * 2); /* on failure: longer chains, no harm */
   }
-  node->hash = sf__tuple_hash(m->secret, &node->key);
+  node->hash = (uint32_t)sf__tuple_hash(m->secret, &node->key);
   size_t b = bucket_of(m->nbuckets, node->hash);
   node->next = m->buckets[b];
   m->buckets[b] = node;
@@ -112,7 +112,7 @@ struct sf_tuple_node *sf__tuple_map_find(const struct sf_tuple_map *m,
                                          const struct sf_tuple *key) {
   if (!m->count)
     return NULL;
-  uint64_t h = sf__tuple_hash(m->secret, key);
+  uint32_t h = (uint32_t)sf__tuple_hash(m->secret, key);
   for (struct sf_tuple_node *n = m->buckets[bucket_of(m->nbuckets, h)]; n;
        n = n->next)
     if (n->hash == h && sf__tuple_eq(&n->key, key))

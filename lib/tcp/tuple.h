@@ -35,7 +35,8 @@ static inline bool sf__tuple_eq(const struct sf_tuple *a,
 struct sf_tuple_node {
   struct sf_tuple_node *next;
   struct sf_tuple key;
-  uint64_t hash;
+  uint32_t hash; /* sf__tuple_hash's low bits: a table never has more
+                    buckets, and 4 bytes fill the key's tail */
 };
 
 struct sf_tuple_map {

@@ -8,15 +8,29 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "tcp/recovery/recovery_internal.h"
+#include "util/alloc.h"
 
 void sf__eifel_save(struct sf_tcb *t) {
-  t->undo_ccs = t->ccs;
   t->flags &= ~(uint32_t)SF_TF_EIFEL;
-  if (t->flags & SF_TF_TS) {
-    t->rtx_tsval = sf__tcp_ts_now(t); /* what the retransmission carries */
-    t->flags |= SF_TF_EIFEL;
-  }
+  if (!(t->flags & SF_TF_TS))
+    return; /* nothing could tell the retransmission spurious */
+  /* few connections ever retransmit: the saved state is allocated then,
+   * and without memory the retransmission is simply not undoable */
+  if (!t->undo_ccs && !(t->undo_ccs = sf__alloc(sizeof(*t->undo_ccs))))
+    return;
+  *t->undo_ccs = t->ccs;
+  t->rtx_tsval = sf__tcp_ts_now(t); /* what the retransmission carries */
+  t->flags |= SF_TF_EIFEL;
+}
+
+void sf__eifel_release(struct sf_tcb *t) {
+  if (t->flags & SF_TF_EIFEL)
+    return; /* its ACK has not come yet */
+  free(t->undo_ccs);
+  t->undo_ccs = NULL;
 }
 
 bool sf__eifel_undo(struct sf_tcb *t, const struct sf_tcp_hdr *h,
@@ -36,7 +50,7 @@ bool sf__eifel_undo(struct sf_tcb *t, const struct sf_tcp_hdr *h,
   /* the algorithm's state as before the loss (CUBIC's W_max and epoch
    * too), with the larger cwnd and the current SMSS (PMTU may lower it) */
   uint32_t cwnd = t->ccs.cwnd, smss = t->ccs.smss;
-  t->ccs = t->undo_ccs;
+  t->ccs = *t->undo_ccs;
   t->ccs.smss = smss;
   if (t->ccs.cwnd < cwnd)
     t->ccs.cwnd = cwnd;

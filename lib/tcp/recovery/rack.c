@@ -58,7 +58,9 @@ static struct sf_rack_seg *seg_at(struct sf_rack *r, unsigned k) {
   return &r->seg[r->first + k];
 }
 
-/* The first transmission: the records' memory and the initial state. */
+/* The first transmission: the records' memory and the initial state;
+ * after an idle spell freed the records (sf__rack_release_idle), only
+ * the memory: what RACK has learnt of the path stays. */
 static bool start_tracking(struct sf_tcb *t) {
   struct sf_rack *r = &t->rack;
   if (r->seg)
@@ -76,6 +78,9 @@ static bool start_tracking(struct sf_tcb *t) {
   }
   r->cap = cap;
   r->max = max;
+  if (r->started)
+    return true;
+  r->started = true;
   r->min_rtt = SF_TIME_NEVER;
   r->reo_at = SF_TIME_NEVER;
   r->reo_wnd_mult = 1;
@@ -85,11 +90,22 @@ static bool start_tracking(struct sf_tcb *t) {
 
 void sf__rack_free(struct sf_tcb *t) {
   struct sf_rack *r = &t->rack;
+  if (!r->seg)
+    return;
   if (r->cap == SF_RACK_FIRST_RECORDS) /* never grown: the next one's */
     sf__pool_put(&t->eng->rack_pool, r->seg);
   else
     free(r->seg);
   r->seg = NULL;
+}
+
+void sf__rack_release_idle(struct sf_tcb *t) {
+  struct sf_rack *r = &t->rack;
+  if (r->n)
+    return;
+  sf__rack_free(t);
+  r->cap = 0;
+  r->first = 0;
 }
 
 /* Doubles the array, up to max; false when it is at max or no memory. */
@@ -344,7 +360,7 @@ static void rearm(struct sf_tcb *t) {
 
 void sf__rack_on_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
   struct sf_rack *r = &t->rack;
-  if (!sf__rack_active(t) || !r->seg)
+  if (!sf__rack_active(t) || !r->started)
     return;
   if (r->dsack_round_set && sf_seq_geq(h->ack, r->dsack_round))
     r->dsack_round_set = false;
@@ -423,7 +439,7 @@ void sf__rack_recovery_done(struct sf_tcb *t) {
 
 bool sf__rack_arm(struct sf_tcb *t, sf_time_t rto_at) {
   sf_time_t at = t->rack.reo_at;
-  if (!sf__rack_active(t) || !t->rack.seg || at == SF_TIME_NEVER ||
+  if (!sf__rack_active(t) || !t->rack.started || at == SF_TIME_NEVER ||
       at >= rto_at)
     return false;
   sf__tcp_timer_set(t, SF_TT_RTX, at);

@@ -91,4 +91,9 @@ void sf__recovery_on_rto(struct sf_tcb *t);
 /* The tcb is being freed: what loss recovery allocated goes. */
 void sf__recovery_free(struct sf_tcb *t);
 
+/* The connection went idle, nothing outstanding: the memory of the
+ * scoreboard, of RACK's records and of Eifel's saved window goes (their
+ * state stays), allocated again when next needed. */
+void sf__recovery_release_idle(struct sf_tcb *t);
+
 #endif /* SF_TCP_RECOVERY_RECOVERY_H */

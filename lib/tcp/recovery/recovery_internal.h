@@ -37,6 +37,9 @@ void sf__newreno_after_rto(struct sf_tcb *t);
 /* ---- eifel.c: spurious fast retransmits (RFC 3522, RFC 4015) */
 /* Keeps what an undo restores, before a fast retransmit. */
 void sf__eifel_save(struct sf_tcb *t);
+/* Frees what sf__eifel_save kept, unless an undo may still need it (the
+ * tcb going idle, or freed: then no undo is pending). */
+void sf__eifel_release(struct sf_tcb *t);
 /* The first new ACK after the fast retransmit (sacked_before: bytes it
  * found SACKed below the data it acknowledged): if the retransmission
  * was spurious, leaves recovery, restores the window and returns true. */
@@ -104,6 +107,9 @@ void sf__rack_timer_fired(struct sf_tcb *t);
 void sf__rack_on_rto(struct sf_tcb *t);
 /* Frees the record of transmissions. */
 void sf__rack_free(struct sf_tcb *t);
+/* Frees the records when none is kept (the flight is empty); the next
+ * transmission allocates them again. */
+void sf__rack_release_idle(struct sf_tcb *t);
 
 /* ---- recovery.c: the repair of the next lost segment, by whichever
  * detector runs: RACK's marks, or RFC 6675's holes. */
