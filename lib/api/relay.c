@@ -248,6 +248,13 @@ static bool takes_splice(sf_stream_t *s) {
   return t->tcb && (t->tflags & SF__T_CONNECTED) && !t->wq_head;
 }
 
+/* The source's failure (0 if none) is news at once, whether or not the
+ * destination can take bytes, and also once the engine has let the
+ * connection go. */
+static int source_failure(sf_stream_t *src) {
+  return sf__tcp_stream_error(((sf_tcp_t *)src)->impl_);
+}
+
 /* Moves what source d holds into its destination's send buffer until
  * it is empty or the destination full. Returns what stopped it (0: the
  * destination is full or not ready; else sf__tcp_splice's code). */
@@ -257,8 +264,10 @@ static ssize_t splice_moves(struct sf__relay_impl *r, int d,
   ssize_t n;
   *dst_failed = false;
   do {
-    if (r->ending || !tcb_of(src) || !takes_splice(dst))
+    if (r->ending)
       return 0;
+    if (!tcb_of(src) || !takes_splice(dst))
+      return source_failure(src);
     n = sf__tcp_splice(tcb_of(src), tcb_of(dst), SIZE_MAX,
                        sf__loop_now(r->loop), dst_failed);
     if (n > 0) {

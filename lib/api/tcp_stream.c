@@ -44,7 +44,7 @@ static bool still_reading(sf_tcp_t *tcp) {
 
 /* ------------------------------------------------------------- reading */
 
-static int conn_error(const struct sf__tcp_impl *t) {
+int sf__tcp_stream_error(const struct sf__tcp_impl *t) {
   if (t->error)
     return t->error;
   return t->tcb ? sf__tcp_error(t->tcb) : 0;
@@ -72,13 +72,13 @@ void sf__tcp_stream_read_pass(sf_tcp_t *tcp) {
       return;
     if ((t->tflags & SF__T_EOF_SEEN) || !t->tcb) {
       /* A reset after the end of stream is still news (BEHAVIOUR 11). */
-      int err = conn_error(t);
+      int err = sf__tcp_stream_error(t);
       if (err)
         report(tcp, err, &empty);
       return;
     }
     if (!sf__tcp_readable(t->tcb) && !sf__tcp_read_done(t->tcb) &&
-        !conn_error(t))
+        !sf__tcp_stream_error(t))
       return; /* nothing now; READABLE will come */
     sf_buf_t buf = {NULL, 0};
     t->alloc_cb((sf_handle_t *)tcp, READ_SUGGESTED, &buf);
@@ -114,7 +114,7 @@ void sf__tcp_stream_read_failed(sf_tcp_t *tcp) {
       (t->tcb && sf__tcp_readable(t->tcb)))
     return;
   sf_buf_t empty = {NULL, 0};
-  report(tcp, conn_error(t), &empty);
+  report(tcp, sf__tcp_stream_error(t), &empty);
 }
 
 static void queue_read_pass(sf_tcp_t *tcp) {
@@ -170,7 +170,7 @@ static bool can_read(const sf_stream_t *s) {
   const struct sf__tcp_impl *t = tcp->impl_;
   return !(t->tflags & (SF__T_EOF_SEEN | SF__T_ERR_REPORTED)) &&
          (sf__tcp_readable(t->tcb) || !sf__tcp_read_done(t->tcb) ||
-          conn_error(t));
+          sf__tcp_stream_error(t));
 }
 
 static bool can_write(const sf_stream_t *s) {
@@ -178,7 +178,7 @@ static bool can_write(const sf_stream_t *s) {
   if (!tcp->impl_->tcb)
     return false;
   const struct sf__tcp_impl *t = tcp->impl_;
-  return !(t->tflags & SF__T_SHUT) && !conn_error(t);
+  return !(t->tflags & SF__T_SHUT) && !sf__tcp_stream_error(t);
 }
 
 /* ------------------------------------------------------------- writing */
@@ -193,7 +193,8 @@ static void maybe_send_fin(sf_tcp_t *tcp) {
   if (rc < 0 && t->shutdown_req) {
     sf_shutdown_t *req = t->shutdown_req;
     t->shutdown_req = NULL;
-    sf__req_done(tcp->loop, (sf_req_t *)req, conn_error(t) ? conn_error(t) : rc);
+    sf__req_done(tcp->loop, (sf_req_t *)req,
+                 sf__tcp_stream_error(t) ? sf__tcp_stream_error(t) : rc);
   }
 }
 
@@ -269,7 +270,7 @@ static int queue_write(sf_write_t *req, sf_stream_t *s, const sf_buf_t bufs[],
   else
     t->wq_head = req;
   t->wq_tail = req;
-  int err = conn_error(t);
+  int err = sf__tcp_stream_error(t);
   if (err)
     sf__tcp_stream_fail_writes(tcp, err); /* reported through write_cb */
   else
@@ -283,7 +284,7 @@ static int write_now(sf_stream_t *s, const sf_buf_t bufs[], unsigned nbufs) {
   struct sf__tcp_impl *t = tcp->impl_;
   if (t->listener || !t->tcb)
     return SF_ENOTCONN;
-  int err = conn_error(t);
+  int err = sf__tcp_stream_error(t);
   if (err)
     return err;
   if (t->tflags & SF__T_SHUT)
@@ -326,7 +327,7 @@ static int half_close(sf_shutdown_t *req, sf_stream_t *s, sf_shutdown_cb cb) {
   req->cb_ = cb;
   t->tflags |= SF__T_SHUT;
   t->shutdown_req = req;
-  int err = conn_error(t);
+  int err = sf__tcp_stream_error(t);
   if (err) {
     t->shutdown_req = NULL;
     sf__req_done(tcp->loop, (sf_req_t *)req, err);

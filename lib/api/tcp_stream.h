@@ -11,6 +11,9 @@
 /* The ops table every TCP handle is initialized with. */
 extern const struct sf__stream_ops sf__tcp_stream_ops;
 
+/* The connection's failure, also once the engine has let it go; 0 if
+ * none. */
+int sf__tcp_stream_error(const struct sf__tcp_impl *t);
 /* Reads what is buffered (alloc_cb, read_cb) while the handle reads. */
 void sf__tcp_stream_read_pass(sf_tcp_t *tcp);
 /*
