@@ -79,13 +79,15 @@ static sf_stream_t *conn_down(struct conn *c) {
   return c->tls_used ? (sf_stream_t *)&c->tls : (sf_stream_t *)&c->down;
 }
 
-/* A connection that never reached its relay: the upstream handle is
- * closed, the client reset (it learns the upstream is not there the
- * way it would from the upstream itself); a TLS client's stream is
- * closed, which closes its connection. */
+/* A connection that never reached its relay: both sides are reset
+ * where connected, so each learns the other is gone the way it would
+ * from the other itself (a FIN would tell a connected upstream that the
+ * client sent nothing and is waiting for an answer); a TLS client's
+ * stream is closed, which closes its connection. */
 static void conn_abort(struct conn *c) {
   c->closes_left = 2;
-  sf_close((sf_handle_t *)&c->up, conn_handle_closed);
+  if (sf_tcp_close_reset(&c->up, conn_handle_closed) < 0)
+    sf_close((sf_handle_t *)&c->up, conn_handle_closed);
   if (c->tls_used)
     sf_close((sf_handle_t *)&c->tls, conn_handle_closed);
   else if (sf_tcp_close_reset(&c->down, conn_handle_closed) < 0)
