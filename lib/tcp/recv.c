@@ -73,12 +73,12 @@ static void peer_fin(struct sf_tcb *t) {
 }
 
 /*
- * In-order bytes not yet acknowledged past which the ACK goes at once,
- * within a receive batch: 64 KiB, the most an offloading sender puts in
- * one super-frame, so each such burst is answered, or a quarter of the
- * receive buffer if that is less, so a peer limited by a small window
- * still sees it advance four times per window; never less than two full
- * segments (RFC 5681 4.2's rule, when nothing else holds the ACK back).
+ * In-order bytes not yet acknowledged past which the ACK goes at once
+ * even if it is the first one held in the batch: a quarter of the
+ * receive buffer, so a peer limited by a small window still sees it
+ * advance four times per window, at most 64 KiB (no IPv4 super-frame is
+ * larger, so with a large buffer one frame never reaches it and the rule
+ * below bounds the batch), never less than two full segments.
  */
 #define ACK_BATCH_MAX (64u * 1024)
 
@@ -93,21 +93,28 @@ static uint32_t ack_batch_bound(const struct sf_tcb *t, uint32_t full) {
  * RFC 9293 3.8.6.3 / RFC 5681 4.2: an ACK for at least every second
  * full-sized segment, else within delack_timeout. A super-frame from an
  * offloading peer (GRO) counts as the segments it holds; a small segment
- * counts as one. The ACK two segments call for waits for the end of the
- * receive batch (a loop turn: one readiness's frames, up to RX_ROUNDS
- * link batches in lib/loop, then the application's callbacks, then
- * sf__engine_end_turn): the reads those callbacks make reopen the window,
- * and one segment then carries both the ACK and the window, not one each
- * (and a reply, if any, carries both). Frames are sent only after the
- * turn anyway, so the ACK is no later on the wire. More than
- * ack_batch_bound unacknowledged within one batch goes at once.
+ * counts as one.
+ *
+ * The ACK two segments call for waits for the end of the receive batch,
+ * i.e. the loop's turn: lib/loop's io_cb takes up to RX_ROUNDS link
+ * batches of frames (each through sf__engine_input), then after_work
+ * lets the application's callbacks read, then sf__engine_end_turn pays
+ * what is owed, then the frames go out. The reads reopen the window, so
+ * one segment carries both the ACK and that window, not one each (and a
+ * reply, if any, carries both). Frames leave only after the turn anyway,
+ * so the ACK is no later on the wire. At most one ACK is held: the next
+ * segment that calls for one sends it at once (covering both), so a
+ * sender in slow start, whose window grows by at most one segment per
+ * ACK (RFC 5681 3.1), still gets an ACK for every third segment or
+ * second super-frame; and ack_batch_bound caps the bytes held.
  */
 static void schedule_ack(struct sf_tcb *t, uint32_t len) {
   uint32_t full = t->rcv_mss - ((t->flags & SF_TF_TS) ? 12 : 0);
   uint32_t segs = full ? len / full : 1;
   t->ack_pending += segs ? segs : 1;
   int32_t unacked = sf_seq_diff(t->rcv_nxt, t->last_ack_sent);
-  if (unacked > 0 && (uint32_t)unacked >= ack_batch_bound(t, full)) {
+  if ((t->flags & SF_TF_TURN_ACK) ||
+      (unacked > 0 && (uint32_t)unacked >= ack_batch_bound(t, full))) {
     t->flags |= SF_TF_ACK_NOW;
   } else if (t->ack_pending >= 2) {
     sf__tcp_owe_at_turn_end(t, SF_TF_TURN_ACK);
