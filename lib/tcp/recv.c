@@ -5,9 +5,10 @@
  * (so their memory is what they hold, not their distance from rcv_nxt)
  * in at most SF_ASM_MAX_RANGES ranges, within the window, and are
  * reported back in SACK blocks. A FIN beyond a gap counts only once the
- * gap is filled. Delayed ACKs: at most every second full segment, at most
+ * gap is filled. Delayed ACKs: at most every second full segment (held
+ * to the end of the receive batch, within a bound), at most
  * delack_timeout (RFC 9293 3.8.6.3, RFC 5681 4.2), and at once for
- * anything out of order or filling a hole.
+ * anything out of order, duplicate or filling a hole.
  */
 #include "config.h"
 
@@ -72,17 +73,51 @@ static void peer_fin(struct sf_tcb *t) {
 }
 
 /*
+ * In-order bytes not yet acknowledged past which the ACK goes at once
+ * even if it is the first one held in the batch: a quarter of the
+ * receive buffer, so a peer limited by a small window still sees it
+ * advance four times per window, at most 64 KiB (no IPv4 super-frame is
+ * larger, so with a large buffer one frame never reaches it and the rule
+ * below bounds the batch), never less than two full segments.
+ */
+#define ACK_BATCH_MAX (64u * 1024)
+
+static uint32_t ack_batch_bound(const struct sf_tcb *t, uint32_t full) {
+  uint32_t bound = (uint32_t)(t->rcvbuf.limit / 4);
+  if (bound > ACK_BATCH_MAX)
+    bound = ACK_BATCH_MAX;
+  return bound > 2 * full ? bound : 2 * full;
+}
+
+/*
  * RFC 9293 3.8.6.3 / RFC 5681 4.2: an ACK for at least every second
  * full-sized segment, else within delack_timeout. A super-frame from an
  * offloading peer (GRO) counts as the segments it holds; a small segment
  * counts as one.
+ *
+ * The ACK two segments call for waits for the end of the receive batch,
+ * i.e. the loop's turn: lib/loop's io_cb takes up to RX_ROUNDS link
+ * batches of frames (each through sf__engine_input), then after_work
+ * lets the application's callbacks read, then sf__engine_end_turn pays
+ * what is owed, then the frames go out. The reads reopen the window, so
+ * one segment carries both the ACK and that window, not one each (and a
+ * reply, if any, carries both). Frames leave only after the turn anyway,
+ * so the ACK is no later on the wire. At most one ACK is held: the next
+ * segment that calls for one sends it at once (covering both), so a
+ * sender in slow start, whose window grows by at most one segment per
+ * ACK (RFC 5681 3.1), still gets an ACK for every third segment or
+ * second super-frame; and ack_batch_bound caps the bytes held.
  */
 static void schedule_ack(struct sf_tcb *t, uint32_t len) {
   uint32_t full = t->rcv_mss - ((t->flags & SF_TF_TS) ? 12 : 0);
   uint32_t segs = full ? len / full : 1;
   t->ack_pending += segs ? segs : 1;
-  if (t->ack_pending >= 2) {
+  int32_t unacked = sf_seq_diff(t->rcv_nxt, t->last_ack_sent);
+  if ((t->flags & SF_TF_TURN_ACK) ||
+      (unacked > 0 && (uint32_t)unacked >= ack_batch_bound(t, full))) {
     t->flags |= SF_TF_ACK_NOW;
+  } else if (t->ack_pending >= 2) {
+    sf__tcp_owe_at_turn_end(t, SF_TF_TURN_ACK);
   } else if (t->timers[SF_TT_DELACK] == SF_TIME_NEVER) {
     /* the timer is set at the end of the turn, if no segment has carried
      * the ACK by then: an answer in the same turn usually does, and a

@@ -89,8 +89,9 @@ enum sf_tcp_timer {
 #define SF_TF_PTO 0x100000       /* the RTX timer is a loss probe's (PTO) */
 #define SF_TF_TLP 0x200000       /* a loss probe is out, not yet ACKed up
                                     to tlp_high (RFC 8985 7.4) */
-#define SF_TF_TURN_ACK 0x400000  /* the peer's FIN (to CLOSE-WAIT) is ACKed
-                                    at the end of the turn (turn.c) */
+#define SF_TF_TURN_ACK 0x400000  /* the peer's FIN (to CLOSE-WAIT), or in-
+                                    order data (recv.c), is ACKed at the
+                                    end of the turn (turn.c) */
 #define SF_TF_TURN_LISTED 0x800000 /* on the engine's end-of-turn list */
 #define SF_TF_ORPHAN_LISTED 0x1000000 /* on the engine's orphan list
                                          (orphan.c) */

@@ -2,7 +2,9 @@
  * Output owed at the end of the loop's turn. A read that opens the window
  * and the peer's FIN that takes us to CLOSE-WAIT both call for an ACK,
  * but an application usually answers them in the same turn (a reply, a
- * close), and that segment carries the ACK. So the tcb goes on the
+ * close), and that segment carries the ACK. So does in-order data that
+ * calls for one (recv.c): the reads of the same turn reopen the window,
+ * and one segment then carries the ACK and the window. So the tcb goes on the
  * engine's list instead, and sf__engine_end_turn, called once the
  * application's callbacks have run, sends only what is still owed: one
  * segment, and no timer or extra pass of the loop for it. Data that

@@ -500,7 +500,8 @@ void th_inject_icmp_error(struct th *h, uint8_t type, uint8_t code,
 }
 
 void th_inject_frame(struct th *h, const uint8_t *frame, size_t len) {
-  end_turn(h);
+  if (!h->batch)
+    end_turn(h);
   sf__engine_input(h->e, (unsigned)h->netif, frame, len, 0, h->now);
 }
 

@@ -51,6 +51,8 @@ struct th {
   /* observer reference counts (observers are plain ints in tests) */
   int observer_refs;
   bool answer_arp; /* th_next answers ARP requests for the peer (true) */
+  bool batch;      /* th_inject* keep the turn open: what they inject is
+                      one receive batch (false) */
   struct sf_frame_meta last_meta; /* of the frame th_next last returned */
   /* what th_next saw besides TCP */
   unsigned skipped_frames;

@@ -355,7 +355,8 @@ START_TEST(read_and_reply_one_segment_without_timer) {
   ck_assert_uint_eq(s.window, 16384);
   ck_assert(!th_next(&h, &s));
   ck_assert_uint_eq(th_counter(&h, "tcp_out_window_updates"), 0);
-  ck_assert_uint_eq(th_counter(&h, "tcp_out_acks_delayed"), 0);
+  /* the two segments' ACK went at the end of their turn, alone */
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_acks_delayed"), 1);
   /* what is left due is the answer's retransmission timer */
   ck_assert_uint_ge(sf__engine_next_deadline(h.e), h.now + 200 * MS);
   th_finish(&h, t);
@@ -368,10 +369,11 @@ START_TEST(reading_sends_window_update_sws) {
   struct sf_tcb *t = start(&h, &c, small_rcvbuf);
   struct sf_tcp_hdr s;
   uint8_t buf[20000];
-  /* two full segments: ACKed at once */
+  /* two full segments: ACKed at the end of the turn */
   th_conn_send(&h, &c, SF_TCP_ACK, pat, 1460);
   ck_assert(!th_next(&h, &s));
   th_conn_send(&h, &c, SF_TCP_ACK, pat + 1460, 1460);
+  ck_assert_uint_eq(th_queued(&h), 0);
   ck_assert(th_conn_next(&h, &c, &s));
   ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + 2920);
   ck_assert_uint_eq(s.window, 16384 - 2920);
@@ -389,7 +391,7 @@ START_TEST(reading_sends_window_update_sws) {
   ck_assert_uint_eq(s.window, 16384);
   ck_assert(!th_next(&h, &s));
   ck_assert_uint_eq(th_counter(&h, "tcp_out_window_updates"), 1);
-  ck_assert_uint_eq(th_counter(&h, "tcp_out_acks_delayed"), 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_acks_delayed"), 1);
   /* fill the buffer entirely: the window closes */
   uint32_t off = 2920;
   while (off < 2920 + 16384) {
@@ -536,14 +538,17 @@ START_TEST(delayed_ack) {
   ck_assert_uint_eq(h.now, t0 + 40 * MS);
   ck_assert_uint_eq(s.ack.v, PEER_ISN + 101);
   ck_assert_uint_eq(th_counter(&h, "tcp_out_acks_delayed"), 1);
-  /* two full segments: the second is ACKed at once */
+  /* two full segments: the second is ACKed at the end of its turn, not
+   * by the timer */
   th_conn_send(&h, &c, SF_TCP_ACK, pat + 100, 1448);
   ck_assert(!th_next(&h, &s));
+  sf_time_t t1 = h.now;
   th_conn_send(&h, &c, SF_TCP_ACK, pat + 1548, 1448);
   ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(h.now, t1);
   ck_assert_uint_eq(s.ack.v, PEER_ISN + 101 + 2896);
   ck_assert(!th_next(&h, &s));
-  ck_assert_uint_eq(th_counter(&h, "tcp_out_acks_delayed"), 1);
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_acks_delayed"), 2);
   /* data to send piggybacks the ACK: no separate ACK later */
   th_conn_send(&h, &c, SF_TCP_ACK, pat, 10);
   ck_assert_int_eq(sf__tcp_send(t, "x", 1, h.now), 1);
@@ -576,6 +581,77 @@ static void send_at(struct th *h, struct th_conn *c, uint32_t off,
   g.seq = c->irs + 1 + off;
   th_inject(h, &g);
 }
+
+/* Segments of one receive batch (frames the loop took in one turn): the
+ * ACK they call for waits for the end of the turn, after the
+ * application's reads, and one segment carries it with the window the
+ * reads reopened, not an ACK then a window update. At most one ACK is
+ * held: a third segment in the batch sends it (covering all three), so a
+ * sender in slow start, whose window grows per ACK, still gets one per
+ * three segments. */
+START_TEST(batch_ack_carries_reopened_window) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start(&h, &c, NULL);
+  struct sf_tcp_hdr s;
+  static uint8_t buf[5 * 1448];
+  h.batch = true;
+  th_conn_send(&h, &c, SF_TCP_ACK, pat, 1448);
+  th_conn_send(&h, &c, SF_TCP_ACK, pat + 1448, 1448);
+  ck_assert_uint_eq(th_queued(&h), 0);
+  ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 2 * 1448);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.flags, SF_TCP_ACK);
+  ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + 2 * 1448);
+  ck_assert_uint_eq((uint32_t)s.window << 3, BIG);
+  ck_assert(!th_next(&h, &s));
+  ck_assert_uint_eq(th_counter(&h, "tcp_out_window_updates") +
+                        th_counter(&h, "tcp_out_acks_delayed"),
+                    1);
+  /* and no delayed-ACK timer is left behind */
+  ck_assert_uint_gt(sf__engine_next_deadline(h.e), h.now + 40 * MS);
+  /* the next batch: the third segment sends the held ACK at once */
+  for (uint32_t i = 2; i < 5; i++)
+    th_conn_send(&h, &c, SF_TCP_ACK, pat + i * 1448, 1448);
+  ck_assert_uint_eq(th_queued(&h), 1);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + 5 * 1448);
+  ck_assert(!th_next(&h, &s));
+  th_finish(&h, t);
+}
+END_TEST
+
+/* The bound: with a 16 KiB buffer, a super-frame (from a peer's
+ * segmentation offload) that leaves a quarter of it (4 KiB) or more
+ * unacknowledged is ACKed at once, a smaller one is held; and anything
+ * out of order is ACKed at once, even in the middle of a batch. */
+START_TEST(batch_ack_bound_and_out_of_order) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start(&h, &c, small_rcvbuf);
+  struct sf_tcp_hdr s;
+  static uint8_t buf[16384];
+  h.batch = true;
+  th_conn_send(&h, &c, SF_TCP_ACK, pat, 2 * 1460);
+  ck_assert_uint_eq(th_queued(&h), 0);
+  ck_assert(th_conn_next(&h, &c, &s)); /* the turn ends */
+  ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + 2 * 1460);
+  ck_assert_int_eq(sf__tcp_recv(t, buf, sizeof(buf), h.now), 2 * 1460);
+  th_drain(&h);
+  th_conn_send(&h, &c, SF_TCP_ACK, pat + 2 * 1460, 3 * 1460);
+  ck_assert_uint_eq(th_queued(&h), 1);
+  /* a hole: one segment is skipped */
+  c.snd_nxt += 1460;
+  th_conn_send(&h, &c, SF_TCP_ACK, pat + 6 * 1460, 1460);
+  ck_assert_uint_eq(th_queued(&h), 2);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + 5 * 1460);
+  ck_assert(th_conn_next(&h, &c, &s));
+  ck_assert_uint_eq(s.ack.v, PEER_ISN + 1 + 5 * 1460);
+  ck_assert(!th_next(&h, &s));
+  th_finish(&h, t);
+}
+END_TEST
 
 START_TEST(out_of_order_sack) {
   struct th h;
@@ -1046,6 +1122,8 @@ static Suite *established_suite(void) {
   tcase_add_test(tc, zero_window_persist);
   tcase_add_test(tc, nagle_and_nodelay);
   tcase_add_test(tc, delayed_ack);
+  tcase_add_test(tc, batch_ack_carries_reopened_window);
+  tcase_add_test(tc, batch_ack_bound_and_out_of_order);
   tcase_add_test(tc, out_of_order_sack);
   tcase_add_test(tc, out_of_order_all_slots_then_in_order);
   tcase_add_test(tc, duplicate_data_acked);
