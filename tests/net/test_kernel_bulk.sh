@@ -20,7 +20,7 @@
 # SF_NET_SCALE=N (opt-in, for slow machines) divides the impaired
 # transfers' size by N and says so; by default, also in sanitizer builds
 # (measured: the impaired runs are bound by the RTT, not the CPU), every
-# transfer moves the full 100 MB. The run takes about a minute.
+# transfer moves the full 100 MB. The run takes about 45-60 s.
 # With SF_NET_PCAP_DIR set, synfin's interface is recorded there (large).
 # Needs root and `ip netns` (else exit 77). Run from the build directory.
 
