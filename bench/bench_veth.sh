@@ -10,8 +10,15 @@
 #               server (bench/kernel_echo, C on plain sockets) and against
 #               synfin's (sf_bulk echo, C on synfin)
 # synfin runs with each receive/transmit method of the AF_PACKET driver:
-# recvmmsg or the TPACKET_V3 ring, with or without PACKET_QDISC_BYPASS.
+# recvmmsg, the TPACKET_V3 ring or the TPACKET_V2 ring (ring2: frames read
+# in place), with or without PACKET_QDISC_BYPASS.
 # Prints the median of RUNS runs of each, and the ratios synfin/kernel.
+# The methods take turns within each run (A/B alternation), so a change
+# of the machine's load falls on all of them alike.
+# Environment: METHODS (default "mmsg ring bypass ring+bypass"; also
+# ring2), WORKLOADS (default "ks sk rr": kernel->synfin, synfin->kernel,
+# request/response), OFFLOADS=off turns the veth offloads off on both
+# ends (default: on).
 # Needs root. Run from the build directory (tests/net/sf_bulk built, e.g.
 # by `make check` or `make tests/net/sf_bulk`):
 #   sh /path/to/bench/bench_veth.sh [RUNS] [BYTES] [COUNT]
@@ -94,25 +101,49 @@ rr_run() { # $1: kernel | synfin echo server; prints the median RTT (us)
 }
 many() { for _ in $(seq "$runs"); do "$@"; done | median; }
 
-echo "bench_veth: $runs runs, $bytes bytes per transfer, $count x $size-byte round trips, MTU 1500, default offloads"
+methods=${METHODS:-mmsg ring bypass ring+bypass}
+workloads=${WORKLOADS:-ks sk rr}
+offloads=${OFFLOADS:-on}
+if [ "$offloads" = off ]; then
+  sf_netns_offloads off || { echo "ethtool -K failed"; exit 1; }
+  what="offloads off"
+else
+  what="default offloads"
+fi
+has() { case " $workloads " in *" $1 "*) return 0 ;; esac; return 1; }
+echo "bench_veth: $runs runs, $bytes bytes per transfer, $count x $size-byte round trips, MTU 1500, $what, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 sf_netns_s_kernel_addr add || exit 1
-kk=$(many kk_run)
-kk_rr=$(many rr_run kernel)
+kk=- kk_rr=-
+has ks || has sk && kk=$(many kk_run)
+has rr && kk_rr=$(many rr_run kernel)
 sf_netns_s_kernel_addr del
 sf_netns_k ip neigh flush dev "$SF_IF_K"
 printf "%-16s %10s %10s %10s\n" "kernel->kernel" "$kk" "" "$kk_rr"
 printf "%-16s %10s %10s %10s %8s %8s %8s\n" "synfin method" \
   "k->s Mb/s" "s->k Mb/s" "rr us" "k->s/kk" "s->k/kk" "rr/kk"
-for m in mmsg ring bypass ring+bypass; do
-  case $m in
+set_opts() {
+  case $1 in
     mmsg) opts= ;;
     ring) opts=--ring ;;
+    ring2) opts=--ring2 ;;
     bypass) opts=--bypass ;;
     ring+bypass) opts="--ring --bypass" ;;
+    ring2+bypass) opts="--ring2 --bypass" ;;
+    *) echo "unknown method $1"; exit 1 ;;
   esac
-  ks=$(many ks_run)
-  sk=$(many sk_run)
-  rr=$(many rr_run synfin)
+}
+for _ in $(seq "$runs"); do
+  for m in $methods; do
+    set_opts "$m"
+    has ks && ks_run >>"$T/$m.ks"
+    has sk && sk_run >>"$T/$m.sk"
+    has rr && rr_run synfin >>"$T/$m.rr"
+  done
+done
+med() { if [ -s "$1" ]; then median <"$1"; else echo -; fi; }
+for m in $methods; do
+  ks=$(med "$T/$m.ks") sk=$(med "$T/$m.sk") rr=$(med "$T/$m.rr")
   printf "%-16s %10s %10s %10s %8s %8s %8s\n" "$m" "$ks" "$sk" "$rr" \
     "$(ratio "$ks" "$kk")" "$(ratio "$sk" "$kk")" "$(ratio "$rr" "$kk_rr")"
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
