@@ -146,4 +146,9 @@ for m in $methods; do
   printf "%-16s %10s %10s %10s %8s %8s %8s\n" "$m" "$ks" "$sk" "$rr" \
     "$(ratio "$ks" "$kk")" "$(ratio "$sk" "$kk")" "$(ratio "$rr" "$kk_rr")"
 done
+for w in $workloads; do # every run, in the order taken, for the spread
+  for m in $methods; do
+    [ -s "$T/$m.$w" ] && echo "$w $m runs: $(tr '\n' ' ' <"$T/$m.$w")"
+  done
+done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

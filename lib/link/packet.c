@@ -456,15 +456,22 @@ static void slots_give_back(struct pkt_link *p) {
   }
 }
 
+/* Every receive starts here: the batch check, and no receive while
+ * slots are lent (the last batch was not given back). */
+static int recv_check(const struct pkt_link *p, const struct sf_frame *frames,
+                      size_t *n) {
+  int err = sf__link_check_batch(frames, n);
+  return err ? err : p->lent ? SF_EINVAL : 0;
+}
+
 static int pkt_recv(struct sf_link *link, struct sf_frame *frames, size_t n,
                     sf_time_t now) {
   struct pkt_link *p = to_pkt(link);
   (void)now;
-  int err = sf__link_check_batch(frames, &n);
+  int err = recv_check(p, frames, &n);
   if (err)
     return err;
   if (p->rx_method == SF_PACKET_RX_RING_V2) {
-    slots_give_back(p); /* a caller that lent and did not say done */
     int r = rx_slots(p, frames, n, false);
     slots_give_back(p);
     return r;
@@ -478,12 +485,8 @@ static int pkt_recv_lend(struct sf_link *link, struct sf_frame *frames,
   struct pkt_link *p = to_pkt(link);
   if (p->rx_method != SF_PACKET_RX_RING_V2)
     return pkt_recv(link, frames, n, now);
-  int err = sf__link_check_batch(frames, &n);
-  if (err)
-    return err;
-  if (p->lent)
-    return SF_EINVAL; /* the last batch was not given back */
-  return rx_slots(p, frames, n, true);
+  int err = recv_check(p, frames, &n);
+  return err ? err : rx_slots(p, frames, n, true);
 }
 
 static void pkt_recv_done(struct sf_link *link) {
