@@ -18,7 +18,8 @@
 # Environment: METHODS (default "mmsg ring bypass ring+bypass"; also
 # ring2), WORKLOADS (default "ks sk rr": kernel->synfin, synfin->kernel,
 # request/response), OFFLOADS=off turns the veth offloads off on both
-# ends (default: on).
+# ends (default: on), PIN=1 runs the kernel side on CPU 0 and the synfin
+# side on CPU 1 (taskset), as bench_all.sh does.
 # Needs root. Run from the build directory (tests/net/sf_bulk built, e.g.
 # by `make check` or `make tests/net/sf_bulk`):
 #   sh /path/to/bench/bench_veth.sh [RUNS] [BYTES] [COUNT]
@@ -41,6 +42,8 @@ sf_netns_kpeer "$T/kpeer.py"
 py="python3 $T/kpeer.py"
 tmo=60
 port=6000
+pin_s= pin_k=
+[ "${PIN:-0}" = 1 ] && pin_s="taskset -c 1" pin_k="taskset -c 0"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 rate() { sed -n 's/^result .*mbit_s=\([0-9.]*\).*/\1/p' "$1" | head -1; }
@@ -51,17 +54,17 @@ ready() { sf_netns_wait_ready "$1" 50; }
 fresh() { rm -f "$T/r" "$T/e"; }
 sfb() { # sf_bulk in the synfin namespace with method options $opts
   # shellcheck disable=SC2086
-  sf_netns_s timeout $tmo "$bulk" --device "$SF_IF_S" \
+  sf_netns_s $pin_s timeout $tmo "$bulk" --device "$SF_IF_S" \
     --address "$SF_SYNFIN_IP/24" --deadline $tmo --no-hash $opts "$@"
 }
 
 kk_run() { # kernel -> kernel
   port=$((port + 1))
   fresh
-  sf_netns_s timeout $tmo $py recv $port nohash >"$T/r" 2>&1 &
+  sf_netns_s $pin_s timeout $tmo $py recv $port nohash >"$T/r" 2>&1 &
   p=$!
   ready "$T/r"
-  sf_netns_k timeout $tmo $py send "$SF_SYNFIN_IP" $port "$bytes" 1 nohash >/dev/null 2>&1
+  sf_netns_k $pin_k timeout $tmo $py send "$SF_SYNFIN_IP" $port "$bytes" 1 nohash >/dev/null 2>&1
   wait $p
   rate "$T/r"
 }
@@ -71,14 +74,14 @@ ks_run() { # kernel -> synfin
   sfb recv $port >"$T/r" 2>&1 &
   p=$!
   ready "$T/r"
-  sf_netns_k timeout $tmo $py send "$SF_SYNFIN_IP" $port "$bytes" 1 nohash >/dev/null 2>&1
+  sf_netns_k $pin_k timeout $tmo $py send "$SF_SYNFIN_IP" $port "$bytes" 1 nohash >/dev/null 2>&1
   wait $p
   rate "$T/r"
 }
 sk_run() { # synfin -> kernel
   port=$((port + 1))
   fresh
-  sf_netns_k timeout $tmo $py recv $port nohash >"$T/r" 2>&1 &
+  sf_netns_k $pin_k timeout $tmo $py recv $port nohash >"$T/r" 2>&1 &
   p=$!
   ready "$T/r"
   sfb send "$SF_KERNEL_IP" $port "$bytes" >/dev/null 2>&1
@@ -89,13 +92,13 @@ rr_run() { # $1: kernel | synfin echo server; prints the median RTT (us)
   port=$((port + 1))
   fresh
   if [ "$1" = kernel ]; then
-    sf_netns_s timeout $tmo "$kecho" $port >"$T/e" 2>&1 &
+    sf_netns_s $pin_s timeout $tmo "$kecho" $port >"$T/e" 2>&1 &
   else
     sfb echo $port >"$T/e" 2>&1 &
   fi
   p=$!
   ready "$T/e"
-  sf_netns_k timeout $tmo $py rr "$SF_SYNFIN_IP" $port "$count" $size |
+  sf_netns_k $pin_k timeout $tmo $py rr "$SF_SYNFIN_IP" $port "$count" $size |
     sed -n 's/.*median_us=\([0-9.]*\).*/\1/p'
   wait "$p" # both echo servers end after their one connection
 }
