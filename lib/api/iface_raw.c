@@ -38,6 +38,14 @@ static int explain_open(int rc, const char *cap, const char *setcap,
   return rc;
 }
 
+/* sf_packet_options_t.ring: 0, V2, and (as before V2 existed) any other
+ * non-zero value for V3. */
+static int rx_method_of(int ring) {
+  if (ring == SF_PACKET_RING_V2)
+    return SF_PACKET_RX_RING_V2;
+  return ring ? SF_PACKET_RX_RING_V3 : SF_PACKET_RX_RECVMMSG;
+}
+
 static int open_packet(sf_loop_t *loop, sf_iface_t *iface,
                        const sf_iface_config_t *config,
                        const sf_packet_options_t *options,
@@ -54,14 +62,15 @@ static int open_packet(sf_loop_t *loop, sf_iface_t *iface,
     return rc;
   struct sf_packet_link_config pc = {
       .ifname = options->device,
-      .rx_method = options->ring ? SF_PACKET_RX_RING_V3 : SF_PACKET_RX_RECVMMSG,
+      .rx_method = rx_method_of(options->ring),
       .flags = (options->qdisc_bypass ? SF_PACKET_QDISC_BYPASS : 0u) |
                (options->no_offload_metadata ? SF_PACKET_NO_VNET_HDR : 0u),
       /* The default SO_RCVBUF (rmem_default, ~208 KiB) holds only a few
        * hundred frames: a burst such as 1,000 SYN-ACKs answering 1,000
        * connects overflowed it, and every dropped frame cost an RTO
        * (found by tests/net/test_kernel_concurrent.sh). The kernel clamps
-       * this to rmem_max; the TPACKET_V3 ring does not use it. */
+       * this to rmem_max; the TPACKET_V3 ring does not use it, the V2
+       * ring only for frames larger than its slots. */
       .rcvbuf = 4 << 20,
   };
   if (mac_set(config->mac))

@@ -85,6 +85,20 @@ struct sf_link_ops {
   int (*recv)(struct sf_link *link, struct sf_frame *frames, size_t n,
               sf_time_t now);
   /*
+   * Optional (NULL in a link that always copies): receives like recv, but
+   * may lend a frame instead of copying it, pointing its data at the
+   * link's own memory (a ring slot) with cap equal to len. On entry every
+   * frames[i] gives a buffer, as for recv; the link copies into it what
+   * it cannot lend. A lent frame stays valid and unchanged until
+   * recv_done, which must come before the next recv or recv_lend on the
+   * link and before close: the slot is the link's (or the kernel's) to
+   * fill again once given back, so the caller must copy what it keeps.
+   */
+  int (*recv_lend)(struct sf_link *link, struct sf_frame *frames, size_t n,
+                   sf_time_t now);
+  /* Gives back every frame the last recv_lend lent (NULL with recv_lend). */
+  void (*recv_done)(struct sf_link *link);
+  /*
    * The earliest time at which the link has timed work to do (a delayed
    * frame to release), or SF_TIME_NEVER. The reactor wakes then and calls
    * poll; frames that poll makes ready must make fd readable, since the
@@ -123,6 +137,20 @@ static inline int sf__link_send(struct sf_link *l, const struct sf_frame *f,
 static inline int sf__link_recv(struct sf_link *l, struct sf_frame *f,
                                 size_t n, sf_time_t now) {
   return l->ops->recv(l, f, n, now);
+}
+/*
+ * recv_lend where the link has it, else recv into the caller's buffers:
+ * the caller treats every frame as lent and calls sf__link_recv_done
+ * when it is through with the batch, whatever the link.
+ */
+static inline int sf__link_recv_lend(struct sf_link *l, struct sf_frame *f,
+                                     size_t n, sf_time_t now) {
+  return l->ops->recv_lend ? l->ops->recv_lend(l, f, n, now)
+                           : l->ops->recv(l, f, n, now);
+}
+static inline void sf__link_recv_done(struct sf_link *l) {
+  if (l->ops->recv_done)
+    l->ops->recv_done(l);
 }
 static inline sf_time_t sf__link_next_deadline(struct sf_link *l) {
   return l->ops->next_deadline(l);

@@ -5,12 +5,14 @@
  * which is how each end finds its peer and learns that the peer is gone.
  * Each end's receive queue is a ring of fixed-size slots (mtu + 14 bytes
  * each) allocated once, so steady-state traffic never calls malloc.
- * mem_send pushes into the peer's ring, mem_recv pops from its own; the
- * eventfd follows the ring: signalled on empty -> non-empty, drained on
- * non-empty -> empty.
+ * mem_send pushes into the peer's ring, mem_recv pops from its own
+ * (copying), mem_recv_lend lends its slots until mem_recv_done. The
+ * eventfd follows the frames not yet read: signalled when there are
+ * some, drained when there are none.
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -38,6 +40,8 @@ struct mem_end {
   size_t cap;
   size_t head;
   size_t count;
+  size_t lent; /* of those, read by recv_lend and not yet given back */
+  bool readable; /* the eventfd's state */
   size_t *lens;
   struct sf_frame_meta *metas; /* offload metadata, carried unchanged */
   uint8_t *slots;
@@ -53,6 +57,21 @@ static struct mem_end *peer_of(struct mem_end *e) {
   return e->pair->end[1 - e->side];
 }
 
+/* The eventfd is readable exactly while frames wait to be read (lent
+ * frames no longer do, though their slots are still taken). */
+static void sync_readable(struct mem_end *e) {
+  bool want = e->count > e->lent;
+  if (want == e->readable)
+    return;
+  if (want) {
+    (void)eventfd_write(e->efd, 1);
+  } else {
+    eventfd_t drained;
+    (void)eventfd_read(e->efd, &drained);
+  }
+  e->readable = want;
+}
+
 /* Queues one frame at the peer; returns 0, or -1 when it must be dropped. */
 static int ring_push(struct mem_end *dst, const struct sf_frame *fr) {
   size_t len = fr->len;
@@ -63,8 +82,8 @@ static int ring_push(struct mem_end *dst, const struct sf_frame *fr) {
     memcpy(dst->slots + tail * dst->slot_size, fr->data, len);
   dst->lens[tail] = len;
   dst->metas[tail] = fr->meta;
-  if (dst->count++ == 0)
-    (void)eventfd_write(dst->efd, 1); /* becomes readable */
+  dst->count++;
+  sync_readable(dst);
   return 0;
 }
 
@@ -91,33 +110,77 @@ static int mem_send(struct sf_link *link, const struct sf_frame *frames,
   return (int)n;
 }
 
+/* The slot of the k-th frame after the lent ones. */
+static size_t unread_slot(const struct mem_end *e, size_t k) {
+  return (e->head + e->lent + k) % e->cap;
+}
+
+/* Frees the `lent` oldest slots for the peer to fill again. */
+static void give_back(struct mem_end *e) {
+  e->head = (e->head + e->lent) % e->cap;
+  e->count -= e->lent;
+  e->lent = 0;
+  sync_readable(e);
+}
+
+/* Marks up to n unread frames as read, pointing frames[] at their slots;
+ * the slots stay taken until give_back. */
+static size_t take_unread(struct mem_end *e, struct sf_frame *frames,
+                          size_t n) {
+  size_t got = 0;
+  while (got < n && e->count > e->lent) {
+    size_t s = unread_slot(e, 0);
+    frames[got].data = e->slots + s * e->slot_size;
+    frames[got].len = frames[got].cap = e->lens[s];
+    frames[got].meta = e->metas[s];
+    e->link.stats.rx_frames++;
+    e->link.stats.rx_bytes += e->lens[s];
+    e->lent++;
+    got++;
+  }
+  sync_readable(e);
+  return got;
+}
+
+/* Every receive starts here: the batch check, and no receive while
+ * frames are lent (the last batch was not given back). */
+static int recv_check(const struct mem_end *e, const struct sf_frame *frames,
+                      size_t *n) {
+  int err = sf__link_check_batch(frames, n);
+  return err ? err : e->lent ? SF_EINVAL : 0;
+}
+
+/* Lends its slots: a test of the lending contract needs no kernel. */
+static int mem_recv_lend(struct sf_link *link, struct sf_frame *frames,
+                         size_t n, sf_time_t now) {
+  struct mem_end *e = to_end(link);
+  (void)now;
+  int err = recv_check(e, frames, &n);
+  return err ? err : (int)take_unread(e, frames, n);
+}
+
+static void mem_recv_done(struct sf_link *link) { give_back(to_end(link)); }
+
 static int mem_recv(struct sf_link *link, struct sf_frame *frames, size_t n,
                     sf_time_t now) {
   struct mem_end *e = to_end(link);
   (void)now;
-  int err = sf__link_check_batch(frames, &n);
+  int err = recv_check(e, frames, &n);
   if (err)
     return err;
   size_t got = 0;
-  while (got < n && e->count) {
-    struct sf_frame *f = &frames[got];
-    size_t len = e->lens[e->head];
-    size_t take = len <= f->cap ? len : f->cap;
+  struct sf_frame slot;
+  while (got < n && take_unread(e, &slot, 1)) {
+    struct sf_frame *f = &frames[got++];
+    size_t take = slot.len <= f->cap ? slot.len : f->cap;
     if (take)
-      memcpy(f->data, e->slots + e->head * e->slot_size, take);
+      memcpy(f->data, slot.data, take);
     f->len = take;
-    f->meta = e->metas[e->head];
-    if (take < len)
+    f->meta = slot.meta;
+    if (take < slot.len)
       link->stats.rx_truncated++;
-    link->stats.rx_frames++;
-    link->stats.rx_bytes += len;
-    e->head = (e->head + 1) % e->cap;
-    got++;
-    if (--e->count == 0) {
-      eventfd_t drained;
-      (void)eventfd_read(e->efd, &drained); /* no longer readable */
-    }
   }
+  give_back(e);
   return (int)got;
 }
 
@@ -163,6 +226,8 @@ static void mem_close(struct sf_link *link) {
 static const struct sf_link_ops mem_ops = {
     .send = mem_send,
     .recv = mem_recv,
+    .recv_lend = mem_recv_lend,
+    .recv_done = mem_recv_done,
     .next_deadline = mem_next_deadline,
     .poll = mem_poll,
     .fd = mem_fd,

@@ -52,8 +52,12 @@ struct sf_memory_link_config {
  *         buffers; a frame longer than a buffer's cap is cut to cap and
  *         counted in rx_truncated (rx_bytes counts the full length).
  *         Frames already queued can still be read after the peer closed.
+ *   recv_lend  lends the frames in their queue slots instead (link.h);
+ *         a lent frame's slot stays taken, counting against the queue's
+ *         capacity, until recv_done. recv or recv_lend while frames are
+ *         lent returns SF_EINVAL.
  *   fd    the end's eventfd (EFD_NONBLOCK|EFD_CLOEXEC), owned by the link:
- *         readable iff its receive queue is non-empty.
+ *         readable iff its receive queue holds frames not yet read.
  *   next_deadline is always SF_TIME_NEVER and poll does nothing.
  *   close frees this end only; the other end stays valid until its own
  *         close, and its sends are dropped from then on.

@@ -4,8 +4,10 @@
  * Map:
  *   sf__link_packet_open  socket, options, optional ring, bind, promisc
  *   pkt_send              sendmmsg in batches; vnet header first
- *   pkt_recv              recvmmsg (rx_mmsg) or the TPACKET_V3 ring
- *                         (rx_ring), both skip our own outgoing frames
+ *   pkt_recv              recvmmsg (rx_mmsg), the TPACKET_V3 ring
+ *                         (rx_ring) or the TPACKET_V2 ring (rx_slots,
+ *                         copying); all skip our own outgoing frames
+ *   pkt_recv_lend/_done   the V2 ring's slots lent in place
  *   sf__link_vnet_to_meta / sf__link_meta_to_vnet  virtio_net_hdr codec
  * The iovec and mmsghdr arrays are allocated once at open, `batch` long,
  * so a steady flow of frames never calls malloc.
@@ -53,7 +55,8 @@ struct pkt_link {
   struct iovec *iov;
   struct virtio_net_hdr *vh;
   struct sockaddr_ll *from;
-  /* The TPACKET_V3 ring, when rx_method is SF_PACKET_RX_RING_V3. */
+  /* The TPACKET_V3 or V2 ring, when rx_method asks for one. */
+  int rx_method;
   uint8_t *ring;
   size_t ring_len;
   unsigned block_size;
@@ -61,6 +64,11 @@ struct pkt_link {
   unsigned block; /* the block we are reading */
   uint32_t pkt_left; /* packets of that block not yet read */
   uint8_t *pkt; /* the next packet in that block */
+  /* V2: slot i is at ring + i * frame_size. */
+  unsigned frame_size;
+  unsigned frame_count;
+  unsigned slot; /* the next slot to read */
+  unsigned lent; /* slots read and not yet given back (those before slot) */
 };
 
 static const struct sf_link_ops pkt_ops;
@@ -331,48 +339,158 @@ static void ring_advance(struct pkt_link *p, const struct tpacket3_hdr *h) {
     ring_release(p);
 }
 
-/* Copies ring packet h into f (with its metadata). */
-static void ring_copy(struct pkt_link *p, const struct tpacket3_hdr *h,
-                      struct sf_frame *f) {
-  const uint8_t *data = (const uint8_t *)h + h->tp_mac;
-  size_t have = h->tp_snaplen < f->cap ? h->tp_snaplen : f->cap;
-  memcpy(f->data, data, have);
-  f->len = have;
+/* What a ring packet of either version says of itself. */
+struct ring_pkt {
+  uint8_t *data; /* its MAC header, in the ring */
+  size_t snaplen; /* bytes in the ring */
+  size_t wire_len; /* bytes on the wire */
+  uint32_t status; /* tp_status */
+};
+
+/*
+ * Delivers ring packet k into f with its metadata: lent (f points into
+ * the ring) or copied into f's buffer.
+ */
+static void ring_deliver(struct pkt_link *p, const struct ring_pkt *k,
+                         struct sf_frame *f, bool lend) {
+  if (lend) {
+    f->data = k->data;
+    f->len = f->cap = k->snaplen;
+  } else {
+    f->len = k->snaplen < f->cap ? k->snaplen : f->cap;
+    memcpy(f->data, k->data, f->len);
+  }
   memset(&f->meta, 0, sizeof(f->meta));
   if (p->vnet) {
-    sf__link_vnet_to_meta(data - VNET_LEN, 0, &f->meta);
+    sf__link_vnet_to_meta(k->data - VNET_LEN, 0, &f->meta);
   } else {
-    if (h->tp_status & TP_STATUS_CSUMNOTREADY)
+    if (k->status & TP_STATUS_CSUMNOTREADY)
       meta_from_headers(f->data, f->len, &f->meta);
-    if (h->tp_status & TP_STATUS_CSUM_VALID)
+    if (k->status & TP_STATUS_CSUM_VALID)
       f->meta.flags |= SF_FRAME_CSUM_VERIFIED;
   }
-  count_rx(p, f, h->tp_len);
+  count_rx(p, f, k->wire_len);
+}
+
+/* Both ring versions put the sender's address after the header. */
+static bool ring_outgoing(const void *hdr, size_t hdr_size) {
+  const struct sockaddr_ll *sll =
+      (const void *)((const uint8_t *)hdr + TPACKET_ALIGN(hdr_size));
+  return sll->sll_pkttype == PACKET_OUTGOING;
 }
 
 static int rx_ring(struct pkt_link *p, struct sf_frame *frames, size_t n) {
   size_t got = 0;
   struct tpacket3_hdr *h;
   while (got < n && (h = ring_next(p)) != NULL) {
-    const struct sockaddr_ll *sll =
-        (const void *)((uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
-    if (sll->sll_pkttype == PACKET_OUTGOING)
+    if (ring_outgoing(h, sizeof(*h))) {
       p->pst.rx_outgoing_skipped++;
-    else
-      ring_copy(p, h, &frames[got++]);
+    } else {
+      struct ring_pkt k = {(uint8_t *)h + h->tp_mac, h->tp_snaplen, h->tp_len,
+                           h->tp_status};
+      ring_deliver(p, &k, &frames[got++], false);
+    }
     ring_advance(p, h);
   }
   return (int)got;
+}
+
+/* ------------------------------------------------- the TPACKET_V2 ring */
+
+static struct tpacket2_hdr *slot_at(struct pkt_link *p, unsigned i) {
+  return (struct tpacket2_hdr *)(p->ring + (size_t)i * p->frame_size);
+}
+
+/* The next slot if the kernel has filled it, else NULL. The kernel fills
+ * slots in order and never skips one we hold, so order is kept. */
+static struct tpacket2_hdr *slot_ready(struct pkt_link *p) {
+  if (p->lent == p->frame_count)
+    return NULL;
+  struct tpacket2_hdr *h = slot_at(p, p->slot);
+  uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+  return st & TP_STATUS_USER ? h : NULL;
+}
+
+/*
+ * A frame too big for its slot (TP_STATUS_COPY) waits whole on the
+ * socket's queue: read it into f's buffer. Returns false when it is not
+ * there (the slot's truncated copy is all there is).
+ */
+static bool slot_read_whole(struct pkt_link *p, struct sf_frame *f) {
+  size_t read;
+  return rx_mmsg_once(p, f, 1, &read) == 1;
+}
+
+/* Reads up to n slots into frames[], lending or copying; every slot read
+ * stays ours until slots_give_back. */
+static int rx_slots(struct pkt_link *p, struct sf_frame *frames, size_t n,
+                    bool lend) {
+  size_t got = 0;
+  struct tpacket2_hdr *h;
+  while (got < n && (h = slot_ready(p)) != NULL) {
+    p->slot = (p->slot + 1) % p->frame_count;
+    p->lent++;
+    if (ring_outgoing(h, sizeof(*h))) {
+      p->pst.rx_outgoing_skipped++;
+      if (h->tp_status & TP_STATUS_COPY) /* keep the queue in step */
+        (void)slot_read_whole(p, &frames[got]);
+      continue;
+    }
+    if ((h->tp_status & TP_STATUS_COPY) && slot_read_whole(p, &frames[got])) {
+      got++;
+      continue;
+    }
+    struct ring_pkt k = {(uint8_t *)h + h->tp_mac, h->tp_snaplen, h->tp_len,
+                         h->tp_status};
+    ring_deliver(p, &k, &frames[got++], lend);
+  }
+  return (int)got;
+}
+
+/* Hands every slot read since the last call back to the kernel. */
+static void slots_give_back(struct pkt_link *p) {
+  for (; p->lent; p->lent--) {
+    unsigned i = (p->slot + p->frame_count - p->lent) % p->frame_count;
+    __atomic_store_n(&slot_at(p, i)->tp_status, TP_STATUS_KERNEL,
+                     __ATOMIC_RELEASE);
+  }
+}
+
+/* Every receive starts here: the batch check, and no receive while
+ * slots are lent (the last batch was not given back). */
+static int recv_check(const struct pkt_link *p, const struct sf_frame *frames,
+                      size_t *n) {
+  int err = sf__link_check_batch(frames, n);
+  return err ? err : p->lent ? SF_EINVAL : 0;
 }
 
 static int pkt_recv(struct sf_link *link, struct sf_frame *frames, size_t n,
                     sf_time_t now) {
   struct pkt_link *p = to_pkt(link);
   (void)now;
-  int err = sf__link_check_batch(frames, &n);
+  int err = recv_check(p, frames, &n);
   if (err)
     return err;
+  if (p->rx_method == SF_PACKET_RX_RING_V2) {
+    int r = rx_slots(p, frames, n, false);
+    slots_give_back(p);
+    return r;
+  }
   return p->ring ? rx_ring(p, frames, n) : rx_mmsg(p, frames, n);
+}
+
+/* Only the V2 ring lends; the other methods copy. */
+static int pkt_recv_lend(struct sf_link *link, struct sf_frame *frames,
+                         size_t n, sf_time_t now) {
+  struct pkt_link *p = to_pkt(link);
+  if (p->rx_method != SF_PACKET_RX_RING_V2)
+    return pkt_recv(link, frames, n, now);
+  int err = recv_check(p, frames, &n);
+  return err ? err : rx_slots(p, frames, n, true);
+}
+
+static void pkt_recv_done(struct sf_link *link) {
+  slots_give_back(to_pkt(link));
 }
 
 /* ------------------------------------------------------------ the rest */
@@ -413,6 +531,8 @@ static void pkt_close(struct sf_link *link) { pkt_free(to_pkt(link)); }
 static const struct sf_link_ops pkt_ops = {
     .send = pkt_send,
     .recv = pkt_recv,
+    .recv_lend = pkt_recv_lend,
+    .recv_done = pkt_recv_done,
     .next_deadline = pkt_next_deadline,
     .poll = pkt_poll,
     .fd = pkt_fd,
@@ -465,8 +585,38 @@ static int query_if(struct pkt_link *p, const char *ifname) {
   return 0;
 }
 
-static int setup_ring(struct pkt_link *p,
-                      const struct sf_packet_link_config *c) {
+/*
+ * Asks for a receive ring of the given version and maps it. The V1/V2
+ * request is the head of tpacket_req3, so one struct serves both.
+ */
+static int map_ring(struct pkt_link *p, int version,
+                    const struct tpacket_req3 *req) {
+  int err = set_int(p->fd, SOL_PACKET, PACKET_VERSION, version);
+  if (err)
+    return sf_translate_sys_error(-err);
+  int r = setsockopt(p->fd, SOL_PACKET, PACKET_RX_RING, req, sizeof(*req));
+  if (r && errno == EINVAL && p->vnet) {
+    /* Kernels without vnet headers in tpacket_rcv refuse the pair; then
+     * the metadata comes from tp_status (ring_deliver). */
+    p->vnet = false;
+    if (!set_int(p->fd, SOL_PACKET, PACKET_VNET_HDR, 0))
+      r = setsockopt(p->fd, SOL_PACKET, PACKET_RX_RING, req, sizeof(*req));
+  }
+  if (r)
+    return sf_translate_sys_error(errno);
+  p->ring_len = (size_t)req->tp_block_size * req->tp_block_nr;
+  void *m = mmap(NULL, p->ring_len, PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_LOCKED | MAP_POPULATE, p->fd, 0);
+  if (m == MAP_FAILED) /* MAP_LOCKED may exceed RLIMIT_MEMLOCK: retry */
+    m = mmap(NULL, p->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd, 0);
+  if (m == MAP_FAILED)
+    return sf_translate_sys_error(errno);
+  p->ring = m;
+  return 0;
+}
+
+static int setup_ring_v3(struct pkt_link *p,
+                         const struct sf_packet_link_config *c) {
   long page = sysconf(_SC_PAGESIZE);
   p->block_size = c->block_size ? c->block_size : SF_PACKET_DEFAULT_BLOCK_SIZE;
   p->block_count =
@@ -476,9 +626,6 @@ static int setup_ring(struct pkt_link *p,
   if (page <= 0 || p->block_size % (unsigned)page ||
       p->block_size < SF_LINK_MAX_RX_FRAME + 256 || p->block_count > 4096)
     return SF_EINVAL; /* a block must hold a whole super-frame */
-  int err = set_int(p->fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3);
-  if (err)
-    return sf_translate_sys_error(-err);
   struct tpacket_req3 req = {
       .tp_block_size = p->block_size,
       .tp_block_nr = p->block_count,
@@ -486,25 +633,60 @@ static int setup_ring(struct pkt_link *p,
       .tp_frame_nr = p->block_count,
       .tp_retire_blk_tov = tmo,
   };
-  int r = setsockopt(p->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req));
-  if (r && errno == EINVAL && p->vnet) {
-    /* Kernels without vnet headers in tpacket_rcv refuse the pair; then
-     * the metadata comes from tp_status (ring_copy). */
-    p->vnet = false;
-    if (!set_int(p->fd, SOL_PACKET, PACKET_VNET_HDR, 0))
-      r = setsockopt(p->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req));
-  }
-  if (r)
-    return sf_translate_sys_error(errno);
-  p->ring_len = (size_t)p->block_size * p->block_count;
-  void *m = mmap(NULL, p->ring_len, PROT_READ | PROT_WRITE,
-                 MAP_SHARED | MAP_LOCKED | MAP_POPULATE, p->fd, 0);
-  if (m == MAP_FAILED) /* MAP_LOCKED may exceed RLIMIT_MEMLOCK: retry */
-    m = mmap(NULL, p->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, p->fd, 0);
-  if (m == MAP_FAILED)
-    return sf_translate_sys_error(errno);
-  p->ring = m;
-  return 0;
+  return map_ring(p, TPACKET_V3, &req);
+}
+
+/* Room before a V2 slot's frame: the header, the address, alignment and
+ * the vnet header (the kernel's macoff is 76 bytes with all of them). */
+#define V2_SLOT_HEADROOM 128u
+#define V2_MIN_FRAME_SIZE 256u
+#define V2_MAX_FRAME_SIZE (1u << 20)
+#define V2_BLOCK_SIZE (64u << 10) /* one allocation of the kernel's */
+
+static unsigned pow2_at_least(size_t v) {
+  unsigned p2 = V2_MIN_FRAME_SIZE;
+  while (p2 < v && p2 < V2_MAX_FRAME_SIZE)
+    p2 <<= 1;
+  return p2;
+}
+
+/*
+ * Slots are powers of two and blocks hold whole slots, so slot i sits at
+ * ring + i * frame_size. Frames larger than a slot also go whole to the
+ * socket's queue (PACKET_COPY_THRESH; rx_slots reads them from there).
+ */
+static int setup_ring_v2(struct pkt_link *p,
+                         const struct sf_packet_link_config *c) {
+  long page = sysconf(_SC_PAGESIZE);
+  unsigned fs = c->frame_size ? c->frame_size
+                              : pow2_at_least(sf__link_max_frame(p->mtu) +
+                                              V2_SLOT_HEADROOM);
+  if (page <= 0 || fs < V2_MIN_FRAME_SIZE || fs > V2_MAX_FRAME_SIZE ||
+      (fs & (fs - 1)))
+    return SF_EINVAL;
+  unsigned block = fs > V2_BLOCK_SIZE ? fs : V2_BLOCK_SIZE;
+  if (block % (unsigned)page)
+    block = (unsigned)page; /* pages above 64 KiB: still a power of two */
+  unsigned per_block = block / fs;
+  size_t count = c->frame_count ? c->frame_count
+                                : SF_PACKET_DEFAULT_V2_RING_BYTES / fs;
+  if (count < 2 || count > (1u << 20))
+    return SF_EINVAL;
+  count = (count + per_block - 1) / per_block * per_block;
+  int err = set_int(p->fd, SOL_PACKET, PACKET_COPY_THRESH, 1);
+  if (!err && !c->rcvbuf) /* the queue the super-frames go through */
+    err = set_int(p->fd, SOL_SOCKET, SO_RCVBUF, SF_PACKET_V2_DEFAULT_RCVBUF);
+  if (err)
+    return sf_translate_sys_error(-err);
+  struct tpacket_req3 req = {
+      .tp_block_size = block,
+      .tp_block_nr = (unsigned)(count / per_block),
+      .tp_frame_size = fs,
+      .tp_frame_nr = (unsigned)count,
+  };
+  p->frame_size = fs;
+  p->frame_count = (unsigned)count;
+  return map_ring(p, TPACKET_V2, &req);
 }
 
 static int mac_is_zero(const uint8_t mac[6]) {
@@ -530,7 +712,9 @@ static int configure(struct pkt_link *p,
   if (err)
     return sf_translate_sys_error(-err);
   if (c->rx_method == SF_PACKET_RX_RING_V3)
-    return setup_ring(p, c);
+    return setup_ring_v3(p, c);
+  if (c->rx_method == SF_PACKET_RX_RING_V2)
+    return setup_ring_v2(p, c);
   return 0;
 }
 
@@ -567,8 +751,8 @@ int sf__link_packet_open(const struct sf_packet_link_config *cfg,
     return SF_EINVAL;
   *out = NULL;
   if (!cfg || !cfg->ifname || !cfg->ifname[0] ||
-      (cfg->rx_method != SF_PACKET_RX_RECVMMSG &&
-       cfg->rx_method != SF_PACKET_RX_RING_V3) ||
+      cfg->rx_method < SF_PACKET_RX_RECVMMSG ||
+      cfg->rx_method > SF_PACKET_RX_RING_V2 ||
       cfg->batch > SF_PACKET_MAX_BATCH || cfg->sndbuf < 0 || cfg->rcvbuf < 0)
     return SF_EINVAL;
   struct pkt_link *p = calloc(1, sizeof(*p));
@@ -576,6 +760,7 @@ int sf__link_packet_open(const struct sf_packet_link_config *cfg,
     return SF_ENOMEM;
   p->link.ops = &pkt_ops;
   p->link.kind = "packet";
+  p->rx_method = cfg->rx_method;
   p->link.max_rx_frame = SF_LINK_MAX_RX_FRAME;
   p->vnet = !(cfg->flags & SF_PACKET_NO_VNET_HDR);
   /* with the vnet header the kernel finishes checksums and segments */

@@ -13,9 +13,19 @@
  * finishes the checksum and cuts the super-frame. The link's
  * max_rx_frame is SF_LINK_MAX_RX_FRAME; mtu() is the interface's MTU.
  *
- * Receive methods: recvmmsg() straight into the caller's buffers, or a
+ * Receive methods: recvmmsg() straight into the caller's buffers, a
  * TPACKET_V3 mmap ring (frames are copied out of the ring's blocks; a
- * partly filled block reaches us after block_timeout_ms). PACKET_VNET_HDR
+ * partly filled block reaches us after block_timeout_ms), or a
+ * TPACKET_V2 mmap ring: one slot per frame, ready as soon as the kernel
+ * wrote it (no block timeout), which recv_lend (link.h) lends to the
+ * caller in place until recv_done; recv copies out of it. Slots are
+ * sized for the interface's MTU; a larger frame (a GSO super-frame from
+ * an offloading peer) is truncated in its slot and also queued whole on
+ * the socket (PACKET_COPY_THRESH), from where it is read with recvmmsg
+ * into the caller's buffer, in order. The kernel queues it only while the
+ * socket's receive buffer (rcvbuf, clamped to rmem_max) has room: past
+ * that a super-frame arrives truncated and is dropped above
+ * (rx_truncated). PACKET_VNET_HDR
  * and a TPACKET_V3 ring do combine on Linux 6.18 (the header sits just
  * before each frame's MAC header; checked by test_packet.sh). Should a
  * kernel refuse the pair (EINVAL from PACKET_RX_RING), the link drops the
@@ -41,6 +51,7 @@
 
 #define SF_PACKET_RX_RECVMMSG 0
 #define SF_PACKET_RX_RING_V3 1
+#define SF_PACKET_RX_RING_V2 2
 
 /* Bits of sf_packet_link_config.flags. */
 #define SF_PACKET_NO_VNET_HDR 0x1u  /* plain frames, meta from nothing */
@@ -51,6 +62,12 @@
 #define SF_PACKET_DEFAULT_BLOCK_SIZE (1u << 20) /* holds a 64 KiB frame */
 #define SF_PACKET_DEFAULT_BLOCK_COUNT 8u
 #define SF_PACKET_DEFAULT_BLOCK_TIMEOUT_MS 1u
+/* The TPACKET_V2 ring's default size: as many slots as fit (4096 for an
+ * MTU of 1500, whose slots are 2 KiB). */
+#define SF_PACKET_DEFAULT_V2_RING_BYTES (8u << 20)
+/* The V2 ring's rcvbuf when the config leaves it 0: the frames too big
+ * for a slot wait there (a window's worth of 64 KiB super-frames). */
+#define SF_PACKET_V2_DEFAULT_RCVBUF (4 << 20)
 
 struct sf_packet_link_config {
   const char *ifname; /* required: the interface to bind to */
@@ -66,8 +83,13 @@ struct sf_packet_link_config {
   unsigned block_count;  /* ring: blocks; 0: default */
   unsigned block_timeout_ms; /* ring: a partly filled block is handed up
                                 after this long; 0: default */
+  unsigned frame_size;   /* V2 ring: bytes per slot, a power of two from
+                            256 to 1 MiB; 0: the smallest that holds an
+                            MTU-sized frame and the kernel's headers */
+  unsigned frame_count;  /* V2 ring: slots; 0: default ring bytes */
   int sndbuf;            /* SO_SNDBUF bytes; 0: the system default */
-  int rcvbuf;            /* SO_RCVBUF bytes; 0: the system default */
+  int rcvbuf;            /* SO_RCVBUF bytes; 0: the system default
+                            (V2 ring: SF_PACKET_V2_DEFAULT_RCVBUF) */
 };
 
 /*

@@ -138,13 +138,17 @@ static int receive(struct sf_reactor_link *rl, sf_time_t now) {
       rl->rx[i].cap = rl->frame_cap;
       rl->rx[i].len = 0;
     }
-    int n = sf__link_recv(rl->link, rl->rx, BATCH, now);
+    /* The engine reads a frame only during its input call (what it keeps,
+     * it copies), so a link may lend its ring slots until the batch is
+     * through instead of copying each frame into rxbuf. */
+    int n = sf__link_recv_lend(rl->link, rl->rx, BATCH, now);
     if (n <= 0)
       return total;
     total += n;
     for (int i = 0; i < n; i++)
       sf__engine_input(r->engine, rl->netif, rl->rx[i].data, rl->rx[i].len,
                        rl->rx[i].meta.flags, now);
+    sf__link_recv_done(rl->link);
     if (n < BATCH)
       return total;
   }

@@ -42,7 +42,10 @@ void sf__engine_free(struct sf_engine *e);
 int sf__engine_netif_add(struct sf_engine *e, const struct sf_netif_config *c);
 void sf__engine_netif_remove(struct sf_engine *e, unsigned netif);
 
-/* One received frame and its meta.flags (see sf__ip_input). */
+/* One received frame and its meta.flags (see sf__ip_input). The frame is
+ * only read during the call: reassembly, out-of-order data and the
+ * receive ring copy what they keep, so the caller may hand in a frame
+ * lent by its link (link.h's recv_lend) and give it back right after. */
 void sf__engine_input(struct sf_engine *e, unsigned netif,
                       const uint8_t *frame, size_t len, unsigned meta_flags,
                       sf_time_t now);

@@ -2,11 +2,13 @@
  * Driver for test_packet.sh: opens an AF_PACKET link and answers the
  * kernel on the other end of a veth pair (responder.h).
  *
- *   packet_check serve IFNAME IP SECONDS [ring] [novnet] [bypass]
- *                [mac=aa:bb:cc:dd:ee:ff] [untilfin]
+ *   packet_check serve IFNAME IP SECONDS [ring|ring2] [lend] [novnet]
+ *                [bypass] [mac=aa:bb:cc:dd:ee:ff] [untilfin]
  *       answers ARP, ping and one TCP connection on port 7 for SECONDS
  *       (or until the TCP peer's FIN with untilfin), then prints the
  *       responder's counters and the link's ("mtu=... max_rx=...").
+ *       ring: the TPACKET_V3 ring, ring2: the TPACKET_V2 ring; lend:
+ *       receive with recv_lend/recv_done (frames in place) not recv.
  *   packet_check eperm IFNAME
  *       expects open to fail with SF_EPERM (run without CAP_NET_RAW);
  *       prints sf_strerror and the hint; exit 0 only if so.
@@ -47,13 +49,17 @@ static int until_fin(const struct resp *r) { return r->fin_seen != 0; }
 static int serve(int argc, char **argv) {
   struct sf_packet_link_config cfg = {.ifname = argv[2]};
   uint32_t ip;
-  int fin = 0;
+  int fin = 0, lend = 0;
   if (sf__ipv4_addr_parse(argv[3], &ip))
     return 2;
   double secs = atof(argv[4]);
   for (int i = 5; i < argc; i++) {
     if (!strcmp(argv[i], "ring"))
       cfg.rx_method = SF_PACKET_RX_RING_V3;
+    else if (!strcmp(argv[i], "ring2"))
+      cfg.rx_method = SF_PACKET_RX_RING_V2;
+    else if (!strcmp(argv[i], "lend"))
+      lend = 1;
     else if (!strcmp(argv[i], "novnet"))
       cfg.flags |= SF_PACKET_NO_VNET_HDR;
     else if (!strcmp(argv[i], "bypass"))
@@ -75,6 +81,7 @@ static int serve(int argc, char **argv) {
     sf__link_close(link);
     return 1;
   }
+  r.lend = lend;
   printf("ready mtu=%u max_rx=%zu\n", sf__link_mtu(link),
          sf__link_max_rx_frame(link));
   fflush(stdout);
@@ -100,7 +107,7 @@ int main(int argc, char **argv) {
     return eperm(argv[2]);
   if (argc >= 5 && !strcmp(argv[1], "serve"))
     return serve(argc, argv);
-  fprintf(stderr, "usage: packet_check serve IFNAME IP SECONDS [ring] "
-                  "[novnet] [bypass] [mac=..] [untilfin] | eperm IFNAME\n");
+  fprintf(stderr, "usage: packet_check serve IFNAME IP SECONDS "
+                  "[ring|ring2] [lend] [novnet] [bypass] [mac=..] [untilfin] | eperm IFNAME\n");
   return 2;
 }

@@ -46,6 +46,7 @@ struct resp {
   uint16_t peer_port;
   struct sf_eth_addr peer_mac;
   sf_seq_t iss, snd_nxt, rcv_nxt;
+  int lend; /* receive with recv_lend/recv_done instead of recv */
   uint8_t *rxbuf; /* RESP_BATCH receive buffers */
   size_t rxcap;
   uint8_t txbuf[2048];
@@ -225,11 +226,14 @@ static long resp_run(struct resp *r, uint64_t deadline_ns,
       for (size_t i = 0; i < RESP_BATCH; i++)
         fr[i] = (struct sf_frame){.data = r->rxbuf + i * r->rxcap,
                                   .cap = r->rxcap};
-      int n = sf__link_recv(r->link, fr, RESP_BATCH, 0);
+      int n = r->lend ? sf__link_recv_lend(r->link, fr, RESP_BATCH, 0)
+                      : sf__link_recv(r->link, fr, RESP_BATCH, 0);
       if (n < 0)
         return n;
       for (int i = 0; i < n; i++)
         resp_frame(r, &fr[i]);
+      if (r->lend)
+        sf__link_recv_done(r->link);
       total += n;
       if (n < RESP_BATCH)
         break;

@@ -776,8 +776,14 @@ static void rec_close(struct sf_link *l) {
   rec_closed++;
 }
 static const struct sf_link_ops rec_ops = {
-    rec_send, rec_recv, rec_deadline, rec_poll,
-    rec_fd,   rec_mtu,  rec_hwaddr,   rec_close,
+    .send = rec_send,
+    .recv = rec_recv,
+    .next_deadline = rec_deadline,
+    .poll = rec_poll,
+    .fd = rec_fd,
+    .mtu = rec_mtu,
+    .hwaddr = rec_hwaddr,
+    .close = rec_close,
 };
 
 START_TEST(release_times_and_backpressure) {
@@ -822,6 +828,36 @@ START_TEST(release_times_and_backpressure) {
 }
 END_TEST
 
+/* The middleware holds and reorders frames in its own buffers, so it
+ * cannot lend: sf__link_recv_lend falls back to copying into the
+ * caller's buffers (and recv_done does nothing), though the memory link
+ * it wraps does lend. */
+START_TEST(recv_lend_falls_back_to_copy) {
+  struct sf_fault_config cfg = {.seed = 1};
+  struct rig r;
+  rig_open(&r, &cfg, 16);
+  ck_assert_ptr_null(r.f->ops->recv_lend);
+  for (uint32_t i = 0; i < 5; i++)
+    send_id(r.b, i, 60 + i, 0);
+  static uint8_t bufs[4 * FRAME_MAX];
+  uint8_t orig[FRAME_MAX];
+  struct sf_frame fr[4];
+  for (int round = 0, seen = 0; round < 2; round++) {
+    for (size_t i = 0; i < 4; i++)
+      fr[i] = (struct sf_frame){.data = bufs + i * FRAME_MAX, .cap = FRAME_MAX};
+    int n = sf__link_recv_lend(r.f, fr, 4, 0);
+    ck_assert_int_eq(n, round ? 1 : 4);
+    for (int i = 0; i < n; i++, seen++) {
+      ck_assert_ptr_eq(fr[i].data, bufs + (size_t)i * FRAME_MAX);
+      ck_assert_uint_eq(fr[i].len, make_frame((uint32_t)seen, 60 + (size_t)seen, orig));
+      ck_assert_mem_eq(fr[i].data, orig, fr[i].len);
+    }
+    sf__link_recv_done(r.f);
+  }
+  rig_close(&r);
+}
+END_TEST
+
 static Suite *fault_suite(void) {
   Suite *s = suite_create("link_fault");
   TCase *tc = tcase_create("faults");
@@ -842,6 +878,7 @@ static Suite *fault_suite(void) {
   tcase_add_test(tc, stats_add_up);
   tcase_add_test(tc, bad_config);
   tcase_add_test(tc, release_times_and_backpressure);
+  tcase_add_test(tc, recv_lend_falls_back_to_copy);
   suite_add_tcase(s, tc);
   return s;
 }

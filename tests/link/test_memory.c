@@ -1,7 +1,9 @@
 /*
  * The in-memory link pair (lib/link/memory.c): order and bytes, the
- * bounded queue, oversize and truncation, the eventfd's readability, and
- * a peer that has gone away.
+ * bounded queue, oversize and truncation, the eventfd's readability, a
+ * peer that has gone away, and the lending contract (recv_lend /
+ * recv_done, link.h): lent frames stay put and keep their slots until
+ * given back.
  */
 #include "config.h"
 
@@ -289,6 +291,92 @@ START_TEST(peer_closed) {
 }
 END_TEST
 
+/* recv_lend into caller buffers of `fill` 0xee; returns how many came. */
+static int lend(struct sf_link *l, struct sf_frame *f, size_t n,
+                uint8_t *bufs, size_t cap) {
+  for (size_t i = 0; i < n; i++)
+    f[i] = (struct sf_frame){.data = bufs + i * cap, .cap = cap};
+  return sf__link_recv_lend(l, f, n, 0);
+}
+
+static void assert_frame(const struct sf_frame *f, size_t len, uint8_t fill) {
+  ck_assert_uint_eq(f->len, len);
+  for (size_t k = 0; k < len; k++)
+    ck_assert_uint_eq(f->data[k], fill);
+}
+
+START_TEST(lend_holds_slots_until_done) {
+  struct sf_memory_link_config cfg = {.queue_frames = 4};
+  struct sf_link *a, *b;
+  ck_assert_int_eq(sf__link_memory_pair(&cfg, &a, &b), 0);
+  static uint8_t bufs[4 * FRAME_MAX];
+  struct sf_frame f[4];
+  for (uint8_t i = 1; i <= 3; i++)
+    send_fill(a, 60 + i, i);
+  ck_assert_int_eq(lend(b, f, 4, bufs, FRAME_MAX), 3);
+  for (int i = 0; i < 3; i++) {
+    /* in place: not in the caller's buffer, which stays untouched */
+    ck_assert(f[i].data < bufs || f[i].data >= bufs + sizeof(bufs));
+    ck_assert_uint_eq(f[i].cap, f[i].len);
+    assert_frame(&f[i], 60 + (size_t)i + 1, (uint8_t)(i + 1));
+  }
+  ck_assert_uint_eq(b->stats.rx_frames, 3);
+  ck_assert(!readable(sf__link_fd(b))); /* lent frames are read */
+  /* Lent slots still count against the queue: one more fits, not two. */
+  send_fill(a, 70, 4);
+  ck_assert(readable(sf__link_fd(b)));
+  send_fill(a, 70, 5);
+  ck_assert_uint_eq(a->stats.tx_dropped, 1);
+  for (int i = 0; i < 3; i++) /* and nothing overwrote them */
+    assert_frame(&f[i], 60 + (size_t)i + 1, (uint8_t)(i + 1));
+  /* Until they are given back, no other receive. */
+  struct sf_frame g[1];
+  ck_assert_int_eq(lend(b, g, 1, bufs, FRAME_MAX), SF_EINVAL);
+  uint8_t fill;
+  g[0] = (struct sf_frame){.data = bufs, .cap = FRAME_MAX};
+  ck_assert_int_eq(sf__link_recv(b, g, 1, 0), SF_EINVAL);
+  sf__link_recv_done(b);
+  ck_assert(readable(sf__link_fd(b))); /* frame 4 waits */
+  for (uint8_t i = 6; i <= 8; i++) /* the three slots are free again */
+    send_fill(a, 60, i);
+  ck_assert_uint_eq(a->stats.tx_dropped, 1);
+  ck_assert_uint_eq(recv_one(b, &fill), 70);
+  ck_assert_uint_eq(fill, 4);
+  ck_assert_int_eq(lend(b, f, 4, bufs, FRAME_MAX), 3);
+  for (int i = 0; i < 3; i++)
+    assert_frame(&f[i], 60, (uint8_t)(6 + i));
+  sf__link_recv_done(b);
+  sf__link_recv_done(b); /* nothing lent: harmless */
+  ck_assert(!readable(sf__link_fd(b)));
+  ck_assert_int_eq(lend(b, f, 4, bufs, FRAME_MAX), 0);
+  sf__link_recv_done(b);
+  sf__link_close(a);
+  sf__link_close(b);
+}
+END_TEST
+
+START_TEST(lend_keeps_order_across_wrap) {
+  struct sf_memory_link_config cfg = {.queue_frames = 5};
+  struct sf_link *a, *b;
+  ck_assert_int_eq(sf__link_memory_pair(&cfg, &a, &b), 0);
+  static uint8_t bufs[3 * FRAME_MAX];
+  struct sf_frame f[3];
+  uint8_t next_sent = 0, next_read = 0;
+  for (int round = 0; round < 20; round++) {
+    while (next_sent - next_read < 5)
+      send_fill(a, 100 + next_sent % 7, next_sent), next_sent++;
+    int n = lend(b, f, 3, bufs, FRAME_MAX);
+    ck_assert_int_eq(n, 3);
+    for (int i = 0; i < n; i++, next_read++)
+      assert_frame(&f[i], 100 + next_read % 7, next_read);
+    sf__link_recv_done(b);
+  }
+  ck_assert_uint_eq(a->stats.tx_dropped, 0);
+  sf__link_close(a);
+  sf__link_close(b);
+}
+END_TEST
+
 static Suite *memory_suite(void) {
   Suite *s = suite_create("link_memory");
   TCase *tc = tcase_create("pair");
@@ -300,6 +388,8 @@ static Suite *memory_suite(void) {
   tcase_add_test(tc, truncation);
   tcase_add_test(tc, eventfd_readable_iff_queued);
   tcase_add_test(tc, peer_closed);
+  tcase_add_test(tc, lend_holds_slots_until_done);
+  tcase_add_test(tc, lend_keeps_order_across_wrap);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -19,6 +19,7 @@
  *   --pcap FILE            record synfin's interface
  *   --mtu N                IP MTU (default: the device's)
  *   --ring                 receive through the TPACKET_V3 ring
+ *   --ring2                receive through the TPACKET_V2 ring (in place)
  *   --bypass               transmit with PACKET_QDISC_BYPASS
  *   --no-offload           no PACKET_VNET_HDR
  *   --sndbuf N --rcvbuf N  per-connection buffers (bytes)
@@ -102,7 +103,7 @@ static void on_signal(int sig) { got_signal = sig; }
 static void die_usage(void) {
   fprintf(stderr,
           "usage: sf_bulk --device DEV --address A.B.C.D/P [--pcap F] "
-          "[--mtu N] [--ring] [--bypass] [--no-offload] [--sndbuf N] "
+          "[--mtu N] [--ring] [--ring2] [--bypass] [--no-offload] [--sndbuf N] "
           "[--rcvbuf N] [--deadline S] [--seed N] [--no-hash] [--no-rack] "
           "[--fault-seed S] "
           "[--loss PPM] [--dup PPM] [--reorder PPM] [--reorder-ms N] "
@@ -432,7 +433,8 @@ static void parse(int argc, char **argv, struct opts *o) {
   o->seed = 1;
   for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
     const char *a = argv[i];
-    if (!strcmp(a, "--ring")) { o->ring = 1; continue; }
+    if (!strcmp(a, "--ring")) { o->ring = SF_PACKET_RING_V3; continue; }
+    if (!strcmp(a, "--ring2")) { o->ring = SF_PACKET_RING_V2; continue; }
     if (!strcmp(a, "--bypass")) { o->bypass = 1; continue; }
     if (!strcmp(a, "--no-offload")) { o->no_offload = 1; continue; }
     if (!strcmp(a, "--no-hash")) { o->no_hash = 1; continue; }

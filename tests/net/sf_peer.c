@@ -4,7 +4,7 @@
  *
  *   sf_peer --device DEV --address A.B.C.D/P [--gateway A.B.C.D]
  *           [--pcap FILE] [--msl MS] [--deadline S] [--busy-poll US]
- *           [--quiet] [--ring] [--kind packet|tap|tun]
+ *           [--quiet] [--ring|--ring2] [--kind packet|tap|tun]
  *           [--status MS] [--keepalive S] MODE ...
  *
  * Modes:
@@ -125,7 +125,7 @@ static void die_usage(void) {
   fprintf(stderr,
           "usage: sf_peer --device DEV --address A.B.C.D/P "
           "[--gateway A.B.C.D] [--pcap F] [--msl MS] [--deadline S] "
-          "[--busy-poll US] [--quiet] [--ring] "
+          "[--busy-poll US] [--quiet] [--ring|--ring2] "
           "[--kind packet|tap|tun] [--status MS] [--keepalive S] MODE ...\n"
           "  echo-server PORT [--count N] [--close-first] [--backlog N]"
           " [--accept-after MS]\n"
@@ -777,8 +777,12 @@ static void parse(struct opts *o, int argc, char **argv) {
   o->deadline_s = 30;
   int i = 1;
   for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
-    if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "--ring")) {
-      *(argv[i][2] == 'q' ? &o->quiet : &o->ring) = 1;
+    if (!strcmp(argv[i], "--quiet")) {
+      o->quiet = 1;
+      continue;
+    }
+    if (!strcmp(argv[i], "--ring") || !strcmp(argv[i], "--ring2")) {
+      o->ring = argv[i][6] ? SF_PACKET_RING_V2 : SF_PACKET_RING_V3;
       continue;
     }
     if (i + 1 >= argc)

@@ -8,6 +8,10 @@
 #       GSO super-frames), MTU 1500 and 9000
 #   (2) offloads off (tx/rx checksums, sg, TSO, GSO, GRO) on both ends,
 #       MTU 1500 and 9000
+#   (1) and (2) again into synfin, receiving through the TPACKET_V2 ring
+#       (--ring2: frames read in their ring slots; with offloads the
+#       super-frames come through the socket's queue), and with offloads
+#       off also synfin->kernel (the ACKs through the ring)
 #   (3) impaired: 1% random loss of the kernel's packets (iptables
 #       statistic) and, at synfin's interface in both directions, 10 ms
 #       delay, 1% reordering (up to 2 ms more), 0.5% duplication and
@@ -16,7 +20,7 @@
 # SF_NET_SCALE=N (opt-in, for slow machines) divides the impaired
 # transfers' size by N and says so; by default, also in sanitizer builds
 # (measured: the impaired runs are bound by the RTT, not the CPU), every
-# transfer moves the full 100 MB. The run takes about 45-50 s.
+# transfer moves the full 100 MB. The run takes about 45-60 s.
 # With SF_NET_PCAP_DIR set, synfin's interface is recorded there (large).
 # Needs root and `ip netns` (else exit 77). Run from the build directory.
 
@@ -119,8 +123,10 @@ to_synfin() {
 
 # both NAME BYTES TMO [options]: one transfer each way
 both() {
-  to_kernel "$1-to-kernel" "$2" "$3"
-  to_synfin "$1-to-synfin" "$2" "$3"
+  b_name=$1 b_n=$2 b_tmo=$3 # to_kernel sets name, n and tmo
+  shift 3
+  to_kernel "$b_name-to-kernel" "$b_n" "$b_tmo" "$@"
+  to_synfin "$b_name-to-synfin" "$b_n" "$b_tmo" "$@"
 }
 
 offloads() { # on|off, also rx checksumming (sf_netns_offloads leaves it)
@@ -136,9 +142,12 @@ for mtu in 1500 9000; do
   both "offload-$mtu" $BYTES 60
   # The kernel's TSO/GSO reach synfin as super-frames: far fewer frames
   # than MSS-sized segments would need.
-  rx=$(field_of iface rx_frames "$SF_TMP/offload-$mtu-to-synfin.s")
-  [ -n "$rx" ] && [ "$rx" -lt $((BYTES / (mtu - 52) / 2)) ] ||
-    sf_netns_bad "offload-$mtu: $rx frames, no GSO super-frames?"
+  to_synfin "offload-$mtu-ring2-to-synfin" $BYTES 60 --ring2
+  for c in offload-$mtu offload-$mtu-ring2; do
+    rx=$(field_of iface rx_frames "$SF_TMP/$c-to-synfin.s")
+    [ -n "$rx" ] && [ "$rx" -lt $((BYTES / (mtu - 52) / 2)) ] ||
+      sf_netns_bad "$c: $rx frames, no GSO super-frames?"
+  done
 done
 
 # (2) offloads off
@@ -146,9 +155,12 @@ if offloads off; then
   for mtu in 1500 9000; do
     sf_netns_mtu $mtu || sf_netns_bad "mtu $mtu"
     both "nooffload-$mtu" $BYTES 60
-    rx=$(field_of iface rx_frames "$SF_TMP/nooffload-$mtu-to-synfin.s")
-    [ -n "$rx" ] && [ "$rx" -ge $((BYTES / (mtu - 40))) ] ||
-      sf_netns_bad "nooffload-$mtu: $rx frames, fewer than MTU-sized"
+    both "nooffload-$mtu-ring2" $BYTES 60 --ring2
+    for c in nooffload-$mtu nooffload-$mtu-ring2; do
+      rx=$(field_of iface rx_frames "$SF_TMP/$c-to-synfin.s")
+      [ -n "$rx" ] && [ "$rx" -ge $((BYTES / (mtu - 40))) ] ||
+        sf_netns_bad "$c: $rx frames, fewer than MTU-sized"
+    done
   done
   offloads on
 else
