@@ -443,7 +443,7 @@ void sf__tcp_get_info(const struct sf_tcb *t, sf_tcp_info_t *out) {
   out->rcv_mss = t->peer_mss;
   out->rtt_us = t->rtt.srtt / SF_NSEC_PER_USEC;
   out->rttvar_us = t->rtt.rttvar / SF_NSEC_PER_USEC;
-  out->rto_us = sf__rtt_timeout(&t->rtt) / SF_NSEC_PER_USEC;
+  out->rto_us = sf__tcp_rto(t) / SF_NSEC_PER_USEC;
   out->cwnd = t->ccs.cwnd;
   out->ssthresh = t->ccs.ssthresh;
   out->snd_wnd = t->snd_wnd;

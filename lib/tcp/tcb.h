@@ -229,9 +229,11 @@ struct sf_tcb {
 
 /* What every connection costs, idle or not (on LP64; 952 bytes before
  * the layout was packed, Eifel's saved window went on demand and the
- * rings' counts and the assemblers' held became 32 bits): a field added
- * here should be worth it to every connection. */
-_Static_assert(sizeof(struct sf_tcb) <= 776,
+ * rings' counts and the assemblers' held became 32 bits; 776 before
+ * CUBIC's remainders became 32 bits and the estimator stopped keeping a
+ * pointer to the engine's clamps): a field added here should be worth it
+ * to every connection. */
+_Static_assert(sizeof(struct sf_tcb) <= 752,
                "struct sf_tcb grew: docs/limits.md counts its size");
 
 struct sf_listener {
@@ -480,6 +482,14 @@ static inline uint32_t sf__tcp_unsent(const struct sf_tcb *t) {
   sf_seq_t end = sf_seq_add(t->snd_buf_seq, (uint32_t)t->sndbuf.len);
   int32_t d = sf_seq_diff(end, t->snd_nxt);
   return d > 0 ? (uint32_t)d : 0;
+}
+/* The estimator with the engine's clamps (struct sf_rtt keeps no copy). */
+static inline void sf__tcp_rtt_sample(struct sf_tcb *t, sf_time_t m) {
+  sf__rtt_sample(&t->rtt, &t->eng->rto_bounds, m);
+}
+/* The retransmission timeout to arm now (backoff applied). */
+static inline sf_time_t sf__tcp_rto(const struct sf_tcb *t) {
+  return sf__rtt_timeout(&t->rtt, &t->eng->rto_bounds);
 }
 static inline bool sf__tcp_synchronized(int state) {
   return state >= SF_TCP_ESTABLISHED || state == SF_TCP_SYN_RECEIVED;
