@@ -19,13 +19,13 @@
 /* The first allocation: small, so a connection that sends a few bytes
  * pays little, yet not so small that the first bulk writes regrow. Blocks
  * of this size come from and go back to budget->small when it is set. */
-/* The budget (NULL: none) is the caller's, passed to the calls that
- * allocate or free (sf__ring_write, sf__ring_free) rather than kept in
- * every ring: TCP's are all charged to the engine's (tcb.h). */
 #define SF_RING_MIN_ALLOC 64u
 
 /* The counts are 32 bits (a connection's buffer is at most 1 GiB): in
- * every tcb twice, they cost 16 bytes less than size_t ones. */
+ * every tcb twice, they cost 16 bytes less than size_t ones. The budget
+ * charged with alloc (NULL: none) is the caller's, passed to the calls
+ * that allocate or free (sf__ring_write, sf__ring_free) rather than kept
+ * in every ring: TCP charges all of them to the engine's. */
 struct sf_ring {
   uint8_t *buf;
   uint32_t alloc; /* bytes allocated (0 or a power of two, <= limit
