@@ -11,10 +11,12 @@
 #   rr          1-byte ping-pong on one connection: round trips/s and
 #               p50/p99/p99.9 in microseconds (bench_client rr)
 #   memory      bytes per idle established connection at HOLD connections:
-#               synfin: its RSS delta / HOLD; kernel: the growth of the
-#               machine's Slab (the kernel server's run) less that of the
-#               synfin server's run (kernel clients only), / HOLD, plus
-#               the kernel server's own RSS delta
+#               synfin (sf_peer echo-server --no-hash: per connection
+#               only its handle and counters): its RSS delta / HOLD;
+#               kernel: the growth of the machine's Slab (the kernel
+#               server's run) less that of the synfin server's run
+#               (kernel clients only), / HOLD, plus the kernel server's
+#               own RSS delta
 #   churn       crr with 16 in parallel for CHURN seconds against a server
 #               that closes first (it keeps the TIME-WAIT records)
 #   conn100k    CONNS (100,000) connections held at once: the time to open
@@ -265,6 +267,8 @@ held_one() {
   args=
   [ "$name" = kernel ] && [ "$n" -gt $((nofile - 64)) ] &&
     args="--workers $kworkers"
+  # as lean as the other servers: sf_peer without its stream digests
+  [ "$name" = synfin ] && args=--no-hash
   # shellcheck disable=SC2086
   server_start "$name" echo $args
   rss0=$(rss_kb) slab0=$(slab_kb)
@@ -417,7 +421,7 @@ EOF
   echo "The kernel's own work in softirq is charged to whichever process runs."
   echo
   echo "Memory: synfin and lwIP, the server's RSS growth / connections (synfin's"
-  echo "includes sf_peer's own state per connection: two SHA-256 contexts); the"
+  echo "includes sf_peer's own state per connection: 104 bytes with --no-hash); the"
   echo "kernel, the machine's Slab growth less the kernel clients' share (the"
   echo "synfin run's growth), plus the server's RSS growth, / connections."
   echo "conn100k: the memory row's method at $conns connections; open_s is the"

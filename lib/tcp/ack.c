@@ -41,11 +41,11 @@ static void take_rtt_sample(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
       h->opts.ts_ecr) {
     uint32_t ms = sf__tcp_ts_now(t) - h->opts.ts_ecr;
     if (ms < 0x7fffffff)
-      sf__rtt_sample(&t->rtt, (sf_time_t)ms * SF_NSEC_PER_MSEC);
+      sf__tcp_rtt_sample(t, (sf_time_t)ms * SF_NSEC_PER_MSEC);
     return;
   }
   if ((t->flags & SF_TF_RTT_TIMING) && sf_seq_gt(h->ack, t->rtt_seq)) {
-    sf__rtt_sample(&t->rtt, e->now - t->rtt_start);
+    sf__tcp_rtt_sample(t, e->now - t->rtt_start);
     t->flags &= ~(uint32_t)SF_TF_RTT_TIMING;
   }
 }

@@ -36,57 +36,62 @@
 
 void sf__asm_init(struct sf_assembler *a) { memset(a, 0, sizeof *a); }
 
+/* What a store is charged to and bounded by (the caller's). */
+struct limits {
+  struct sf_budget *budget;
+  size_t max_held;
+};
+
 /* Whether n more bytes fit under max_held (and in held's 32 bits) once
  * the freed bytes they replace are given back. */
-static bool fits(const struct sf_assembler *a, size_t n, size_t freed) {
+static bool fits(const struct sf_assembler *a, const struct limits *lim,
+                 size_t n, size_t freed) {
   size_t after = a->held - freed + n;
-  return after <= UINT32_MAX && (!a->max_held || after <= a->max_held);
+  return after <= UINT32_MAX && (!lim->max_held || after <= lim->max_held);
 }
 
 /* n bytes to store bytes in (replacing freed bytes), charged to held and
  * the budget: 0, SF_ENOBUFS or SF_ENOMEM. */
-static int take_bytes(struct sf_assembler *a, uint32_t n, size_t freed,
-                      uint8_t **out) {
-  if (!fits(a, n, freed))
+static int take_bytes(struct sf_assembler *a, const struct limits *lim,
+                      uint32_t n, size_t freed, uint8_t **out) {
+  if (!fits(a, lim, n, freed))
     return SF_ENOBUFS;
-  if (!sf__budget_take(a->budget, n))
+  if (!sf__budget_take(lim->budget, n))
     return SF_ENOMEM;
   *out = sf__alloc(n);
   if (!*out) {
-    sf__budget_give(a->budget, n);
+    sf__budget_give(lim->budget, n);
     return SF_ENOMEM;
   }
   a->held += n;
   return 0;
 }
 
-static void give_bytes(struct sf_assembler *a, uint8_t *buf, uint32_t cap) {
+static void give_bytes(struct sf_assembler *a, struct sf_budget *b,
+                       uint8_t *buf, uint32_t cap) {
   free(buf);
   a->held -= cap;
-  sf__budget_give(a->budget, cap);
+  sf__budget_give(b, cap);
 }
 
-static void release(struct sf_assembler *a, struct sf_asm_range *r) {
-  give_bytes(a, r->buf, r->cap);
+static void release(struct sf_assembler *a, struct sf_budget *b,
+                    struct sf_asm_range *r) {
+  give_bytes(a, b, r->buf, r->cap);
   r->buf = NULL;
   r->lead = r->cap = 0;
 }
 
-void sf__asm_clear(struct sf_assembler *a) {
+void sf__asm_clear(struct sf_assembler *a, struct sf_budget *b) {
   for (unsigned i = 0; i < a->n; i++)
-    release(a, &a->r[i]);
+    release(a, b, &a->r[i]);
   a->n = 0;
   a->clock = 0;
 }
 
-void sf__asm_free(struct sf_assembler *a) {
-  struct sf_budget *b = a->budget;
-  size_t max_held = a->max_held;
-  sf__asm_clear(a);
+void sf__asm_free(struct sf_assembler *a, struct sf_budget *b) {
+  sf__asm_clear(a, b);
   free(a->r);
   sf__asm_init(a);
-  a->budget = b;
-  a->max_held = max_held;
 }
 
 uint32_t sf__asm_highest(const struct sf_assembler *a) {
@@ -166,10 +171,10 @@ static void insert_slot(struct sf_assembler *a, unsigned at,
 }
 
 /* A new range's own buffer, exactly its bytes. */
-static int hold_new(struct sf_assembler *a, struct sf_asm_range *rg,
-                    const uint8_t *data) {
+static int hold_new(struct sf_assembler *a, const struct limits *lim,
+                    struct sf_asm_range *rg, const uint8_t *data) {
   uint32_t len = rg->end - rg->start;
-  int rc = take_bytes(a, len, 0, &rg->buf);
+  int rc = take_bytes(a, lim, len, 0, &rg->buf);
   if (rc != 0)
     return rc;
   memcpy(rg->buf, data, len);
@@ -179,20 +184,20 @@ static int hold_new(struct sf_assembler *a, struct sf_asm_range *rg,
 
 /* Range r grows to end (>= r->end): room for it, doubling the buffer
  * (or just enough, near max_held), the live bytes moved to its start. */
-static int extend_bytes(struct sf_assembler *a, struct sf_asm_range *r,
-                        uint32_t end) {
+static int extend_bytes(struct sf_assembler *a, const struct limits *lim,
+                        struct sf_asm_range *r, uint32_t end) {
   uint32_t live = r->end - r->start, need = end - r->start;
   if (r->lead + need <= r->cap)
     return 0;
   uint32_t cap = need < UINT32_MAX / 2 ? 2 * need : need;
-  if (!fits(a, cap, r->cap))
+  if (!fits(a, lim, cap, r->cap))
     cap = need;
   uint8_t *nb;
-  int rc = take_bytes(a, cap, r->cap, &nb);
+  int rc = take_bytes(a, lim, cap, r->cap, &nb);
   if (rc != 0)
     return rc;
   memcpy(nb, r->buf + r->lead, live);
-  give_bytes(a, r->buf, r->cap);
+  give_bytes(a, lim->budget, r->buf, r->cap);
   r->buf = nb;
   r->lead = 0;
   r->cap = cap;
@@ -201,12 +206,12 @@ static int extend_bytes(struct sf_assembler *a, struct sf_asm_range *r,
 
 /* The bytes of ranges [i, j) and the new ones [offset, offset + len) in
  * m's buffer, m being their union. */
-static int merge_bytes(struct sf_assembler *a, unsigned i, unsigned j,
-                       struct sf_asm_range *m, uint32_t offset,
-                       const uint8_t *data, uint32_t len) {
+static int merge_bytes(struct sf_assembler *a, const struct limits *lim,
+                       unsigned i, unsigned j, struct sf_asm_range *m,
+                       uint32_t offset, const uint8_t *data, uint32_t len) {
   struct sf_asm_range *first = &a->r[i];
   if (j == i + 1 && first->start <= offset) { /* grows at its end only */
-    int rc = extend_bytes(a, first, m->end);
+    int rc = extend_bytes(a, lim, first, m->end);
     if (rc != 0)
       return rc;
     m->buf = first->buf;
@@ -218,13 +223,13 @@ static int merge_bytes(struct sf_assembler *a, unsigned i, unsigned j,
     for (unsigned k = i; k < j; k++)
       freed += a->r[k].cap;
     uint8_t *nb;
-    int rc = take_bytes(a, size, freed, &nb);
+    int rc = take_bytes(a, lim, size, freed, &nb);
     if (rc != 0)
       return rc;
     for (unsigned k = i; k < j; k++) {
       struct sf_asm_range *r = &a->r[k];
       memcpy(nb + (r->start - m->start), r->buf + r->lead, r->end - r->start);
-      release(a, r);
+      release(a, lim->budget, r);
     }
     m->buf = nb;
     m->lead = 0;
@@ -234,9 +239,10 @@ static int merge_bytes(struct sf_assembler *a, unsigned i, unsigned j,
   return 0;
 }
 
-/* Records [offset, offset + len), and keeps its bytes when data is set. */
-static int add_range(struct sf_assembler *a, uint32_t offset, uint32_t len,
-                     const uint8_t *data) {
+/* Records [offset, offset + len), and keeps its bytes when data is set
+ * (lim: for those bytes). */
+static int add_range(struct sf_assembler *a, const struct limits *lim,
+                     uint32_t offset, uint32_t len, const uint8_t *data) {
   if (len == 0)
     return 0;
   if (len > UINT32_MAX - offset)
@@ -251,7 +257,7 @@ static int add_range(struct sf_assembler *a, uint32_t offset, uint32_t len,
     if (rc != 0)
       return rc;
     struct sf_asm_range rg = {.start = offset, .end = end};
-    rc = data ? hold_new(a, &rg, data) : 0;
+    rc = data ? hold_new(a, lim, &rg, data) : 0;
     if (rc != 0)
       return rc;
     rg.stamp = next_stamp(a);
@@ -265,7 +271,7 @@ static int add_range(struct sf_assembler *a, uint32_t offset, uint32_t len,
   if (m.start > offset)
     m.start = offset;
   m.end = a->r[j - 1].end > end ? a->r[j - 1].end : end;
-  int rc = data ? merge_bytes(a, i, j, &m, offset, data, len) : 0;
+  int rc = data ? merge_bytes(a, lim, i, j, &m, offset, data, len) : 0;
   if (rc != 0)
     return rc;
   m.stamp = next_stamp(a);
@@ -275,12 +281,14 @@ static int add_range(struct sf_assembler *a, uint32_t offset, uint32_t len,
 }
 
 int sf__asm_add(struct sf_assembler *a, uint32_t offset, uint32_t len) {
-  return add_range(a, offset, len, NULL);
+  return add_range(a, NULL, offset, len, NULL);
 }
 
-int sf__asm_store(struct sf_assembler *a, uint32_t offset,
-                  const uint8_t *data, uint32_t len) {
-  return add_range(a, offset, len, data);
+int sf__asm_store(struct sf_assembler *a, struct sf_budget *b,
+                  size_t max_held, uint32_t offset, const uint8_t *data,
+                  uint32_t len) {
+  struct limits lim = {b, max_held};
+  return add_range(a, &lim, offset, len, data);
 }
 
 uint32_t sf__asm_front(const struct sf_assembler *a, const uint8_t **bytes) {
@@ -292,10 +300,10 @@ uint32_t sf__asm_front(const struct sf_assembler *a, const uint8_t **bytes) {
   return a->r[0].end;
 }
 
-void sf__asm_shift(struct sf_assembler *a, uint32_t n) {
+void sf__asm_shift(struct sf_assembler *a, struct sf_budget *b, uint32_t n) {
   unsigned drop = 0;
   while (drop < a->n && a->r[drop].end <= n)
-    release(a, &a->r[drop++]); /* wholly delivered already */
+    release(a, b, &a->r[drop++]); /* wholly delivered already */
   remove_slots(a, 0, drop);
   for (unsigned i = 0; i < a->n; i++) {
     struct sf_asm_range *r = &a->r[i];

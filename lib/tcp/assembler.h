@@ -47,17 +47,19 @@ struct sf_assembler {
   uint32_t clock;
   uint32_t held; /* bytes allocated for stored bytes (sum of cap): at
                     most 4 GiB, far above any receive window */
-  /* set after sf__asm_init, kept by sf__asm_free: */
-  size_t max_held;          /* held never passes it (0: no bound) */
-  struct sf_budget *budget; /* charged with held (NULL: none) */
 };
 
+/* The budget charged with held (NULL: none) and the bound on held are the
+ * caller's, passed to the calls that store or free bytes rather than kept
+ * in every assembler (TCP's: the engine's budget and the receive
+ * buffer's limit; SACK's scoreboard stores no bytes and passes NULL). b
+ * must be the same budget on every call. */
 void sf__asm_init(struct sf_assembler *a);
 /* Frees the stored bytes and the slots; the assembler is empty
  * afterwards. */
-void sf__asm_free(struct sf_assembler *a);
+void sf__asm_free(struct sf_assembler *a, struct sf_budget *b);
 /* Frees the stored bytes and forgets every range; the slots stay. */
-void sf__asm_clear(struct sf_assembler *a);
+void sf__asm_clear(struct sf_assembler *a, struct sf_budget *b);
 
 static inline bool sf__asm_empty(const struct sf_assembler *a) {
   return a->n == 0;
@@ -80,12 +82,14 @@ int sf__asm_add(struct sf_assembler *a, uint32_t offset, uint32_t len);
 
 /*
  * sf__asm_add that also keeps a copy of the bytes, merged with those of
- * the ranges it touches. Returns 0, SF_ENOSPC or SF_EINVAL as
- * sf__asm_add, SF_ENOBUFS (held would pass max_held, or 4 GiB) or SF_ENOMEM (no
- * memory, or the budget refuses); nothing is recorded on an error.
+ * the ranges it touches, charged to b. Returns 0, SF_ENOSPC or SF_EINVAL
+ * as sf__asm_add, SF_ENOBUFS (held would pass max_held, 0 meaning no
+ * bound, or 4 GiB) or SF_ENOMEM (no memory, or b refuses); nothing is
+ * recorded on an error.
  */
-int sf__asm_store(struct sf_assembler *a, uint32_t offset,
-                  const uint8_t *data, uint32_t len);
+int sf__asm_store(struct sf_assembler *a, struct sf_budget *b,
+                  size_t max_held, uint32_t offset, const uint8_t *data,
+                  uint32_t len);
 
 /*
  * The length of the range that starts at offset 0 (the bytes now
@@ -98,9 +102,9 @@ uint32_t sf__asm_front(const struct sf_assembler *a, const uint8_t **bytes);
 /*
  * The front advanced by n bytes (delivered, or acknowledged): shifts
  * every offset down by n, dropping ranges (or parts) now below 0, and
- * the bytes they held.
+ * the bytes they held (given back to b).
  */
-void sf__asm_shift(struct sf_assembler *a, uint32_t n);
+void sf__asm_shift(struct sf_assembler *a, struct sf_budget *b, uint32_t n);
 
 /*
  * Up to max ranges for SACK blocks, the most recently grown first

@@ -27,12 +27,18 @@ struct sf_cc_cubic {
   uint32_t cwnd_prior;  /* the window at the last loss (4.3's alpha) */
   uint32_t cwnd_epoch;  /* cwnd when the epoch started */
   uint32_t w_est;       /* the Reno-friendly estimate (4.3) */
-  uint64_t k_ms;        /* K: when W_cubic reaches w_max again */
-  uint64_t grow_rem;    /* remainders of the per-ACK divisions by cwnd, */
-  uint64_t est_rem;     /* so that small increments add up */
-  sf_time_t epoch_start;
+  uint32_t k_ms;        /* K: when W_cubic reaches w_max again (at most
+                           2207 s: cc_cubic.c) */
+  /* Remainders of the per-ACK divisions, so that small increments add
+   * up: grow_rem of the division by cwnd, est_rem and est_rem17 of W_est's
+   * by 17 * cwnd, kept as est_rem * 17 + est_rem17 so that each fits in
+   * 32 bits (cc_cubic.c, grow_w_est). Every tcb holds this. */
+  uint32_t grow_rem;
+  uint32_t est_rem;
+  uint8_t est_rem17;
   bool in_epoch;        /* false: the next ACK in congestion avoidance
                            starts an epoch */
+  sf_time_t epoch_start;
 };
 
 struct sf_cc_state {

@@ -57,13 +57,14 @@ static uint64_t cube_bytes(uint64_t d_ms, uint32_t smss) {
 
 /* RFC 9438 4.2, figure 2: K = cbrt((W_max - cwnd_epoch) / C), in ms:
  * K^3 = (W_max - cwnd_epoch) / smss * 2.5 * 10^9 ms^3. */
-static uint64_t cubic_k_ms(uint32_t w_max, uint32_t cwnd_epoch,
+static uint32_t cubic_k_ms(uint32_t w_max, uint32_t cwnd_epoch,
                            uint32_t smss) {
   if (w_max <= cwnd_epoch)
     return 0;
   uint64_t diff = w_max - cwnd_epoch, den = 2 * (uint64_t)smss;
-  /* diff / den < 2^31 and diff % den * CUBE_DEN < 2^64: no overflow */
-  return icbrt(diff / den * CUBE_DEN + diff % den * CUBE_DEN / den);
+  /* diff / den < 2^31 and diff % den * CUBE_DEN < 2^64: no overflow; the
+   * root is below CBRT_MAX, so 32 bits hold it */
+  return (uint32_t)icbrt(diff / den * CUBE_DEN + diff % den * CUBE_DEN / den);
 }
 
 /* W_cubic(t) in bytes (4.2, figure 1) for t since the epoch started. */
@@ -103,21 +104,28 @@ static void start_epoch(struct sf_cc_state *s, sf_time_t now) {
   c->w_est = s->cwnd;
   c->grow_rem = 0;
   c->est_rem = 0;
+  c->est_rem17 = 0;
   if (c->w_max < s->cwnd)
     c->w_max = s->cwnd;
   c->k_ms = cubic_k_ms(c->w_max, c->cwnd_epoch, smss_of(s));
 }
 
 /* 4.3: W_est += alpha * segments_acked / cwnd, i.e. alpha * acked * smss
- * / cwnd bytes; alpha becomes 1 once W_est reaches cwnd_prior. */
+ * / cwnd bytes; alpha becomes 1 once W_est reaches cwnd_prior. The sum
+ * (alpha's numerator * acked * smss) is divided by 17 * cwnd in two steps,
+ * by 17 then by cwnd: floor(floor(x / 17) / cwnd) = floor(x / (17 *
+ * cwnd)), and the remainders (est_rem17 < 17, est_rem < cwnd) are those
+ * of the one division, x % (17 * cwnd) = est_rem * 17 + est_rem17, so the
+ * window grows exactly as with a 64-bit remainder. */
 static void grow_w_est(struct sf_cc_state *s, uint32_t acked) {
   struct sf_cc_cubic *c = &s->priv.cubic;
   uint64_t num = c->w_est >= c->cwnd_prior ? ALPHA_DEN : ALPHA_NUM;
-  uint64_t den = ALPHA_DEN * (uint64_t)(s->cwnd ? s->cwnd : 1);
-  c->est_rem += num * acked * smss_of(s);
-  uint64_t inc = c->est_rem / den;
-  c->est_rem %= den;
-  c->w_est = clamp32(c->w_est + inc);
+  uint64_t cwnd = s->cwnd ? s->cwnd : 1;
+  uint64_t x = c->est_rem17 + num * acked * smss_of(s);
+  uint64_t q = c->est_rem + x / ALPHA_DEN;
+  c->est_rem17 = (uint8_t)(x % ALPHA_DEN);
+  c->est_rem = (uint32_t)(q % cwnd);
+  c->w_est = clamp32(c->w_est + q / cwnd);
 }
 
 /* 4.4, 4.5: cwnd grows by (target - cwnd) / cwnd per segment acked, i.e.
@@ -133,9 +141,10 @@ static void grow_to_target(struct sf_cc_state *s, uint32_t acked,
     target = cwnd;
   if (target > cwnd + cwnd / 2)
     target = cwnd + cwnd / 2;
-  c->grow_rem += (target - cwnd) * acked; /* < 2^31 * 2^32 + 2^32 */
-  uint64_t inc = c->grow_rem / cwnd;
-  c->grow_rem %= cwnd;
+  uint64_t grow = c->grow_rem + (target - cwnd) * acked; /* < 2^31 * 2^32
+                                                           + 2^32 */
+  uint64_t inc = grow / cwnd;
+  c->grow_rem = (uint32_t)(grow % cwnd); /* < cwnd: 32 bits */
   /* a stretch ACK of more than a window does not overshoot the target */
   s->cwnd = clamp32(cwnd + inc < target ? cwnd + inc : target);
 }

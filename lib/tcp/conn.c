@@ -140,7 +140,7 @@ static ssize_t queue_data(struct sf_tcb *t, const void *data, size_t len) {
   int refused = send_refusal(t);
   if (refused)
     return refused;
-  return queued(t, len, sf__ring_write(&t->sndbuf, data, len));
+  return queued(t, len, sf__ring_write(&t->sndbuf, &t->eng->mem, data, len));
 }
 
 ssize_t sf__tcp_send(struct sf_tcb *t, const void *data, size_t len,
@@ -231,7 +231,7 @@ static size_t move_ring_to_ring(struct sf_tcb *src, struct sf_tcb *dst,
   sf__ring_view(&src->rcvbuf, 0, n, v);
   size_t moved = 0;
   for (int i = 0; i < 2 && v[i].n; i++) {
-    size_t k = sf__ring_write(&dst->sndbuf, v[i].p, v[i].n);
+    size_t k = sf__ring_write(&dst->sndbuf, &dst->eng->mem, v[i].p, v[i].n);
     moved += k;
     if (k < v[i].n)
       break;
@@ -443,7 +443,7 @@ void sf__tcp_get_info(const struct sf_tcb *t, sf_tcp_info_t *out) {
   out->rcv_mss = t->peer_mss;
   out->rtt_us = t->rtt.srtt / SF_NSEC_PER_USEC;
   out->rttvar_us = t->rtt.rttvar / SF_NSEC_PER_USEC;
-  out->rto_us = sf__rtt_timeout(&t->rtt) / SF_NSEC_PER_USEC;
+  out->rto_us = sf__tcp_rto(t) / SF_NSEC_PER_USEC;
   out->cwnd = t->ccs.cwnd;
   out->ssthresh = t->ccs.ssthresh;
   out->snd_wnd = t->snd_wnd;

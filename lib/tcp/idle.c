@@ -42,9 +42,9 @@ static bool idle(const struct sf_tcb *t) {
 }
 
 static void release(struct sf_tcb *t) {
-  sf__ring_free(&t->sndbuf);
-  sf__ring_free(&t->rcvbuf);
-  sf__asm_free(&t->ooo);
+  sf__ring_free(&t->sndbuf, &t->eng->mem);
+  sf__ring_free(&t->rcvbuf, &t->eng->mem);
+  sf__asm_free(&t->ooo, &t->eng->mem);
   sf__recovery_release_idle(t);
 }
 

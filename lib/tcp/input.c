@@ -25,10 +25,10 @@ static void syn_sent_established(struct sf_tcb *t,
   t->snd_una = h->ack;
   if (!(t->flags & SF_TF_TS) && (t->flags & SF_TF_RTT_TIMING) &&
       t->rtx_count == 0)
-    sf__rtt_sample(&t->rtt, e->now - t->rtt_start);
+    sf__tcp_rtt_sample(t, e->now - t->rtt_start);
   else if ((t->flags & SF_TF_TS) && h->opts.ts_ecr && t->rtx_count == 0)
-    sf__rtt_sample(&t->rtt, (sf_time_t)(sf__tcp_ts_now(t) - h->opts.ts_ecr) *
-                                SF_NSEC_PER_MSEC);
+    sf__tcp_rtt_sample(t, (sf_time_t)(sf__tcp_ts_now(t) - h->opts.ts_ecr) *
+                              SF_NSEC_PER_MSEC);
   t->flags &= ~(uint32_t)SF_TF_RTT_TIMING;
   t->rtx_count = 0;
   t->rtt.backoff = 0;

@@ -356,7 +356,7 @@ static void maybe_persist(struct sf_tcb *t) {
   if (sf__tcp_unsent(t) == 0 || sf__tcp_flight(t) > 0 ||
       t->timers[SF_TT_PERSIST] != SF_TIME_NEVER)
     return;
-  sf_time_t d = sf__rtt_timeout(&t->rtt), max = t->eng->rto_bounds.max_rto;
+  sf_time_t d = sf__tcp_rto(t), max = t->eng->rto_bounds.max_rto;
   for (unsigned i = 0; i < t->persist_backoff && d < max; i++)
     d *= 2;
   if (d > max)

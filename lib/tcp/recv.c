@@ -129,7 +129,7 @@ static void schedule_ack(struct sf_tcb *t, uint32_t len) {
 /* Data not stored is not acknowledged: the segment is dropped whole (its
  * FIN too) and the peer sends it again. */
 static bool stored(struct sf_tcb *t, const uint8_t *data, uint32_t len) {
-  if (sf__ring_write(&t->rcvbuf, data, len) == len)
+  if (sf__ring_write(&t->rcvbuf, &t->eng->mem, data, len) == len)
     return true;
   SF_TCP_COUNT(t->eng, tcp_in_nomem_dropped);
   return false;
@@ -143,17 +143,17 @@ static uint32_t take_contiguous(struct sf_tcb *t) {
   uint32_t n = sf__asm_front(&t->ooo, &bytes);
   if (n == 0)
     return 0;
-  uint32_t moved = (uint32_t)sf__ring_write(&t->rcvbuf, bytes, n);
+  uint32_t moved = (uint32_t)sf__ring_write(&t->rcvbuf, &t->eng->mem, bytes, n);
   if (moved < n)
     SF_TCP_COUNT(t->eng, tcp_in_nomem_dropped);
-  sf__asm_shift(&t->ooo, moved);
+  sf__asm_shift(&t->ooo, &t->eng->mem, moved);
   return moved;
 }
 
 /* The len bytes just stored in the ring become readable. */
 static void deliver_in_order(struct sf_tcb *t, uint32_t len) {
   bool had_gap = !sf__asm_empty(&t->ooo);
-  sf__asm_shift(&t->ooo, len);
+  sf__asm_shift(&t->ooo, &t->eng->mem, len);
   uint32_t n = len + take_contiguous(t);
   t->rcv_nxt = sf_seq_add(t->rcv_nxt, n);
   t->bytes_received += n;
@@ -169,12 +169,14 @@ static void store_out_of_order(struct sf_tcb *t, uint32_t off,
   struct sf_tcp *e = t->eng;
   SF_TCP_COUNT(e, tcp_in_ooo_segs);
   t->flags |= SF_TF_ACK_NOW; /* a duplicate ACK for fast retransmit */
-  int rc = sf__asm_store(&t->ooo, off, data, len);
+  /* the window keeps the bytes within rcvbuf; the bound keeps their
+   * buffers there too, slack included */
+  int rc = sf__asm_store(&t->ooo, &e->mem, t->rcvbuf.limit, off, data, len);
   if (rc == SF_ENOMEM) {
     SF_TCP_COUNT(e, tcp_in_nomem_dropped);
     return;
   }
-  if (rc != 0) { /* every hole's slot taken, or max_held reached */
+  if (rc != 0) { /* every hole's slot taken, or the rcvbuf bound reached */
     SF_TCP_COUNT(e, tcp_in_ooo_dropped);
     return;
   }

@@ -38,30 +38,27 @@ void sf__ring_init(struct sf_ring *r, size_t limit) {
   r->limit = limit > RING_MAX_LIMIT ? RING_MAX_LIMIT : (uint32_t)limit;
   r->head = 0;
   r->len = 0;
-  r->budget = NULL;
 }
 
 /* A buffer of n bytes: the budget's spare small ones first. */
-static uint8_t *buf_alloc(const struct sf_ring *r, size_t n) {
-  if (n == SF_RING_MIN_ALLOC && r->budget && r->budget->small)
-    return sf__pool_get(r->budget->small);
+static uint8_t *buf_alloc(const struct sf_budget *b, size_t n) {
+  if (n == SF_RING_MIN_ALLOC && b && b->small)
+    return sf__pool_get(b->small);
   return sf__alloc(n);
 }
 
 /* Frees the buffer: a small one back to the spares. */
-static void buf_free(const struct sf_ring *r) {
-  if (r->alloc == SF_RING_MIN_ALLOC && r->budget && r->budget->small)
-    sf__pool_put(r->budget->small, r->buf);
+static void buf_free(const struct sf_ring *r, const struct sf_budget *b) {
+  if (r->alloc == SF_RING_MIN_ALLOC && b && b->small)
+    sf__pool_put(b->small, r->buf);
   else
     free(r->buf);
 }
 
-void sf__ring_free(struct sf_ring *r) {
-  struct sf_budget *b = r->budget;
-  buf_free(r);
+void sf__ring_free(struct sf_ring *r, struct sf_budget *b) {
+  buf_free(r, b);
   sf__budget_give(b, r->alloc);
   sf__ring_init(r, r->limit);
-  r->budget = b;
 }
 
 static size_t mask(const struct sf_ring *r) { return (size_t)r->alloc - 1; }
@@ -95,18 +92,18 @@ static void copy_out(const struct sf_ring *r, size_t pos, uint8_t *dst,
 
 /* Moves to a buffer of new_alloc bytes, the stored bytes copied in
  * logical order (head becomes 0). */
-static int grow(struct sf_ring *r, size_t new_alloc) {
-  if (!sf__budget_take(r->budget, new_alloc))
+static int grow(struct sf_ring *r, struct sf_budget *b, size_t new_alloc) {
+  if (!sf__budget_take(b, new_alloc))
     return -1;
-  uint8_t *nb = buf_alloc(r, new_alloc);
+  uint8_t *nb = buf_alloc(b, new_alloc);
   if (!nb) {
-    sf__budget_give(r->budget, new_alloc);
+    sf__budget_give(b, new_alloc);
     return -1;
   }
   if (r->len)
     copy_out(r, 0, nb, r->len);
-  buf_free(r);
-  sf__budget_give(r->budget, r->alloc);
+  buf_free(r, b);
+  sf__budget_give(b, r->alloc);
   r->buf = nb;
   r->alloc = (uint32_t)new_alloc;
   r->head = 0;
@@ -114,7 +111,7 @@ static int grow(struct sf_ring *r, size_t new_alloc) {
 }
 
 /* Ensures logical positions [0, need) exist; need <= limit. */
-static int reserve(struct sf_ring *r, size_t need) {
+static int reserve(struct sf_ring *r, struct sf_budget *b, size_t need) {
   if (need <= r->alloc)
     return 0;
   size_t want = round_pow2(need);
@@ -123,14 +120,15 @@ static int reserve(struct sf_ring *r, size_t need) {
     want = SF_RING_MIN_ALLOC;
   if (want > cap) /* a small limit: never allocate past its power of two */
     want = cap;
-  return grow(r, want);
+  return grow(r, b, want);
 }
 
-size_t sf__ring_write(struct sf_ring *r, const void *data, size_t n) {
+size_t sf__ring_write(struct sf_ring *r, struct sf_budget *b,
+                      const void *data, size_t n) {
   size_t room = r->limit - r->len;
   if (n > room)
     n = room; /* cut at the limit, as the header promises */
-  if (n == 0 || reserve(r, r->len + n) != 0)
+  if (n == 0 || reserve(r, b, r->len + n) != 0)
     return 0;
   copy_in(r, r->len, data, n);
   r->len += (uint32_t)n;

@@ -22,16 +22,17 @@
 #define SF_RING_MIN_ALLOC 64u
 
 /* The counts are 32 bits (a connection's buffer is at most 1 GiB): in
- * every tcb twice, they cost 16 bytes less than size_t ones. */
+ * every tcb twice, they cost 16 bytes less than size_t ones. The budget
+ * charged with alloc (NULL: none) is the caller's, passed to the calls
+ * that allocate or free (sf__ring_write, sf__ring_free) rather than kept
+ * in every ring: TCP charges all of them to the engine's. */
 struct sf_ring {
   uint8_t *buf;
   uint32_t alloc; /* bytes allocated (0 or a power of two, <= limit
-                     rounded) */
+                     rounded), charged to the budget */
   uint32_t limit; /* most bytes the ring may ever hold */
   uint32_t head;  /* index of the first stored byte */
   uint32_t len;   /* stored (readable) bytes */
-  struct sf_budget *budget; /* charged with alloc (NULL: none); set after
-                               sf__ring_init, kept by sf__ring_free */
 };
 
 /* Sets up an empty ring of at most limit bytes; allocates nothing. A
@@ -40,8 +41,9 @@ struct sf_ring {
  * when the ring is read empty (TCP frees an empty ring once its
  * connection is idle: tcp/idle.c). */
 void sf__ring_init(struct sf_ring *r, size_t limit);
-/* Frees the storage; the ring is empty (and reusable) afterwards. */
-void sf__ring_free(struct sf_ring *r);
+/* Frees the storage (given back to b, which must be the budget it was
+ * taken from); the ring is empty (and reusable) afterwards. */
+void sf__ring_free(struct sf_ring *r, struct sf_budget *b);
 
 static inline size_t sf__ring_len(const struct sf_ring *r) { return r->len; }
 /* Bytes that may still be appended before the limit. */
@@ -51,9 +53,10 @@ static inline size_t sf__ring_space(const struct sf_ring *r) {
 
 /*
  * Appends up to n bytes; returns how many were taken (fewer than n when
- * the limit is reached, 0 when allocation fails or the budget refuses).
+ * the limit is reached, 0 when allocation fails or the budget b refuses).
  */
-size_t sf__ring_write(struct sf_ring *r, const void *data, size_t n);
+size_t sf__ring_write(struct sf_ring *r, struct sf_budget *b,
+                      const void *data, size_t n);
 
 /* Where up to n bytes starting offset bytes into the stored data lie,
  * without copying them: at most two pieces (the ring may wrap), v[0] then

@@ -123,8 +123,8 @@ static void tear_down(struct sf_tcb *t) {
   sf__tcp_timers_stop_all(t);
   /* what can no longer be delivered goes now, not when the application
    * lets go: bytes beyond a gap, and bytes never to be sent */
-  sf__asm_free(&t->ooo);
-  sf__ring_free(&t->sndbuf);
+  sf__asm_free(&t->ooo, &t->eng->mem);
+  sf__ring_free(&t->sndbuf, &t->eng->mem);
   sf__tcb_unhash(t);
   if (t->listener)
     sf__listener_child_unlink(t);

@@ -90,10 +90,6 @@ static void set_defaults(struct sf_tcb *t) {
   sf__ring_init(&t->sndbuf, sf__tcp_mem_bufsize(e, e->cfg.sndbuf));
   sf__ring_init(&t->rcvbuf, sf__tcp_mem_bufsize(e, e->cfg.rcvbuf));
   sf__asm_init(&t->ooo);
-  t->sndbuf.budget = t->rcvbuf.budget = t->ooo.budget = &e->mem;
-  /* the window keeps the bytes within rcvbuf; this keeps their buffers
-   * there too, slack included */
-  t->ooo.max_held = t->rcvbuf.limit;
   sf__rtt_init(&t->rtt, e->cfg.rto_initial, &e->rto_bounds);
   t->cc = e->cc;
   t->dupthresh = SF_TCP_DUPTHRESH;
@@ -178,9 +174,9 @@ void sf__tcb_free(struct sf_tcb *t) {
     t->all_next->all_prev = t->all_prev;
   sf__tcp_idle_forget(t);
   e->tcb_count--;
-  sf__ring_free(&t->sndbuf);
-  sf__ring_free(&t->rcvbuf);
-  sf__asm_free(&t->ooo);
+  sf__ring_free(&t->sndbuf, &t->eng->mem);
+  sf__ring_free(&t->rcvbuf, &t->eng->mem);
+  sf__asm_free(&t->ooo, &t->eng->mem);
   sf__recovery_free(t);
   sf__tcp_release_observer(e, t->observer);
   sf__pool_put(&e->tcb_pool, t);

@@ -153,19 +153,22 @@ struct sf_tcb {
   void *user;
   void *observer;
   unsigned netif;
-
-  int state;
-  int error;      /* why it failed, once it has */
-  int soft_error; /* the last ICMP error, reported if it then times out */
   uint32_t flags;
+
+  /* Small fields together, so that no padding falls between them: */
+  int16_t error;      /* why it failed, once it has (an SF_E* code) */
+  int16_t soft_error; /* the last ICMP error, reported if it then times
+                         out */
+  uint8_t state;      /* SF_TCP_* */
   bool in_table : 1;
   bool ooo_fin : 1; /* a FIN arrived beyond a gap, at ooo_fin_seq */
   bool dsack : 1;   /* the next ACK reports a duplicate (RFC 2883) */
-
-  /* send side (RFC 9293 3.3.1) */
   uint8_t snd_wscale;   /* shift for the peer's windows */
+  uint8_t rcv_wscale;   /* ours */
   uint16_t smss;        /* effective send MSS (payload bytes) */
   uint16_t peer_mss;    /* what the peer announced */
+
+  /* send side (RFC 9293 3.3.1) */
   sf_seq_t iss;
   sf_seq_t snd_una, snd_nxt, snd_max; /* snd_max: highest ever sent */
   sf_seq_t snd_wl1, snd_wl2;
@@ -177,7 +180,6 @@ struct sf_tcb {
   /* receive side */
   sf_seq_t irs, rcv_nxt;
   sf_seq_t rcv_adv; /* right edge of the window last announced */
-  uint8_t rcv_wscale;
   uint16_t rcv_mss; /* the MSS we announced */
   struct sf_ring rcvbuf;
   struct sf_assembler ooo;
@@ -229,9 +231,14 @@ struct sf_tcb {
 
 /* What every connection costs, idle or not (on LP64; 952 bytes before
  * the layout was packed, Eifel's saved window went on demand and the
- * rings' counts and the assemblers' held became 32 bits): a field added
- * here should be worth it to every connection. */
-_Static_assert(sizeof(struct sf_tcb) <= 776,
+ * rings' counts and the assemblers' held became 32 bits; 776 before
+ * CUBIC's remainders became 32 bits and the estimator stopped keeping a
+ * pointer to the engine's clamps; 752 before the rings and assemblers
+ * stopped keeping the engine's budget and the receive buffer's bound, and
+ * the error codes and state became 16 and 8 bits): a field added here
+ * should be worth it to every connection. 696 bytes is a 704-byte malloc
+ * chunk; 8 more would take it to 720. */
+_Static_assert(sizeof(struct sf_tcb) <= 696,
                "struct sf_tcb grew: docs/limits.md counts its size");
 
 struct sf_listener {
@@ -480,6 +487,14 @@ static inline uint32_t sf__tcp_unsent(const struct sf_tcb *t) {
   sf_seq_t end = sf_seq_add(t->snd_buf_seq, (uint32_t)t->sndbuf.len);
   int32_t d = sf_seq_diff(end, t->snd_nxt);
   return d > 0 ? (uint32_t)d : 0;
+}
+/* The estimator with the engine's clamps (struct sf_rtt keeps no copy). */
+static inline void sf__tcp_rtt_sample(struct sf_tcb *t, sf_time_t m) {
+  sf__rtt_sample(&t->rtt, &t->eng->rto_bounds, m);
+}
+/* The retransmission timeout to arm now (backoff applied). */
+static inline sf_time_t sf__tcp_rto(const struct sf_tcb *t) {
+  return sf__rtt_timeout(&t->rtt, &t->eng->rto_bounds);
 }
 static inline bool sf__tcp_synchronized(int state) {
   return state >= SF_TCP_ESTABLISHED || state == SF_TCP_SYN_RECEIVED;

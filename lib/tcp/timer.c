@@ -74,7 +74,7 @@ void sf__tcp_rtx_arm(struct sf_tcb *t, bool restart) {
   bool keep_rto = !restart && t->timers[SF_TT_RTX] != SF_TIME_NEVER &&
                   !sf__recovery_timer_armed(t);
   sf_time_t rto_at = keep_rto ? t->timers[SF_TT_RTX]
-                              : t->eng->now + sf__rtt_timeout(&t->rtt);
+                              : t->eng->now + sf__tcp_rto(t);
   if (sf__recovery_arm(t, rto_at) || keep_rto)
     return;
   sf__tcp_timer_set(t, SF_TT_RTX, rto_at);

@@ -9,10 +9,14 @@
  *
  * Modes:
  *   echo-server PORT [--count N] [--close-first] [--backlog N]
- *           [--accept-after MS]
+ *           [--accept-after MS] [--no-hash]
  *                                  accept, echo, at EOF shut down, close;
  *                                  --close-first: shut down after the
  *                                  first echo (our FIN first);
+ *                                  --no-hash: no SHA-256 of the streams
+ *                                  (the lean server the memory benchmarks
+ *                                  measure: a connection holds only its
+ *                                  handle and counters);
  *                                  --accept-after: accept nothing until MS
  *                                  ms after the first connection is
  *                                  ready, then all that is ready at once
@@ -69,7 +73,7 @@ struct opts {
   const char *kind; /* "packet" (default), "tap" or "tun" */
   enum mode mode;
   int port, half_close, expect_echo, quiet, no_wait_closed, ring;
-  int close_first;
+  int close_first, no_hash;
   long long expect_recv; /* -1: not checked */
   unsigned long long msl_ms, deadline_s, send, after_fin, count;
   unsigned long long busy_poll_us;
@@ -94,19 +98,27 @@ struct peer {
   unsigned long long drain_t0; /* sf_now when the last handle closed */
 };
 
-struct conn {
-  sf_tcp_t tcp;
-  struct peer *p;
-  sf_connect_t connect;
-  sf_write_t write;
-  sf_shutdown_t shutdown;
-  EVP_MD_CTX *sent_md, *recv_md; /* NULL in many mode: compared inline */
-  unsigned long long sent, received;
-  int eof, shut_asked, shut_done, bad;
+/* The SHA-256 of each direction of a connection's stream. */
+struct digests {
+  EVP_MD_CTX *sent, *recv;
 };
 
-/* One echoed chunk: its write request and its copy of the bytes. */
-struct echo_write {
+/* What a connection holds while it is open and idle: its handle and
+ * counters. The requests (connect, write, shutdown) and the digests are
+ * allocated when first needed, so that the memory benchmarks, which hold
+ * thousands of idle echo connections, measure the stack rather than this
+ * program. The peer is found through the loop (tcp.loop->data). */
+struct conn {
+  sf_tcp_t tcp;
+  unsigned long long sent, received;
+  unsigned char eof, shut_asked, shut_done, bad;
+  struct digests *md; /* NULL until the first byte; always without hashing
+                         (many mode compares inline, --no-hash) */
+};
+
+/* One write request with the bytes it writes: an echoed chunk's copy, or
+ * none when it writes the pattern (which outlives every request). */
+struct out_write {
   sf_write_t req;
   struct conn *c;
   char data[];
@@ -128,7 +140,7 @@ static void die_usage(void) {
           "[--busy-poll US] [--quiet] [--ring|--ring2] "
           "[--kind packet|tap|tun] [--status MS] [--keepalive S] MODE ...\n"
           "  echo-server PORT [--count N] [--close-first] [--backlog N]"
-          " [--accept-after MS]\n"
+          " [--accept-after MS] [--no-hash]\n"
           "  half-close-server PORT BYTES [--count N]\n"
           "  connect HOST PORT [--send N] [--half-close] [--expect-echo]"
           " [--expect-recv N] [--expect-error NAME] [--no-wait-closed]\n"
@@ -333,42 +345,59 @@ static void on_sigpoll(sf_timer_t *t) {
 
 /* ------------------------------------------------------ connections */
 
+static struct peer *conn_peer(const struct conn *c) {
+  return c->tcp.loop->data;
+}
+
+/* Whether this run hashes its connections' streams (else many mode
+ * compares with the pattern inline, and --no-hash checks nothing). */
+static int hashing(const struct peer *p) {
+  return p->o.mode != MODE_MANY && !p->o.no_hash;
+}
+
+static void digests_free(struct digests *md) {
+  if (!md)
+    return;
+  EVP_MD_CTX_free(md->sent);
+  EVP_MD_CTX_free(md->recv);
+  free(md);
+}
+
+static struct digests *digests_new(void) {
+  struct digests *md = calloc(1, sizeof(*md));
+  if (!md)
+    return NULL;
+  md->sent = EVP_MD_CTX_new();
+  md->recv = EVP_MD_CTX_new();
+  if (!md->sent || !md->recv ||
+      !EVP_DigestInit_ex(md->sent, EVP_sha256(), NULL) ||
+      !EVP_DigestInit_ex(md->recv, EVP_sha256(), NULL)) {
+    digests_free(md);
+    return NULL;
+  }
+  return md;
+}
+
 /* Close callback of a handle that never held a connection. */
 static void conn_discard(sf_handle_t *h) {
   struct conn *c = h->data;
-  c->p->open_conns--;
-  EVP_MD_CTX_free(c->sent_md);
-  EVP_MD_CTX_free(c->recv_md);
+  conn_peer(c)->open_conns--;
+  digests_free(c->md);
   free(c);
 }
 
 static void conn_free(sf_handle_t *h) {
-  struct peer *p = ((struct conn *)h->data)->p;
+  struct peer *p = conn_peer(h->data);
   conn_discard(h);
   p->done_conns++;
   maybe_finish(p);
 }
 
-static struct conn *conn_new(struct peer *p, int hashed) {
+static struct conn *conn_new(struct peer *p) {
   struct conn *c = calloc(1, sizeof(*c));
   if (!c)
     return NULL;
-  c->p = p;
-  if (hashed) {
-    c->sent_md = EVP_MD_CTX_new();
-    c->recv_md = EVP_MD_CTX_new();
-    if (!c->sent_md || !c->recv_md ||
-        !EVP_DigestInit_ex(c->sent_md, EVP_sha256(), NULL) ||
-        !EVP_DigestInit_ex(c->recv_md, EVP_sha256(), NULL)) {
-      EVP_MD_CTX_free(c->sent_md);
-      EVP_MD_CTX_free(c->recv_md);
-      free(c);
-      return NULL;
-    }
-  }
   if (sf_tcp_init(&p->loop, &c->tcp) < 0) {
-    EVP_MD_CTX_free(c->sent_md);
-    EVP_MD_CTX_free(c->recv_md);
     free(c);
     return NULL;
   }
@@ -378,12 +407,30 @@ static struct conn *conn_new(struct peer *p, int hashed) {
 }
 
 static void conn_fail(struct conn *c, const char *what, int err) {
-  if (!c->p->o.quiet || !c->bad)
+  struct peer *p = conn_peer(c);
+  if (!p->o.quiet || !c->bad)
     printf("error %s %s\n", what, sf_err_name(err));
   c->bad = 1;
-  c->p->failed = 1;
+  p->failed = 1;
   if (!sf_is_closing((sf_handle_t *)&c->tcp))
     sf_close((sf_handle_t *)&c->tcp, conn_free);
+}
+
+/* c's digests, made with its first byte (or at its end, for a stream
+ * that carried none); NULL without hashing, or when out of memory (then
+ * c has failed). */
+static struct digests *conn_digests(struct conn *c) {
+  if (c->md || !hashing(conn_peer(c)))
+    return c->md;
+  if (!(c->md = digests_new()))
+    conn_fail(c, "digest", SF_ENOMEM);
+  return c->md;
+}
+
+static void hash_sent(struct conn *c, const void *d, size_t n) {
+  struct digests *md = conn_digests(c);
+  if (md)
+    EVP_DigestUpdate(md->sent, d, n);
 }
 
 static void print_digest(const char *what, unsigned long long n,
@@ -397,32 +444,40 @@ static void print_digest(const char *what, unsigned long long n,
   printf("\n");
 }
 
+/* Prints both digests; 0 if --expect-echo finds they differ. */
+static int judge_digests(struct conn *c, struct digests *md) {
+  unsigned char a[EVP_MAX_MD_SIZE], b[EVP_MAX_MD_SIZE];
+  unsigned int la = 0, lb = 0;
+  EVP_MD_CTX *sc = EVP_MD_CTX_new(), *rc = EVP_MD_CTX_new();
+  /* Digests of copies, so the printed ones can still finalize. */
+  if (sc && rc && EVP_MD_CTX_copy_ex(sc, md->sent) &&
+      EVP_MD_CTX_copy_ex(rc, md->recv)) {
+    EVP_DigestFinal_ex(sc, a, &la);
+    EVP_DigestFinal_ex(rc, b, &lb);
+  }
+  EVP_MD_CTX_free(sc);
+  EVP_MD_CTX_free(rc);
+  print_digest("sent", c->sent, md->sent);
+  print_digest("received", c->received, md->recv);
+  if (conn_peer(c)->o.expect_echo &&
+      (c->received != c->sent || la != lb || memcmp(a, b, la) != 0)) {
+    printf("error echo differs\n");
+    return 0;
+  }
+  return 1;
+}
+
 /* Judges a finished connection (EOF read, our FIN acknowledged). */
 static void conn_judge(struct conn *c) {
-  struct peer *p = c->p;
+  struct peer *p = conn_peer(c);
   const struct opts *o = &p->o;
   int ok = !c->bad;
   if (p->o.mode == MODE_MANY) {
     ok = ok && c->received == c->sent && c->sent == o->send;
   } else {
-    unsigned char a[EVP_MAX_MD_SIZE], b[EVP_MAX_MD_SIZE];
-    unsigned int la = 0, lb = 0;
-    EVP_MD_CTX *sc = EVP_MD_CTX_new(), *rc = EVP_MD_CTX_new();
-    /* Digests of copies, so the printed ones can still finalize. */
-    if (sc && rc && EVP_MD_CTX_copy_ex(sc, c->sent_md) &&
-        EVP_MD_CTX_copy_ex(rc, c->recv_md)) {
-      EVP_DigestFinal_ex(sc, a, &la);
-      EVP_DigestFinal_ex(rc, b, &lb);
-    }
-    EVP_MD_CTX_free(sc);
-    EVP_MD_CTX_free(rc);
-    print_digest("sent", c->sent, c->sent_md);
-    print_digest("received", c->received, c->recv_md);
-    if (o->expect_echo && (c->received != c->sent || la != lb ||
-                           memcmp(a, b, la) != 0)) {
-      printf("error echo differs\n");
-      ok = 0;
-    }
+    struct digests *md = conn_digests(c);
+    if (hashing(p))
+      ok = md && judge_digests(c, md) && ok;
     if (o->expect_recv >= 0 &&
         c->received != (unsigned long long)o->expect_recv) {
       printf("error received %llu, expected %lld\n", c->received,
@@ -445,6 +500,7 @@ static void conn_maybe_close(struct conn *c) {
 
 static void on_shutdown(sf_shutdown_t *req, int status) {
   struct conn *c = req->data;
+  free(req);
   if (status < 0) {
     if (status != SF_ECANCELED)
       conn_fail(c, "shutdown", status);
@@ -458,38 +514,19 @@ static void conn_shutdown(struct conn *c) {
   if (c->shut_asked)
     return;
   c->shut_asked = 1;
-  c->shutdown.data = c;
-  int rc = sf_shutdown(&c->shutdown, (sf_stream_t *)&c->tcp, on_shutdown);
-  if (rc < 0)
+  sf_shutdown_t *req = malloc(sizeof(*req));
+  if (!req)
+    return conn_fail(c, "shutdown", SF_ENOMEM);
+  req->data = c;
+  int rc = sf_shutdown(req, (sf_stream_t *)&c->tcp, on_shutdown);
+  if (rc < 0) {
+    free(req);
     conn_fail(c, "shutdown", rc);
+  }
 }
 
-static void on_written(sf_write_t *req, int status) {
-  struct conn *c = req->data;
-  if (status < 0 && status != SF_ECANCELED)
-    conn_fail(c, "write", status);
-}
-
-/* Sends the first n bytes of the pattern (one write per connection). */
-static int conn_send(struct conn *c, unsigned long long n) {
-  if (n == 0)
-    return 0;
-  sf_buf_t b = sf_buf_init(c->p->pattern, (size_t)n);
-  if (c->sent_md)
-    EVP_DigestUpdate(c->sent_md, b.base, b.len);
-  c->sent += n;
-  c->write.data = c;
-  return sf_write(&c->write, (sf_stream_t *)&c->tcp, &b, 1, on_written);
-}
-
-static void on_alloc(sf_handle_t *h, size_t size, sf_buf_t *buf) {
-  (void)h;
-  struct echo_write *w = malloc(sizeof(*w) + size);
-  *buf = sf_buf_init(w ? w->data : NULL, w ? size : 0);
-}
-
-static void echo_written(sf_write_t *req, int status) {
-  struct echo_write *w = req->data;
+static void out_written(sf_write_t *req, int status) {
+  struct out_write *w = req->data;
   if (status < 0 && status != SF_ECANCELED)
     conn_fail(w->c, "write", status);
   free(w);
@@ -498,34 +535,67 @@ static void echo_written(sf_write_t *req, int status) {
 /* drain-server: the bytes are in the stack's send buffer; closing now
  * leaves the rest of the sending to the stack. */
 static void drain_written(sf_write_t *req, int status) {
-  struct conn *c = req->data;
+  struct out_write *w = req->data;
+  struct conn *c = w->c;
+  free(w);
   if (status < 0)
     conn_fail(c, "write", status);
   else
     sf_close((sf_handle_t *)&c->tcp, conn_free);
 }
 
-/* Data for an echo server: write it back (the chunk becomes the write). */
-static void take_echo(struct conn *c, struct echo_write *w, size_t n) {
-  sf_buf_t out = sf_buf_init(w->data, n);
-  EVP_DigestUpdate(c->sent_md, w->data, n);
-  c->sent += n;
+/* Writes w's n bytes at base (w freed by cb, or here on failure). */
+static int out_write(struct conn *c, struct out_write *w, const char *base,
+                     size_t n, sf_write_cb cb) {
+  sf_buf_t b = sf_buf_init((char *)base, n);
   w->req.data = w;
   w->c = c;
-  int rc = sf_write(&w->req, (sf_stream_t *)&c->tcp, &out, 1, echo_written);
-  if (rc < 0) {
+  int rc = sf_write(&w->req, (sf_stream_t *)&c->tcp, &b, 1, cb);
+  if (rc < 0)
     free(w);
-    conn_fail(c, "write", rc);
-  } else if (c->p->o.close_first) {
-    conn_shutdown(c);
-  }
+  return rc;
 }
 
-/* Data for anything else: hash it, or compare it with the pattern. */
+/* Sends the first n bytes of the pattern (one write per connection). */
+static int pattern_send(struct conn *c, unsigned long long n,
+                        sf_write_cb cb) {
+  struct out_write *w = malloc(sizeof(*w));
+  if (!w)
+    return SF_ENOMEM;
+  return out_write(c, w, conn_peer(c)->pattern, (size_t)n, cb);
+}
+
+static int conn_send(struct conn *c, unsigned long long n) {
+  if (n == 0)
+    return 0;
+  hash_sent(c, conn_peer(c)->pattern, (size_t)n);
+  c->sent += n;
+  return pattern_send(c, n, out_written);
+}
+
+static void on_alloc(sf_handle_t *h, size_t size, sf_buf_t *buf) {
+  (void)h;
+  struct out_write *w = malloc(sizeof(*w) + size);
+  *buf = sf_buf_init(w ? w->data : NULL, w ? size : 0);
+}
+
+/* Data for an echo server: write it back (the chunk becomes the write). */
+static void take_echo(struct conn *c, struct out_write *w, size_t n) {
+  hash_sent(c, w->data, n);
+  c->sent += n;
+  int rc = out_write(c, w, w->data, n, out_written);
+  if (rc < 0)
+    conn_fail(c, "write", rc);
+  else if (conn_peer(c)->o.close_first)
+    conn_shutdown(c);
+}
+
+/* Data received: hash it, or compare it with the pattern (many mode). */
 static void take_data(struct conn *c, const char *d, size_t n) {
-  if (c->recv_md) {
-    EVP_DigestUpdate(c->recv_md, d, n);
-  } else {
+  struct digests *md = conn_digests(c);
+  if (md) {
+    EVP_DigestUpdate(md->recv, d, n);
+  } else if (conn_peer(c)->o.mode == MODE_MANY) {
     for (size_t k = 0; k < n; k++)
       if (d[k] != pattern_at(c->received + k))
         c->bad = 1;
@@ -533,7 +603,7 @@ static void take_data(struct conn *c, const char *d, size_t n) {
 }
 
 static void at_eof(struct conn *c) {
-  struct peer *p = c->p;
+  struct peer *p = conn_peer(c);
   c->eof = 1;
   if (p->o.mode == MODE_HALF_CLOSE) {
     /* The peer's FIN is in; we go on writing, then send ours. */
@@ -547,19 +617,15 @@ static void at_eof(struct conn *c) {
 
 static void on_read(sf_stream_t *stream, ssize_t n, const sf_buf_t *buf) {
   struct conn *c = stream->data;
-  struct echo_write *w =
-      buf && buf->base ? (struct echo_write *)(void *)(buf->base -
-                                                       offsetof(struct echo_write, data))
+  struct out_write *w =
+      buf && buf->base ? (struct out_write *)(void *)(buf->base -
+                                                      offsetof(struct out_write, data))
                        : NULL;
   if (n > 0) {
-    if (c->p->o.mode == MODE_ECHO) {
-      c->received += (unsigned long long)n;
-      EVP_DigestUpdate(c->recv_md, buf->base, (size_t)n);
-      take_echo(c, w, (size_t)n);
-      return;
-    }
     take_data(c, buf->base, (size_t)n);
     c->received += (unsigned long long)n;
+    if (conn_peer(c)->o.mode == MODE_ECHO)
+      return take_echo(c, w, (size_t)n);
   }
   free(w);
   if (n == SF_EOF)
@@ -573,7 +639,7 @@ static void on_read(sf_stream_t *stream, ssize_t n, const sf_buf_t *buf) {
 /* Accepts the oldest ready connection and starts its work; SF_EAGAIN when
  * none is ready. */
 static int accept_one(struct peer *p) {
-  struct conn *c = conn_new(p, 1);
+  struct conn *c = conn_new(p);
   if (!c) {
     printf("error accept ENOMEM\n");
     p->failed = 1;
@@ -587,9 +653,7 @@ static int accept_one(struct peer *p) {
   if (rc == 0 && p->o.keepalive_s)
     rc = sf_tcp_keepalive(&c->tcp, 1, (unsigned)p->o.keepalive_s);
   if (rc == 0 && p->o.mode == MODE_DRAIN) {
-    sf_buf_t b = sf_buf_init(p->pattern, (size_t)p->o.send);
-    c->write.data = c;
-    rc = sf_write(&c->write, (sf_stream_t *)&c->tcp, &b, 1, drain_written);
+    rc = pattern_send(c, p->o.send, drain_written);
   } else if (rc == 0) {
     rc = sf_read_start((sf_stream_t *)&c->tcp, on_alloc, on_read);
   }
@@ -656,7 +720,8 @@ static int start_server(struct peer *p) {
 
 static void on_connect(sf_connect_t *req, int status) {
   struct conn *c = req->data;
-  struct peer *p = c->p;
+  struct peer *p = conn_peer(c);
+  free(req);
   if (status < 0) {
     if (p->o.expect_error && !strcmp(p->o.expect_error, sf_err_name(status))) {
       printf("connect_error %s (expected)\n", sf_err_name(status));
@@ -694,13 +759,19 @@ static int start_client(struct peer *p) {
    * only connections that were established must finish their TIME-WAIT. */
   p->wait_closed_hooks = !p->o.expect_error && !p->o.no_wait_closed;
   for (unsigned long long k = 0; k < p->o.count; k++) {
-    struct conn *c = conn_new(p, p->o.mode != MODE_MANY);
-    if (!c)
+    struct conn *c = conn_new(p);
+    sf_connect_t *req = malloc(sizeof(*req));
+    if (!c || !req) {
+      free(req);
+      if (c)
+        sf_close((sf_handle_t *)&c->tcp, conn_discard);
       return SF_ENOMEM;
-    c->connect.data = c;
+    }
+    req->data = c;
     if ((rc = sf_tcp_set_hooks(&c->tcp, &peer_hooks, p)) < 0 ||
-        (rc = sf_tcp_connect(&c->connect, &c->tcp, (struct sockaddr *)&to,
+        (rc = sf_tcp_connect(req, &c->tcp, (struct sockaddr *)&to,
                              on_connect)) < 0) {
+      free(req);
       conn_fail(c, "connect", rc);
       return 0;
     }
@@ -752,6 +823,8 @@ static void parse_mode(struct opts *o, int argc, char **argv, int i) {
       o->no_wait_closed = 1;
     else if (!strcmp(a, "--close-first") && o->mode == MODE_ECHO)
       o->close_first = 1;
+    else if (!strcmp(a, "--no-hash") && o->mode == MODE_ECHO)
+      o->no_hash = 1;
     else if (i + 1 >= argc)
       die_usage();
     else if (!strcmp(a, "--send"))
@@ -828,6 +901,7 @@ static int open_all(struct peer *p) {
   int rc = sf_loop_init_ex(&p->loop, NULL, &lo);
   if (rc < 0)
     return rc;
+  p->loop.data = p; /* how a connection finds its peer (conn_peer) */
   sf_iface_config_t cfg = {.address = p->o.address, .gateway = p->o.gateway,
                            .pcap_path = p->o.pcap};
   sf_packet_options_t po = {.device = p->o.device, .ring = p->o.ring};

@@ -81,7 +81,7 @@ static uint32_t take_front(struct sf_assembler *a) {
   const uint8_t *bytes;
   uint32_t n = sf__asm_front(a, &bytes);
   SF_CHECK(bytes == NULL, "offsets only, yet bytes");
-  sf__asm_shift(a, n);
+  sf__asm_shift(a, NULL, n);
   return n;
 }
 
@@ -117,12 +117,12 @@ START_TEST(test_empty) {
   ck_assert(sf__asm_empty(&a));
   ck_assert_uint_eq(sf__asm_highest(&a), 0);
   ck_assert_uint_eq(take_front(&a), 0);
-  sf__asm_shift(&a, 100);
+  sf__asm_shift(&a, NULL, 100);
   ck_assert_uint_eq(sf__asm_sack_ranges(&a, out, 4), 0);
   ck_assert_int_eq(sf__asm_add(&a, 10, 0), 0); /* len 0: nothing */
   ck_assert(sf__asm_empty(&a));
   ck_assert_uint_eq(a.clock, 0);
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -137,7 +137,7 @@ START_TEST(test_disjoint_adds_sorted) {
   RANGES(&a, 0, 1, 20, 30, 50, 60, 100, 110, 200, 201);
   ck_assert(!sf__asm_empty(&a));
   ck_assert_uint_eq(sf__asm_highest(&a), 201);
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -156,7 +156,7 @@ START_TEST(test_merge_overlap_left_and_right) {
   RANGES(&a, 5, 20, 30, 60);
   add(&a, 0, 100); /* covers everything */
   RANGES(&a, 0, 100);
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -176,7 +176,7 @@ START_TEST(test_merge_adjacent) {
   RANGES(&a, 5, 50, 51, 60);
   add(&a, 3, 4);
   RANGES(&a, 3, 4, 5, 50, 51, 60);
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -199,7 +199,7 @@ START_TEST(test_merge_covering_several) {
   RANGES(&a, 10, 100, 195, 255);
   add(&a, 100, 195); /* exactly the gap */
   RANGES(&a, 10, 255);
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -220,7 +220,7 @@ START_TEST(test_overflow_rejected) {
   ck_assert(same_as(&a, &before));
   ck_assert_int_eq(sf__asm_add(&a, 0, UINT32_MAX), 0); /* end fits */
   RANGES(&a, 0, 0xffffffffu);
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -260,7 +260,7 @@ START_TEST(test_enospc_changes_nothing) {
   ck_assert_int_eq(sf__asm_add(&a, 1000, 1), 0);
   ck_assert_int_eq(sf__asm_add(&a, 2000, 1), SF_ENOSPC);
   assert_invariant(&a);
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -286,7 +286,7 @@ START_TEST(test_take_front) {
   ck_assert_uint_eq(take_front(&a), 9);
   ck_assert(sf__asm_empty(&a));
   ck_assert_uint_eq(sf__asm_highest(&a), 0);
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -296,23 +296,23 @@ START_TEST(test_shift) {
   add(&a, 10, 20);
   add(&a, 30, 40);
   add(&a, 50, 60);
-  sf__asm_shift(&a, 0);
+  sf__asm_shift(&a, NULL, 0);
   RANGES(&a, 10, 20, 30, 40, 50, 60);
-  sf__asm_shift(&a, 5); /* wholly above: each moves down 5 */
+  sf__asm_shift(&a, NULL, 5); /* wholly above: each moves down 5 */
   RANGES(&a, 5, 15, 25, 35, 45, 55);
-  sf__asm_shift(&a, 10); /* to the first range's inside: clipped */
+  sf__asm_shift(&a, NULL, 10); /* to the first range's inside: clipped */
   RANGES(&a, 0, 5, 15, 25, 35, 45);
   ck_assert_uint_eq(take_front(&a), 5);
   RANGES(&a, 10, 20, 30, 40);
-  sf__asm_shift(&a, 20); /* exactly to the first range's end: dropped */
+  sf__asm_shift(&a, NULL, 20); /* exactly to the first range's end: dropped */
   RANGES(&a, 10, 20);
-  sf__asm_shift(&a, 19);
+  sf__asm_shift(&a, NULL, 19);
   RANGES(&a, 0, 1);
-  sf__asm_shift(&a, UINT32_MAX); /* everything delivered */
+  sf__asm_shift(&a, NULL, UINT32_MAX); /* everything delivered */
   ck_assert(sf__asm_empty(&a));
   add(&a, 7, 9);
   RANGES(&a, 7, 9);
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -341,7 +341,7 @@ START_TEST(test_overlap) {
   expect_overlap(&a, 15, 20, true, 15, 20); /* two ranges: the first */
   expect_overlap(&a, 35, 100, true, 35, 40);
   expect_overlap(&a, 15, 0, false, 0, 0);   /* no bytes */
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -364,11 +364,11 @@ START_TEST(test_sack_most_recent_first) {
   SACK(&a, 2, 30, 40, 10, 25);
   add(&a, 25, 30); /* A and B merge: the merged range is newest */
   SACK(&a, 3, 10, 40, 50, 60);
-  sf__asm_shift(&a, 10); /* shifting keeps the order */
+  sf__asm_shift(&a, NULL, 10); /* shifting keeps the order */
   SACK(&a, 3, 0, 30, 40, 50);
   ck_assert_uint_eq(take_front(&a), 30);
   SACK(&a, 3, 10, 20);
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -408,7 +408,7 @@ START_TEST(test_rfc2018_case3_across_wrap) {
   ck_assert_int_eq(sf__asm_add(&a, 0, 500), 0);
   ck_assert_uint_eq(take_front(&a), 2000);
   SACK(&a, 3, 500, 1000);
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -431,7 +431,7 @@ START_TEST(test_clock_renumbering) {
   ck_assert_uint_eq(a.r[1].stamp, 5); /* 30..40 */
   ck_assert_uint_eq(a.r[2].stamp, 2); /* 50..60 */
   ck_assert_uint_eq(a.r[3].stamp, 4); /* 70..80 */
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
 }
 END_TEST
 
@@ -519,7 +519,7 @@ static void model_op(struct sf_test_rng *g, struct sf_assembler *a,
       added = off;
   } else if (op < 9) {
     uint32_t k = sf_test_rng_below(g, 300);
-    sf__asm_shift(a, k);
+    sf__asm_shift(a, NULL, k);
     model_shift(m, k);
   } else {
     uint32_t front = 0;
@@ -548,7 +548,7 @@ START_TEST(test_random_against_bitmap) {
     memset(&m, 0, sizeof m);
     for (int i = 0; i < 1500; i++)
       model_op(&g, &a, &m);
-    sf__asm_free(&a);
+    sf__asm_free(&a, NULL);
   }
 }
 END_TEST
@@ -569,12 +569,12 @@ START_TEST(test_slots_allocated_lazily) {
   ck_assert_uint_eq(a.n, SF_ASM_MAX_RANGES);
   ck_assert_uint_eq(a.cap, SF_ASM_MAX_RANGES);
   ck_assert_int_eq(sf__asm_add(&a, 5000, 10), SF_ENOSPC);
-  sf__asm_clear(&a);
+  sf__asm_clear(&a, NULL);
   ck_assert_uint_eq(a.n, 0);
   ck_assert_uint_eq(a.cap, SF_ASM_MAX_RANGES);
   add(&a, 1, 2);
   ck_assert_uint_eq(a.n, 1);
-  sf__asm_free(&a);
+  sf__asm_free(&a, NULL);
   ck_assert_ptr_null(a.r);
   ck_assert_uint_eq(a.n + a.cap, 0);
 }

@@ -46,14 +46,14 @@ START_TEST(test_idle_ring_allocates_nothing) {
   ck_assert_uint_eq(sf__ring_len(&r), 0);
   ck_assert_uint_eq(sf__ring_space(&r), 1000);
   /* Nothing that stores no byte may allocate. */
-  ck_assert_uint_eq(sf__ring_write(&r, b, 0), 0);
+  ck_assert_uint_eq(sf__ring_write(&r, NULL, b, 0), 0);
   ck_assert_uint_eq(sf__ring_peek(&r, 0, b, 8), 0);
   ck_assert_uint_eq(sf__ring_read(&r, b, 8), 0);
   ck_assert_uint_eq(sf__ring_consume(&r, 8), 0);
   ck_assert_uint_eq(sf__ring_len(&r), 0);
   ck_assert_ptr_null(r.buf);
   ck_assert_uint_eq(r.alloc, 0);
-  sf__ring_free(&r); /* freeing a never-used ring is fine */
+  sf__ring_free(&r, NULL); /* freeing a never-used ring is fine */
   ck_assert_ptr_null(r.buf);
   ck_assert_uint_eq(r.limit, 1000);
 }
@@ -68,35 +68,35 @@ START_TEST(test_growth_in_powers_of_two) {
   static uint8_t chunk[100000];
   sf__ring_init(&r, 100000);
   fill_pat(chunk, 0, sizeof chunk);
-  ck_assert_uint_eq(sf__ring_write(&r, chunk, 1), 1);
+  ck_assert_uint_eq(sf__ring_write(&r, NULL, chunk, 1), 1);
   ck_assert_uint_eq(r.alloc, want[0]);
   size_t stored = 1;
   for (size_t k = 1; k < sizeof want / sizeof want[0]; k++) {
     size_t to = want[k - 1] + 1 < 100000 ? want[k - 1] + 1 : 100000;
-    ck_assert_uint_eq(sf__ring_write(&r, chunk + stored, to - stored),
+    ck_assert_uint_eq(sf__ring_write(&r, NULL, chunk + stored, to - stored),
                       to - stored);
     stored = to;
     ck_assert_uint_eq(r.alloc, want[k]);
   }
-  ck_assert_uint_eq(sf__ring_write(&r, chunk + stored, 100000 - stored),
+  ck_assert_uint_eq(sf__ring_write(&r, NULL, chunk + stored, 100000 - stored),
                     100000 - stored);
   ck_assert_uint_eq(r.alloc, 131072);
   ck_assert_uint_eq(sf__ring_len(&r), 100000);
   ck_assert_uint_eq(sf__ring_space(&r), 0);
-  ck_assert_uint_eq(sf__ring_write(&r, chunk, 1), 0);
+  ck_assert_uint_eq(sf__ring_write(&r, NULL, chunk, 1), 0);
   uint8_t *got = malloc(100000);
   ck_assert_uint_eq(sf__ring_read(&r, got, 100000), 100000);
   ck_assert_mem_eq(got, chunk, 100000);
   free(got);
-  sf__ring_free(&r);
+  sf__ring_free(&r, NULL);
   ck_assert_ptr_null(r.buf);
   ck_assert_uint_eq(r.alloc, 0);
 
   /* A small limit is rounded up, never past its power of two. */
   sf__ring_init(&r, 10);
-  ck_assert_uint_eq(sf__ring_write(&r, chunk, 1), 1);
+  ck_assert_uint_eq(sf__ring_write(&r, NULL, chunk, 1), 1);
   ck_assert_uint_eq(r.alloc, 16);
-  sf__ring_free(&r);
+  sf__ring_free(&r, NULL);
 }
 END_TEST
 
@@ -105,20 +105,20 @@ START_TEST(test_steady_state_does_not_reallocate) {
   struct sf_ring r;
   uint8_t in[48], out[48];
   sf__ring_init(&r, 64);
-  ck_assert_uint_eq(sf__ring_write(&r, in, 1), 1);
+  ck_assert_uint_eq(sf__ring_write(&r, NULL, in, 1), 1);
   uint8_t *buf = r.buf;
   size_t pos = 0;
   sf__ring_consume(&r, 1);
   for (int i = 0; i < 100; i++) {
     fill_pat(in, pos, sizeof in);
-    ck_assert_uint_eq(sf__ring_write(&r, in, sizeof in), sizeof in);
+    ck_assert_uint_eq(sf__ring_write(&r, NULL, in, sizeof in), sizeof in);
     ck_assert_uint_eq(sf__ring_read(&r, out, sizeof out), sizeof out);
     ck_assert_mem_eq(in, out, sizeof in);
     pos += sizeof in;
   }
   ck_assert_ptr_eq(r.buf, buf);
   ck_assert_uint_eq(r.alloc, 64);
-  sf__ring_free(&r);
+  sf__ring_free(&r, NULL);
 }
 END_TEST
 
@@ -134,16 +134,16 @@ static void wrap_case(size_t h, size_t n) {
   sf__ring_init(&r, 64);
   memset(in, 0xee, sizeof in);
   size_t first = h ? h : 1;
-  SF_CHECK(sf__ring_write(&r, in, first) == first, "setup write");
+  SF_CHECK(sf__ring_write(&r, NULL, in, first) == first, "setup write");
   SF_CHECK(sf__ring_consume(&r, 64) == first, "setup consume");
   SF_CHECK(r.head == first, "head %zu", (size_t)r.head); /* white-box */
   if (h == 0) { /* move head to 0 the long way, through the wrap */
-    sf__ring_write(&r, in, 63);
+    sf__ring_write(&r, NULL, in, 63);
     sf__ring_consume(&r, 63);
     SF_CHECK(r.head == 0, "head %zu, want 0", (size_t)r.head);
   }
   fill_pat(in, 0, n);
-  SF_CHECK(sf__ring_write(&r, in, n) == n, "h %zu n %zu: write", h, n);
+  SF_CHECK(sf__ring_write(&r, NULL, in, n) == n, "h %zu n %zu: write", h, n);
   assert_holds(&r, 0, n);
   for (size_t off = 0; off <= n; off++) {
     SF_CHECK(sf__ring_peek(&r, off, got, 64) == n - off, "h %zu n %zu off %zu",
@@ -170,7 +170,7 @@ static void wrap_case(size_t h, size_t n) {
   SF_CHECK(sf__ring_read(&r, got + split, 64) == n - split, "h %zu n %zu", h, n);
   SF_CHECK(memcmp(got, in, n) == 0, "h %zu n %zu: read", h, n);
   SF_CHECK(sf__ring_len(&r) == 0 && r.alloc == 64, "h %zu n %zu", h, n);
-  sf__ring_free(&r);
+  sf__ring_free(&r, NULL);
 }
 
 START_TEST(test_wrap_at_every_boundary) {
@@ -186,16 +186,16 @@ START_TEST(test_grow_while_wrapped) {
   sf__ring_init(&r, 1024);
   fill_pat(in, 0, sizeof in);
   /* head 40, 54 bytes stored, the last 30 wrapped to the buffer start. */
-  ck_assert_uint_eq(sf__ring_write(&r, in, 64), 64);
+  ck_assert_uint_eq(sf__ring_write(&r, NULL, in, 64), 64);
   ck_assert_uint_eq(sf__ring_consume(&r, 40), 40);
-  ck_assert_uint_eq(sf__ring_write(&r, in + 64, 30), 30);
+  ck_assert_uint_eq(sf__ring_write(&r, NULL, in + 64, 30), 30);
   ck_assert_uint_eq(r.alloc, 64);
   assert_holds(&r, 40, 54);
   /* 50 more need 104 bytes: the ring doubles with the wrap undone. */
-  ck_assert_uint_eq(sf__ring_write(&r, in + 94, 50), 50);
+  ck_assert_uint_eq(sf__ring_write(&r, NULL, in + 94, 50), 50);
   ck_assert_uint_eq(r.alloc, 128);
   assert_holds(&r, 40, 104);
-  sf__ring_free(&r);
+  sf__ring_free(&r, NULL);
 }
 END_TEST
 
@@ -212,7 +212,7 @@ static void limit_case(size_t limit, size_t chunk) {
                           ? chunk
                           : limit - sf__ring_len(&r);
       fill_pat(in, wpos, chunk);
-      ck_assert_uint_eq(sf__ring_write(&r, in, chunk), expect);
+      ck_assert_uint_eq(sf__ring_write(&r, NULL, in, chunk), expect);
       wpos += expect;
       ck_assert_uint_le(sf__ring_len(&r), limit);
       ck_assert_uint_eq(sf__ring_space(&r), limit - sf__ring_len(&r));
@@ -229,7 +229,7 @@ static void limit_case(size_t limit, size_t chunk) {
     rpos += take;
   }
   assert_holds(&r, rpos, wpos - rpos);
-  sf__ring_free(&r);
+  sf__ring_free(&r, NULL);
 }
 
 START_TEST(test_limit_enforced) {
@@ -247,10 +247,10 @@ END_TEST
 START_TEST(test_zero_limit) {
   struct sf_ring r;
   sf__ring_init(&r, 0);
-  ck_assert_uint_eq(sf__ring_write(&r, "x", 1), 0);
+  ck_assert_uint_eq(sf__ring_write(&r, NULL, "x", 1), 0);
   ck_assert_uint_eq(sf__ring_len(&r), 0);
   ck_assert_ptr_null(r.buf);
-  sf__ring_free(&r);
+  sf__ring_free(&r, NULL);
 }
 END_TEST
 
@@ -261,11 +261,11 @@ START_TEST(test_huge_limit) {
   uint8_t got[2];
   sf__ring_init(&r, SIZE_MAX);
   ck_assert_uint_eq(r.limit, (uint32_t)1 << 31);
-  ck_assert_uint_eq(sf__ring_write(&r, "hi", 2), 2);
+  ck_assert_uint_eq(sf__ring_write(&r, NULL, "hi", 2), 2);
   ck_assert_uint_eq(r.alloc, 64);
   ck_assert_uint_eq(sf__ring_read(&r, got, 2), 2);
   ck_assert_mem_eq(got, "hi", 2);
-  sf__ring_free(&r);
+  sf__ring_free(&r, NULL);
 }
 END_TEST
 
@@ -309,7 +309,7 @@ static void random_op(struct sf_test_rng *g, struct sf_ring *r,
   switch (sf_test_rng_below(g, 4)) {
   case 0:
     k = model_write(m, d, n);
-    expect(sf__ring_write(r, d, n), k, NULL, NULL, "write");
+    expect(sf__ring_write(r, NULL, d, n), k, NULL, NULL, "write");
     break;
   case 1:
     k = off < m->len ? (n < m->len - off ? n : m->len - off) : 0;
@@ -349,7 +349,7 @@ static void model_run(uint64_t seed, size_t limit, int ops) {
              limit);
   }
   expect(sf__ring_peek(&r, 0, got, sizeof got), m.len, got, m.mem, "end");
-  sf__ring_free(&r);
+  sf__ring_free(&r, NULL);
 }
 
 START_TEST(test_random_against_model) {

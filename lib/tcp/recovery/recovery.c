@@ -141,7 +141,7 @@ void sf__recovery_on_rto(struct sf_tcb *t) {
 
 void sf__recovery_free(struct sf_tcb *t) {
   sf__rack_free(t);
-  sf__asm_free(&t->sacked);
+  sf__asm_free(&t->sacked, NULL);
   t->flags &= ~(uint32_t)SF_TF_EIFEL;
   sf__eifel_release(t);
 }
@@ -149,6 +149,6 @@ void sf__recovery_free(struct sf_tcb *t) {
 void sf__recovery_release_idle(struct sf_tcb *t) {
   sf__rack_release_idle(t);
   if (sf__asm_empty(&t->sacked))
-    sf__asm_free(&t->sacked);
+    sf__asm_free(&t->sacked, NULL);
   sf__eifel_release(t);
 }

@@ -33,11 +33,11 @@ void sf__sack_update(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
 }
 
 void sf__sack_shift(struct sf_tcb *t, uint32_t acked) {
-  sf__asm_shift(&t->sacked, acked);
+  sf__asm_shift(&t->sacked, NULL, acked);
 }
 
 void sf__sack_reset(struct sf_tcb *t) {
-  sf__asm_clear(&t->sacked);
+  sf__asm_clear(&t->sacked, NULL);
   t->high_rxt = t->snd_una;
 }
 
