@@ -3,7 +3,9 @@
  * segmentation to the effective MSS; the send buffer's limit and
  * SF_TEV_WRITABLE; the receive window (shrinking, never moving its right
  * edge back, receiver SWS avoidance, window updates on reading); window
- * scaling both ways; zero window and persist probes; Nagle and nodelay;
+ * scaling both ways; the peer's window taken from a retransmission whose
+ * ACK advances SND.UNA, not from a reordered older segment; zero window
+ * and persist probes; Nagle and nodelay;
  * delayed ACKs; out-of-order data with SACK blocks; duplicates; URG;
  * RFC 5961 challenge ACKs and their rate limit; PAWS; ACKs of unsent
  * data; keepalive; sequence-number wraparound.
