@@ -246,7 +246,7 @@ void prog_usage_common(FILE *out) {
       "  --fault-seed N      seed of the random draws (default 1)\n"
       "Signals: SIGTERM or SIGINT drains (no new connections, open ones\n"
       "finish), a second one aborts; SIGUSR1 prints the connection table\n"
-      "on stderr.\n",
+      "and the counters that are not zero on stderr.\n",
       out);
 }
 
@@ -357,10 +357,30 @@ static void on_stop_signal(sf_signal_t *h, int signum) {
     prog_abort(p);
 }
 
+/* The counters that moved, on one line: with the table, what a stuck
+ * run needs to say why (drops by reason, retransmissions, probes). */
+static void print_counters(const struct prog *p) {
+  int n = sf_loop_counters(&p->loop, NULL, 0);
+  sf_counter_t *all = n > 0 ? calloc((size_t)n, sizeof(*all)) : NULL;
+  fprintf(stderr, "%s: counters", p->name);
+  if (all && sf_loop_counters(&p->loop, all, (size_t)n) >= 0)
+    for (int k = 0; k < n; k++)
+      if (all[k].value)
+        fprintf(stderr, " %s=%llu", all[k].name, all[k].value);
+  fputc('\n', stderr);
+  free(all);
+}
+
+static void report_faults(const struct prog *p);
+
 static void on_usr1(sf_signal_t *h, int signum) {
   struct prog *p = h->data;
   (void)signum;
   sf_tcp_print_table(&p->loop, stderr);
+  if (p->on_status)
+    p->on_status(p);
+  print_counters(p);
+  report_faults(p);
   fflush(stderr);
 }
 

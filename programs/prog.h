@@ -13,7 +13,9 @@
  *     stops taking new work and lets what is open finish; the loop ends
  *     when nothing is left), a second one, or --drain-timeout seconds
  *     after the first, aborts what is left (on_abort); SIGUSR1 prints the
- *     connection table (sf_tcp_print_table) on stderr;
+ *     connection table (sf_tcp_print_table), the program's own state
+ *     (on_status), the counters that are not zero and, with faults, the
+ *     fault line on stderr;
  *   - messages: "NAME: text" on stderr, usage errors followed by a hint
  *     to --help, and exit statuses PROG_EXIT_*.
  *
@@ -57,6 +59,9 @@ struct prog {
    * is not closing with sf_close(h, NULL); a program whose handles own
    * memory sets its own. */
   void (*on_abort)(struct prog *p);
+  /* Called at SIGUSR1 after the connection table and before the
+   * counters: the program's own state on stderr (NULL: nothing). */
+  void (*on_status)(struct prog *p);
   void *data; /* the program's */
   int draining, aborted;
 

@@ -9,6 +9,9 @@
 #   prog_expect WHAT FILE ERE  a line of FILE matches ERE (else it is shown)
 #   prog_wait_size FILE BYTES TENTHS  wait until FILE holds BYTES bytes,
 #                              at most TENTHS tenths of a second; 1 if not
+#   prog_table_states          on stdin a program's stderr with SIGUSR1
+#                              reports: the states of the table's rows,
+#                              counted (uniq -c)
 
 prog_usage_fails() {
   prog=$1 text=$2
@@ -49,4 +52,12 @@ prog_wait_size() {
     sleep 0.1
     i=$((i + 1))
   done
+}
+
+# A SIGUSR1 report is the table (a "State ..." header, then a row per
+# control block) and then the program's own lines ("NAME: ..."), which
+# are no rows.
+prog_table_states() {
+  awk '/^State/ { t = 1; next } /^[a-z]+: / { t = 0 }
+       t && NF >= 5 { print $1 }' | sort | uniq -c
 }

@@ -262,6 +262,35 @@ static void on_abort(struct prog *p) {
   }
 }
 
+/* ------------------------------------------------------------- status */
+
+/* One side of a relay as SIGUSR1 shows it: what the table leaves out
+ * (windows, flight, what is queued each way), so a stalled transfer
+ * says which side waits for what. */
+static void print_side(const char *name, const sf_tcp_t *tcp) {
+  sf_tcp_info_t i;
+  if (sf_tcp_info(tcp, &i) < 0)
+    return;
+  fprintf(stderr, " %s=%s snd_wnd=%u rcv_wnd=%u cwnd=%u in_flight=%u "
+          "unsent=%u unread=%u sent=%llu received=%llu retrans=%llu "
+          "backoff=%u", name, sf_tcp_state_name(i.state), i.snd_wnd,
+          i.rcv_wnd, i.cwnd, i.bytes_in_flight, i.unsent, i.unread,
+          i.bytes_sent, i.bytes_received, i.retransmits, i.rto_backoff);
+}
+
+static void on_status(struct prog *p) {
+  struct proxy *px = p->data;
+  for (struct conn *c = px->conns; c; c = c->next) {
+    if (!c->relaying)
+      continue;
+    fprintf(stderr, "sfproxy: relay buffered=%zu",
+            sf_relay_buffered(&c->relay));
+    print_side("client", &c->down);
+    print_side("upstream", &c->up);
+    fputc('\n', stderr);
+  }
+}
+
 /* ------------------------------------------------------------ options */
 
 static void usage(FILE *out) {
@@ -363,6 +392,7 @@ int main(int argc, char **argv) {
   px.prog.data = &px;
   px.prog.on_drain = on_drain;
   px.prog.on_abort = on_abort;
+  px.prog.on_status = on_status;
   if ((rc = prog_open(&px.prog, NULL)) != 0 ||
       (rc = prog_tls_open(&px.prog, &px.tls)) != 0) {
     prog_close(&px.prog);

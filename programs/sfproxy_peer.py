@@ -43,6 +43,16 @@ def pattern(n, seed=0):
     return (block * reps)[:n]
 
 
+def send_progressing(sock, data):
+    """sendall, except that the socket's timeout bounds each wait for
+    room, not the whole transfer: since Python 3.5 sendall's timeout is
+    the total, so a bulk transfer slower than that (a loaded machine)
+    failed while its bytes were still moving."""
+    view = memoryview(data)
+    while view:
+        view = view[sock.send(view):]
+
+
 def reset(sock):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                     struct.pack("ii", 1, 0))
@@ -269,7 +279,7 @@ def client(host, port, mode, args):
         import threading
 
         def send():
-            s.sendall(data)
+            send_progressing(s, data)
             s.shutdown(socket.SHUT_WR)
         t = threading.Thread(target=send)
         t.start()

@@ -11,13 +11,22 @@
 #   upstream_stop          stop it
 #   client SECS MODE ARGS  run a client, bounded by SECS
 #   upstream_count TEXT N  wait up to 5 s for N upstream lines TEXT
+#   proxy_report           SIGUSR1, and wait for the report's end; it
+#                          starts at line $report_from of $err
 #   table_only_time_wait [WHAT]  SIGUSR1: the table must hold nothing
 #                          but TIME-WAIT records and the listener
 #   proxy_drain            SIGTERM: sfproxy must drain and exit 0 with
 #                          nothing open
+#   proxy_post_mortem WHAT after a failure: print sfproxy's SIGUSR1
+#                          report (its table, each relay's two sides with
+#                          their windows and queues, its counters and
+#                          faults), the kernel's sockets and where the
+#                          frames are recorded, then kill it (a stuck
+#                          connection would keep it draining)
 #   phase TEXT             print a phase title with the elapsed seconds
 # Variables: $proxy (the program), $peer, $out and $err (sfproxy's
 # stdout and stderr), $up (the upstream's reports).
+. "$srcdir/programs/prog_test.sh"
 proxy=${builddir:-.}/programs/sfproxy
 peer="python3 $srcdir/programs/sfproxy_peer.py"
 up=$SF_TMP/upstream.out
@@ -67,23 +76,31 @@ proxy_start() { # TAG ARGS...: sfproxy with these options besides the usual
     --upstream "$SF_KERNEL_IP:9000" --msl-ms 20000 --drain-timeout 10 \
     "$@" >"$out" 2>"$err" &
   ppid=$!
+  echo "$*" >"$SF_TMP/proxy.args"
   sf_netns_wait_for "$out" '^ready' 100 || sf_netns_bad "sfproxy not ready"
+}
+
+# SIGUSR1, then up to 5 s for the report to end (its last line: the
+# fault line with faults, else the counters); 1 if it did not. The
+# report starts at line $report_from of $err.
+proxy_report() {
+  report_from=$(($(wc -l <"$err") + 1))
+  last='^sfproxy: counters'
+  grep -q -- '--fault-' "$SF_TMP/proxy.args" 2>/dev/null &&
+    last='^sfproxy: faults:'
+  kill -USR1 "$(proxy_pid)" 2>/dev/null || return 1
+  i=0
+  until tail -n +"$report_from" "$err" | grep -q "$last"; do
+    i=$((i + 1))
+    [ $i -gt 50 ] && return 1
+    sleep 0.1
+  done
 }
 
 table_only_time_wait() { # [WHAT]: the table printed now, nothing before
   sleep 1 # the last ACKs of the last connections
-  n=$(wc -l <"$err")
-  kill -USR1 "$(proxy_pid)"
-  i=0
-  until tail -n +$((n + 1)) "$err" | grep -q '^State'; do
-    i=$((i + 1))
-    [ $i -gt 50 ] && break
-    sleep 0.1
-  done
-  sleep 0.5 # the rest of the table
-  tail -n +$((n + 1)) "$err" |
-    awk '/^State/ { t = 1; next } t && NF >= 5 { print $1 }' |
-    sort | uniq -c >"$err.table"
+  proxy_report
+  tail -n +"$report_from" "$err" | prog_table_states >"$err.table"
   cat "$err.table"
   if grep -vqE ' (TIME-WAIT|LISTEN)$' "$err.table"; then
     sf_netns_bad "${1:+$1: }records other than TIME-WAIT left in the table"
@@ -96,4 +113,20 @@ proxy_drain() {
   wait "$ppid" || sf_netns_bad "sfproxy exit status $?"
   tail -1 "$out"
   grep -q 'open=0$' "$out" || sf_netns_bad "connections left open at exit"
+}
+
+proxy_post_mortem() { # WHAT
+  proxy_report
+  echo "--- $1: sfproxy's state (SIGUSR1), stderr from its start:"
+  cat "$err"
+  echo "--- $1: the kernel's sockets"
+  sf_netns_k ss -tnio state connected 2>&1
+  pcap=$(sed -n 's/.*--pcap \([^ ]*\).*/\1/p' "$SF_TMP/proxy.args")
+  if [ -n "$pcap" ]; then
+    echo "--- $1: synfin's frames are in $pcap"
+  else
+    echo "--- $1: SF_NET_PCAP_DIR=DIR records synfin's frames there"
+  fi
+  kill -KILL "$(proxy_pid)" 2>/dev/null
+  wait "$ppid" 2>/dev/null
 }

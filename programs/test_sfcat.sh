@@ -17,7 +17,8 @@
 #      address behind a gateway that drops everything, and -l with no
 #      client; --idle-timeout);
 #   6. signals: SIGUSR1 prints the connection table (the connection,
-#      ESTAB, on stderr); SIGTERM drains: sfcat half-closes, receives what
+#      ESTAB, on stderr) and the counters (tcp_established=1); SIGTERM
+#      drains: sfcat half-closes, receives what
 #      the kernel sends after that and exits 0; SIGTERM to sfcat -l
 #      before any connection exits 0 at once, while connecting 1;
 #   7. the README's example runs and prints what the README says.
@@ -200,6 +201,8 @@ sf_netns_wait_for "$T/6.err" '^sfcat: connected' 50 || sf_netns_bad "6. sfcat no
 kill -USR1 $spid
 sf_netns_wait_for "$T/6.err" "^ESTAB .*$SF_SYNFIN_IP:[0-9]+ +$SF_KERNEL_IP:$PORT" 30 ||
   { sf_netns_bad "6. SIGUSR1: no ESTAB line in the table"; cat "$T/6.err"; }
+sf_netns_wait_for "$T/6.err" '^sfcat: counters .*tcp_established=1' 30 ||
+  { sf_netns_bad "6. SIGUSR1: no counters line"; cat "$T/6.err"; }
 t0=$(date +%s)
 kill -TERM $spid
 wait $spid

@@ -13,7 +13,9 @@
 #                frames dropped (iptables statistic; both kernel ends
 #                send data into the proxy)
 #   stall        the upstream sends 50 MB, the client reads nothing for
-#                3 s: sfproxy's resident memory grows by < 16 MB
+#                3 s: sfproxy's resident memory grows by < 16 MB, and
+#                SIGUSR1's relay line shows the upstream's bytes unread
+#                behind a shut window
 #   concurrent   200 connections at once, each echoed byte-exact
 #   close shapes SHAPES_N connections each of: the client half-closes
 #                and the upstream echoes and closes second (field failure
@@ -103,6 +105,13 @@ client 30 stall 3 50000000 >"$SF_TMP/stall.out" &
 cpid=$!
 sleep 2.5
 rss1=$(rss)
+# SIGUSR1 shows the relay waiting: the upstream's bytes unread behind a
+# shut window, since the client's side takes no more
+kill -USR1 "$(proxy_pid)"
+sf_netns_wait_for "$err" \
+  '^sfproxy: relay .* upstream=ESTABLISHED .* rcv_wnd=0 .* unread=[1-9]' 20 ||
+  { sf_netns_bad "SIGUSR1: no relay line with the upstream's window shut"
+    grep '^sfproxy: ' "$err"; }
 wait "$cpid" || { sf_netns_bad "stalled reader"; cat "$SF_TMP/stall.out"; }
 echo "sfproxy VmRSS: $rss0 kB before, $rss1 kB with 50 MB waiting upstream"
 [ -n "$rss0" ] && [ -n "$rss1" ] || sf_netns_bad "no VmRSS for sfproxy"

@@ -79,8 +79,7 @@ sf_netns_k timeout 20 curl -sS --resolve "server.test:8443:$sip" \
 sleep 1
 kill -USR1 "$(proxy_pid)"
 sleep 0.5
-awk '/^State/ { t = 1; next } t && NF >= 5 { print $1 }' "$err" |
-  sort | uniq -c >"$T/table"
+prog_table_states <"$err" >"$T/table"
 cat "$T/table"
 grep -vqE ' (TIME-WAIT|LISTEN)$' "$T/table" &&
   sf_netns_bad "4. records other than TIME-WAIT left in the table"

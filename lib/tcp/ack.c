@@ -123,10 +123,38 @@ static bool is_dupack(const struct sf_tcb *t, const struct sf_tcp_hdr *h) {
          sf__tcp_flight(t) > 0;
 }
 
-/* RFC 9293: SND.WL1 < SEG.SEQ, or equal with SND.WL2 =< SEG.ACK. */
-static void update_window(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
-  if (!(sf_seq_lt(t->snd_wl1, h->seq) ||
-        (sf_seq_eq(t->snd_wl1, h->seq) && sf_seq_leq(t->snd_wl2, h->ack))))
+/*
+ * Whether h's window is newer than the one we hold. RFC 9293: SND.WL1 <
+ * SEG.SEQ, or equal with SND.WL2 =< SEG.ACK. The peer's ACKs only grow
+ * in the order it sends, which decides two cases the RFC's test gets
+ * wrong when segments are lost and reordered:
+ *   - a segment whose ACK advances SND.UNA is the newest the peer sent,
+ *     whatever its SEQ (as Linux's tcp_may_update_window has it): a
+ *     retransmission that fills a hole in our receive queue carries an
+ *     older SEQ than the data already here, and the newest ACK and
+ *     window. Ignoring that window kept the old SND.WND while SND.UNA
+ *     moved on, so the usable window (SND.UNA + SND.WND) reached past
+ *     the edge the peer offered by what the ACK advanced. A peer that
+ *     drops what lies beyond its window (Linux since 6.16, while its
+ *     receive queue holds data) then dropped those segments and every
+ *     later ACK of ours (their SEQ, SND.NXT, was beyond it too): the
+ *     two sides stopped hearing each other (sfproxy's stall, issue 12);
+ *   - a segment whose ACK is below SND.WL2 was sent before the one that
+ *     gave the window we hold, whatever its SEQ: a reordered old one.
+ */
+static bool window_is_newer(const struct sf_tcb *t, const struct sf_tcp_hdr *h,
+                            bool advances_una) {
+  if (advances_una)
+    return true;
+  if (sf_seq_lt(h->ack, t->snd_wl2))
+    return false;
+  return sf_seq_lt(t->snd_wl1, h->seq) ||
+         (sf_seq_eq(t->snd_wl1, h->seq) && sf_seq_leq(t->snd_wl2, h->ack));
+}
+
+static void update_window(struct sf_tcb *t, const struct sf_tcp_hdr *h,
+                          bool advances_una) {
+  if (!window_is_newer(t, h, advances_una))
     return;
   t->snd_wnd = (uint32_t)h->window << t->snd_wscale;
   if (t->snd_wnd > t->max_snd_wnd)
@@ -154,11 +182,12 @@ bool sf__tcp_process_ack(struct sf_tcb *t, const struct sf_tcp_hdr *h) {
     return false;
   }
   sf__recovery_on_sack(t, h);
-  if (sf_seq_gt(h->ack, t->snd_una))
+  bool advances_una = sf_seq_gt(h->ack, t->snd_una);
+  if (advances_una)
     new_ack(t, h);
   else if (is_dupack(t, h))
     sf__recovery_on_dupack(t);
-  update_window(t, h);
+  update_window(t, h, advances_una);
   if (!(t->flags & SF_TF_FIN_ACKED))
     return true;
   if (t->state == SF_TCP_CLOSING) {

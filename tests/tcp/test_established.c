@@ -3,7 +3,9 @@
  * segmentation to the effective MSS; the send buffer's limit and
  * SF_TEV_WRITABLE; the receive window (shrinking, never moving its right
  * edge back, receiver SWS avoidance, window updates on reading); window
- * scaling both ways; zero window and persist probes; Nagle and nodelay;
+ * scaling both ways; the peer's window taken from a retransmission whose
+ * ACK advances SND.UNA, not from a reordered older segment; zero window
+ * and persist probes; Nagle and nodelay;
  * delayed ACKs; out-of-order data with SACK blocks; duplicates; URG;
  * RFC 5961 challenge ACKs and their rate limit; PAWS; ACKs of unsent
  * data; keepalive; sequence-number wraparound.
@@ -653,6 +655,69 @@ START_TEST(batch_ack_bound_and_out_of_order) {
 }
 END_TEST
 
+/* Every segment the engine has sent ends at or before edge (the right
+ * edge of the peer's window); returns how many bytes of data they held. */
+static uint32_t sent_within(struct th *h, uint32_t edge) {
+  struct sf_tcp_hdr s;
+  uint32_t bytes = 0;
+  while (th_next(h, &s)) {
+    uint32_t end = s.seq.v + (uint32_t)s.payload_len;
+    ck_assert_msg((int32_t)(end - edge) <= 0,
+                  "a segment ends %d bytes past the peer's window",
+                  (int32_t)(end - edge));
+    bytes += (uint32_t)s.payload_len;
+  }
+  return bytes;
+}
+
+/*
+ * Issue 12 (sfproxy stalled under loss and reordering): the peer's
+ * retransmission that fills a hole in our receive queue carries an
+ * older SEQ than the data we already hold out of order, and its newest
+ * ACK and window. Its window must be taken, though the RFC 9293 test
+ * (SND.WL1 < SEG.SEQ) fails: SND.UNA moves on with the ACK, and the old
+ * SND.WND from there would reach past the edge the peer offers. A
+ * reordered older segment (its ACK below the one that gave the window)
+ * must not be taken either.
+ */
+START_TEST(window_of_retransmission_advancing_ack_taken) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = start(&h, &c, NULL);
+  sf__tcp_set_nodelay(t, true, h.now);
+  /* the peer's first 100 bytes are lost; the next 100 come with a
+   * window of 40 << 7 = 5120 bytes */
+  c.window = 40;
+  send_at(&h, &c, 100, 100);
+  th_drain(&h); /* the duplicate ACK with its SACK block */
+  ck_assert_uint_eq(th_info(t).snd_wnd, 5120);
+  ck_assert_int_eq(sf__tcp_send(t, pat, 5120, h.now), 5120);
+  ck_assert_uint_eq(sent_within(&h, TH_ISN + 1 + 5120), 5120);
+  /* the peer retransmits the lost 100 bytes: an older SEQ, the ACK of
+   * all 5120 bytes and a window of 8 << 7 = 1024 */
+  c.rcv_nxt = TH_ISN + 1 + 5120;
+  c.window = 8;
+  send_at(&h, &c, 0, 100);
+  ck_assert_uint_eq(sf__tcp_readable(t), 200);
+  th_drain(&h); /* the ACK of the filled hole */
+  const uint32_t edge = TH_ISN + 1 + 5120 + 1024;
+  ck_assert_int_eq(sf__tcp_send(t, pat, 4000, h.now), 4000);
+  /* less than a segment of window: the persist timer sends what fits */
+  ck_assert_uint_eq(sent_within(&h, edge), 0);
+  ck_assert_uint_eq(th_info(t).snd_wnd, 1024);
+  th_run_to_deadline(&h, UINT64_MAX);
+  ck_assert_uint_eq(sent_within(&h, edge), 1024);
+  /* a reordered copy of the second segment, sent before the
+   * retransmission: its ACK and window are old */
+  c.rcv_nxt = TH_ISN + 1;
+  c.window = 40;
+  send_at(&h, &c, 100, 100);
+  ck_assert_uint_eq(th_info(t).snd_wnd, 1024);
+  ck_assert_uint_eq(sent_within(&h, edge), 0);
+  th_finish(&h, t);
+}
+END_TEST
+
 START_TEST(out_of_order_sack) {
   struct th h;
   struct th_conn c;
@@ -1119,6 +1184,7 @@ static Suite *established_suite(void) {
   tcase_add_test(tc, answer_in_same_turn_carries_window_update);
   tcase_add_test(tc, read_and_reply_one_segment_without_timer);
   tcase_add_test(tc, window_scaling_both_ways);
+  tcase_add_test(tc, window_of_retransmission_advancing_ack_taken);
   tcase_add_test(tc, zero_window_persist);
   tcase_add_test(tc, nagle_and_nodelay);
   tcase_add_test(tc, delayed_ack);
