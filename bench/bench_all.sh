@@ -404,6 +404,22 @@ table() {
 EOF
 }
 
+# missed_targets TABLE: for each target the table says is missed, its
+# section of bench/targets.md (where the time goes, what was tried).
+missed_targets() {
+  metrics=$(awk -F' [|] ' '$6 ~ /: missed$/ { m = $1; sub(/^[|] /, "", m);
+    sub(/_busy_poll$/, "", m); if (!(m in seen)) { seen[m] = 1; print m } }' "$1")
+  [ -n "$metrics" ] || return 0
+  echo
+  echo "Missed targets: where the time goes and what was tried"
+  echo "(bench/targets.md, kept by hand, measured when it was written):"
+  for m in $metrics; do
+    echo
+    awk -v m="$m" '/^## / { on = ($2 == m) } on' "$srcdir/bench/targets.md" |
+      sed 's/^## /### /'
+  done
+}
+
 {
   echo "# synfin benchmark results"
   echo
@@ -413,7 +429,8 @@ EOF
   echo "memory at $hold connections, TIME-WAIT churn $churn s,"
   echo "conn100k: $conns connections, 64 opening at once, within $open_tmo s."
   echo
-  table
+  table >"$T/table"
+  cat "$T/table"
   echo
   echo "CPU columns: mean seconds per run of each measurement (the server's"
   echo "process from /proc/PID/stat; the client, bench_client, from getrusage;"
@@ -441,6 +458,7 @@ EOF
   echo "runs the stack; TCP_WND 64 KiB, TCP_SND_BUF 64 KiB), raw TCP API, our"
   echo "AF_PACKET driver; offloads off in its topology, and no bulk figures."
   [ -x "$lwip" ] || echo "lwIP was skipped in this run: bench/lwip_server not built."
+  missed_targets "$T/table"
   if [ -s "$T/remarks" ]; then
     echo
     echo "Remarks (a crr rate counts the connections that succeeded; a failed"
