@@ -5,8 +5,8 @@
  * saved window are freed, what RACK learnt of the path is kept, and the
  * next bytes in either direction allocate again and arrive intact. A connection with unread
  * or unacknowledged bytes keeps its buffers however long it waits.
- * RACK's first records do not wait for idleness: they go back as soon as
- * the flight is empty.
+ * RACK's first records and the rings' first buffers do not wait for
+ * idleness: they go back as soon as the flight, or the ring, is empty.
  */
 #include "config.h"
 
@@ -72,15 +72,17 @@ START_TEST(idle_connection_frees_its_buffers) {
   struct th h;
   struct th_conn c;
   struct sf_tcb *t = open_with_rtt(&h, &c);
+  /* more than a ring's first buffer (ring.h): read and acknowledged
+   * empty, a grown buffer waits for idleness */
   engine_sends(&h, &c, t, 100);
-  peer_sends(&h, &c, t, 50);
+  peer_sends(&h, &c, t, 100);
   ck_assert(t->sndbuf.buf && t->rcvbuf.buf);
   ck_assert_ptr_null(t->rack.seg); /* the flight emptied: given back */
   sf_time_t min_rtt = t->rack.min_rtt;
   ck_assert(min_rtt != SF_TIME_NEVER);
   /* quiet, but not for an RTO yet (at least rto_min, 200 ms) */
   th_advance(&h, 100 * MS);
-  ck_assert_uint_eq(th_drain(&h), 1); /* the delayed ACK of the 50 bytes */
+  ck_assert_uint_eq(th_drain(&h), 1); /* the delayed ACK of the 100 bytes */
   ck_assert(holds_buffers(t));
   th_advance(&h, t->rtt.rto);
   ck_assert_uint_eq(th_drain(&h), 0);
@@ -140,6 +142,35 @@ START_TEST(unread_or_unacked_bytes_keep_their_buffers) {
     ck_assert(t->sndbuf.buf && t->rack.seg);
     ck_assert_uint_eq(sf__ring_len(&t->sndbuf), 300);
   }
+  th_finish(&h, t);
+}
+END_TEST
+
+/* A ring in its first, smallest buffer gives it back as soon as it is
+ * empty: the send ring when the peer acknowledged it all, the receive
+ * ring when the application read it all, idle or not; the next bytes
+ * take a buffer off the spares, not from the allocator. */
+START_TEST(first_ring_buffers_go_back_when_drained) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = open_with_rtt(&h, &c);
+  engine_sends_unacked(&h, &c, t, 40);
+  ck_assert_ptr_nonnull(t->sndbuf.buf); /* unacknowledged */
+  th_conn_ack(&h, &c, c.rcv_nxt);
+  ck_assert_ptr_null(t->sndbuf.buf);
+  th_conn_send(&h, &c, SF_TCP_ACK | SF_TCP_PSH, pat, 30);
+  uint8_t got[30];
+  ck_assert_int_eq(sf__tcp_recv(t, got, 10, h.now), 10);
+  ck_assert_ptr_nonnull(t->rcvbuf.buf); /* 20 bytes unread */
+  ck_assert_int_eq(sf__tcp_recv(t, got + 10, 20, h.now), 20);
+  ck_assert_mem_eq(got, pat, 30);
+  ck_assert_ptr_null(t->rcvbuf.buf);
+  ck_assert_uint_eq(sf__tcb_buffer_bytes(t), 0);
+  unsigned long allocs = sf__alloc_count();
+  engine_sends(&h, &c, t, 40);
+  peer_sends(&h, &c, t, 30);
+  ck_assert_uint_eq(sf__alloc_count() - allocs, 0);
+  ck_assert(!holds_buffers(t));
   th_finish(&h, t);
 }
 END_TEST
@@ -221,6 +252,7 @@ static Suite *idle_suite(void) {
   tcase_add_test(tc, idle_connection_frees_its_buffers);
   tcase_add_test(tc, unread_or_unacked_bytes_keep_their_buffers);
   tcase_add_test(tc, rack_records_go_back_when_the_flight_empties);
+  tcase_add_test(tc, first_ring_buffers_go_back_when_drained);
   tcase_add_test(tc, eifel_saved_window_on_demand);
   tcase_add_test(tc, walk_survives_freed_tcbs);
   suite_add_tcase(s, tc);
