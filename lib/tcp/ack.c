@@ -61,6 +61,7 @@ static void free_acked_data(struct sf_tcb *t, sf_seq_t ack) {
     return;
   size_t n = (size_t)d < t->sndbuf.len ? (size_t)d : t->sndbuf.len;
   sf__ring_consume(&t->sndbuf, n);
+  sf__ring_drained(&t->sndbuf, &t->eng->mem);
   t->snd_buf_seq = sf_seq_add(t->snd_buf_seq, (uint32_t)n);
   if (n)
     sf__tcp_emit_event(t, SF_TEV_WRITABLE, 0, 0);

@@ -198,6 +198,7 @@ static ssize_t read_data(struct sf_tcb *t, void *buf, size_t len) {
   if (sf__ring_len(&t->rcvbuf) == 0)
     return read_nothing(t);
   size_t n = sf__ring_read(&t->rcvbuf, buf, len);
+  sf__ring_drained(&t->rcvbuf, &t->eng->mem);
   maybe_window_update(t);
   return (ssize_t)n;
 }
@@ -236,7 +237,9 @@ static size_t move_ring_to_ring(struct sf_tcb *src, struct sf_tcb *dst,
     if (k < v[i].n)
       break;
   }
-  return sf__ring_consume(&src->rcvbuf, moved);
+  sf__ring_consume(&src->rcvbuf, moved);
+  sf__ring_drained(&src->rcvbuf, &src->eng->mem);
+  return moved;
 }
 
 static ssize_t splice_data(struct sf_tcb *src, struct sf_tcb *dst,

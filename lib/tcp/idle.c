@@ -3,7 +3,10 @@
  * storage of its empty send and receive rings, of its out-of-order and
  * SACK slots, RACK's records and Eifel's saved window (recovery/). An
  * idle connection then costs its tcb and nothing else; its next byte
- * allocates again, from the smallest size (ring.c).
+ * allocates again, from the smallest size (ring.c). The smallest sizes
+ * do not wait for idleness: a ring's first buffer goes back when the
+ * ring drains (sf__ring_drained), RACK's first records when the flight
+ * empties (sf__rack_shift); what waits here is what has grown.
  *
  * Idle means nothing outstanding, nothing unread, nothing held out of
  * order, and nothing received for an RTO (the span after which RFC 5681

@@ -130,7 +130,7 @@ static bool queue_remove(struct sf_tcb **head, struct sf_tcb **tail,
 }
 
 void sf__listener_child_unlink(struct sf_tcb *t) {
-  struct sf_listener *l = t->listener;
+  struct sf_listener *l = sf__tcb_listener(t);
   if (!l)
     return;
   if (queue_remove(&l->synq, &l->synq_tail, t))
@@ -141,7 +141,7 @@ void sf__listener_child_unlink(struct sf_tcb *t) {
 }
 
 void sf__listener_child_established(struct sf_tcb *t) {
-  struct sf_listener *l = t->listener;
+  struct sf_listener *l = sf__tcb_listener(t);
   if (!l)
     return;
   if (queue_remove(&l->synq, &l->synq_tail, t))
@@ -154,7 +154,7 @@ void sf__listener_child_established(struct sf_tcb *t) {
 }
 
 bool sf__listener_accept_full(const struct sf_tcb *t) {
-  struct sf_listener *l = t->listener;
+  struct sf_listener *l = sf__tcb_listener(t);
   if (!l || l->acceptq_len < l->backlog)
     return false;
   SF_TCP_COUNT(l->eng, tcp_accept_queue_overflow);

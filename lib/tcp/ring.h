@@ -39,11 +39,24 @@ struct sf_ring {
  * limit above 2 GiB is lowered to it (its power of two must fit the
  * 32-bit counts). Storage, once grown, stays until sf__ring_free, even
  * when the ring is read empty (TCP frees an empty ring once its
- * connection is idle: tcp/idle.c). */
+ * connection is idle: tcp/idle.c), or until sf__ring_drained for the
+ * smallest one. */
 void sf__ring_init(struct sf_ring *r, size_t limit);
 /* Frees the storage (given back to b, which must be the budget it was
  * taken from); the ring is empty (and reusable) afterwards. */
 void sf__ring_free(struct sf_ring *r, struct sf_budget *b);
+
+/* The ring was just read or acknowledged down: if that left it empty in
+ * its first, smallest buffer, the buffer goes back to b's spares at once.
+ * A connection that exchanged a few bytes and fell silent then holds
+ * nothing, not for an RTO and a walk of the idle connections, and its
+ * next bytes take the buffer off the spares, not from the allocator. A
+ * grown buffer stays: a busy ring that empties often would pay the
+ * allocator each time it grows again. */
+static inline void sf__ring_drained(struct sf_ring *r, struct sf_budget *b) {
+  if (r->len == 0 && r->alloc == SF_RING_MIN_ALLOC && b && b->small)
+    sf__ring_free(r, b);
+}
 
 static inline size_t sf__ring_len(const struct sf_ring *r) { return r->len; }
 /* Bytes that may still be appended before the limit. */

@@ -126,7 +126,7 @@ static void tear_down(struct sf_tcb *t) {
   sf__asm_free(&t->ooo, &t->eng->mem);
   sf__ring_free(&t->sndbuf, &t->eng->mem);
   sf__tcb_unhash(t);
-  if (t->listener)
+  if (sf__tcb_listener(t))
     sf__listener_child_unlink(t);
   sf__tcp_emit_event(t, SF_TEV_CLOSED, 0, 0);
   if (!(t->flags & SF_TF_ATTACHED))

@@ -145,11 +145,23 @@ struct sf_tcb {
   struct sf_tuple_node node; /* in eng->conns while in the table */
   struct sf_heap_node heap; /* earliest of timers[] */
   struct sf_tcb *all_prev, *all_next; /* every tcb of the engine */
-  struct sf_listener *listener; /* passive, until accepted */
-  struct sf_tcb *q_next;        /* SYN queue / accept queue link */
+  /* A passive child is on its listener's queues until accepted; only an
+   * attached tcb (accepted, or connected) is ever detached and listed as
+   * an orphan: never both at once, so they share room (16 bytes of every
+   * connection). Read the listener through sf__tcb_listener, which asks
+   * SF_TF_ORPHAN_LISTED first. */
+  union {
+    struct {
+      struct sf_listener *listener; /* passive, until accepted */
+      struct sf_tcb *q_next;        /* SYN queue / accept queue link */
+    };
+    struct {
+      struct sf_tcb *orphan_prev, *orphan_next; /* eng->orphans, while
+                                                   listed */
+    };
+  };
   struct sf_tcb *reap_next;
   struct sf_tcb *turn_prev, *turn_next; /* eng->turn, while listed */
-  struct sf_tcb *orphan_prev, *orphan_next; /* eng->orphans, while listed */
   void *user;
   void *observer;
   unsigned netif;
@@ -235,11 +247,18 @@ struct sf_tcb {
  * CUBIC's remainders became 32 bits and the estimator stopped keeping a
  * pointer to the engine's clamps; 752 before the rings and assemblers
  * stopped keeping the engine's budget and the receive buffer's bound, and
- * the error codes and state became 16 and 8 bits): a field added here
- * should be worth it to every connection. 696 bytes is a 704-byte malloc
- * chunk; 8 more would take it to 720. */
-_Static_assert(sizeof(struct sf_tcb) <= 696,
+ * the error codes and state became 16 and 8 bits; 696 before the
+ * listener's and the orphan list's links shared room): a field added
+ * here should be worth it to every connection. 680 bytes is a 688-byte
+ * malloc chunk; 8 more would take it to 704. */
+_Static_assert(sizeof(struct sf_tcb) <= 680,
                "struct sf_tcb grew: docs/limits.md counts its size");
+
+/* The listener whose queues hold t, or NULL: an orphan's room holds its
+ * list links instead. */
+static inline struct sf_listener *sf__tcb_listener(const struct sf_tcb *t) {
+  return (t->flags & SF_TF_ORPHAN_LISTED) ? NULL : t->listener;
+}
 
 struct sf_listener {
   struct sf_tcp *eng;

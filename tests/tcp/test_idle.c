@@ -5,6 +5,8 @@
  * saved window are freed, what RACK learnt of the path is kept, and the
  * next bytes in either direction allocate again and arrive intact. A connection with unread
  * or unacknowledged bytes keeps its buffers however long it waits.
+ * RACK's first records and the rings' first buffers do not wait for
+ * idleness: they go back as soon as the flight, or the ring, is empty.
  */
 #include "config.h"
 
@@ -13,6 +15,7 @@
 #include "harness.h"
 #include "tcp/tcb.h"
 #include "tcp_harness.h"
+#include "util/alloc.h"
 
 #define RPORT 80
 #define PEER_ISN 5000u
@@ -25,14 +28,31 @@ static void fill_pattern(void) {
     pat[i] = (uint8_t)(i * 7 + (i >> 8));
 }
 
-/* n bytes of the pattern from the engine, acknowledged by the peer. */
-static void engine_sends(struct th *h, struct th_conn *c, struct sf_tcb *t,
-                         size_t n) {
+/* n bytes of the pattern from the engine, received by the peer and not
+ * acknowledged yet. */
+static void engine_sends_unacked(struct th *h, struct th_conn *c,
+                                 struct sf_tcb *t, size_t n) {
   ck_assert_int_eq(sf__tcp_send(t, pat, n, h->now), (ssize_t)n);
   struct sf_tcp_hdr s;
   th_expect_data(h, c, &s, c->rcv_nxt, n);
   c->rcv_nxt += (uint32_t)n;
+}
+
+/* n bytes of the pattern from the engine, acknowledged by the peer. */
+static void engine_sends(struct th *h, struct th_conn *c, struct sf_tcb *t,
+                         size_t n) {
+  engine_sends_unacked(h, c, t, n);
   th_conn_ack(h, c, c->rcv_nxt);
+}
+
+/* An established connection some time after the handshake, so that RACK
+ * can measure an RTT. */
+static struct sf_tcb *open_with_rtt(struct th *h, struct th_conn *c) {
+  fill_pattern();
+  th_init(h, NULL);
+  struct sf_tcb *t = th_open_std(h, c, RPORT, PEER_ISN);
+  th_advance(h, 5 * MS);
+  return t;
 }
 
 /* n bytes of the pattern from the peer, read by the application whole. */
@@ -51,18 +71,18 @@ static bool holds_buffers(const struct sf_tcb *t) {
 START_TEST(idle_connection_frees_its_buffers) {
   struct th h;
   struct th_conn c;
-  fill_pattern();
-  th_init(&h, NULL);
-  struct sf_tcb *t = th_open_std(&h, &c, RPORT, PEER_ISN);
-  th_advance(&h, 5 * MS); /* an RTT RACK can measure */
+  struct sf_tcb *t = open_with_rtt(&h, &c);
+  /* more than a ring's first buffer (ring.h): read and acknowledged
+   * empty, a grown buffer waits for idleness */
   engine_sends(&h, &c, t, 100);
-  peer_sends(&h, &c, t, 50);
-  ck_assert(t->sndbuf.buf && t->rcvbuf.buf && t->rack.seg);
+  peer_sends(&h, &c, t, 100);
+  ck_assert(t->sndbuf.buf && t->rcvbuf.buf);
+  ck_assert_ptr_null(t->rack.seg); /* the flight emptied: given back */
   sf_time_t min_rtt = t->rack.min_rtt;
   ck_assert(min_rtt != SF_TIME_NEVER);
   /* quiet, but not for an RTO yet (at least rto_min, 200 ms) */
   th_advance(&h, 100 * MS);
-  ck_assert_uint_eq(th_drain(&h), 1); /* the delayed ACK of the 50 bytes */
+  ck_assert_uint_eq(th_drain(&h), 1); /* the delayed ACK of the 100 bytes */
   ck_assert(holds_buffers(t));
   th_advance(&h, t->rtt.rto);
   ck_assert_uint_eq(th_drain(&h), 0);
@@ -72,8 +92,31 @@ START_TEST(idle_connection_frees_its_buffers) {
   /* both directions work again, from fresh allocations */
   engine_sends(&h, &c, t, 1000);
   peer_sends(&h, &c, t, 2000);
-  ck_assert(t->sndbuf.buf && t->rcvbuf.buf && t->rack.seg);
+  ck_assert(t->sndbuf.buf && t->rcvbuf.buf);
   ck_assert_uint_eq(th_counter(&h, "tcp_illegal_transitions"), 0);
+  th_finish(&h, t);
+}
+END_TEST
+
+/* RACK's first records live while something is in flight: the ACK that
+ * empties the flight gives them back to the pool, without waiting for
+ * idleness, what RACK learnt stays, and the next send takes them again
+ * from the pool, not the allocator. */
+START_TEST(rack_records_go_back_when_the_flight_empties) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = open_with_rtt(&h, &c);
+  engine_sends_unacked(&h, &c, t, 40);
+  ck_assert_ptr_nonnull(t->rack.seg); /* in flight */
+  th_conn_ack(&h, &c, c.rcv_nxt);
+  ck_assert_ptr_null(t->rack.seg);
+  ck_assert(t->rack.min_rtt != SF_TIME_NEVER);
+  unsigned long allocs = sf__alloc_count();
+  engine_sends_unacked(&h, &c, t, 40);
+  ck_assert_ptr_nonnull(t->rack.seg);
+  ck_assert_uint_eq(sf__alloc_count() - allocs, 0);
+  th_conn_ack(&h, &c, c.rcv_nxt);
+  ck_assert_ptr_null(t->rack.seg);
   th_finish(&h, t);
 }
 END_TEST
@@ -99,6 +142,35 @@ START_TEST(unread_or_unacked_bytes_keep_their_buffers) {
     ck_assert(t->sndbuf.buf && t->rack.seg);
     ck_assert_uint_eq(sf__ring_len(&t->sndbuf), 300);
   }
+  th_finish(&h, t);
+}
+END_TEST
+
+/* A ring in its first, smallest buffer gives it back as soon as it is
+ * empty: the send ring when the peer acknowledged it all, the receive
+ * ring when the application read it all, idle or not; the next bytes
+ * take a buffer off the spares, not from the allocator. */
+START_TEST(first_ring_buffers_go_back_when_drained) {
+  struct th h;
+  struct th_conn c;
+  struct sf_tcb *t = open_with_rtt(&h, &c);
+  engine_sends_unacked(&h, &c, t, 40);
+  ck_assert_ptr_nonnull(t->sndbuf.buf); /* unacknowledged */
+  th_conn_ack(&h, &c, c.rcv_nxt);
+  ck_assert_ptr_null(t->sndbuf.buf);
+  th_conn_send(&h, &c, SF_TCP_ACK | SF_TCP_PSH, pat, 30);
+  uint8_t got[30];
+  ck_assert_int_eq(sf__tcp_recv(t, got, 10, h.now), 10);
+  ck_assert_ptr_nonnull(t->rcvbuf.buf); /* 20 bytes unread */
+  ck_assert_int_eq(sf__tcp_recv(t, got + 10, 20, h.now), 20);
+  ck_assert_mem_eq(got, pat, 30);
+  ck_assert_ptr_null(t->rcvbuf.buf);
+  ck_assert_uint_eq(sf__tcb_buffer_bytes(t), 0);
+  unsigned long allocs = sf__alloc_count();
+  engine_sends(&h, &c, t, 40);
+  peer_sends(&h, &c, t, 30);
+  ck_assert_uint_eq(sf__alloc_count() - allocs, 0);
+  ck_assert(!holds_buffers(t));
   th_finish(&h, t);
 }
 END_TEST
@@ -179,6 +251,8 @@ static Suite *idle_suite(void) {
   TCase *tc = tcase_create("idle");
   tcase_add_test(tc, idle_connection_frees_its_buffers);
   tcase_add_test(tc, unread_or_unacked_bytes_keep_their_buffers);
+  tcase_add_test(tc, rack_records_go_back_when_the_flight_empties);
+  tcase_add_test(tc, first_ring_buffers_go_back_when_drained);
   tcase_add_test(tc, eifel_saved_window_on_demand);
   tcase_add_test(tc, walk_survives_freed_tcbs);
   suite_add_tcase(s, tc);

@@ -241,6 +241,38 @@ START_TEST(simultaneous_open) {
 }
 END_TEST
 
+/* A tcb's listener and its orphan list links share room (tcb.h): an
+ * active open detached in SYN-RECEIVED is an orphan, listed behind
+ * another, when its handshake completes and when it dies, and neither
+ * may take its links for a listener's. */
+START_TEST(simultaneous_open_orphaned_behind_another) {
+  struct th h;
+  th_init(&h, NULL);
+  struct sf_tcb *t = connect_one(&h);
+  struct th_conn c;
+  struct sf_tcb *first = th_open_std(&h, &c, RPORT, PEER_ISN);
+  sf__tcp_detach(first, h.now); /* FIN-WAIT-1: the first orphan */
+  th_drain(&h);
+  inject_to(&h, 300, 0, SF_TCP_SYN, NULL);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_SYN_RECEIVED);
+  sf__tcp_detach(t, h.now);
+  ck_assert_ptr_eq(t->orphan_prev, first);
+  ck_assert_ptr_null(sf__tcb_listener(t));
+  inject_to(&h, 301, TH_ISN + 1, SF_TCP_ACK, NULL);
+  ck_assert_int_eq(sf__tcp_state(t), SF_TCP_FIN_WAIT_1);
+  ck_assert_uint_eq(th_counter(&h, "tcp_accept_queue_overflow"), 0);
+  ck_assert_uint_eq(sf__engine_orphans_closing(h.e), 2);
+  inject_to(&h, 301, 0, SF_TCP_RST, NULL);
+  ck_assert_uint_eq(sf__engine_orphans_closing(h.e), 1);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 1);
+  struct th_seg rst = th_conn_seg(&c, SF_TCP_RST, NULL, 0);
+  th_inject(&h, &rst);
+  ck_assert_uint_eq(sf__engine_tcb_count(h.e), 0);
+  ck_assert_uint_eq(th_counter(&h, "tcp_illegal_transitions"), 0);
+  th_free(&h);
+}
+END_TEST
+
 START_TEST(simultaneous_open_plain_ack_and_wrap) {
   struct th h;
   th_init(&h, NULL);
@@ -389,6 +421,7 @@ static Suite *syn_received_suite(void) {
   tcase_add_test(tc, syn_ack_backoff_then_silent_drop);
   tcase_add_test(tc, rst_returns_to_listen);
   tcase_add_test(tc, simultaneous_open);
+  tcase_add_test(tc, simultaneous_open_orphaned_behind_another);
   tcase_add_test(tc, simultaneous_open_plain_ack_and_wrap);
   tcase_add_test(tc, rst_in_active_syn_received);
   tcase_add_test(tc, data_on_final_ack_delivered);

@@ -59,8 +59,9 @@ static struct sf_rack_seg *seg_at(struct sf_rack *r, unsigned k) {
 }
 
 /* The first transmission: the records' memory and the initial state;
- * after an idle spell freed the records (sf__rack_release_idle), only
- * the memory: what RACK has learnt of the path stays. */
+ * after an empty flight or an idle spell gave the records back
+ * (sf__rack_shift, sf__rack_release_idle), only the memory: what RACK
+ * has learnt of the path stays. */
 static bool start_tracking(struct sf_tcb *t) {
   struct sf_rack *r = &t->rack;
   if (r->seg)
@@ -99,13 +100,17 @@ void sf__rack_free(struct sf_tcb *t) {
   r->seg = NULL;
 }
 
-void sf__rack_release_idle(struct sf_tcb *t) {
-  struct sf_rack *r = &t->rack;
-  if (r->n)
-    return;
+/* Gives the empty array back; the next transmission takes one again
+ * (start_tracking). */
+static void release_empty(struct sf_tcb *t) {
   sf__rack_free(t);
-  r->cap = 0;
-  r->first = 0;
+  t->rack.cap = 0;
+  t->rack.first = 0;
+}
+
+void sf__rack_release_idle(struct sf_tcb *t) {
+  if (t->rack.n == 0)
+    release_empty(t);
 }
 
 /* Doubles the array, up to max; false when it is at max or no memory. */
@@ -382,6 +387,13 @@ void sf__rack_shift(struct sf_tcb *t) {
   if (r->n == 0) {
     r->first = 0;
     r->reo_at = SF_TIME_NEVER;
+    /* Nothing in flight, nothing to find lost: the first records go back
+     * to the pool now, not an RTO and a walk later (idle.c), so a
+     * connection that falls silent after an exchange holds none. Taking
+     * them again with the next send is a list take; a grown array stays,
+     * as growing it again would cost a bulk sender allocator calls. */
+    if (r->cap == SF_RACK_FIRST_RECORDS)
+      release_empty(t);
   }
 }
 
