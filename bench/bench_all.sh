@@ -11,8 +11,8 @@
 #   rr          1-byte ping-pong on one connection: round trips/s and
 #               p50/p99/p99.9 in microseconds (bench_client rr)
 #   memory      bytes per idle established connection at HOLD connections:
-#               synfin (sf_peer echo-server --no-hash: per connection
-#               only its handle and counters): its RSS delta / HOLD;
+#               synfin (sf_peer echo-server --no-hash, as in every row:
+#               per connection only its handle and counters): its RSS delta / HOLD;
 #               kernel: the growth of the machine's Slab (the kernel
 #               server's run) less that of the synfin server's run
 #               (kernel clients only), / HOLD, plus the kernel server's
@@ -27,8 +27,9 @@
 #               client and server spread them over several processes when
 #               one process's open-files limit cannot hold them all
 #               (bench_client hold, kernel_server --workers).
-#   busy poll   synfin's crr one at a time and rr again with busy polling
-#               of BUSY_POLL_US microseconds (default 50)
+#   busy poll   synfin's crr (one at a time and 16 in parallel) and rr
+#               again with busy polling of BUSY_POLL_US microseconds
+#               (default 50)
 # The servers: synfin (tests/net/sf_peer echo-server), the kernel
 # (bench/kernel_server) and, when configure found liblwip-dev, lwIP
 # (bench/lwip_server; without it lwIP is skipped with a note). lwIP runs
@@ -145,9 +146,12 @@ server_start() {
   port=$((port + 1))
   rm -f "$T/srv"
   case $name/$mode in
+    # --no-hash: as lean as the other servers, which neither hash their
+    # streams nor print a line per connection (sf_peer's digests cost
+    # synfin's crr rows 8% one at a time and 13% with 16 in parallel)
     synfin/echo) set -- "$peer" --device "$SF_IF_S" --quiet $synfin_opts \
       --address "$SF_SYNFIN_IP/24" --deadline $((tmo + open_tmo)) \
-      echo-server $port "$@" ;;
+      echo-server $port --no-hash "$@" ;;
     kernel/echo) set -- "$kserver" $port "$@" ;;
     lwip/echo) set -- "$lwip" --device "$SF_IF_S" \
       --address "$SF_SYNFIN_IP/24" $port "$@" ;;
@@ -237,6 +241,7 @@ rr_one() { # NAME [METRIC SUFFIX]
 busy_poll_one() {
   synfin_opts="--busy-poll $busy_us"
   crr_one synfin 1 $secs crr_serial_per_s_busy_poll
+  crr_one synfin 16 $secs crr_16_parallel_per_s_busy_poll
   rr_one synfin _busy_poll
   synfin_opts=
 }
@@ -267,8 +272,6 @@ held_one() {
   args=
   [ "$name" = kernel ] && [ "$n" -gt $((nofile - 64)) ] &&
     args="--workers $kworkers"
-  # as lean as the other servers: sf_peer without its stream digests
-  [ "$name" = synfin ] && args=--no-hash
   # shellcheck disable=SC2086
   server_start "$name" echo $args
   rss0=$(rss_kb) slab0=$(slab_kb)
