@@ -768,25 +768,29 @@ SF_EXTERN int sf_iface_open_memory_pair(sf_loop_t *loop_a, sf_iface_t *a,
 
 /*
  * How an AF_PACKET interface attaches to its network device. Zero (or a
- * NULL pointer) means the defaults: recvmmsg, offload metadata on.
+ * NULL pointer) means the defaults: the TPACKET_V2 ring, offload metadata
+ * on.
  */
 #define SF_PACKET_RING_V3 1
 #define SF_PACKET_RING_V2 2
+#define SF_PACKET_RECVMMSG 3
 
 typedef struct {
   /* The network device to bind to, e.g. "veth1" (required). synfin owns
    * its address there: give the device no kernel IPv4 address, or the
    * kernel will answer (and reset) for synfin's connections too. */
   const char *device;
-  /* How frames are received: 0, recvmmsg (a copy per frame, one system
-   * call per batch); SF_PACKET_RING_V3 (or any other non-zero value but
-   * the next), a TPACKET_V3 ring: more frames per second under load,
-   * about 1 ms more latency when idle (a block is handed up when full or
-   * after 1 ms); SF_PACKET_RING_V2, a TPACKET_V2 ring of MTU-sized
-   * slots: each frame is ready as soon as the kernel wrote it, and the
-   * stack reads it in its slot, without a copy or a system call (frames
-   * larger than a slot, GSO super-frames from an offloading peer, come
-   * through the socket's queue instead). */
+  /* How frames are received: 0 (the default) or SF_PACKET_RING_V2, a
+   * TPACKET_V2 ring of MTU-sized slots (8 MiB): each frame is ready as
+   * soon as the kernel wrote it, and the stack reads it in its slot,
+   * without a copy or a system call (frames larger than a slot, GSO
+   * super-frames from an offloading peer, come through the socket's
+   * queue instead); with 0, if the kernel refuses the ring (no memory
+   * for it, a frame too large for a slot), recvmmsg instead.
+   * SF_PACKET_RECVMMSG: recvmmsg, a copy per frame and one system call
+   * per batch. SF_PACKET_RING_V3, a TPACKET_V3 ring: about 1 ms more
+   * latency when idle (a block is handed up when full or after 1 ms).
+   * Any other value: SF_EINVAL. */
   int ring;
   /* Transmit past the device's qdisc (PACKET_QDISC_BYPASS). */
   int qdisc_bypass;

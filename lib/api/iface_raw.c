@@ -38,12 +38,25 @@ static int explain_open(int rc, const char *cap, const char *setcap,
   return rc;
 }
 
-/* sf_packet_options_t.ring: 0, V2, and (as before V2 existed) any other
- * non-zero value for V3. */
+/* sf_packet_options_t.ring as the link's rx_method, or -1. */
 static int rx_method_of(int ring) {
-  if (ring == SF_PACKET_RING_V2)
+  switch (ring) {
+  case 0:
+  case SF_PACKET_RING_V2:
     return SF_PACKET_RX_RING_V2;
-  return ring ? SF_PACKET_RX_RING_V3 : SF_PACKET_RX_RECVMMSG;
+  case SF_PACKET_RING_V3:
+    return SF_PACKET_RX_RING_V3;
+  case SF_PACKET_RECVMMSG:
+    return SF_PACKET_RX_RECVMMSG;
+  default:
+    return -1;
+  }
+}
+
+/* Whether a default attachment whose ring the kernel refused may try
+ * again with recvmmsg: not when the cause would refuse that too. */
+static bool ring_refusal(int rc) {
+  return rc == SF_ENOMEM || rc == SF_EINVAL || rc == SF_ENOBUFS;
 }
 
 static int open_packet(sf_loop_t *loop, sf_iface_t *iface,
@@ -57,12 +70,19 @@ static int open_packet(sf_loop_t *loop, sf_iface_t *iface,
     return sf__why(why, SF_EINVAL,
                    "options->device is NULL: name the network device to "
                    "attach to, e.g. \"veth1\"");
+  int rx = rx_method_of(options->ring);
+  if (rx < 0)
+    return sf__why(why, SF_EINVAL,
+                   "options->ring is %d: use 0 (the default),"
+                   " SF_PACKET_RING_V2, SF_PACKET_RING_V3 or"
+                   " SF_PACKET_RECVMMSG",
+                   options->ring);
   int rc = sf__iface_check_config(config, &a, why);
   if (rc < 0 || (rc = sf__link_device_check(options->device, a.addr, why)))
     return rc;
   struct sf_packet_link_config pc = {
       .ifname = options->device,
-      .rx_method = rx_method_of(options->ring),
+      .rx_method = rx,
       .flags = (options->qdisc_bypass ? SF_PACKET_QDISC_BYPASS : 0u) |
                (options->no_offload_metadata ? SF_PACKET_NO_VNET_HDR : 0u),
       /* The default SO_RCVBUF (rmem_default, ~208 KiB) holds only a few
@@ -79,8 +99,12 @@ static int open_packet(sf_loop_t *loop, sf_iface_t *iface,
   char what[64];
   snprintf(what, sizeof(what), "an AF_PACKET socket on device %s",
            options->device);
-  rc = explain_open(sf__link_packet_open(&pc, &link), "CAP_NET_RAW",
-                    "cap_net_raw", what, why);
+  rc = sf__link_packet_open(&pc, &link);
+  if (options->ring == 0 && ring_refusal(rc)) {
+    pc.rx_method = SF_PACKET_RX_RECVMMSG;
+    rc = sf__link_packet_open(&pc, &link);
+  }
+  rc = explain_open(rc, "CAP_NET_RAW", "cap_net_raw", what, why);
   if (rc < 0)
     return rc;
   rc = sf__iface_open_link(loop, iface, config, link, &a);

@@ -129,6 +129,15 @@ START_TEST(test_missing_device) {
 }
 END_TEST
 
+START_TEST(test_unknown_receive_method) {
+  sf_iface_config_t c = {.address = "198.18.40.2/24"};
+  sf_packet_options_t o = {.device = "lo", .ring = 7};
+  ck_assert_int_eq(sf_iface_open_packet(&loop, &ia, &c, &o), SF_EINVAL);
+  ck_assert_why("options->ring is 7");
+  ck_assert_why("SF_PACKET_RECVMMSG");
+}
+END_TEST
+
 START_TEST(test_bad_address_before_the_device) {
   sf_iface_config_t c = {.address = "198.18.40.300/24"};
   sf_packet_options_t o = {.device = "lo"};
@@ -177,6 +186,7 @@ static Suite *iface_errors_suite(void) {
   tcase_add_test(tc, test_loopback_device);
   tcase_add_test(tc, test_missing_device);
   tcase_add_test(tc, test_bad_address_before_the_device);
+  tcase_add_test(tc, test_unknown_receive_method);
   suite_add_tcase(s, tc);
   tc = tcase_create("connect");
   tcase_add_checked_fixture(tc, setup, teardown);

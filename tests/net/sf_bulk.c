@@ -19,7 +19,9 @@
  *   --pcap FILE            record synfin's interface
  *   --mtu N                IP MTU (default: the device's)
  *   --ring                 receive through the TPACKET_V3 ring
- *   --ring2                receive through the TPACKET_V2 ring (in place)
+ *   --ring2                receive through the TPACKET_V2 ring (in place,
+ *                          the default)
+ *   --mmsg                 receive with recvmmsg
  *   --bypass               transmit with PACKET_QDISC_BYPASS
  *   --no-offload           no PACKET_VNET_HDR
  *   --sndbuf N --rcvbuf N  per-connection buffers (bytes)
@@ -103,7 +105,7 @@ static void on_signal(int sig) { got_signal = sig; }
 static void die_usage(void) {
   fprintf(stderr,
           "usage: sf_bulk --device DEV --address A.B.C.D/P [--pcap F] "
-          "[--mtu N] [--ring] [--ring2] [--bypass] [--no-offload] [--sndbuf N] "
+          "[--mtu N] [--ring] [--ring2] [--mmsg] [--bypass] [--no-offload] [--sndbuf N] "
           "[--rcvbuf N] [--deadline S] [--seed N] [--no-hash] [--no-rack] "
           "[--fault-seed S] "
           "[--loss PPM] [--dup PPM] [--reorder PPM] [--reorder-ms N] "
@@ -435,6 +437,7 @@ static void parse(int argc, char **argv, struct opts *o) {
     const char *a = argv[i];
     if (!strcmp(a, "--ring")) { o->ring = SF_PACKET_RING_V3; continue; }
     if (!strcmp(a, "--ring2")) { o->ring = SF_PACKET_RING_V2; continue; }
+    if (!strcmp(a, "--mmsg")) { o->ring = SF_PACKET_RECVMMSG; continue; }
     if (!strcmp(a, "--bypass")) { o->bypass = 1; continue; }
     if (!strcmp(a, "--no-offload")) { o->no_offload = 1; continue; }
     if (!strcmp(a, "--no-hash")) { o->no_hash = 1; continue; }

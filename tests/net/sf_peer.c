@@ -4,7 +4,7 @@
  *
  *   sf_peer --device DEV --address A.B.C.D/P [--gateway A.B.C.D]
  *           [--pcap FILE] [--msl MS] [--deadline S] [--busy-poll US]
- *           [--quiet] [--ring|--ring2] [--kind packet|tap|tun]
+ *           [--quiet] [--ring|--ring2|--mmsg] [--kind packet|tap|tun]
  *           [--status MS] [--keepalive S] MODE ...
  *
  * Modes:
@@ -137,7 +137,7 @@ static void die_usage(void) {
   fprintf(stderr,
           "usage: sf_peer --device DEV --address A.B.C.D/P "
           "[--gateway A.B.C.D] [--pcap F] [--msl MS] [--deadline S] "
-          "[--busy-poll US] [--quiet] [--ring|--ring2] "
+          "[--busy-poll US] [--quiet] [--ring|--ring2|--mmsg] "
           "[--kind packet|tap|tun] [--status MS] [--keepalive S] MODE ...\n"
           "  echo-server PORT [--count N] [--close-first] [--backlog N]"
           " [--accept-after MS] [--no-hash]\n"
@@ -856,6 +856,10 @@ static void parse(struct opts *o, int argc, char **argv) {
     }
     if (!strcmp(argv[i], "--ring") || !strcmp(argv[i], "--ring2")) {
       o->ring = argv[i][6] ? SF_PACKET_RING_V2 : SF_PACKET_RING_V3;
+      continue;
+    }
+    if (!strcmp(argv[i], "--mmsg")) {
+      o->ring = SF_PACKET_RECVMMSG;
       continue;
     }
     if (i + 1 >= argc)

@@ -8,10 +8,11 @@
 #       GSO super-frames), MTU 1500 and 9000
 #   (2) offloads off (tx/rx checksums, sg, TSO, GSO, GRO) on both ends,
 #       MTU 1500 and 9000
-#   (1) and (2) again into synfin, receiving through the TPACKET_V2 ring
-#       (--ring2: frames read in their ring slots; with offloads the
-#       super-frames come through the socket's queue), and with offloads
-#       off also synfin->kernel (the ACKs through the ring)
+#   synfin receives through its default, the TPACKET_V2 ring (frames
+#   read in their ring slots; with offloads the super-frames come through
+#   the socket's queue); (1) and (2) again into synfin with recvmmsg
+#   (--mmsg), and with offloads off also synfin->kernel (the ACKs
+#   through recvmmsg)
 #   (3) impaired: 1% random loss of the kernel's packets (iptables
 #       statistic) and, at synfin's interface in both directions, 10 ms
 #       delay, 1% reordering (up to 2 ms more), 0.5% duplication and
@@ -142,8 +143,8 @@ for mtu in 1500 9000; do
   both "offload-$mtu" $BYTES 60
   # The kernel's TSO/GSO reach synfin as super-frames: far fewer frames
   # than MSS-sized segments would need.
-  to_synfin "offload-$mtu-ring2-to-synfin" $BYTES 60 --ring2
-  for c in offload-$mtu offload-$mtu-ring2; do
+  to_synfin "offload-$mtu-mmsg-to-synfin" $BYTES 60 --mmsg
+  for c in offload-$mtu offload-$mtu-mmsg; do
     rx=$(field_of iface rx_frames "$SF_TMP/$c-to-synfin.s")
     [ -n "$rx" ] && [ "$rx" -lt $((BYTES / (mtu - 52) / 2)) ] ||
       sf_netns_bad "$c: $rx frames, no GSO super-frames?"
@@ -155,8 +156,8 @@ if offloads off; then
   for mtu in 1500 9000; do
     sf_netns_mtu $mtu || sf_netns_bad "mtu $mtu"
     both "nooffload-$mtu" $BYTES 60
-    both "nooffload-$mtu-ring2" $BYTES 60 --ring2
-    for c in nooffload-$mtu nooffload-$mtu-ring2; do
+    both "nooffload-$mtu-mmsg" $BYTES 60 --mmsg
+    for c in nooffload-$mtu nooffload-$mtu-mmsg; do
       rx=$(field_of iface rx_frames "$SF_TMP/$c-to-synfin.s")
       [ -n "$rx" ] && [ "$rx" -ge $((BYTES / (mtu - 40))) ] ||
         sf_netns_bad "$c: $rx frames, fewer than MTU-sized"
