@@ -30,6 +30,9 @@
 #   busy poll   synfin's crr (one at a time and 16 in parallel) and rr
 #               again with busy polling of BUSY_POLL_US microseconds
 #               (default 50)
+# synfin's and lwIP's devices drop every frame at the netdev ingress hook
+# (nftables), after their packet sockets have seen it, so that the
+# kernel's IPv4 layer does not route and drop each one too (README).
 # The servers: synfin (tests/net/sf_peer echo-server), the kernel
 # (bench/kernel_server) and, when configure found liblwip-dev, lwIP
 # (bench/lwip_server; without it lwIP is skipped with a note). lwIP runs
@@ -132,7 +135,13 @@ topology() {
     client_addrs="$client_addrs ${SF_KERNEL_IP%.1}.$i"
     sf_netns_k ip addr add "${SF_KERNEL_IP%.1}.$i/24" dev "$SF_IF_K" || exit 1
   done
-  [ "$1" = kernel ] && { sf_netns_s_kernel_addr add || exit 1; }
+  if [ "$1" = kernel ]; then
+    sf_netns_s_kernel_addr add || exit 1
+  else
+    # a user-space server's device, set up as the README advises
+    sf_netns_ingress_drop ||
+      remark "$1: no nft: the kernel's IPv4 layer also received its frames"
+  fi
   [ "$1" = lwip ] && { sf_netns_offloads off || exit 1; }
   return 0
 }
@@ -460,6 +469,9 @@ missed_targets() {
   echo "lwIP: Debian's liblwip-dev 2.1.3 (built with NO_SYS 0: its tcpip thread"
   echo "runs the stack; TCP_WND 64 KiB, TCP_SND_BUF 64 KiB), raw TCP API, our"
   echo "AF_PACKET driver; offloads off in its topology, and no bulk figures."
+  echo "synfin (its default receive path, the TPACKET_V2 ring) and lwIP: their"
+  echo "device drops every frame at the netdev ingress hook (nftables) after"
+  echo "their packet sockets have seen it, as the README advises."
   [ -x "$lwip" ] || echo "lwIP was skipped in this run: bench/lwip_server not built."
   missed_targets "$T/table"
   if [ -s "$T/remarks" ]; then

@@ -23,11 +23,12 @@ case $builddir in /*) ;; *) builddir=$top/$builddir ;; esac
 # setpriv (util-linux), ethtool, iptables, nc (netcat-openbsd) and curl;
 # the SYN-flood test floods with hping3; the TLS tests make certificates
 # and talk to synfin with openssl; sfhttpd's test loads it with wrk;
-# liblwip-dev builds bench/lwip_server, the third server of bench_all.sh.
+# liblwip-dev builds bench/lwip_server, the third server of bench_all.sh,
+# whose user-space servers' devices get nftables' ingress drop (README).
 packages="build-essential autoconf automake libtool pkg-config libev-dev
 libssl-dev check tcpdump clang libclang-rt-dev iproute2 iputils-ping
 python3 util-linux ethtool iptables netcat-openbsd curl hping3 openssl wrk
-liblwip-dev"
+liblwip-dev nftables"
 
 # Runs a command with its output kept in a file, shown only if it fails.
 quietly() {

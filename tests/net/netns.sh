@@ -517,6 +517,17 @@ sf_netns_readdress() {
   export SF_KERNEL_IP SF_SYNFIN_IP
 }
 
+# sf_netns_ingress_drop: the kernel's own IPv4 layer stops receiving the
+# frames of synfin's device (it routes each, finds no route and drops
+# it), as the README advises for a device synfin owns: an nftables
+# netdev ingress rule, which runs after the packet sockets have their
+# copy. Returns 1 without nft.
+sf_netns_ingress_drop() {
+  command -v nft >/dev/null 2>&1 || return 1
+  printf 'table netdev synfin {\n chain in {\n  type filter hook ingress device "%s" priority 0; policy drop;\n }\n}\n' \
+    "$SF_IF_S" | sf_netns_s nft -f -
+}
+
 sf_netns_s_kernel_addr() {
   ip -n "$SF_NS_S" addr "$1" "$SF_SYNFIN_IP/24" dev "$SF_IF_S"
 }
