@@ -11,8 +11,9 @@
 #   rr          1-byte ping-pong on one connection: round trips/s and
 #               p50/p99/p99.9 in microseconds (bench_client rr)
 #   memory      bytes per idle established connection at HOLD connections:
-#               synfin (sf_peer echo-server --no-hash, as in every row:
-#               per connection only its handle and counters): its RSS delta / HOLD;
+#               synfin (sf_peer echo-server --no-hash, as in every
+#               row: per connection only its handle and counters): its
+#               RSS delta / HOLD;
 #               kernel: the growth of the machine's Slab (the kernel
 #               server's run) less that of the synfin server's run
 #               (kernel clients only), / HOLD, plus the kernel server's

@@ -3,9 +3,9 @@
 # to do, a device that is down, a device on which the kernel owns the
 # same address, and a process without CAP_NET_RAW; and opens once each
 # is put right. A kernel that refuses the default receive ring leaves the
-# interface on recvmmsg, not unopened. On the synfin end of a private veth pair
-# (tests/net/netns.sh). Needs root and `ip netns` (else exit 77). Run
-# from the build directory.
+# interface on recvmmsg, not unopened. On the synfin end of a private
+# veth pair (tests/net/netns.sh). Needs root and `ip netns` (else exit
+# 77). Run from the build directory.
 
 srcdir=${srcdir:-$(dirname "$0")/../..}
 . "$srcdir/tests/net/netns.sh"
